@@ -1,0 +1,145 @@
+/**
+ * Calendar dates (`YYYY-MM-DD` strings, proleptic Gregorian) and their relation to instants in IANA
+ * time zones, through `Intl` alone. Years outside 0000–9999 use the ISO 8601 expanded form
+ * (`+010000-01-01`), as `Date.prototype.toISOString` does.
+ */
+
+const MS_PER_DAY = 86_400_000;
+/** Every UTC offset ever used lies well within a day; this bounds the search in `startOfDayIn`. */
+const MAX_OFFSET_SEARCH_MS = 2 * MS_PER_DAY;
+
+const CALENDAR_DATE = /^(\d{4}|[+-]\d{6})-(\d{2})-(\d{2})$/;
+/** How the formatter below writes a four-digit year of the common era: `MM/DD/YYYY AD`. */
+const US_NUMERIC_DATE = /^(\d{2})\/(\d{2})\/(\d{4}) AD$/;
+/** Fixed offsets such as `+01:00` are accepted by Intl but ignore daylight saving time. */
+const OFFSET_TIME_ZONE = /^[+-]/;
+
+/**
+ * One formatter per time zone: constructing an `Intl.DateTimeFormat` costs far more than formatting
+ * with it, and `calendarDateIn` runs once per list item.
+ */
+const formattersByZone = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formattersByZone.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      calendar: 'gregory',
+      numberingSystem: 'latn',
+      era: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    formattersByZone.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** Forgets the cached formatters (they are immutable; this only releases memory). */
+export function clearCalendarCache(): void {
+  formattersByZone.clear();
+}
+
+/** Whether `zone` is an IANA time zone name that Intl knows (e.g. `Europe/Berlin`, `UTC`); fixed offsets are not. */
+export function isValidTimeZone(zone: string): boolean {
+  if (zone.trim() !== zone || zone === '' || OFFSET_TIME_ZONE.test(zone)) {
+    return false;
+  }
+  try {
+    dateFormatter(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function formatUtcDate(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString();
+  return iso.slice(0, iso.indexOf('T'));
+}
+
+function utcMidnight(year: number, month: number, day: number): number {
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
+  return new Date(0).setUTCFullYear(year, month - 1, day);
+}
+
+/** Epoch milliseconds of `date`'s midnight in UTC; RangeError unless `date` is a real calendar date. */
+function parseCalendarDate(date: string): number {
+  const match = CALENDAR_DATE.exec(date);
+  if (match !== null) {
+    const epochMs = utcMidnight(Number(match[1]), Number(match[2]), Number(match[3]));
+    // The round trip rejects month 13, 30 February and the like, which Date silently rolls over.
+    if (!Number.isNaN(epochMs) && formatUtcDate(epochMs) === date) {
+      return epochMs;
+    }
+  }
+  throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+}
+
+/** Whether `value` is a real calendar date written `YYYY-MM-DD`. */
+export function isCalendarDate(value: string): boolean {
+  try {
+    parseCalendarDate(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The calendar date (`YYYY-MM-DD`) in `timeZone` at `instant`. Throws RangeError for an invalid zone or instant. */
+export function calendarDateIn(instant: Date | number, timeZone: string): string {
+  const formatter = dateFormatter(timeZone);
+  const fast = US_NUMERIC_DATE.exec(formatter.format(instant));
+  if (fast !== null) {
+    return `${fast[3]}-${fast[1]}-${fast[2]}`;
+  }
+  // Years before 1000 or after 9999, or before the common era (or unexpected locale data): read the parts.
+  let year = Number.NaN;
+  let month = Number.NaN;
+  let day = Number.NaN;
+  let beforeCommonEra = false;
+  for (const part of formatter.formatToParts(instant)) {
+    if (part.type === 'year') year = Number(part.value);
+    else if (part.type === 'month') month = Number(part.value);
+    else if (part.type === 'day') day = Number(part.value);
+    else if (part.type === 'era') beforeCommonEra = part.value === 'BC';
+  }
+  return formatUtcDate(utcMidnight(beforeCommonEra ? 1 - year : year, month, day));
+}
+
+/** `date` plus `days` (negative to go back). */
+export function addDays(date: string, days: number): string {
+  if (!Number.isInteger(days)) {
+    throw new RangeError(`days must be a whole number, got ${days}`);
+  }
+  return formatUtcDate(parseCalendarDate(date) + days * MS_PER_DAY);
+}
+
+/** Whole days from `from` to `to` (`to − from`; negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((parseCalendarDate(to) - parseCalendarDate(from)) / MS_PER_DAY);
+}
+
+/**
+ * The first instant of `date` in `timeZone`. Usually local midnight; where a DST transition skips
+ * midnight (e.g. `America/Santiago`, `America/Havana`) it is the transition itself, and where
+ * midnight happens twice it is the earlier one.
+ */
+export function startOfDayIn(date: string, timeZone: string): Date {
+  const target = parseCalendarDate(date);
+  // The local date never decreases as time goes on, so binary-search the first instant whose local
+  // date is `date` or later, between bounds that lie on either side whatever the offset.
+  let before = target - MAX_OFFSET_SEARCH_MS; // local date certainly earlier than `date`
+  let atOrAfter = target + MAX_OFFSET_SEARCH_MS; // local date certainly `date` or later
+  while (atOrAfter - before > 1) {
+    const middle = before + Math.floor((atOrAfter - before) / 2);
+    if (parseCalendarDate(calendarDateIn(middle, timeZone)) >= target) {
+      atOrAfter = middle;
+    } else {
+      before = middle;
+    }
+  }
+  return new Date(atOrAfter);
+}
