@@ -146,3 +146,72 @@ export interface ListSeed {
   readonly items?: readonly ListItemSeed[];
   readonly generate?: ListGeneratorSeed;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Relative dates
+
+/** A seed date resolved against the stack's start: a calendar date (date-only columns) or an instant. */
+export type ResolvedSeedDate = { readonly kind: 'date'; readonly date: string } | { readonly kind: 'instant'; readonly instant: Date };
+
+export class SeedError extends Error {
+  readonly code = 'InvalidSeed';
+  /** Field path of the offending value, e.g. `tenants[0].applications[1].clientId`. */
+  readonly field: string;
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super(field === '' ? message : `${field}: ${message}`, options);
+    this.name = 'SeedError';
+    this.field = field;
+  }
+}
+
+const relativeDatePattern = /^today(?:([+-])(\d{1,6}))?$/;
+const calendarDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** ISO 8601 instant with an explicit zone: `2026-12-01T07:00:00Z`, `2026-12-01T08:00:00.000+01:00`. */
+const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const dayMs = 86_400_000;
+
+/**
+ * Resolves a seed date: `today`, `today+N`, `today-N` (calendar days in `timeZone`, counted from `now`),
+ * `YYYY-MM-DD`, or an ISO instant with `Z` or an offset. Throws `SeedError` (field `''`) for anything else.
+ */
+export function resolveSeedDate(value: string, timeZone: string, now: Date): ResolvedSeedDate {
+  const relative = relativeDatePattern.exec(value);
+  if (relative) {
+    const offsetDays = relative[2] === undefined ? 0 : Number(relative[2]) * (relative[1] === '-' ? -1 : 1);
+    const today = calendarDateIn(now, timeZone);
+    return { kind: 'date', date: new Date(Date.parse(`${today}T00:00:00Z`) + offsetDays * dayMs).toISOString().slice(0, 10) };
+  }
+  if (calendarDatePattern.test(value)) {
+    if (!isCalendarDate(value)) throw new SeedError('', `"${value}" is not a calendar date`);
+    return { kind: 'date', date: value };
+  }
+  if (instantPattern.test(value)) {
+    const instant = new Date(value);
+    if (!Number.isNaN(instant.getTime()) && isCalendarDate(value.slice(0, 10))) return { kind: 'instant', instant };
+  }
+  throw new SeedError(
+    '',
+    `"${value}" is not a date (expected today, today+N, today-N, YYYY-MM-DD or an ISO instant such as 2026-12-01T07:00:00Z)`,
+  );
+}
+
+/** The calendar date (`YYYY-MM-DD`) of `instant` in an IANA time zone. */
+function calendarDateIn(instant: Date, timeZone: string): string {
+  let formatter: Intl.DateTimeFormat;
+  try {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  } catch (error) {
+    throw new SeedError('', `"${timeZone}" is not an IANA time zone`, { cause: error });
+  }
+  const parts = formatter.formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((candidate) => candidate.type === type)?.value ?? '';
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+}
+
+function isCalendarDate(value: string): boolean {
+  const match = calendarDatePattern.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
