@@ -9,6 +9,8 @@ const MS_PER_DAY = 86_400_000;
 const MAX_OFFSET_SEARCH_MS = 2 * MS_PER_DAY;
 
 const CALENDAR_DATE = /^(\d{4}|[+-]\d{6})-(\d{2})-(\d{2})$/;
+/** RFC 3339 date-time: seconds and fraction optional, offset required (without one the instant is ambiguous). */
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 /** How the formatter below writes a four-digit year of the common era: `MM/DD/YYYY AD`. */
 const US_NUMERIC_DATE = /^(\d{2})\/(\d{2})\/(\d{4}) AD$/;
 /** Fixed offsets such as `+01:00` are accepted by Intl but ignore daylight saving time. */
@@ -86,6 +88,32 @@ export function isCalendarDate(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The instant written `YYYY-MM-DDTHH:mm[:ss[.fraction]]` followed by `Z` or `±HH:MM` (as Graph
+ * returns date columns, e.g. `2026-11-30T23:00:00Z`), or undefined if `text` is not one. Stricter
+ * than `Date.parse`, which rolls 30 February over to March and reads a missing offset as local time.
+ */
+export function parseIsoInstant(text: string): Date | undefined {
+  const match = ISO_INSTANT.exec(text);
+  if (match === null) {
+    return undefined;
+  }
+  // Groups the pattern makes optional default to zero; the others are always present.
+  const [, date = '', hh = '', mm = '', ss = '00', fraction = '', sign = '+', offsetHh = '00', offsetMm = '00'] = match;
+  const hours = Number(hh);
+  const minutes = Number(mm);
+  const seconds = Number(ss);
+  const offsetHours = Number(offsetHh);
+  const offsetMinutes = Number(offsetMm);
+  if (!isCalendarDate(date) || hours > 23 || minutes > 59 || seconds > 59 || offsetHours > 23 || offsetMinutes > 59) {
+    return undefined;
+  }
+  const offsetMs = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const milliseconds = Number(fraction.padEnd(3, '0').slice(0, 3)); // finer digits are dropped
+  const utcMs = parseCalendarDate(date) + ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds;
+  return new Date(utcMs - offsetMs);
 }
 
 /** The calendar date (`YYYY-MM-DD`) in `timeZone` at `instant`. Throws RangeError for an invalid zone or instant. */

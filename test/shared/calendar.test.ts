@@ -6,6 +6,7 @@ import {
   daysBetween,
   isCalendarDate,
   isValidTimeZone,
+  parseIsoInstant,
   startOfDayIn,
 } from '../../shared/calendar.js';
 
@@ -183,6 +184,38 @@ describe('isValidTimeZone', () => {
   it('rejects unknown names, fixed offsets and padded names', () => {
     for (const zone of ['', 'Mars/Olympus_Mons', 'Europe/Berlin ', '+01:00', '-05:00', 'CET+1']) {
       expect(isValidTimeZone(zone), zone).toBe(false);
+    }
+  });
+});
+
+describe('parseIsoInstant', () => {
+  it('reads the instants Graph returns', () => {
+    expect(parseIsoInstant('2026-11-30T23:00:00Z')?.toISOString()).toBe('2026-11-30T23:00:00.000Z');
+    expect(parseIsoInstant('2026-11-30T23:00Z')?.toISOString()).toBe('2026-11-30T23:00:00.000Z');
+    expect(parseIsoInstant('2028-02-29T12:34:56.789123Z')?.toISOString()).toBe('2028-02-29T12:34:56.789Z');
+    expect(parseIsoInstant('2026-11-30T23:00:00.5Z')?.toISOString()).toBe('2026-11-30T23:00:00.500Z');
+  });
+
+  it('applies the offset', () => {
+    expect(parseIsoInstant('2026-12-01T00:00:00+01:00')?.toISOString()).toBe('2026-11-30T23:00:00.000Z');
+    expect(parseIsoInstant('2026-12-31T20:00:00-05:30')?.toISOString()).toBe('2027-01-01T01:30:00.000Z');
+  });
+
+  it('rejects what Date.parse would bend: impossible dates and times, and missing offsets', () => {
+    for (const bad of [
+      '2026-02-30T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T23:60:00Z',
+      '2026-01-01T23:59:60Z',
+      '2026-01-01T00:00:00',
+      '2026-01-01T00:00:00+24:00',
+      '2026-01-01',
+      '2026-01-01 00:00:00Z',
+      ' 2026-01-01T00:00:00Z',
+      'tomorrow',
+    ]) {
+      expect(parseIsoInstant(bad), bad).toBeUndefined();
     }
   });
 });
