@@ -1,0 +1,139 @@
+/**
+ * The reminder sweep: reads the obligations whose due date falls in the reminder window from the
+ * SharePoint list, page by page, and decides which reminders are due now. Shared by the timer, the
+ * HTTP trigger and the CLI; it writes nothing (callers hand the reminders to the queue binding).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AppConfig } from './config.js';
+import type { GraphClient, GraphListItem, ListItemsQuery } from './graph.js';
+import type { Logger } from './logger.js';
+import { countsSince } from './metrics.js';
+import type { RequestCounts, RequestMetrics } from './metrics.js';
+import { createRunTally, decideReminder, dueDateFilterWindow } from './reminders.js';
+import type { ReminderMessage, ReminderRules, SkipReason } from './reminders.js';
+
+export interface SweepDependencies {
+  readonly config: AppConfig;
+  readonly graph: GraphClient;
+  /** The long-lived clients' counters; the run reports its own share. */
+  readonly metrics: RequestMetrics;
+  readonly logger: Logger;
+  /** Source of "now" when the caller gives no instant; default: the system clock. */
+  readonly clock?: () => Date;
+}
+
+export interface SweepOptions {
+  /** The run's instant (dry runs may choose it); default: `clock()`. */
+  readonly now?: Date;
+  readonly runId?: string;
+  readonly abortSignal?: AbortSignal;
+  /** Items per Graph page (`$top`); default: the Graph client's. */
+  readonly pageSize?: number;
+}
+
+export interface SweepSummary {
+  readonly runId: string;
+  /** ISO instant the rules were applied at. */
+  readonly now: string;
+  readonly itemsRead: number;
+  readonly eligible: number;
+  readonly reminders: number;
+  readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
+  /** Outbound requests made during this run (a cached token or secret makes none). */
+  readonly requests: RequestCounts;
+  readonly durationMs: number;
+}
+
+export interface SweepResult {
+  readonly runId: string;
+  readonly now: string;
+  /** Sorted by `id`. */
+  readonly reminders: readonly ReminderMessage[];
+  readonly summary: SweepSummary;
+}
+
+/** An instant range of due dates, `[from, to)`. */
+export interface DueDateRange {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+export async function runSweep(deps: SweepDependencies, options: SweepOptions = {}): Promise<SweepResult> {
+  const startedAt = performance.now();
+  const requestsBefore = deps.metrics.snapshot();
+  const now = options.now ?? (deps.clock ?? (() => new Date()))();
+  const runId = options.runId ?? randomUUID();
+  const rules = reminderRulesOf(deps.config);
+  const tally = createRunTally();
+  const reminders: ReminderMessage[] = [];
+
+  for await (const page of readObligations(deps, dueDateFilterWindow(rules, now), options)) {
+    for (const item of page) {
+      const decision = decideReminder(item, rules, now);
+      tally.record(decision);
+      if (decision.kind === 'remind') {
+        reminders.push(decision.message);
+      } else if (decision.kind === 'skip') {
+        deps.logger.info(`Run ${runId}: skipped item ${item.id}: ${decision.reason}`);
+      }
+    }
+  }
+
+  reminders.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const counts = tally.summary();
+  const summary: SweepSummary = {
+    runId,
+    now: now.toISOString(),
+    itemsRead: counts.itemsRead,
+    eligible: counts.eligible,
+    reminders: counts.reminders,
+    skipped: counts.skipped,
+    requests: countsSince(requestsBefore, deps.metrics.snapshot()),
+    durationMs: Math.round(performance.now() - startedAt),
+  };
+  deps.logger.info(`Run ${runId} summary: ${JSON.stringify(summary)}`);
+  return { runId, now: summary.now, reminders, summary };
+}
+
+/**
+ * The pages of list items whose due date is in `window`, fetched as one ranged query. This is the seam
+ * for reading several sub-ranges at once (GRAPH_CONCURRENCY): each range is an independent query.
+ */
+function readObligations(
+  deps: SweepDependencies,
+  window: DueDateRange,
+  options: SweepOptions,
+): AsyncIterable<readonly GraphListItem[]> {
+  return deps.graph.listItems(obligationsQuery(deps.config, window, options));
+}
+
+/** The Graph query for one due-date range: a server-side filter on the (indexed) due-date column, only the rule's columns. */
+export function obligationsQuery(
+  config: AppConfig,
+  range: DueDateRange,
+  options: { readonly pageSize?: number; readonly abortSignal?: AbortSignal } = {},
+): ListItemsQuery {
+  const column = `fields/${config.columns.dueDate}`;
+  return {
+    siteId: config.siteId,
+    listId: config.listId,
+    fields: Object.values(config.columns),
+    filter: `${column} ge '${odataInstant(range.from)}' and ${column} lt '${odataInstant(range.to)}'`,
+    ...(options.pageSize === undefined ? {} : { top: options.pageSize }),
+    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+  };
+}
+
+function reminderRulesOf(config: AppConfig): ReminderRules {
+  return {
+    reminderDays: config.reminderDays,
+    timeZone: config.timeZone,
+    catchUpDays: config.catchUpDays,
+    columns: config.columns,
+  };
+}
+
+/** `2026-12-01T00:00:00Z`: the form SharePoint documents for date literals (milliseconds only when present). */
+function odataInstant(instant: Date): string {
+  return instant.toISOString().replace(/\.000Z$/, 'Z');
+}
