@@ -3,6 +3,10 @@
  * exponential backoff with full jitter, an abortable sleep, transient network error detection and a
  * retry loop bounded by attempts, a per-wait cap and a time budget.
  */
+import type fetchImpl from 'node-fetch';
+
+/** The HTTP client both use (node-fetch; injectable for tests). */
+export type Fetch = typeof fetchImpl;
 
 /** How hard a client retries a transient failure. */
 export interface RetryPolicy {
@@ -98,10 +102,24 @@ export function isTransientNetworkError(error: unknown): boolean {
   return false;
 }
 
+/** A network error's code (`ECONNRESET`, `ENOTFOUND`, ...) or name, for messages. */
+export function networkErrorCode(error: unknown): string {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  if (typeof code === 'string') {
+    return code;
+  }
+  return error instanceof Error ? error.name : 'unknown error';
+}
+
+/** A failure worth another attempt, after `retryAfterMs` when the server said so. */
+export interface TransientFailure {
+  readonly kind: 'retry';
+  readonly error: Error;
+  readonly retryAfterMs?: number;
+}
+
 /** Outcome of one attempt: a value, or a transient failure that may be retried. */
-export type AttemptResult<T> =
-  | { readonly kind: 'done'; readonly value: T }
-  | { readonly kind: 'retry'; readonly error: Error; readonly retryAfterMs?: number };
+export type AttemptResult<T> = { readonly kind: 'done'; readonly value: T } | TransientFailure;
 
 export type GiveUpReason = 'attempts' | 'budget' | 'retryAfterTooLong';
 
