@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DueNotifierError } from '../../shared/errors.js';
+import type { DueNotifierError } from '../../shared/errors.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import { EntraRequestError, createMsalNetworkClient } from '../../shared/msal-network-client.js';
 import type { MsalNetworkClientOptions } from '../../shared/msal-network-client.js';
