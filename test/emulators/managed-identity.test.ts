@@ -93,7 +93,7 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
 
   it('accepts the assigned identity named by client_id, object_id, principal_id or mi_res_id', async () => {
     const base = { 'api-version': '2019-08-01', resource: 'https://vault.azure.net' };
-    const selectors = [
+    const selectors: Record<string, string>[] = [
       { client_id: ids.functionIdentity.clientId },
       { object_id: ids.functionIdentity.principalId },
       { principal_id: ids.functionIdentity.principalId },
