@@ -62,32 +62,46 @@ function formatUtcDate(epochMs: number): string {
   return iso.slice(0, iso.indexOf('T'));
 }
 
-function utcMidnight(year: number, month: number, day: number): number {
-  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
-  return new Date(0).setUTCFullYear(year, month - 1, day);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-/** Epoch milliseconds of `date`'s midnight in UTC; RangeError unless `date` is a real calendar date. */
-function parseCalendarDate(date: string): number {
+function utcMidnight(year: number, month: number, day: number): number {
+  // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
+  return year >= 100 ? Date.UTC(year, month - 1, day) : new Date(0).setUTCFullYear(year, month - 1, day);
+}
+
+/** Epoch milliseconds of `date`'s midnight in UTC, or undefined unless `date` is a real calendar date. */
+function utcMidnightOf(date: string): number | undefined {
   const match = CALENDAR_DATE.exec(date);
-  if (match !== null) {
-    const epochMs = utcMidnight(Number(match[1]), Number(match[2]), Number(match[3]));
-    // The round trip rejects month 13, 30 February and the like, which Date silently rolls over.
-    if (!Number.isNaN(epochMs) && formatUtcDate(epochMs) === date) {
-      return epochMs;
-    }
+  if (match === null || match[1] === '-000000') {
+    return undefined; // ISO 8601 has no year minus zero
   }
-  throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const monthLength = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  // Date would silently roll 30 February over to March: check the day against the month.
+  if (monthLength === undefined || day < 1 || day > monthLength) {
+    return undefined;
+  }
+  const epochMs = utcMidnight(year, month, day);
+  return Number.isNaN(epochMs) ? undefined : epochMs; // beyond ±275,760 years Date has no value
+}
+
+function parseCalendarDate(date: string): number {
+  const epochMs = utcMidnightOf(date);
+  if (epochMs === undefined) {
+    throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+  }
+  return epochMs;
 }
 
 /** Whether `value` is a real calendar date written `YYYY-MM-DD`. */
 export function isCalendarDate(value: string): boolean {
-  try {
-    parseCalendarDate(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return utcMidnightOf(value) !== undefined;
 }
 
 /**
@@ -107,12 +121,13 @@ export function parseIsoInstant(text: string): Date | undefined {
   const seconds = Number(ss);
   const offsetHours = Number(offsetHh);
   const offsetMinutes = Number(offsetMm);
-  if (!isCalendarDate(date) || hours > 23 || minutes > 59 || seconds > 59 || offsetHours > 23 || offsetMinutes > 59) {
+  const midnight = utcMidnightOf(date);
+  if (midnight === undefined || hours > 23 || minutes > 59 || seconds > 59 || offsetHours > 23 || offsetMinutes > 59) {
     return undefined;
   }
   const offsetMs = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
   const milliseconds = Number(fraction.padEnd(3, '0').slice(0, 3)); // finer digits are dropped
-  const utcMs = parseCalendarDate(date) + ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds;
+  const utcMs = midnight + ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds;
   return new Date(utcMs - offsetMs);
 }
 

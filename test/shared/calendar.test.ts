@@ -122,6 +122,15 @@ describe('isCalendarDate', () => {
     expect(isCalendarDate('2028-02-29')).toBe(true);
     expect(isCalendarDate('2027-02-29')).toBe(false);
     expect(isCalendarDate('2026-12-01 ')).toBe(false);
+    expect(isCalendarDate('2026-00-01')).toBe(false);
+    expect(isCalendarDate('2026-01-00')).toBe(false);
+    expect(isCalendarDate('2026-01-32')).toBe(false);
+    expect(isCalendarDate('2100-02-29')).toBe(false);
+    expect(isCalendarDate('2000-02-29')).toBe(true);
+    expect(isCalendarDate('0004-02-29')).toBe(true);
+    expect(isCalendarDate('+010000-02-29')).toBe(true);
+    expect(isCalendarDate('-000000-01-01')).toBe(false);
+    expect(isCalendarDate('+275761-01-01')).toBe(false);
   });
 });
 
