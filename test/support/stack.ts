@@ -1,0 +1,35 @@
+/**
+ * The local Azure stack for a test file: started once before its tests, stopped after them.
+ *
+ *   const stack = useLocalStack({ azurite: false });
+ *   it('...', async () => { const { settings, counters } = stack(); ... });
+ */
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startLocalStack } from '../../emulators/stack.js';
+import type { LocalStack, LocalStackOptions } from '../../emulators/stack.js';
+
+/**
+ * Registers the hooks and returns a getter for the running stack (it throws outside the tests).
+ * After each test the fault rules go back to `options.faults` and the request counters to zero, so that
+ * a test's faults never leak into the next one.
+ */
+export function useLocalStack(options: LocalStackOptions = {}): () => LocalStack {
+  let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    stack = await startLocalStack(options);
+  });
+  afterEach(() => {
+    if (!stack) return;
+    stack.faults.clear();
+    for (const rule of options.faults ?? []) stack.faults.add(rule);
+    stack.counters.reset();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    stack = undefined;
+  });
+  return () => {
+    if (!stack) throw new Error('The local stack runs only while the tests of this file run (useLocalStack)');
+    return stack;
+  };
+}
