@@ -62,6 +62,19 @@ export interface ReminderMessage {
   readonly createdAt: string;
 }
 
+/** Every skip reason, in the order the checks run (and summaries list them). */
+export const SKIP_REASONS = Object.freeze([
+  'statusClosed',
+  'missingDueDate',
+  'invalidDueDate',
+  'pastDue',
+  'missingEmail',
+  'invalidEmail',
+  'invalidCurrency',
+  'invalidAmount',
+  'fieldTooLong',
+] as const);
+
 /**
  * Why an item gets no reminder, in the order the checks run (an item is counted under the first):
  * - `statusClosed`: Status is Paid or Cancelled (any case, surrounding spaces ignored).
@@ -75,29 +88,7 @@ export interface ReminderMessage {
  * - `invalidAmount`: missing, negative, not a number, or not below 10^15.
  * - `fieldTooLong`: the reference or the customer name exceeds `MAX_TEXT_FIELD_LENGTH`.
  */
-export type SkipReason =
-  | 'statusClosed'
-  | 'missingDueDate'
-  | 'invalidDueDate'
-  | 'pastDue'
-  | 'missingEmail'
-  | 'invalidEmail'
-  | 'invalidCurrency'
-  | 'invalidAmount'
-  | 'fieldTooLong';
-
-/** Every skip reason, in the order the checks run (and summaries list them). */
-export const SKIP_REASONS: readonly SkipReason[] = Object.freeze([
-  'statusClosed',
-  'missingDueDate',
-  'invalidDueDate',
-  'pastDue',
-  'missingEmail',
-  'invalidEmail',
-  'invalidCurrency',
-  'invalidAmount',
-  'fieldTooLong',
-]);
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface ReminderRules {
   /** Days before the due date on which reminders are due (each ≥ 0). */
