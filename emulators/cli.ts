@@ -101,6 +101,7 @@ function describeStack(stack: LocalStack): string {
         ]
       : ['  Azurite            not started (--no-azurite)']),
     `  CA certificate     ${stack.caCertPath} (clients trust it through NODE_EXTRA_CA_CERTS)`,
+    `  Endpoints          ${stack.endpoints.join(', ')}`,
     ...stack.faults.list().map(({ id, ...rule }) => `  Fault ${id.padEnd(13)}${JSON.stringify(rule)}`),
   ];
   return lines.join('\n');

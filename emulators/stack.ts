@@ -69,6 +69,8 @@ export interface LocalStack {
   readonly urls: LocalStackUrls;
   readonly caCertPath: string;
   readonly seed: SeedFile;
+  /** Endpoint names for fault rules and counters: every route, plus `${service}.unmatched`. */
+  readonly endpoints: readonly string[];
   readonly faults: DecidingFaultController;
   readonly counters: RequestCounters;
   /** Rotate, expire or revoke client secrets while the stack runs. */
@@ -118,13 +120,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
       createDirectory(seed, { clock }),
     ]);
-    const faults = createFaultController(options.faultSeed === undefined ? {} : { seed: options.faultSeed });
-    for (const rule of options.faults ?? []) faults.add(rule);
-    const counters = createRequestCounters();
     const identityHeader = randomBytes(24).toString('base64url');
-
+    const entraService = createEntraService({ directory, authority });
+    const identityService = createManagedIdentityService({
+      directory,
+      authority,
+      managedIdentityClientId: seed.functionApp.managedIdentityClientId,
+      identityHeader,
+    });
     const keyVaultService = createKeyVaultService({ seed: seed.keyVault, verifier: authority, directory, clock });
     const graphService = createGraphService({ seed: seed.graph, verifier: authority, clock, now: new Date(clock()) });
+    const endpoints = endpointNames([entraService, identityService, keyVaultService, graphService]);
+
+    const faults = createFaultController(options.faultSeed === undefined ? {} : { seed: options.faultSeed });
+    for (const rule of options.faults ?? []) {
+      // A misspelt endpoint would silently never match.
+      if (rule.endpoint !== undefined && !endpoints.includes(rule.endpoint)) {
+        throw new LocalStackError(`No endpoint is named "${rule.endpoint}" (endpoints: ${endpoints.join(', ')})`);
+      }
+      faults.add(rule);
+    }
+    const counters = createRequestCounters();
     const tls = await ca.issueServerCertificate(['localhost', '127.0.0.1', '::1']);
     const start = async (definition: ServiceDefinition, secure: boolean): Promise<EmulatorServer> => {
       const server = await startEmulatorServer({ definition, faults, counters, ...(secure ? { tls } : {}) });
@@ -132,16 +148,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return server;
     };
     const [entra, identity, keyVault, graph] = await Promise.all([
-      start(createEntraService({ directory, authority }), true),
-      start(
-        createManagedIdentityService({
-          directory,
-          authority,
-          managedIdentityClientId: seed.functionApp.managedIdentityClientId,
-          identityHeader,
-        }),
-        false,
-      ),
+      start(entraService, true),
+      start(identityService, false),
       start(keyVaultService, true),
       start(graphService, true),
     ]);
@@ -161,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       urls,
       caCertPath: ca.caCertPath,
       seed,
+      endpoints,
       faults,
       counters,
       directory,
@@ -182,6 +191,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll(servers, azurite);
     throw error;
   }
+}
+
+function endpointNames(definitions: readonly ServiceDefinition[]): string[] {
+  return definitions.flatMap((definition) => [
+    ...definition.routes.map((route) => route.name),
+    `${definition.service}.unmatched`,
+  ]);
 }
 
 async function stopAll(servers: readonly EmulatorServer[], azurite: AzuriteInstance | undefined): Promise<void> {

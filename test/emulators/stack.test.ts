@@ -9,7 +9,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import fetch from 'node-fetch';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { demoSeedPath } from '../../emulators/stack.js';
+import { demoSeedPath, LocalStackError, startLocalStack } from '../../emulators/stack.js';
 import { useLocalStack } from '../support/stack.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -87,6 +87,17 @@ describe('startLocalStack', () => {
     expect(page.value.length).toBeGreaterThanOrEqual(30);
     expect(counters.get('graph.listItems')).toBe(2);
     expect(counters.get('entra.token')).toBe(1);
+  });
+});
+
+describe('startLocalStack fault options', () => {
+  it('refuses a fault for an endpoint that does not exist, listing the real ones', async () => {
+    const starting = startLocalStack({
+      azurite: false,
+      faults: [{ endpoint: 'graph.listitems', action: { type: 'reset' } }],
+    });
+    await expect(starting).rejects.toBeInstanceOf(LocalStackError);
+    await expect(starting).rejects.toThrow(/No endpoint is named "graph.listitems" \(endpoints: .*graph\.listItems/);
   });
 });
 
