@@ -1,0 +1,56 @@
+/** A Sweeper double for handler tests: records each call and answers with a fixed result or error. */
+import type { Sweeper } from '../../functions/support/sweeper.js';
+import type { Logger } from '../../shared/logger.js';
+import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
+import type { ReminderMessage } from '../../shared/reminders.js';
+import type { SweepOptions, SweepResult } from '../../shared/sweep.js';
+
+export function reminder(obligationId: string, dueDate: string, daysBefore: number): ReminderMessage {
+  return {
+    schema: REMINDER_MESSAGE_SCHEMA,
+    id: `${obligationId}:${dueDate}:${daysBefore}`,
+    obligationId,
+    reference: `INV-${obligationId}`,
+    customer: { name: `Customer ${obligationId}`, email: `customer${obligationId}@example.com` },
+    dueDate,
+    daysBefore,
+    daysLeft: daysBefore,
+    amount: '100.00',
+    currency: 'EUR',
+    createdAt: '2026-12-01T07:00:00.000Z',
+  };
+}
+
+export interface FakeSweeper {
+  readonly sweep: Sweeper;
+  readonly calls: readonly { readonly logger: Logger; readonly options: SweepOptions }[];
+}
+
+export function fakeSweeper(outcome: readonly ReminderMessage[] | Error): FakeSweeper {
+  const calls: { logger: Logger; options: SweepOptions }[] = [];
+  const sweep: Sweeper = async (logger, options) => {
+    calls.push({ logger, options });
+    if (outcome instanceof Error) {
+      throw outcome;
+    }
+    const runId = options.runId ?? 'run';
+    const now = (options.now ?? new Date('2026-12-01T07:00:00Z')).toISOString();
+    const result: SweepResult = {
+      runId,
+      now,
+      reminders: outcome,
+      summary: {
+        runId,
+        now,
+        itemsRead: outcome.length,
+        eligible: outcome.length,
+        reminders: outcome.length,
+        skipped: {},
+        requests: { graph: 1, token: 0, keyVault: 0 },
+        durationMs: 1,
+      },
+    };
+    return result;
+  };
+  return { sweep, calls };
+}
