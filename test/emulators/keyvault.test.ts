@@ -202,6 +202,11 @@ describe('Key Vault emulator', () => {
       expect(audienceError).toMatchObject({ statusCode: 401, code: 'Unauthorized' });
       expect(audienceError.message).toContain('AKV10022: Invalid audience');
 
+      // Key Vault accepts its resource URI only without the trailing slash (an MI token for `https://vault.azure.net/` fails).
+      const slashed = await authority.issue({ ...vaultSubject, audience: 'https://vault.azure.net/' });
+      const slashError = await restError(secretClient(staticToken(slashed.accessToken)).getSecret('greeting'));
+      expect(slashError.message).toContain('found: https://vault.azure.net/.');
+
       clock.advance(-2 * 3_600_000);
       const old = await authority.issue({ ...vaultSubject, audience: 'https://vault.azure.net' });
       clock.advance(2 * 3_600_000);
