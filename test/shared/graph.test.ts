@@ -113,7 +113,7 @@ async function failure(promise: Promise<unknown>): Promise<DueNotifierError> {
 
 describe('createGraphClient: paging', () => {
   it('builds the first URL, then follows @odata.nextLink verbatim, page by page', async () => {
-    const server = await startServer((request, response, call) => {
+    const server = await startServer((_request, response, call) => {
       const nextLink = call < 3 ? `${server.origin}/v1.0/sites/x/lists/y/items?$skiptoken=Paged%3DTRUE%26p_ID%3D${call}` : undefined;
       json(response, 200, { value: items(call * 10, call === 2 ? 0 : 2), ...(nextLink ? { '@odata.nextLink': nextLink } : {}) });
     });
@@ -146,7 +146,7 @@ describe('createGraphClient: paging', () => {
   });
 
   it('stops on a nextLink that repeats a page already read', async () => {
-    const server = await startServer((request, response) =>
+    const server = await startServer((_request, response) =>
       json(response, 200, { value: items(1, 1), '@odata.nextLink': `${server.origin}/v1.0/same` }),
     );
     const { graph } = client(server);
@@ -201,7 +201,7 @@ describe('createGraphClient: the token stays with Graph', () => {
 
 describe('createGraphClient: retries', () => {
   it('rides out a 429 storm with fractional Retry-After, reading every item once', async () => {
-    const server = await startServer((request, response, call) => {
+    const server = await startServer((_request, response, call) => {
       // Page 1 on call 1; calls 2-4 throttled; page 2 on call 5.
       if (call === 1) {
         json(response, 200, { value: items(1, 3), '@odata.nextLink': `${server.origin}/v1.0/sites/x/lists/y/items?page=2` });

@@ -1,0 +1,50 @@
+/**
+ * A vault where the function app's managed identity has no role. Its own file (process): the managed
+ * identity's tokens are cached process-wide by MSAL, and a token of another stack would not verify here.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SeedFile } from '../../emulators/seed.js';
+import { demoSeedPath } from '../../emulators/stack.js';
+import { DueNotifierError } from '../../shared/errors.js';
+import { createKeyVaultCredentialProvider } from '../../shared/key-vault-credentials.js';
+import { useLocalStack } from '../support/stack.js';
+
+const demoSeed = JSON.parse(readFileSync(demoSeedPath, 'utf8')) as SeedFile;
+const stack = useLocalStack({ azurite: false, seed: { ...demoSeed, keyVault: { ...demoSeed.keyVault, roleAssignments: [] } } });
+
+const identityVariables = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER'] as const;
+const savedEnvironment = Object.fromEntries(identityVariables.map((name) => [name, process.env[name]]));
+beforeAll(() => {
+  for (const name of identityVariables) process.env[name] = stack().settings[name];
+});
+afterAll(() => {
+  for (const name of identityVariables) {
+    const value = savedEnvironment[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+describe('createKeyVaultCredentialProvider: no role assignment on the vault', () => {
+  it('fails with KeyVaultAccessDenied, saying which role to grant the managed identity', async () => {
+    const credentials = createKeyVaultCredentialProvider({
+      vaultUrl: stack().urls.keyVault,
+      source: { kind: 'secret', secretName: 'due-notifier-client-secret' },
+      cacheTtlMs: 60_000,
+      timeoutMs: 5_000,
+      maxRetries: 0,
+    });
+    const error = await credentials.getCredential().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(DueNotifierError);
+    const { code, message } = error as DueNotifierError;
+    expect(code).toBe('KeyVaultAccessDenied');
+    expect(message).toContain('ForbiddenByRbac');
+    expect(message).toContain("'Key Vault Secrets User'");
+    expect(message).toContain("function app's managed identity");
+    expect(message).not.toContain(stack().keyVault.getLatest('due-notifier-client-secret')?.value ?? 'unreachable');
+  });
+});
