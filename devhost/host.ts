@@ -82,8 +82,13 @@ export interface HttpResponseData {
   readonly body: string;
 }
 
-/** Like the host: a failed HTTP invocation answers 500 with an empty body. */
-export type HttpInvocationOutcome = InvocationOutcome & { readonly response: HttpResponseData };
+/**
+ * Like the host: a failed HTTP invocation answers 500 with an empty body, and a request whose method
+ * the function did not declare is not routed to it at all (404).
+ */
+export type HttpInvocationOutcome =
+  | (InvocationOutcome & { readonly response: HttpResponseData })
+  | { readonly status: 'notRouted'; readonly functionName: string; readonly response: HttpResponseData };
 
 export interface InvocationOptions {
   readonly invocationId?: string;
@@ -236,10 +241,8 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
         url.searchParams.set(key, value);
       }
       const methods = Array.isArray(fn.trigger.methods) ? fn.trigger.methods.map((method) => String(method).toUpperCase()) : [];
-      const invocationId = invocationOptions.invocationId ?? randomUUID();
       if (methods.length > 0 && !methods.includes(httpRequest.method.toUpperCase())) {
-        // The host's router only matches the declared methods: the function is never invoked.
-        return { invocationId, functionName: name, logs: [], status: 'succeeded', outputs: [], response: { status: 404, headers: {}, body: '' } };
+        return { status: 'notRouted', functionName: name, response: { status: 404, headers: {}, body: '' } };
       }
       const http: RpcHttpData = {
         method: httpRequest.method.toUpperCase(),
@@ -249,10 +252,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
         params: {},
         body: httpRequest.body === undefined ? null : { string: httpRequest.body },
       };
-      const { outcome, response } = await invoke(fn, [{ name: fn.trigger.name, data: { http } }], {
-        ...invocationOptions,
-        invocationId,
-      });
+      const { outcome, response } = await invoke(fn, [{ name: fn.trigger.name, data: { http } }], invocationOptions);
       if (outcome.status === 'failed' || !response) {
         return { ...outcome, response: { status: 500, headers: {}, body: '' } };
       }
