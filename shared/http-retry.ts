@@ -184,10 +184,14 @@ export function formatDelay(ms: number): string {
 export function describeGiveUp(event: GiveUpEvent, policy: RetryPolicy): string {
   switch (event.reason) {
     case 'attempts':
-      return `gave up after ${event.attempts} attempts`;
+      return `gave up after ${attempts(event.attempts)}`;
     case 'budget':
-      return `gave up after ${event.attempts} attempts, as waiting again would exceed the retry budget of ${formatDelay(policy.budgetMs)}`;
+      return `gave up after ${attempts(event.attempts)}, as waiting again would exceed the retry budget of ${formatDelay(policy.budgetMs)}`;
     case 'retryAfterTooLong':
       return `the server asked to wait ${formatDelay(event.retryAfterMs ?? 0)}, longer than the ${formatDelay(policy.maxDelayMs)} allowed per wait`;
   }
+}
+
+function attempts(count: number): string {
+  return count === 1 ? '1 attempt' : `${count} attempts`;
 }

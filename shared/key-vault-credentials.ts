@@ -81,7 +81,7 @@ const PEM_CONTENT_TYPE = 'application/x-pem-file';
 const PKCS12_CONTENT_TYPE = 'application/x-pkcs12';
 
 export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProviderOptions): ClientCredentialProvider {
-  const { vaultUrl, source, cacheTtlMs, timeoutMs, metrics, logger, clock = Date.now } = options;
+  const { vaultUrl, source, cacheTtlMs, timeoutMs, metrics, logger, clock = (): number => Date.now() } = options;
   const { secretName } = source;
   const setting = source.kind === 'secret' ? 'CLIENT_SECRET_NAME' : 'CLIENT_CERTIFICATE_NAME';
   const description = `${source.kind === 'secret' ? 'secret' : 'certificate secret'} '${secretName}' in ${vaultUrl}`;

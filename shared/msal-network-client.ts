@@ -8,11 +8,15 @@
  * sees a transient failure's final answer, so a run recovers as soon as Entra ID does. When Entra ID
  * asks for a longer wait than the policy allows, that wait is remembered instead: token requests fail
  * without being sent until it has passed.
+ *
+ * MSAL swallows every failure of its metadata request (a bare `endpoints_resolution_error`), so the
+ * client keeps the last one for the error message: a wrong tenant, an unreachable host.
  */
-import { AuthError } from '@azure/msal-node';
+import { AuthError, ServerError } from '@azure/msal-node';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import fetchImpl from 'node-fetch';
 import { DueNotifierError } from './errors.js';
+import { isRecord } from './is-record.js';
 import {
   describeGiveUp,
   formatDelay,
@@ -54,6 +58,14 @@ export interface MsalNetworkClientOptions {
   readonly clock?: () => number;
 }
 
+export interface MsalNetworkClient extends INetworkModule {
+  /**
+   * Why the last metadata (GET) request failed, if it did: Entra ID's answer as a `ServerError` (e.g.
+   * AADSTS90002 for an unknown tenant) or a `DueNotifierError` for a transport failure.
+   */
+  lastMetadataFailure(): Error | undefined;
+}
+
 /** Up to 4 attempts, each wait at most 30 s, no wait started after a minute. */
 export const DEFAULT_TOKEN_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 4,
@@ -66,16 +78,26 @@ const RETRIED_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 type Method = 'GET' | 'POST';
 
-export function createMsalNetworkClient(options: MsalNetworkClientOptions): INetworkModule {
-  const { timeoutMs, metrics, logger, fetch = fetchImpl, sleep, signalFor, clock = Date.now } = options;
+export function createMsalNetworkClient(options: MsalNetworkClientOptions): MsalNetworkClient {
+  const { timeoutMs, metrics, logger, fetch = fetchImpl, sleep, signalFor, clock = (): number => Date.now() } = options;
   const policy: RetryPolicy = { ...DEFAULT_TOKEN_RETRY_POLICY, ...options.retry };
   /** Until when Entra ID asked us not to send token requests. */
   let notBefore = 0;
+  let metadataFailure: Error | undefined;
 
   return {
-    sendGetRequestAsync: <T>(url: string, requestOptions?: NetworkRequestOptions, timeout?: number) =>
-      send<T>('GET', url, requestOptions, timeout),
+    async sendGetRequestAsync<T>(url: string, requestOptions?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+      try {
+        const response = await send<T>('GET', url, requestOptions, timeout);
+        metadataFailure = response.status < 400 ? undefined : entraErrorOf(response);
+        return response;
+      } catch (error) {
+        metadataFailure = error instanceof EntraRequestError ? error.failure : undefined;
+        throw error;
+      }
+    },
     sendPostRequestAsync: <T>(url: string, requestOptions?: NetworkRequestOptions) => send<T>('POST', url, requestOptions),
+    lastMetadataFailure: () => metadataFailure,
   };
 
   async function send<T>(method: Method, href: string, requestOptions: NetworkRequestOptions | undefined, timeout?: number): Promise<NetworkResponse<T>> {
@@ -144,11 +166,15 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): INet
       if (timeout.aborted) {
         return { kind: 'retry', error: new DueNotifierError('EntraUnavailable', `${target} got no complete answer within ${requestTimeoutMs} ms.`, { cause: error }) };
       }
-      const reason = networkErrorCode(error);
+      const failure = new DueNotifierError(
+        'EntraUnavailable',
+        `${target} failed (${networkErrorCode(error)}). Check ENTRA_AUTHORITY_HOST and the network path to it.`,
+        { cause: error },
+      );
       if (isTransientNetworkError(error)) {
-        return { kind: 'retry', error: new DueNotifierError('EntraUnavailable', `${target} failed (${reason}).`, { cause: error }) };
+        return { kind: 'retry', error: failure };
       }
-      throw new DueNotifierError('EntraUnavailable', `${target} failed (${reason}). Check ENTRA_AUTHORITY_HOST and the network path to it.`, { cause: error });
+      throw failure;
     }
     if (RETRIED_STATUSES.has(status)) {
       return {
@@ -174,4 +200,13 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): INet
     // MSAL's INetworkModule contract: the body is the parsed JSON, typed by the caller.
     return { kind: 'done', value: { status, headers, body: body as T } };
   }
+}
+
+/** Entra ID's error answer (`{ error, error_description, error_codes }`) as MSAL would have raised it. */
+function entraErrorOf(response: NetworkResponse<unknown>): ServerError {
+  const body = isRecord(response.body) ? response.body : {};
+  const text = (name: string): string | undefined => (typeof body[name] === 'string' ? body[name] : undefined);
+  const codes = Array.isArray(body.error_codes) ? body.error_codes : [];
+  const errorNo = codes[0] === undefined ? undefined : String(codes[0]);
+  return new ServerError(text('error') ?? 'metadata_request_failed', text('correlation_id') ?? '', text('error_description'), undefined, errorNo, response.status);
 }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ServerError } from '@azure/msal-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DueNotifierError } from '../../shared/errors.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
@@ -78,6 +79,21 @@ describe('createMsalNetworkClient', () => {
     expect(server.received.map((request) => request.method)).toEqual(['POST', 'GET']);
     expect(server.received[0]?.body).toBe('grant_type=client_credentials');
     expect(metrics.snapshot().token).toBe(1);
+  });
+
+  it('keeps why the last metadata request failed, since MSAL swallows it', async () => {
+    const server = await startServer((_, response, call) =>
+      call === 1
+        ? reply(response, 400, JSON.stringify({ error: 'invalid_tenant', error_description: 'AADSTS90002: Tenant not found.', error_codes: [90002] }))
+        : reply(response, 200, '{"issuer":"x"}'),
+    );
+    const { client } = networkClient();
+    await client.sendGetRequestAsync(server.url);
+    const failure = client.lastMetadataFailure();
+    expect(failure).toBeInstanceOf(ServerError);
+    expect(failure).toMatchObject({ errorCode: 'invalid_tenant', errorNo: '90002', status: 400 });
+    await client.sendGetRequestAsync(server.url);
+    expect(client.lastMetadataFailure()).toBeUndefined();
   });
 
   it('passes Entra ID error answers (4xx JSON) to MSAL as they are', async () => {
