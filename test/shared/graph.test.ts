@@ -1,13 +1,16 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createGraphTokenProvider } from '../../shared/auth.js';
 import type { GetAccessTokenOptions, GraphTokenProvider } from '../../shared/auth.js';
 import { DueNotifierError } from '../../shared/errors.js';
 import { createGraphClient } from '../../shared/graph.js';
 import type { GraphClientOptions, GraphListItem } from '../../shared/graph.js';
+import { createKeyVaultCredentialProvider } from '../../shared/key-vault-credentials.js';
 import type { Logger } from '../../shared/logger.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
+import { useLocalStack } from '../support/stack.js';
 
 interface RecordedRequest {
   readonly url: URL;
@@ -378,5 +381,94 @@ describe('createGraphClient: failures', () => {
     const error = await failure(readAll(graph.listItems(query)));
     expect(error.code).toBe('GraphUnavailable');
     expect(error.message).toContain('ECONNREFUSED');
+  });
+});
+
+describe('createGraphClient: against the local stack, with MSAL tokens', () => {
+  const stack = useLocalStack({ azurite: false });
+  const identityVariables = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER'] as const;
+  const savedEnvironment = Object.fromEntries(identityVariables.map((name) => [name, process.env[name]]));
+  beforeAll(() => {
+    for (const name of identityVariables) process.env[name] = stack().settings[name];
+  });
+  afterAll(() => {
+    for (const name of identityVariables) {
+      const value = savedEnvironment[name];
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  function stackClient(app: { clientId: string; secretName: string } = { clientId: stack().seed.daemon.clientId, secretName: stack().seed.daemon.keyVaultSecretName }) {
+    const metrics = createRequestMetrics();
+    const logger = silentLogger();
+    const credentials = createKeyVaultCredentialProvider({
+      vaultUrl: stack().urls.keyVault,
+      source: { kind: 'secret', secretName: app.secretName },
+      cacheTtlMs: 3_600_000,
+      timeoutMs: 5_000,
+      metrics,
+    });
+    const tokens = createGraphTokenProvider({
+      tenantId: stack().seed.daemon.tenantId,
+      clientId: app.clientId,
+      authorityHost: stack().urls.entra,
+      credentials,
+      timeoutMs: 5_000,
+      metrics,
+    });
+    const graph = createGraphClient({ baseUrl: stack().settings.GRAPH_BASE_URL ?? '', tokens, timeoutMs: 5_000, metrics, logger });
+    return { graph, metrics, logger };
+  }
+
+  const listQuery = () => ({
+    siteId: stack().seed.daemon.siteId,
+    listId: stack().seed.daemon.listId,
+    fields: ['Title', 'DueDate', 'Status'],
+  });
+
+  it('reads every item across many pages with one token', async () => {
+    const { graph, metrics } = stackClient();
+    const { pages, ids } = await readAll(graph.listItems({ ...listQuery(), top: 3 }));
+    expect(ids.length).toBeGreaterThan(20);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(pages).toBe(Math.ceil(ids.length / 3));
+    expect(metrics.snapshot()).toMatchObject({ graph: stack().counters.get('graph.listItems'), token: 1 });
+  });
+
+  it('filters on the indexed due-date column, and explains a filter on an unindexed one', async () => {
+    const { graph } = stackClient();
+    const all = await readAll(graph.listItems(listQuery()));
+    const filtered = await readAll(graph.listItems({ ...listQuery(), filter: "fields/DueDate ge '2000-01-01T00:00:00Z' and fields/DueDate lt '2000-01-02T00:00:00Z'" }));
+    expect(filtered.ids.length).toBeLessThan(all.ids.length);
+
+    const error = await failure(readAll(graph.listItems({ ...listQuery(), filter: "fields/CustomerName eq 'x'" })));
+    expect(error.code).toBe('GraphRequestFailed');
+    expect(error.message).toContain('index the due-date column');
+  });
+
+  it('rides out a 429 storm with fractional Retry-After, a 503, a reset and a truncated body: every item once', async () => {
+    const { graph: reference } = stackClient();
+    const expected = (await readAll(reference.listItems({ ...listQuery(), top: 5 }))).ids;
+    const faults = stack().faults;
+    faults.add({ endpoint: 'graph.listItems', action: { type: 'status', status: 429, retryAfter: '0.05' }, count: 3 });
+    faults.add({ endpoint: 'graph.listItems', path: 'skiptoken', action: { type: 'reset' }, count: 1 });
+    const { graph, logger } = stackClient();
+
+    const first = await readAll(graph.listItems({ ...listQuery(), top: 5 }));
+    faults.add({ endpoint: 'graph.listItems', path: 'skiptoken', action: { type: 'truncate' }, count: 1 });
+    faults.add({ endpoint: 'graph.listItems', action: { type: 'status', status: 503, retryAfter: '0.05' }, count: 1 });
+    const second = await readAll(graph.listItems({ ...listQuery(), top: 5 }));
+
+    expect(first.ids).toEqual(expected);
+    expect(second.ids).toEqual(expected);
+    expect(logger.warnings.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('maps Graph’s 403 for an app without application permissions to GraphAccessDenied', async () => {
+    const { graph } = stackClient({ clientId: 'bcd6e504-3c6e-403e-9335-6b48543e9291', secretName: 'reporting-dashboard-client-secret' });
+    const error = await failure(readAll(graph.listItems(listQuery())));
+    expect(error.code).toBe('GraphAccessDenied');
+    expect(error.message).toContain('Sites.Read.All');
   });
 });
