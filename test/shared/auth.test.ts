@@ -125,6 +125,8 @@ describe('createGraphTokenProvider', () => {
   });
 
   it('shares one token request between concurrent cold callers', async () => {
+    // A slow token endpoint, so that every caller is surely waiting while the request is out.
+    stack().faults.add({ endpoint: 'entra.token', action: { type: 'latency', ms: 150 } });
     const { tokens } = tokenProvider();
     const issued = await Promise.all(Array.from({ length: 8 }, () => tokens.getAccessToken()));
     expect(new Set(issued).size).toBe(1);
@@ -219,6 +221,17 @@ describe('createGraphTokenProvider: secret rotation and expiry', () => {
     currentKeyId = rotated.keyId;
     return { keyId: rotated.keyId, previousKeyId };
   }
+
+  it('moves the token cache to the application of a new credential version: no token request', async () => {
+    // A TTL of 0: every call reads the vault, so the new version is seen at once.
+    const { tokens } = tokenProvider({ credentials: keyVault(SECRET_NAME, 'secret', 0) });
+    const cached = await tokens.getAccessToken();
+    rotate();
+
+    expect(await tokens.getAccessToken()).toBe(cached);
+    expect(stack().counters.get('entra.token')).toBe(1);
+    expect(stack().counters.get('keyvault.getSecret')).toBeGreaterThanOrEqual(3);
+  });
 
   it('recovers after rotation with the old secret revoked: one forced vault read, one retry', async () => {
     expect(daemon().clientId).toBe(clientId);
