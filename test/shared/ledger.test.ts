@@ -1,0 +1,288 @@
+/**
+ * The idempotency ledger against Azurite's Table service, through the real @azure/data-tables client.
+ */
+import { RestError } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy, PipelineRequest, SendRequest } from '@azure/core-rest-pipeline';
+import { TableClient } from '@azure/data-tables';
+import type { TableClientOptions } from '@azure/data-tables';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAzurite } from '../../emulators/azurite.js';
+import type { AzuriteInstance } from '../../emulators/azurite.js';
+import {
+  LedgerError,
+  claimReminder,
+  createReminderLedger,
+  encodeTableKey,
+  findSentReminderIds,
+  listObligationReminders,
+  lookupReminder,
+  obligationIdOf,
+  recordFailed,
+  recordSent,
+  releaseClaim,
+} from '../../shared/ledger.js';
+import type { ClaimResult, LedgerClaim, ReminderLedger } from '../../shared/ledger.js';
+import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
+import type { ReminderMessage } from '../../shared/reminders.js';
+
+const T0 = new Date('2026-12-01T07:00:00Z');
+const CLAIM_MS = 300_000;
+
+function reminder(obligationId: string, dueDate = '2026-12-08', daysBefore = 7): ReminderMessage {
+  return {
+    schema: REMINDER_MESSAGE_SCHEMA,
+    id: `${obligationId}:${dueDate}:${daysBefore}`,
+    obligationId,
+    reference: `INV-${obligationId}`,
+    customer: { name: `Customer ${obligationId}`, email: `c${obligationId}@example.com` },
+    dueDate,
+    daysBefore,
+    daysLeft: daysBefore,
+    amount: '10.00',
+    currency: 'EUR',
+    createdAt: T0.toISOString(),
+  };
+}
+
+function at(offsetMs: number): Date {
+  return new Date(T0.getTime() + offsetMs);
+}
+
+function claimed(result: ClaimResult): LedgerClaim {
+  if (result.kind !== 'claimed') throw new Error(`expected a claim, got ${result.kind}`);
+  return result.claim;
+}
+
+let azurite: AzuriteInstance;
+let tableCount = 0;
+
+beforeAll(async () => {
+  azurite = await startAzurite({ inMemory: true });
+});
+
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+/** A ledger on a fresh table, so that tests never see each other's entities. */
+function freshLedger(options: TableClientOptions = {}): ReminderLedger {
+  tableCount += 1;
+  const table = TableClient.fromConnectionString(azurite.connectionString, `ledgertest${tableCount}`, {
+    allowInsecureConnection: true,
+    retryOptions: { retryDelayInMs: 10, maxRetryDelayInMs: 50 },
+    ...options,
+  });
+  return createReminderLedger(table);
+}
+
+describe('table keys', () => {
+  it('percent-encodes the characters Table storage forbids in keys, and % itself; ordinary ids stay as they are', () => {
+    expect(encodeTableKey('17:2026-12-08:7')).toBe('17:2026-12-08:7');
+    expect(encodeTableKey('a/b\\c#d?e%f\u0001g\u007fh\u0085')).toBe('a%2Fb%5Cc%23d%3Fe%25f%01g%7Fh%85');
+  });
+
+  it('finds the obligation in a reminder id', () => {
+    expect(obligationIdOf('17:2026-12-08:7')).toBe('17');
+    expect(obligationIdOf('a:b:2026-12-08:30')).toBe('a:b');
+    expect(obligationIdOf('17:2026-12-08')).toBeUndefined();
+  });
+});
+
+describe('claiming', () => {
+  it('the first claim inserts the entry; a second one meets the live claim', async () => {
+    const ledger = freshLedger();
+    const first = claimed(await claimReminder(ledger, reminder('1'), { owner: 'delivery-a', now: T0, durationMs: CLAIM_MS }));
+    expect(first).toMatchObject({ reminderId: '1:2026-12-08:7', attempt: 1, ambiguousSends: 0, claimedUntil: at(CLAIM_MS) });
+
+    const second = await claimReminder(ledger, reminder('1'), { owner: 'delivery-b', now: at(1000), durationMs: CLAIM_MS });
+    expect(second.kind).toBe('held');
+    expect(second.kind === 'held' && second.entry).toMatchObject({ state: 'claimed', claimedBy: 'delivery-a', claimedUntil: at(CLAIM_MS) });
+
+    expect(await lookupReminder(ledger, '1:2026-12-08:7')).toMatchObject({
+      reminderId: '1:2026-12-08:7',
+      obligationId: '1',
+      reference: 'INV-1',
+      dueDate: '2026-12-08',
+      daysBefore: 7,
+      state: 'claimed',
+      attempts: 1,
+    });
+  });
+
+  it('two deliveries claiming at once: exactly one gets the claim', async () => {
+    const ledger = freshLedger();
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((owner) => claimReminder(ledger, reminder('2'), { owner, now: T0, durationMs: CLAIM_MS })),
+    );
+    expect(results.filter((result) => result.kind === 'claimed')).toHaveLength(1);
+    expect(results.filter((result) => result.kind === 'held')).toHaveLength(3);
+  });
+
+  it('two deliveries taking over an expired claim at once: exactly one gets it', async () => {
+    const ledger = freshLedger();
+    claimed(await claimReminder(ledger, reminder('3'), { owner: 'dead', now: T0, durationMs: CLAIM_MS }));
+    const later = at(CLAIM_MS + 1);
+    const results = await Promise.all(['a', 'b', 'c'].map((owner) => claimReminder(ledger, reminder('3'), { owner, now: later, durationMs: CLAIM_MS })));
+    const winners = results.filter((result) => result.kind === 'claimed');
+    expect(winners).toHaveLength(1);
+    expect(winners[0]?.kind === 'claimed' && winners[0].claim.attempt).toBe(2);
+    expect(results.filter((result) => result.kind === 'held')).toHaveLength(2);
+  });
+
+  it('an expired claim is taken over, and its old holder can no longer record an outcome', async () => {
+    const ledger = freshLedger();
+    const dead = claimed(await claimReminder(ledger, reminder('4'), { owner: 'dead', now: T0, durationMs: CLAIM_MS }));
+    expect((await claimReminder(ledger, reminder('4'), { owner: 'early', now: at(CLAIM_MS - 1), durationMs: CLAIM_MS })).kind).toBe('held');
+
+    const next = claimed(await claimReminder(ledger, reminder('4'), { owner: 'next', now: at(CLAIM_MS), durationMs: CLAIM_MS }));
+    expect(next.attempt).toBe(2);
+    const lost = recordSent(ledger, dead, { now: at(CLAIM_MS + 5), mailRequestIds: 'late' });
+    await expect(lost).rejects.toBeInstanceOf(LedgerError);
+    await expect(lost).rejects.toMatchObject({ code: 'LedgerClaimLost', reminderId: '4:2026-12-08:7' });
+
+    await recordSent(ledger, next, { now: at(CLAIM_MS + 10), mailRequestIds: 'client-request-id x' });
+    expect(await lookupReminder(ledger, '4:2026-12-08:7')).toMatchObject({ state: 'sent', claimedBy: 'next', attempts: 2, mailRequestIds: 'client-request-id x' });
+  });
+});
+
+describe('outcomes', () => {
+  it('sent is final: later claims find it settled', async () => {
+    const ledger = freshLedger();
+    const claim = claimed(await claimReminder(ledger, reminder('5'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    await recordSent(ledger, claim, { now: at(2000), mailRequestIds: 'ids' });
+    const again = await claimReminder(ledger, reminder('5'), { owner: 'b', now: at(CLAIM_MS * 10), durationMs: CLAIM_MS });
+    expect(again.kind).toBe('settled');
+    expect(again.kind === 'settled' && again.entry).toMatchObject({ state: 'sent', sentAt: at(2000), attempts: 1, ambiguousSends: 0 });
+    expect(again.kind === 'settled' && again.entry.updatedAt).toBeInstanceOf(Date);
+  });
+
+  it('failed is final, with the code and message', async () => {
+    const ledger = freshLedger();
+    const claim = claimed(await claimReminder(ledger, reminder('6'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    await recordFailed(ledger, claim, { now: at(1000), code: 'ErrorInvalidRecipients', message: 'Graph refused this message.' });
+    const again = await claimReminder(ledger, reminder('6'), { owner: 'b', now: at(2000), durationMs: CLAIM_MS });
+    expect(again.kind === 'settled' && again.entry).toMatchObject({
+      state: 'failed',
+      failedAt: at(1000),
+      lastErrorCode: 'ErrorInvalidRecipients',
+      lastError: 'Graph refused this message.',
+    });
+  });
+
+  it('a released claim (nothing sent) can be claimed again at once', async () => {
+    const ledger = freshLedger();
+    const first = claimed(await claimReminder(ledger, reminder('7'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    await releaseClaim(ledger, first, { outcome: 'notSent', now: at(1000), code: 'MailThrottled', message: 'Graph is throttling.' });
+    expect(await lookupReminder(ledger, '7:2026-12-08:7')).toMatchObject({ state: 'retrying', lastErrorCode: 'MailThrottled', ambiguousSends: 0 });
+
+    const second = claimed(await claimReminder(ledger, reminder('7'), { owner: 'b', now: at(2000), durationMs: CLAIM_MS }));
+    expect(second).toMatchObject({ attempt: 2, ambiguousSends: 0 });
+  });
+
+  it('an ambiguous send is counted, the reminder can be claimed again, and the count stays after it is sent', async () => {
+    const ledger = freshLedger();
+    const first = claimed(await claimReminder(ledger, reminder('8'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    await releaseClaim(ledger, first, { outcome: 'ambiguous', now: at(1000), code: 'MailOutcomeUnknown', message: 'No answer.' });
+    expect(await lookupReminder(ledger, '8:2026-12-08:7')).toMatchObject({ state: 'ambiguous', ambiguousSends: 1 });
+
+    const second = claimed(await claimReminder(ledger, reminder('8'), { owner: 'b', now: at(2000), durationMs: CLAIM_MS }));
+    expect(second).toMatchObject({ attempt: 2, ambiguousSends: 1 });
+    await recordSent(ledger, second, { now: at(3000), mailRequestIds: 'ids' });
+    expect(await lookupReminder(ledger, '8:2026-12-08:7')).toMatchObject({ state: 'sent', attempts: 2, ambiguousSends: 1 });
+  });
+});
+
+describe('writes retried by the SDK after a lost response', () => {
+  /**
+   * Lets the first entity write with `method` reach Azurite, then reports a reset connection instead of
+   * its response, so that the SDK sends it again.
+   */
+  function losingFirstResponse(method: string): PipelinePolicy & { lostResponses: number } {
+    const policy = {
+      name: 'losingFirstResponse',
+      lostResponses: 0,
+      async sendRequest(request: PipelineRequest, next: SendRequest) {
+        const response = await next(request);
+        const entityWrite = request.method === method && !new URL(request.url).pathname.endsWith('/Tables');
+        if (entityWrite && policy.lostResponses === 0) {
+          policy.lostResponses += 1;
+          throw new RestError('socket hang up', { code: 'ECONNRESET', request });
+        }
+        return response;
+      },
+    };
+    return policy;
+  }
+
+  it('a claim whose insert landed is recognised as this delivery’s own', async () => {
+    const losing = losingFirstResponse('POST');
+    const ledger = freshLedger({ additionalPolicies: [{ policy: losing, position: 'perRetry' }] });
+    const claim = claimed(await claimReminder(ledger, reminder('9'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    expect(losing.lostResponses).toBe(1);
+    expect(claim.attempt).toBe(1);
+    await recordSent(ledger, claim, { now: at(1000), mailRequestIds: 'ids' });
+    expect(await lookupReminder(ledger, '9:2026-12-08:7')).toMatchObject({ state: 'sent', attempts: 1 });
+  });
+
+  it('an outcome whose update landed is not mistaken for a lost claim', async () => {
+    const losing = losingFirstResponse('PATCH');
+    const ledger = freshLedger({ additionalPolicies: [{ policy: losing, position: 'perRetry' }] });
+    const claim = claimed(await claimReminder(ledger, reminder('10'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    await recordSent(ledger, claim, { now: at(1000), mailRequestIds: 'ids' });
+    expect(losing.lostResponses).toBe(1);
+    expect(await lookupReminder(ledger, '10:2026-12-08:7')).toMatchObject({ state: 'sent' });
+  });
+});
+
+describe('reading the ledger ("did you remind me?")', () => {
+  it('looks reminders up by id and lists them by obligation, whatever characters the ids hold', async () => {
+    const ledger = freshLedger();
+    const odd = 'a/b#c?d\\e%f';
+    for (const message of [reminder(odd, '2026-12-08', 7), reminder(odd, '2026-12-08', 3), reminder('other')]) {
+      claimed(await claimReminder(ledger, message, { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    }
+    expect(await lookupReminder(ledger, `${odd}:2026-12-08:3`)).toMatchObject({ obligationId: odd, daysBefore: 3 });
+    expect(await lookupReminder(ledger, `${odd}:2026-12-09:3`)).toBeUndefined();
+    expect((await listObligationReminders(ledger, odd)).map((entry) => entry.reminderId)).toEqual([`${odd}:2026-12-08:3`, `${odd}:2026-12-08:7`]);
+    expect(await listObligationReminders(ledger, 'nobody')).toEqual([]);
+
+    const [stored] = await Array.fromAsync(ledger.table.listEntities({ queryOptions: { filter: `reminderId eq '${odd}:2026-12-08:3'` } }));
+    expect(stored).toMatchObject({ partitionKey: 'a%2Fb%23c%3Fd%5Ce%25f', rowKey: 'a%2Fb%23c%3Fd%5Ce%25f:2026-12-08:3' });
+    await expect(lookupReminder(ledger, 'not a reminder id')).rejects.toThrow(RangeError);
+  });
+
+  it('finds which reminders are recorded as sent, one query per obligation', async () => {
+    const ledger = freshLedger();
+    const sent = [reminder('20'), reminder('21', '2026-12-04', 3), reminder('22')];
+    for (const message of sent) {
+      const claim = claimed(await claimReminder(ledger, message, { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+      await recordSent(ledger, claim, { now: T0, mailRequestIds: 'ids' });
+    }
+    // Same obligation as a sent one, another reminder day: not sent.
+    const sameObligation = reminder('21', '2026-12-04', 1);
+    const held = reminder('23');
+    claimed(await claimReminder(ledger, held, { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    const failed = claimed(await claimReminder(ledger, reminder('24'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    await recordFailed(ledger, failed, { now: T0, code: 'ErrorInvalidRecipients', message: 'refused' });
+
+    const asked = [...sent, sameObligation, held, reminder('24'), reminder('25')];
+    const found = await findSentReminderIds(ledger, asked, { concurrency: 2 });
+    expect([...found].sort()).toEqual(['20:2026-12-08:7', '21:2026-12-04:3', '22:2026-12-08:7']);
+    expect(await findSentReminderIds(ledger, [])).toEqual(new Set());
+  });
+});
+
+describe('failures', () => {
+  it('reports an unreachable table service as LedgerUnavailable, naming the table but not the connection', async () => {
+    const unreachable = TableClient.fromConnectionString(
+      azurite.connectionString.replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, 'TableEndpoint=http://127.0.0.1:9'),
+      'ledgerdown',
+      { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } },
+    );
+    const ledger = createReminderLedger(unreachable);
+    const attempt = claimReminder(ledger, reminder('30'), { owner: 'a', now: T0, durationMs: CLAIM_MS });
+    await expect(attempt).rejects.toMatchObject({ name: 'LedgerError', code: 'LedgerUnavailable' });
+    await expect(attempt).rejects.toThrow(/ledger table 'ledgerdown'/);
+    await expect(attempt).rejects.not.toThrow(/AccountKey|Eby8/);
+  });
+});
