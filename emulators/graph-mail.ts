@@ -48,8 +48,6 @@ export function createOutbox(): Outbox {
   };
 }
 
-/** Graph's whole-request limit for sendMail. */
-const maxBodyBytes = 4 * 1024 * 1024;
 const addressPattern = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
 const emailAddressSchema = z.strictObject({ address: z.string().optional(), name: z.string().optional() });
@@ -128,9 +126,6 @@ function toGraphError(issue: z.core.$ZodIssue): GraphRequestError {
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) {
     throw new GraphRequestError(400, 'ErrorInvalidRequest', 'Empty Payload. JSON content expected.');
-  }
-  if (body.length > maxBodyBytes) {
-    throw new GraphRequestError(413, 'ErrorRequestEntityTooLarge', `The request exceeds the maximum size of ${maxBodyBytes} bytes.`);
   }
   try {
     return JSON.parse(body.toString('utf8'));
