@@ -293,7 +293,7 @@ function requestFailed(code: DueNotifierErrorCode, url: URL, response: GraphResp
 }
 
 /** Graph's `{ error: { code, message } }`, with the message shortened. */
-function graphError(body: string): { code: string; message: string } {
+export function graphError(body: string): { code: string; message: string } {
   try {
     const parsed: unknown = JSON.parse(body);
     const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : {};
