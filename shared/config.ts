@@ -96,6 +96,12 @@ export const SETTINGS = Object.freeze({
   }),
 });
 
+/**
+ * A delivery stops sending this long before its claim on a reminder ends, to record the outcome while
+ * the claim is still its own; DELIVERY_CLAIM_SECONDS must leave room for a request on top of it.
+ */
+export const CLAIM_RECORD_MARGIN_MS = 30_000;
+
 /** Values used for settings that are absent (or empty). */
 export const SETTING_DEFAULTS = Object.freeze({
   authorityHost: 'https://login.microsoftonline.com',

@@ -222,7 +222,7 @@ function emailAddress(value: unknown): string | 'missing' | 'invalid' {
 }
 
 /** A pragmatic subset of RFC 5322 addresses: what a mail system will accept without surprises. */
-function isPlausibleEmailAddress(address: string): boolean {
+export function isPlausibleEmailAddress(address: string): boolean {
   const at = address.indexOf('@');
   if (address.length > MAX_EMAIL_LENGTH || at < 1 || at > MAX_EMAIL_LOCAL_PART_LENGTH) {
     return false;
