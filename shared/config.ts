@@ -5,6 +5,7 @@
 import { isValidTimeZone } from './calendar.js';
 import { ConfigError } from './errors.js';
 import { ncrontabProblem } from './ncrontab.js';
+import { isPlausibleEmailAddress } from './reminders.js';
 
 /** Internal names of the SharePoint list columns the daemon reads. */
 export interface ListColumns {
@@ -27,7 +28,17 @@ export interface ClientCredentialSource {
 /** How the output queue / ledger storage is reached (connection string, or identity-based URIs). */
 export type StorageConnection =
   | { readonly kind: 'connectionString'; readonly connectionString: string }
-  | { readonly kind: 'identity'; readonly queueServiceUri: string; readonly tableServiceUri?: string };
+  | { readonly kind: 'identity'; readonly queueServiceUri: string; readonly tableServiceUri: string };
+
+/** What reminderDeliver needs besides the daemon's settings. */
+export interface DeliveryConfig {
+  /** User principal name or object id of the mailbox reminders are sent from; undefined when not set. */
+  readonly senderMailbox: string | undefined;
+  /** Keep a copy of each reminder in the sender's Sent Items. */
+  readonly saveToSentItems: boolean;
+  /** How long a delivery's claim on a reminder holds (see shared/ledger.ts). */
+  readonly claimDurationMs: number;
+}
 
 export interface AppConfig {
   readonly tenantId: string;
@@ -57,6 +68,17 @@ export interface AppConfig {
   readonly secretCacheTtlMs: number;
   /** How many due-date ranges are fetched from Graph at once. */
   readonly graphConcurrency: number;
+  /** Table of the idempotency ledger, in the AzureWebJobsStorage account. */
+  readonly ledgerTable: string;
+  readonly delivery: DeliveryConfig;
+}
+
+/** The configuration reminderDeliver runs with: the sender mailbox is set. */
+export type DeliveryAppConfig = AppConfig & { readonly delivery: DeliveryConfig & { readonly senderMailbox: string } };
+
+export interface LoadConfigOptions {
+  /** Also require what only reminderDeliver needs (SENDER_MAILBOX), so that one error lists every problem. */
+  readonly requireDelivery?: boolean;
 }
 
 /** The settings as the process sees them (environment, or `local.settings.json` `Values`). */
@@ -85,6 +107,10 @@ export const SETTINGS = Object.freeze({
   httpTimeoutSeconds: 'HTTP_TIMEOUT_SECONDS',
   secretCacheTtlSeconds: 'SECRET_CACHE_TTL_SECONDS',
   graphConcurrency: 'GRAPH_CONCURRENCY',
+  ledgerTable: 'LEDGER_TABLE',
+  senderMailbox: 'SENDER_MAILBOX',
+  saveToSentItems: 'SAVE_TO_SENT_ITEMS',
+  deliveryClaimSeconds: 'DELIVERY_CLAIM_SECONDS',
   columns: Object.freeze({
     reference: 'LIST_COLUMN_REFERENCE',
     customerName: 'LIST_COLUMN_CUSTOMER_NAME',
@@ -114,6 +140,9 @@ export const SETTING_DEFAULTS = Object.freeze({
   httpTimeoutSeconds: '30',
   secretCacheTtlSeconds: '3600',
   graphConcurrency: '4',
+  ledgerTable: 'reminderledger',
+  saveToSentItems: 'false',
+  deliveryClaimSeconds: '300',
   columns: Object.freeze({
     reference: 'Title',
     customerName: 'CustomerName',
@@ -131,7 +160,10 @@ export const SETTING_DEFAULTS = Object.freeze({
  * names each bad setting, what was found and what is expected. Values that may hold secrets (storage
  * connection strings) are never echoed. Returns a deep-frozen AppConfig.
  */
-export function loadConfig(env: SettingsSource): AppConfig {
+export function loadConfig(env: SettingsSource): AppConfig;
+export function loadConfig(env: SettingsSource, options: LoadConfigOptions & { readonly requireDelivery: true }): DeliveryAppConfig;
+export function loadConfig(env: SettingsSource, options?: LoadConfigOptions): AppConfig;
+export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {}): AppConfig {
   const settings = new SettingsReader(env);
   // Read in the order of the settings table, so that problems are listed in that order too.
   const config: Settled<AppConfig> = {
@@ -157,6 +189,8 @@ export function loadConfig(env: SettingsSource): AppConfig {
       settings.optional(SETTINGS.secretCacheTtlSeconds, SETTING_DEFAULTS.secretCacheTtlSeconds, wholeNumberRule('seconds', 0, 86_400)),
     ),
     graphConcurrency: settings.optional(SETTINGS.graphConcurrency, SETTING_DEFAULTS.graphConcurrency, wholeNumberRule('requests', 1, 16)),
+    ledgerTable: settings.optional(SETTINGS.ledgerTable, SETTING_DEFAULTS.ledgerTable, tableNameRule),
+    delivery: readDeliveryConfig(settings, options.requireDelivery ?? false),
   };
   if (settings.problems.length > 0 || !isSettled(config)) {
     throw configErrorFor(settings.problems);
@@ -281,6 +315,7 @@ const LIST_TITLE = /^[^\p{Cc}~"#%&*:<>?/\\{|}]{1,255}$/u;
 /** SharePoint internal column names: `_x0020_`-style escapes keep them to letters, digits and `_`. */
 const COLUMN_INTERNAL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 const QUEUE_NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 const STORAGE_ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 const DAY_LIST_ITEM = /^\d{1,3}$/;
 const MAX_REMINDER_DAY = 365;
@@ -425,6 +460,24 @@ const secretNameRule: SettingRule<string> = {
   parse: (text) => (SECRET_NAME.test(text) ? text : new Rejection()),
 };
 
+const tableNameRule: SettingRule<string> = {
+  expected: 'a storage table name: 3 to 63 letters and digits, starting with a letter (not "tables")',
+  parse: (text) => (TABLE_NAME.test(text) && text.toLowerCase() !== 'tables' ? text : new Rejection()),
+};
+
+const mailboxRule: SettingRule<string> = {
+  expected: 'the user principal name (e.g. "billing@contoso.com") or object id (a GUID) of the mailbox reminders are sent from',
+  parse: (text) => (GUID.test(text) || isPlausibleEmailAddress(text) ? text : new Rejection()),
+};
+
+const booleanRule: SettingRule<boolean> = {
+  expected: '"true" or "false"',
+  parse(text) {
+    const value = text.toLowerCase();
+    return value === 'true' ? true : value === 'false' ? false : new Rejection();
+  },
+};
+
 const columnNameRule: SettingRule<string> = {
   expected: 'the internal name of a list column (letters, digits and _, not starting with a digit), e.g. "DueDate"',
   parse: (text) => (COLUMN_INTERNAL_NAME.test(text) ? text : new Rejection()),
@@ -471,6 +524,29 @@ function readCredentialSource(settings: SettingsReader): ClientCredentialSource 
     secretSetting,
     `${secretSetting} is required: set it to the name of the Key Vault secret that holds the app's client secret, or set ${certificateSetting} to the one that holds its certificate (PEM)`,
   );
+}
+
+/** Delivery settings; SENDER_MAILBOX is required only with `requireDelivery`. */
+function readDeliveryConfig(settings: SettingsReader, requireDelivery: boolean): DeliveryConfig | undefined {
+  const senderText = settings.text(SETTINGS.senderMailbox);
+  const senderMailbox =
+    senderText === undefined && !requireDelivery ? undefined : settings.required(SETTINGS.senderMailbox, mailboxRule);
+  const saveToSentItems = settings.optional(SETTINGS.saveToSentItems, SETTING_DEFAULTS.saveToSentItems, booleanRule);
+  const claimSeconds = settings.optional(SETTINGS.deliveryClaimSeconds, SETTING_DEFAULTS.deliveryClaimSeconds, wholeNumberRule('seconds', 60, 3600));
+  const timeoutSeconds = Number(settings.text(SETTINGS.httpTimeoutSeconds) ?? SETTING_DEFAULTS.httpTimeoutSeconds);
+  const minimumClaimSeconds = timeoutSeconds + CLAIM_RECORD_MARGIN_MS / 1000;
+  if (claimSeconds !== undefined && claimSeconds < minimumClaimSeconds) {
+    // A claim shorter than one request would expire while its holder still sends.
+    return settings.report(
+      SETTINGS.deliveryClaimSeconds,
+      `${SETTINGS.deliveryClaimSeconds} must be at least ${SETTINGS.httpTimeoutSeconds} + ${CLAIM_RECORD_MARGIN_MS / 1000}, i.e. ${minimumClaimSeconds} (got ${claimSeconds}): a claim must outlast a sendMail request and the recording of its outcome`,
+    );
+  }
+  const senderMissing = senderMailbox === undefined && (requireDelivery || senderText !== undefined);
+  if (senderMissing || saveToSentItems === undefined || claimSeconds === undefined) {
+    return undefined;
+  }
+  return { senderMailbox, saveToSentItems, claimDurationMs: claimSeconds * 1000 };
 }
 
 const CONNECTION_STRING_EXPECTED =
@@ -525,20 +601,22 @@ function readStorageConnection(settings: SettingsReader): StorageConnection | un
   if (connectionString !== undefined) {
     return settings.parse(SETTINGS.storage, connectionString, connectionStringRule);
   }
-  const serviceUri = httpsBaseUrlRule('mystorageaccount.queue.core.windows.net');
-  const tableText = settings.text(SETTINGS.storageTableServiceUri);
-  const tableServiceUri = tableText === undefined ? undefined : settings.parse(SETTINGS.storageTableServiceUri, tableText, serviceUri);
   const queueText = settings.text(SETTINGS.storageQueueServiceUri);
   if (queueText !== undefined) {
-    const queueServiceUri = settings.parse(SETTINGS.storageQueueServiceUri, queueText, serviceUri);
-    return queueServiceUri === undefined ? undefined : identityConnection(queueServiceUri, tableServiceUri);
+    const queueServiceUri = settings.parse(SETTINGS.storageQueueServiceUri, queueText, httpsBaseUrlRule('mystorageaccount.queue.core.windows.net'));
+    // The ledger is a table: with service URIs, the table service's must be given too.
+    const tableServiceUri = settings.required(SETTINGS.storageTableServiceUri, httpsBaseUrlRule('mystorageaccount.table.core.windows.net'));
+    return queueServiceUri === undefined || tableServiceUri === undefined ? undefined : { kind: 'identity', queueServiceUri, tableServiceUri };
   }
+  const tableText = settings.text(SETTINGS.storageTableServiceUri);
+  const tableServiceUri =
+    tableText === undefined ? undefined : settings.parse(SETTINGS.storageTableServiceUri, tableText, httpsBaseUrlRule('mystorageaccount.table.core.windows.net'));
   const accountText = settings.text(SETTINGS.storageAccountName);
   if (accountText !== undefined) {
     const account = settings.parse(SETTINGS.storageAccountName, accountText, storageAccountRule);
     return account === undefined
       ? undefined
-      : identityConnection(`https://${account}.queue.core.windows.net`, tableServiceUri ?? `https://${account}.table.core.windows.net`);
+      : { kind: 'identity', queueServiceUri: `https://${account}.queue.core.windows.net`, tableServiceUri: tableServiceUri ?? `https://${account}.table.core.windows.net` };
   }
   return settings.report(
     SETTINGS.storage,
@@ -546,6 +624,3 @@ function readStorageConnection(settings: SettingsReader): StorageConnection | un
   );
 }
 
-function identityConnection(queueServiceUri: string, tableServiceUri: string | undefined): StorageConnection {
-  return tableServiceUri === undefined ? { kind: 'identity', queueServiceUri } : { kind: 'identity', queueServiceUri, tableServiceUri };
-}

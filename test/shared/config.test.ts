@@ -71,6 +71,8 @@ describe('loadConfig: defaults', () => {
       httpTimeoutMs: 30_000,
       secretCacheTtlMs: 3_600_000,
       graphConcurrency: 4,
+      ledgerTable: 'reminderledger',
+      delivery: { senderMailbox: undefined, saveToSentItems: false, claimDurationMs: 300_000 },
     } satisfies AppConfig);
   });
 
@@ -399,9 +401,6 @@ describe('storage connection', () => {
   it('accepts identity-based connections: service URIs or an account name', () => {
     const withoutConnectionString = { AzureWebJobsStorage: undefined };
     expect(
-      load({ ...withoutConnectionString, AzureWebJobsStorage__queueServiceUri: 'https://contosostore.queue.core.windows.net/' }).storage,
-    ).toEqual({ kind: 'identity', queueServiceUri: 'https://contosostore.queue.core.windows.net' });
-    expect(
       load({
         ...withoutConnectionString,
         AzureWebJobsStorage__queueServiceUri: 'https://127.0.0.1:10001/devstoreaccount1',
@@ -425,6 +424,10 @@ describe('storage connection', () => {
 
   it('rejects bad identity-based settings, naming them', () => {
     const withoutConnectionString = { AzureWebJobsStorage: undefined };
+    // The ledger is a table: service URIs must include the table service's.
+    expect(
+      problemWith({ ...withoutConnectionString, AzureWebJobsStorage__queueServiceUri: 'https://contosostore.queue.core.windows.net' }, 'AzureWebJobsStorage__tableServiceUri'),
+    ).toContain('AzureWebJobsStorage__tableServiceUri is required');
     expect(
       problemWith({ ...withoutConnectionString, AzureWebJobsStorage__queueServiceUri: 'http://contosostore.queue.core.windows.net' }, 'AzureWebJobsStorage__queueServiceUri'),
     ).toContain('https is required');
@@ -473,5 +476,45 @@ describe('list columns', () => {
     ] as const) {
       expect(problemWith({ [setting]: name }, setting)).toContain('internal name of a list column');
     }
+  });
+});
+
+describe('delivery settings', () => {
+  it('read the sender mailbox, Sent Items, the claim duration and the ledger table', () => {
+    const config = load({ SENDER_MAILBOX: 'billing@contoso.com', SAVE_TO_SENT_ITEMS: 'TRUE', DELIVERY_CLAIM_SECONDS: '120', LEDGER_TABLE: 'Ledger2026' });
+    expect(config.delivery).toEqual({ senderMailbox: 'billing@contoso.com', saveToSentItems: true, claimDurationMs: 120_000 });
+    expect(config.ledgerTable).toBe('Ledger2026');
+    expect(load({ SENDER_MAILBOX: '3ec1f266-be0f-4037-877a-3c76e500f47b' }).delivery.senderMailbox).toBe('3ec1f266-be0f-4037-877a-3c76e500f47b');
+  });
+
+  it('SENDER_MAILBOX is optional for the sweep but required for delivery, listed with every other problem', () => {
+    expect(load().delivery.senderMailbox).toBeUndefined();
+    const delivery = loadConfig({ ...REQUIRED, SENDER_MAILBOX: 'billing@contoso.com' }, { requireDelivery: true });
+    expect(delivery.delivery.senderMailbox).toBe('billing@contoso.com');
+
+    let error: unknown;
+    try {
+      loadConfig({ ...REQUIRED, CATCH_UP_DAYS: 'two' }, { requireDelivery: true });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/^2 settings are invalid: \(1\) CATCH_UP_DAYS .* \(2\) SENDER_MAILBOX is required: set it to the user principal name/);
+  });
+
+  it('reject a bad mailbox, flag, table name or claim duration, naming the setting', () => {
+    expect(problemWith({ SENDER_MAILBOX: 'billing at contoso' }, 'SENDER_MAILBOX')).toContain('user principal name');
+    expect(problemWith({ SAVE_TO_SENT_ITEMS: 'yes' }, 'SAVE_TO_SENT_ITEMS')).toBe('SAVE_TO_SENT_ITEMS must be "true" or "false" (got "yes")');
+    for (const table of ['ab', '1ledger', 'reminder-ledger', 'Tables', 'x'.repeat(64)]) {
+      expect(problemWith({ LEDGER_TABLE: table }, 'LEDGER_TABLE')).toContain('storage table name');
+    }
+    expect(problemWith({ DELIVERY_CLAIM_SECONDS: '59' }, 'DELIVERY_CLAIM_SECONDS')).toContain('from 60 to 3600');
+  });
+
+  it('a claim must outlast one request plus the time to record its outcome', () => {
+    expect(load({ HTTP_TIMEOUT_SECONDS: '30', DELIVERY_CLAIM_SECONDS: '60' }).delivery.claimDurationMs).toBe(60_000);
+    expect(problemWith({ HTTP_TIMEOUT_SECONDS: '31', DELIVERY_CLAIM_SECONDS: '60' }, 'DELIVERY_CLAIM_SECONDS')).toBe(
+      'DELIVERY_CLAIM_SECONDS must be at least HTTP_TIMEOUT_SECONDS + 30, i.e. 61 (got 60): a claim must outlast a sendMail request and the recording of its outcome',
+    );
   });
 });

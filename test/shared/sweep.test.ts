@@ -33,6 +33,8 @@ const CONFIG: AppConfig = {
   httpTimeoutMs: 30_000,
   secretCacheTtlMs: 3_600_000,
   graphConcurrency: 4,
+  ledgerTable: 'reminderledger',
+  delivery: { senderMailbox: undefined, saveToSentItems: false, claimDurationMs: 300_000 },
 };
 
 /** 07:00 in Berlin on 1 December 2026: T = 2026-12-01. */
