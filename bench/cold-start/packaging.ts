@@ -1,0 +1,116 @@
+/**
+ * The two ways of packaging the app that the cold-start scenario compares, each built into its own app
+ * folder under `.local/bench/cold-start/` with a package.json whose `main` the host would follow:
+ * - `tsc`: the current build (`tsc -p tsconfig.build.json`), one ES module per source file;
+ * - `bundle`: one CommonJS file made by esbuild (`--platform=node --format=cjs
+ *   --external:@azure/functions-core`), every package inlined.
+ */
+import { execFile } from 'node:child_process';
+import { glob, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { benchWorkDir, repoRoot } from '../build.js';
+
+const run = promisify(execFile);
+
+export interface PackagedApp {
+  readonly name: 'tsc' | 'bundle';
+  readonly description: string;
+  /** Entry points as the host resolves `main`, absolute. */
+  readonly entryPoints: readonly string[];
+  /** What the app folder would deploy, in bytes (JavaScript only; node_modules not included for tsc). */
+  readonly codeBytes: number;
+}
+
+const coldStartDir = path.join(benchWorkDir, 'cold-start');
+
+/** Builds the host stand-in (`load-app.ts`) into plain JavaScript; returns its path. */
+export async function buildHostStandIn(): Promise<string> {
+  const outfile = path.join(coldStartDir, 'load-app.mjs');
+  await build({
+    entryPoints: [path.join(repoRoot, 'bench', 'cold-start', 'load-app.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** `tsc -p tsconfig.build.json` into its own folder (type checking is the tests' job: `--noCheck`). */
+export async function packageWithTsc(): Promise<PackagedApp> {
+  const appRoot = path.join(coldStartDir, 'tsc');
+  await rm(appRoot, { recursive: true, force: true });
+  const outDir = path.join(appRoot, 'dist');
+  await run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir, '--noCheck'], {
+    cwd: repoRoot,
+  });
+  const main = 'dist/functions/*.js';
+  await writeFile(path.join(appRoot, 'package.json'), `${JSON.stringify({ type: 'module', main }, null, 2)}\n`);
+  return {
+    name: 'tsc',
+    description: 'tsc output (ES modules, packages from node_modules)',
+    entryPoints: await entryPointsOf(appRoot, main),
+    codeBytes: await javaScriptBytes(outDir),
+  };
+}
+
+/** One CommonJS bundle of every function file (the files `main` matches today), packages inlined. */
+export async function packageWithEsbuild(): Promise<PackagedApp> {
+  const appRoot = path.join(coldStartDir, 'bundle');
+  await rm(appRoot, { recursive: true, force: true });
+  const functionFiles = await matching('functions/*.ts', repoRoot);
+  const outfile = path.join(appRoot, 'dist', 'main.cjs');
+  await build({
+    stdin: {
+      contents: functionFiles.map((file) => `import './${file.split(path.sep).join('/')}';`).join('\n'),
+      resolveDir: repoRoot,
+      sourcefile: 'functions-entry.ts',
+      loader: 'ts',
+    },
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    external: ['@azure/functions-core'],
+    minify: true,
+    sourcemap: 'linked',
+    logLevel: 'error',
+  });
+  const main = 'dist/main.cjs';
+  await writeFile(path.join(appRoot, 'package.json'), `${JSON.stringify({ type: 'module', main }, null, 2)}\n`);
+  return {
+    name: 'bundle',
+    description: 'esbuild bundle (one CommonJS file, packages inlined, minified)',
+    entryPoints: [path.join(appRoot, main)],
+    codeBytes: await javaScriptBytes(path.join(appRoot, 'dist')),
+  };
+}
+
+async function entryPointsOf(appRoot: string, main: string): Promise<string[]> {
+  return (await matching(main, appRoot)).map((file) => path.join(appRoot, file));
+}
+
+/** Files matching `pattern` under `cwd`, relative, sorted. */
+async function matching(pattern: string, cwd: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const file of glob(pattern, { cwd })) {
+    files.push(file);
+  }
+  return files.sort();
+}
+
+async function javaScriptBytes(directory: string): Promise<number> {
+  await mkdir(directory, { recursive: true });
+  let total = 0;
+  for (const entry of await readdir(directory, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && /\.(c|m)?js$/.test(entry.name)) {
+      total += (await stat(path.join(entry.parentPath, entry.name))).size;
+    }
+  }
+  return total;
+}

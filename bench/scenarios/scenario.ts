@@ -1,0 +1,45 @@
+/** What every scenario gets and gives back. */
+import type { BenchOptions, ScenarioName } from '../options.js';
+import type { PeerSpec } from '../measure.js';
+import type { Chart } from '../svg-chart.js';
+
+export interface ScenarioContext {
+  readonly options: BenchOptions;
+  /** Entry point of the bundled daemon process. */
+  readonly daemonScript: string;
+  /** A progress line on stderr, so that long scenarios show they are alive. */
+  progress(message: string): void;
+}
+
+export interface TargetCheck {
+  /** The issue's target, e.g. `due-notifier token requests ≤ 27`. */
+  readonly target: string;
+  /** What was measured, e.g. `24`. */
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+export interface ScenarioResult {
+  readonly name: ScenarioName;
+  readonly title: string;
+  /** Markdown tables, in order. */
+  readonly tables: readonly string[];
+  readonly targets: readonly TargetCheck[];
+  /** What a reader needs to interpret the numbers. */
+  readonly notes: readonly string[];
+  /** The raw measurements, for the JSON report. */
+  readonly data: object;
+  /** Written next to the report as `<name>.svg`. */
+  readonly chart?: Chart;
+}
+
+export const NAIVE: PeerSpec = { label: 'naive', peer: 'naive' };
+export const GRAPH_SDK: PeerSpec = { label: 'graph-sdk', peer: 'graph-sdk' };
+/** due-notifier with its default settings. */
+export const DUE_NOTIFIER: PeerSpec = { label: 'due-notifier', peer: 'due-notifier' };
+/** due-notifier paging one range sequentially, as the lower bound assumes. */
+export const DUE_NOTIFIER_SEQUENTIAL: PeerSpec = {
+  label: 'due-notifier (GRAPH_CONCURRENCY=1)',
+  peer: 'due-notifier',
+  settings: { GRAPH_CONCURRENCY: '1' },
+};
