@@ -5,6 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from './config.js';
+import { forEachPageConcurrently } from './concurrent-pages.js';
+import type { PageSource } from './concurrent-pages.js';
+import { splitDueDateRange } from './due-date-ranges.js';
+import type { DueDateRange } from './due-date-ranges.js';
 import type { GraphClient, GraphListItem, ListItemsQuery } from './graph.js';
 import type { Logger } from './logger.js';
 import { countsSince } from './metrics.js';
@@ -52,11 +56,7 @@ export interface SweepResult {
   readonly summary: SweepSummary;
 }
 
-/** An instant range of due dates, `[from, to)`. */
-export interface DueDateRange {
-  readonly from: Date;
-  readonly to: Date;
-}
+export type { DueDateRange } from './due-date-ranges.js';
 
 export async function runSweep(deps: SweepDependencies, options: SweepOptions = {}): Promise<SweepResult> {
   const startedAt = performance.now();
@@ -67,7 +67,7 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   const tally = createRunTally();
   const reminders: ReminderMessage[] = [];
 
-  for await (const page of readObligations(deps, dueDateFilterWindow(rules, now), options)) {
+  const onPage = (page: readonly GraphListItem[]): void => {
     for (const item of page) {
       const decision = decideReminder(item, rules, now);
       tally.record(decision);
@@ -77,7 +77,8 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
         deps.logger.info(`Run ${runId}: skipped item ${item.id}: ${decision.reason}`);
       }
     }
-  }
+  };
+  await forEachPageConcurrently(readObligations(deps, dueDateFilterWindow(rules, now), options), onPage, options.abortSignal);
 
   reminders.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const counts = tally.summary();
@@ -96,15 +97,13 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
 }
 
 /**
- * The pages of list items whose due date is in `window`, fetched as one ranged query. This is the seam
- * for reading several sub-ranges at once (GRAPH_CONCURRENCY): each range is an independent query.
+ * The pages of list items whose due date is in `window`: one query per disjoint due-date range, at most
+ * GRAPH_CONCURRENCY of them, read at once (nextLink paging within a query is sequential).
  */
-function readObligations(
-  deps: SweepDependencies,
-  window: DueDateRange,
-  options: SweepOptions,
-): AsyncIterable<readonly GraphListItem[]> {
-  return deps.graph.listItems(obligationsQuery(deps.config, window, options));
+function readObligations(deps: SweepDependencies, window: DueDateRange, options: SweepOptions): PageSource<readonly GraphListItem[]>[] {
+  return splitDueDateRange(window, deps.config.graphConcurrency, deps.config.timeZone).map(
+    (range) => (abortSignal) => deps.graph.listItems(obligationsQuery(deps.config, range, { ...options, abortSignal })),
+  );
 }
 
 /** The Graph query for one due-date range: a server-side filter on the (indexed) due-date column, only the rule's columns. */

@@ -32,7 +32,9 @@ const CONFIG: AppConfig = {
   storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
   httpTimeoutMs: 30_000,
   secretCacheTtlMs: 3_600_000,
-  graphConcurrency: 4,
+  // One query per run: the fake Graph below serves the same pages whatever the filter.
+  // Concurrent ranges are tested in sweep-concurrency.test.ts.
+  graphConcurrency: 1,
   ledgerTable: 'reminderledger',
   delivery: { senderMailbox: undefined, saveToSentItems: false, claimDurationMs: 300_000 },
 };

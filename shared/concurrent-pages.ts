@@ -1,0 +1,51 @@
+/**
+ * Reads several paged sources at once and hands every page to one consumer as it arrives. Pages are
+ * processed one at a time (the consumer is synchronous), so shared tallies need no locking; only the
+ * sources' requests overlap. At most `sources.length` requests are in flight.
+ */
+
+/** A paged source, started with the signal that stops it. */
+export type PageSource<T> = (abortSignal: AbortSignal) => AsyncIterable<T>;
+
+/**
+ * Consumes every source to its end. On the first failure (or when `abortSignal` aborts) the other
+ * sources are aborted, and once all of them have stopped that first error is thrown.
+ */
+export async function forEachPageConcurrently<T>(
+  sources: readonly PageSource<T>[],
+  onPage: (page: T) => void,
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  const stopOthers = new AbortController();
+  const signal = abortSignal ? AbortSignal.any([abortSignal, stopOthers.signal]) : stopOthers.signal;
+  let failure: { readonly error: unknown } | undefined;
+  const fail = (error: unknown): void => {
+    if (!failure) {
+      failure = { error };
+      stopOthers.abort(error);
+    }
+  };
+  await Promise.all(
+    sources.map(async (source) => {
+      try {
+        for await (const page of source(signal)) {
+          if (failure) {
+            return;
+          }
+          try {
+            onPage(page);
+          } catch (error) {
+            // Recorded before the loop exits: closing the source takes a turn, in which others could go on.
+            fail(error);
+            return;
+          }
+        }
+      } catch (error) {
+        fail(error);
+      }
+    }),
+  );
+  if (failure) {
+    throw failure.error;
+  }
+}
