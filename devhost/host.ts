@@ -102,6 +102,16 @@ export interface TimerInvocationOptions extends InvocationOptions {
   readonly scheduleStatus?: { readonly last: Date | null; readonly next: Date; readonly lastUpdated: Date | null };
 }
 
+export interface QueueInvocationOptions extends InvocationOptions {
+  /** The queue message id; default a new UUID. */
+  readonly messageId?: string;
+  /** How many times the message has been dequeued, this time included; default 1. */
+  readonly dequeueCount?: number;
+  /** When the message was enqueued; default now. */
+  readonly insertionTime?: Date;
+  readonly popReceipt?: string;
+}
+
 export interface HttpInvocationRequest {
   readonly method: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -115,6 +125,8 @@ export interface FunctionApp {
   getFunction(name: string): HostFunction;
   invokeTimer(name: string, options?: TimerInvocationOptions): Promise<InvocationOutcome>;
   invokeHttp(name: string, request: HttpInvocationRequest, options?: InvocationOptions): Promise<HttpInvocationOutcome>;
+  /** Runs a queue-triggered function on one message text, with the trigger metadata the host passes. */
+  invokeQueue(name: string, messageText: string, options?: QueueInvocationOptions): Promise<InvocationOutcome>;
 }
 
 export interface LoadFunctionAppOptions {
@@ -130,6 +142,10 @@ export interface LoadFunctionAppOptions {
 
 /** Host-style start-up local origin, for the URLs HTTP functions see. */
 const LOCAL_HOST_ORIGIN = 'http://localhost:7071';
+/** Storage queues keep a message 7 days by default. */
+const QUEUE_MESSAGE_TIME_TO_LIVE_MS = 7 * 24 * 60 * 60 * 1000;
+/** The queue listener keeps a message it is processing invisible for 10 minutes (renewed while it runs). */
+const QUEUE_VISIBILITY_TIMEOUT_MS = 10 * 60 * 1000;
 /** The host's "never run" instant in timer schedule status. */
 const NEVER = '0001-01-01T00:00:00';
 
@@ -164,12 +180,13 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     fn: HostFunction,
     inputData: RpcParameterBinding[],
     invocationOptions: InvocationOptions,
+    triggerMetadata: Record<string, RpcTypedData> = {},
   ): Promise<{ outcome: InvocationOutcome; response?: RpcInvocationResponse }> {
     const invocationId = invocationOptions.invocationId ?? randomUUID();
     const settings = invocationOptions.settings ?? options.settings ?? process.env;
     const logs: InvocationLogRecord[] = [];
     const base = { invocationId, functionName: fn.name, logs };
-    const request: RpcInvocationRequest = { invocationId, functionId: fn.functionId, inputData, triggerMetadata: {} };
+    const request: RpcInvocationRequest = { invocationId, functionId: fn.functionId, inputData, triggerMetadata };
     const coreContext: CoreInvocationContext = {
       invocationId,
       request,
@@ -257,6 +274,26 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
         return { ...outcome, response: { status: 500, headers: {}, body: '' } };
       }
       return { ...outcome, response: toHttpResponse(response.returnValue) };
+    },
+    async invokeQueue(name, messageText, invocationOptions = {}) {
+      const fn = getFunction(name);
+      if (fn.trigger.type !== 'queueTrigger') {
+        throw new DevHostError('BindingNotSupported', `Function '${name}' is not queue-triggered.`);
+      }
+      const insertionTime = invocationOptions.insertionTime ?? new Date();
+      const instant = (date: Date): RpcTypedData => ({ json: JSON.stringify(date.toISOString()) });
+      // The Storage extension's binding data, PascalCase; the programming model camel-cases it.
+      const triggerMetadata: Record<string, RpcTypedData> = {
+        QueueTrigger: { string: messageText },
+        Id: { string: invocationOptions.messageId ?? randomUUID() },
+        DequeueCount: { int: invocationOptions.dequeueCount ?? 1 },
+        InsertionTime: instant(insertionTime),
+        ExpirationTime: instant(new Date(insertionTime.getTime() + QUEUE_MESSAGE_TIME_TO_LIVE_MS)),
+        NextVisibleTime: instant(new Date(Date.now() + QUEUE_VISIBILITY_TIMEOUT_MS)),
+        PopReceipt: { string: invocationOptions.popReceipt ?? randomUUID() },
+      };
+      const { outcome } = await invoke(fn, [{ name: fn.trigger.name, data: { string: messageText } }], invocationOptions, triggerMetadata);
+      return outcome;
     },
   };
 }

@@ -1,0 +1,74 @@
+/**
+ * reminderDeliver: e-mails each reminder on the NOTIFICATION_QUEUE to its customer, exactly once (see
+ * docs/delivery.md): the delivery claims the reminder in the ledger, sends through Graph and records
+ * the outcome. A failure that may pass throws, so that the queue delivers the message again (after
+ * host.json's maxDequeueCount attempts the host moves it to `NOTIFICATION_QUEUE-poison`).
+ *
+ * A message that is not a reminder can never succeed: it is logged by message id and moved to the
+ * poison queue at once, instead of failing maxDequeueCount times.
+ */
+import { app, output } from '@azure/functions';
+import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
+import { deliverReminder } from '../shared/delivery.js';
+import type { DeliveryOutcome } from '../shared/delivery.js';
+import { getDeliveryRuntime } from '../shared/delivery-runtime.js';
+import { readReminderMessage } from '../shared/reminder-message.js';
+import type { ReminderMessage } from '../shared/reminders.js';
+import { describeFailure } from './support/run-failure.js';
+
+/** Where the host itself moves a message that failed maxDequeueCount times. */
+export const reminderPoisonOutput = output.storageQueue({
+  queueName: '%NOTIFICATION_QUEUE%-poison',
+  connection: 'AzureWebJobsStorage',
+});
+
+/** How the function delivers a reminder: a seam so that the handler can be tested without the network. */
+export type Deliverer = (reminder: ReminderMessage, context: InvocationContext) => Promise<DeliveryOutcome>;
+
+/** Delivers with the process's cached clients, built from the app settings in the environment. */
+export const runtimeDeliverer: Deliverer = (reminder, context) => {
+  const { ledger, mailer, settings } = getDeliveryRuntime(process.env);
+  return deliverReminder({ ledger, mailer, settings, logger: context }, reminder, { deliveryId: context.invocationId });
+};
+
+export function createReminderDeliverHandler(deliver: Deliverer = runtimeDeliverer): StorageQueueHandler {
+  return async (queueEntry: unknown, context: InvocationContext): Promise<void> => {
+    const source = describeQueueMessage(context);
+    const reading = readReminderMessage(queueEntry);
+    if (!reading.ok) {
+      context.error(`${source} is not a reminder (${reading.field} ${reading.problem}); moved to the poison queue without delivery.`);
+      context.extraOutputs.set(reminderPoisonOutput, [messageText(queueEntry)]);
+      return;
+    }
+    try {
+      await deliver(reading.reminder, context);
+    } catch (error) {
+      context.error(`${source}: reminder ${reading.reminder.id} not delivered; the queue will retry it. ${describeFailure(error)}`);
+      throw error;
+    }
+  };
+}
+
+export const reminderDeliverHandler = createReminderDeliverHandler();
+
+app.storageQueue('reminderDeliver', {
+  queueName: '%NOTIFICATION_QUEUE%',
+  connection: 'AzureWebJobsStorage',
+  extraOutputs: [reminderPoisonOutput],
+  handler: reminderDeliverHandler,
+});
+
+/** `Queue message {id} (delivery 2)`, from the trigger metadata the host passes. */
+function describeQueueMessage(context: InvocationContext): string {
+  const id = context.triggerMetadata?.id;
+  const dequeueCount = context.triggerMetadata?.dequeueCount;
+  const count = typeof dequeueCount === 'number' || typeof dequeueCount === 'string' ? ` (delivery ${dequeueCount})` : '';
+  return `Queue message ${typeof id === 'string' ? id : 'without id'}${count}`;
+}
+
+/** The message as it was, for the poison queue: the host hands JSON over parsed, anything else as text or bytes. */
+function messageText(queueEntry: unknown): string {
+  if (typeof queueEntry === 'string') return queueEntry;
+  if (Buffer.isBuffer(queueEntry)) return queueEntry.toString('utf8');
+  return JSON.stringify(queueEntry) ?? String(queueEntry);
+}

@@ -1,0 +1,146 @@
+/**
+ * reminderDeliver run the way the host runs a queue trigger (local host: registration, trigger
+ * metadata, output bindings) against the local stack: Azurite for the queue and the ledger, the Graph
+ * emulator's outbox for the e-mails customers would receive.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { QueueServiceClient } from '@azure/storage-queue';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadFunctionApp } from '../../devhost/host.js';
+import type { FunctionApp, InvocationOutcome } from '../../devhost/host.js';
+import { drainQueue } from '../../devhost/queue-storage.js';
+import { loadConfig } from '../../shared/config.js';
+import { REMINDER_ID_HEADER } from '../../shared/delivery.js';
+import { getReminderLedger, resetDeliveryRuntime } from '../../shared/delivery-runtime.js';
+import { lookupReminder } from '../../shared/ledger.js';
+import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
+import type { ReminderMessage } from '../../shared/reminders.js';
+import { resetDaemonRuntime } from '../../shared/runtime.js';
+import { useLocalStack } from '../support/stack.js';
+
+const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let nextObligation = 500;
+
+/** A reminder due a week from today in Berlin, so that the delivery (on the system clock) sends it. */
+function reminder(): ReminderMessage {
+  nextObligation += 1;
+  const dueDate = new Date(Date.now() + 7 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
+  return {
+    schema: REMINDER_MESSAGE_SCHEMA,
+    id: `${nextObligation}:${dueDate}:7`,
+    obligationId: String(nextObligation),
+    reference: `INV-${nextObligation}`,
+    customer: { name: 'Nordwind Shipping AG', email: `finance${nextObligation}@nordwind-shipping.de` },
+    dueDate,
+    daysBefore: 7,
+    daysLeft: 7,
+    amount: '15780.50',
+    currency: 'EUR',
+    createdAt: new Date().toISOString(),
+  };
+}
+
+describe('reminderDeliver in the local host, against the local stack', () => {
+  const stack = useLocalStack();
+  let functionApp: FunctionApp;
+  let savedEnv: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    savedEnv = { ...process.env };
+    Object.assign(process.env, stack().settings, { SENDER_MAILBOX: 'billing@contoso.com' });
+    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot });
+  });
+
+  afterAll(() => {
+    process.env = savedEnv;
+    resetDaemonRuntime();
+    resetDeliveryRuntime();
+  });
+
+  afterEach(() => {
+    stack().graph.clearOutbox();
+  });
+
+  function mailsFor(message: ReminderMessage) {
+    return stack()
+      .graph.outbox()
+      .filter((mail) => mail.internetMessageHeaders.some((header) => header.name === REMINDER_ID_HEADER && header.value === message.id));
+  }
+
+  function invoke(message: ReminderMessage | string, dequeueCount = 1): Promise<InvocationOutcome> {
+    return functionApp.invokeQueue('reminderDeliver', typeof message === 'string' ? message : JSON.stringify(message), { dequeueCount });
+  }
+
+  it('is registered as a queue trigger on %NOTIFICATION_QUEUE%, with the poison queue as output', () => {
+    const fn = functionApp.getFunction('reminderDeliver');
+    expect(fn.trigger).toMatchObject({ type: 'queueTrigger', direction: 'in', queueName: '%NOTIFICATION_QUEUE%', connection: 'AzureWebJobsStorage' });
+    expect(fn.bindings.filter((binding) => binding.direction === 'out')).toEqual([
+      { name: expect.any(String), type: 'queue', direction: 'out', queueName: '%NOTIFICATION_QUEUE%-poison', connection: 'AzureWebJobsStorage' },
+    ]);
+  });
+
+  it('sends the reminder e-mail and records it in the ledger', async () => {
+    const message = reminder();
+    const outcome = await invoke(message);
+    expect(outcome.status).toBe('succeeded');
+    expect(mailsFor(message)).toEqual([
+      expect.objectContaining({ from: expect.objectContaining({ userPrincipalName: 'billing@contoso.com' }), toRecipients: [{ address: message.customer.email, name: message.customer.name }] }),
+    ]);
+    const ledger = getReminderLedger(loadConfig(process.env));
+    expect(await lookupReminder(ledger, message.id)).toMatchObject({ state: 'sent', claimedBy: outcome.invocationId });
+  });
+
+  it('a message delivered three times sends one e-mail', async () => {
+    const message = reminder();
+    for (const dequeueCount of [1, 2, 3]) {
+      expect((await invoke(message, dequeueCount)).status).toBe('succeeded');
+    }
+    expect(mailsFor(message)).toHaveLength(1);
+  });
+
+  it('two workers on one message at once send one e-mail', async () => {
+    const message = reminder();
+    const outcomes = await Promise.all([invoke(message), invoke(message)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['succeeded', 'succeeded']);
+    expect(mailsFor(message)).toHaveLength(1);
+  });
+
+  it('sendMail 503 then OK: one e-mail', async () => {
+    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 503, retryAfter: '0.05' }, count: 1 });
+    const message = reminder();
+    expect((await invoke(message)).status).toBe('succeeded');
+    expect(mailsFor(message)).toHaveLength(1);
+    expect(stack().counters.get('graph.sendMail')).toBe(2);
+  });
+
+  it('fails the invocation when Graph keeps refusing for now, and the redelivery sends', async () => {
+    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 429, retryAfter: '120' }, count: 1 });
+    const message = reminder();
+    const failed = await invoke(message);
+    expect(failed.status).toBe('failed');
+    expect(failed.logs.some((log) => log.level === 'error' && log.message.includes('ReminderNotSent') && log.message.includes('MailThrottled'))).toBe(true);
+    expect(mailsFor(message)).toEqual([]);
+
+    expect((await invoke(message, 2)).status).toBe('succeeded');
+    expect(mailsFor(message)).toHaveLength(1);
+  });
+
+  it('writes a malformed message to the poison queue through the output binding, and succeeds', async () => {
+    const outcome = await invoke('{"schema":"due-notifier.reminder/v1","id":"broken"}');
+    expect(outcome.status === 'succeeded' && outcome.outputs).toEqual([expect.objectContaining({ queueName: 'reminders-poison', messageCount: 1 })]);
+    const poison = QueueServiceClient.fromConnectionString(stack().settings.AzureWebJobsStorage ?? '').getQueueClient('reminders-poison');
+    expect(await drainQueue(poison, { encoding: functionApp.hostJson.queueMessageEncoding })).toEqual(['{"schema":"due-notifier.reminder/v1","id":"broken"}']);
+  });
+
+  it('fails every invocation with a ConfigError naming SENDER_MAILBOX when it is not set', async () => {
+    delete process.env.SENDER_MAILBOX;
+    try {
+      const outcome = await invoke(reminder());
+      expect(outcome.status).toBe('failed');
+      expect(outcome.status === 'failed' && outcome.error).toMatchObject({ code: 'ConfigInvalid', setting: 'SENDER_MAILBOX' });
+    } finally {
+      process.env.SENDER_MAILBOX = 'billing@contoso.com';
+    }
+  });
+});
