@@ -6,7 +6,8 @@ describe('npm run demo', () => {
     const result = await runCommand('scripts/demo.ts', [], { env: envWithoutExtraCa(), timeoutMs: 60_000 });
     expect(result.stderr).not.toMatch(/^error/m);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('functions: reminderRun, reminderTimer');
+    expect(result.stdout).toMatch(/^Local stack up; functions: .*\breminderRun\b/m);
+    expect(result.stdout).toMatch(/^Local stack up; functions: .*\breminderTimer\b/m);
     const announced = /^(\d+) reminder\(s\) on queue 'reminders':$/m.exec(result.stdout);
     expect(announced).not.toBeNull();
     const count = Number(announced?.[1]);
