@@ -7,6 +7,8 @@
  * Settings are read when a function runs, not when the module loads: a missing setting must not stop
  * the host from indexing the functions; it fails each invocation with a ConfigError that names it.
  * A changed setting (the host restarts the app on changes, tests switch stacks) builds new clients.
+ * The managed identity that reads the vault is not a setting of ours: DefaultAzureCredential finds it
+ * in the process environment (IDENTITY_ENDPOINT, AZURE_CLIENT_ID, ...) when the runtime is built.
  */
 import { loadConfig } from './config.js';
 import type { AppConfig } from './config.js';
