@@ -111,7 +111,8 @@ export async function deliverReminder(deps: DeliveryDependencies, reminder: Remi
   }
 
   const mail = renderReminderMail(reminder, { daysLeft });
-  const deadline = AbortSignal.timeout(Math.min(sendBudgetMs, claim.claimedUntil.getTime() - now.getTime() - CLAIM_RECORD_MARGIN_MS));
+  // The claim runs from `now` for claimDurationMs: the send must be over before it ends.
+  const deadline = AbortSignal.timeout(sendBudgetMs);
   const result = await mailer.sendMail(
     {
       subject: mail.subject,
