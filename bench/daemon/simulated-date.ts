@@ -10,6 +10,8 @@ export interface SimulatedClock {
   /** Milliseconds the simulated clock is ahead of the real one. */
   readonly offsetMs: number;
   setOffset(offsetMs: number): void;
+  /** Puts the real `Date` back. */
+  restore(): void;
 }
 
 /**
@@ -41,6 +43,9 @@ export function installSimulatedDate(): SimulatedClock {
         throw new RangeError(`The clock offset must be a finite number of milliseconds, got ${next}`);
       }
       offsetMs = next;
+    },
+    restore() {
+      globalThis.Date = RealDate;
     },
   };
 }
