@@ -137,8 +137,9 @@ async function main(): Promise<number> {
         },
       );
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // `on`, not `once`: a second Ctrl-C during the stop must not kill the process halfway.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 
   const json = JSON.stringify({ IsEncrypted: false, Values: stack.settings }, null, 2);
