@@ -59,12 +59,11 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   let origin = '';
 
   const handleRequest = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
-    const requestGone = new AbortController();
-    outgoing.on('close', () => requestGone.abort());
-    const signal = AbortSignal.any([closing.signal, requestGone.signal]);
+    // Nobody to answer any more: the server is closing or the client left.
+    const abandoned = (): boolean => closing.signal.aborted || outgoing.destroyed;
 
     const body = await readBody(incoming, maxBodyBytes);
-    if (body === 'aborted' || signal.aborted) return;
+    if (body === 'aborted' || abandoned()) return;
     const rawUrl = incoming.url ?? '';
     if (!rawUrl.startsWith('/') || body === 'too-large') {
       counters.increment(`${definition.service}.unmatched`);
@@ -93,10 +92,15 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       pathAndQuery: url.pathname + url.search,
     });
     if (decision.latencyMs > 0) {
+      const requestGone = new AbortController();
+      const onClose = (): void => requestGone.abort();
+      outgoing.once('close', onClose);
       try {
-        await delay(decision.latencyMs, undefined, { signal });
+        await delay(decision.latencyMs, undefined, { signal: AbortSignal.any([closing.signal, requestGone.signal]) });
       } catch {
-        return; // The server is closing or the client left: nobody to answer.
+        return;
+      } finally {
+        outgoing.off('close', onClose);
       }
     }
     const terminal = decision.terminal;
@@ -110,7 +114,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     }
 
     const response = await answer(definition, match, request);
-    if (signal.aborted) return;
+    if (abandoned()) return;
     if (terminal?.type === 'truncate') sendTruncated(outgoing, response);
     else send(outgoing, response);
   };

@@ -109,6 +109,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       )
     : undefined;
+  // Its failure is handled where it is awaited; until then it must not count as an unhandled rejection.
+  azuriteStarting?.catch(() => undefined);
   const servers: EmulatorServer[] = [];
   try {
     const [template, ca, authority, directory] = await Promise.all([

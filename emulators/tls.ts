@@ -65,7 +65,9 @@ export async function ensureLocalCa(directory: string = defaultCaDirectory): Pro
   }
   const caCertPem = material.certificate.toString('pem') + '\n';
   // Derived from the pair, so concurrent writers write identical content.
-  await writeAtomically(caCertPath, caCertPem, 0o644);
+  if ((await readFile(caCertPath, 'utf8').catch(() => undefined)) !== caCertPem) {
+    await writeAtomically(caCertPath, caCertPem, 0o644);
+  }
   const ca = material;
   return {
     caCertPath,

@@ -1,5 +1,5 @@
 import { get as httpsGet, Agent } from 'node:https';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRequestCounters } from '../../emulators/counters.js';
 import { createFaultController } from '../../emulators/faults.js';
 import { startEmulatorServer } from '../../emulators/server.js';
@@ -198,5 +198,28 @@ describe('startEmulatorServer', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('close() cuts an injected latency short instead of waiting for it', async () => {
+    const ca = await ensureLocalCa();
+    const faults = createFaultController();
+    faults.add({ action: { type: 'latency', ms: 60_000 } });
+    const ownCounters = createRequestCounters();
+    const own = await startEmulatorServer({
+      definition,
+      tls: await ca.issueServerCertificate(['127.0.0.1']),
+      faults,
+      counters: ownCounters,
+    });
+    const pending = fetch(`${own.url}/v1.0/things/1`).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    // The request is in the server, waiting out its latency.
+    await vi.waitFor(() => expect(ownCounters.get('graph.getThing')).toBe(1));
+    const closing = performance.now();
+    await own.close();
+    expect(performance.now() - closing).toBeLessThan(1000);
+    expect(await pending).toBe('failed');
   });
 });
