@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { get as httpsGet, Agent } from 'node:https';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestCounters } from '../../emulators/counters.js';
 import { createFaultController } from '../../emulators/faults.js';
 import { startEmulatorServer } from '../../emulators/server.js';
@@ -200,26 +203,36 @@ describe('startEmulatorServer', () => {
     }
   });
 
-  it('close() cuts an injected latency short instead of waiting for it', async () => {
-    const ca = await ensureLocalCa();
-    const faults = createFaultController();
-    faults.add({ action: { type: 'latency', ms: 60_000 } });
-    const ownCounters = createRequestCounters();
-    const own = await startEmulatorServer({
-      definition,
-      tls: await ca.issueServerCertificate(['127.0.0.1']),
-      faults,
-      counters: ownCounters,
+  it('close() cuts an injected latency short: nothing is left to keep the process alive', async () => {
+    // A process of its own, so that a leftover 60 s timer would show as a process that does not exit.
+    const script = `
+      import { get } from 'node:http';
+      import { createRequestCounters } from './emulators/counters.ts';
+      import { createFaultController } from './emulators/faults.ts';
+      import { startEmulatorServer } from './emulators/server.ts';
+      const faults = createFaultController();
+      faults.add({ action: { type: 'latency', ms: 60000 } });
+      const counters = createRequestCounters();
+      const definition = { service: 'graph', routes: [], notFound: () => ({ status: 404 }), internalError: () => ({ status: 500 }) };
+      const server = await startEmulatorServer({ definition, faults, counters });
+      get(server.url + '/slow').on('error', () => console.log('request failed'));
+      while (counters.get('graph.unmatched') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await server.close();
+      console.log('closed');
+    `;
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const pending = fetch(`${own.url}/v1.0/things/1`).then(
-      () => 'answered',
-      () => 'failed',
-    );
-    // The request is in the server, waiting out its latency.
-    await vi.waitFor(() => expect(ownCounters.get('graph.getThing')).toBe(1));
-    const closing = performance.now();
-    await own.close();
-    expect(performance.now() - closing).toBeLessThan(1000);
-    expect(await pending).toBe('failed');
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    const timeout = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const [code] = await exited.finally(() => clearTimeout(timeout));
+    expect(code).toBe(0);
+    expect(output).toContain('closed');
+    expect(output).toContain('request failed');
+    expect(performance.now() - started).toBeLessThan(15_000);
   });
 });
