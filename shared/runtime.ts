@@ -21,6 +21,7 @@ import type { ClientCredentialProvider } from './key-vault-credentials.js';
 import type { Logger } from './logger.js';
 import { createRequestMetrics } from './metrics.js';
 import type { RequestMetrics } from './metrics.js';
+import { createThrottleGatedFetch } from './throttle-gate.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -80,6 +81,8 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     metrics,
     logger,
   });
-  const graph = createGraphClient({ baseUrl: config.graphBaseUrl, tokens, timeoutMs: config.httpTimeoutMs, metrics, logger });
+  // The due-date ranges read at once pause together when Graph throttles the app.
+  const fetch = createThrottleGatedFetch();
+  const graph = createGraphClient({ baseUrl: config.graphBaseUrl, tokens, timeoutMs: config.httpTimeoutMs, metrics, logger, fetch });
   return { config, credentials, tokens, graph, metrics };
 }
