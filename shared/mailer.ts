@@ -214,7 +214,7 @@ export function createMailer(options: MailerOptions): Mailer {
 
       function answered(code: MailErrorCode, exchange: Extract<Exchange, { kind: 'response' }>, summary: string, fix = ''): MailError {
         const graph = graphError(exchange.body);
-        const said = graph.code || graph.message ? ` Graph said: ${[graph.code, redactAddresses(graph.message)].filter(Boolean).join(': ')}.` : '';
+        const said = graph.code || graph.message ? ` Graph said: ${[graph.code, redactAddresses(graph.message).replace(/\.+$/, '')].filter(Boolean).join(': ')}.` : '';
         return new MailError(code, `${summary}. ${target} answered ${exchange.status} (${exchange.requestIds}).${said}${fix ? ` ${fix}` : ''}`, {
           status: exchange.status,
           ...(graph.code ? { graphCode: graph.code } : {}),

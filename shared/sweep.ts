@@ -24,6 +24,11 @@ export interface SweepDependencies {
   readonly logger: Logger;
   /** Source of "now" when the caller gives no instant; default: the system clock. */
   readonly clock?: () => Date;
+  /**
+   * Which of the due reminders the idempotency ledger records as sent: those are not emitted again.
+   * Absent: no check. A failed check is logged and the run emits everything (delivery skips sent ones).
+   */
+  readonly findSent?: (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal) => Promise<ReadonlySet<string>>;
 }
 
 export interface SweepOptions {
@@ -41,7 +46,10 @@ export interface SweepSummary {
   readonly now: string;
   readonly itemsRead: number;
   readonly eligible: number;
+  /** Reminders emitted. */
   readonly reminders: number;
+  /** Due reminders not emitted because the ledger records them as sent. */
+  readonly alreadySent: number;
   readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
   /** Outbound requests made during this run (a cached token or secret makes none). */
   readonly requests: RequestCounts;
@@ -65,14 +73,14 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   const runId = options.runId ?? randomUUID();
   const rules = reminderRulesOf(deps.config);
   const tally = createRunTally();
-  const reminders: ReminderMessage[] = [];
+  const due: ReminderMessage[] = [];
 
   const onPage = (page: readonly GraphListItem[]): void => {
     for (const item of page) {
       const decision = decideReminder(item, rules, now);
       tally.record(decision);
       if (decision.kind === 'remind') {
-        reminders.push(decision.message);
+        due.push(decision.message);
       } else if (decision.kind === 'skip') {
         deps.logger.info(`Run ${runId}: skipped item ${item.id}: ${decision.reason}`);
       }
@@ -80,20 +88,39 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   };
   await forEachPageConcurrently(readObligations(deps, dueDateFilterWindow(rules, now), options), onPage, options.abortSignal);
 
-  reminders.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sent = await findSent(deps, due, runId, options.abortSignal);
+  const reminders = sent.size === 0 ? due : due.filter((reminder) => !sent.has(reminder.id));
   const counts = tally.summary();
   const summary: SweepSummary = {
     runId,
     now: now.toISOString(),
     itemsRead: counts.itemsRead,
     eligible: counts.eligible,
-    reminders: counts.reminders,
+    reminders: reminders.length,
+    alreadySent: due.length - reminders.length,
     skipped: counts.skipped,
     requests: countsSince(requestsBefore, deps.metrics.snapshot()),
     durationMs: Math.round(performance.now() - startedAt),
   };
   deps.logger.info(`Run ${runId} summary: ${JSON.stringify(summary)}`);
   return { runId, now: summary.now, reminders, summary };
+}
+
+/** The ids of `due` the ledger records as sent; none when there is no ledger or it cannot be read. */
+async function findSent(deps: SweepDependencies, due: readonly ReminderMessage[], runId: string, abortSignal: AbortSignal | undefined): Promise<ReadonlySet<string>> {
+  if (deps.findSent === undefined || due.length === 0) {
+    return new Set();
+  }
+  try {
+    return await deps.findSent(due, abortSignal);
+  } catch (error) {
+    abortSignal?.throwIfAborted();
+    deps.logger.warn(
+      `Run ${runId}: could not check the ledger for reminders already sent, so all ${due.length} due reminders are emitted (delivery skips sent ones): ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return new Set();
+  }
 }
 
 /**

@@ -45,6 +45,7 @@ export function fakeSweeper(outcome: readonly ReminderMessage[] | Error): FakeSw
         itemsRead: outcome.length,
         eligible: outcome.length,
         reminders: outcome.length,
+        alreadySent: 0,
         skipped: {},
         requests: { graph: 1, token: 0, keyVault: 0 },
         durationMs: 1,

@@ -142,6 +142,7 @@ describe('runSweep', () => {
       itemsRead: 6,
       eligible: 3,
       reminders: 2,
+      alreadySent: 0,
       skipped: { statusClosed: 1, missingDueDate: 1, invalidEmail: 1 },
       requests: { graph: 4, token: 0, keyVault: 0 },
       durationMs: expect.any(Number),
