@@ -4,6 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { addDays, createZonedCalendar, parseCalendarDate } from './graph-dates.js';
+import type { ZonedCalendar } from './graph-dates.js';
 
 /** A date column value in a seed may be relative to the stack's start: `today`, `today+3`, `today-2`
  *  (calendar days in the site's time zone). Absolute values are `YYYY-MM-DD` (dateOnly) or ISO instants. */
@@ -188,10 +190,9 @@ export type ResolvedSeedDate =
   | { readonly kind: 'instant'; readonly instant: Date };
 
 const relativeDatePattern = /^today(?:([+-])(\d{1,6}))?$/;
-const calendarDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+const calendarDatePattern = /^\d{4}-\d{2}-\d{2}$/;
 /** ISO 8601 instant with an explicit zone: `2026-12-01T07:00:00Z`, `2026-12-01T08:00:00.000+01:00`. */
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const dayMs = 86_400_000;
 
 /**
  * Resolves a seed date: `today`, `today+N`, `today-N` (calendar days in `timeZone`, counted from `now`),
@@ -201,12 +202,10 @@ export function resolveSeedDate(value: string, timeZone: string, now: Date): Res
   const relative = relativeDatePattern.exec(value);
   if (relative) {
     const offsetDays = relative[2] === undefined ? 0 : Number(relative[2]) * (relative[1] === '-' ? -1 : 1);
-    const today = calendarDateIn(now, timeZone);
-    const date = new Date(Date.parse(`${today}T00:00:00Z`) + offsetDays * dayMs).toISOString().slice(0, 10);
-    return { kind: 'date', date };
+    return { kind: 'date', date: addDays(zonedCalendar(timeZone).dateOf(now.getTime()), offsetDays) };
   }
   if (calendarDatePattern.test(value)) {
-    if (!isCalendarDate(value)) throw new SeedError('', `"${value}" is not a calendar date`);
+    if (parseCalendarDate(value) === undefined) throw new SeedError('', `"${value}" is not a calendar date`);
     return { kind: 'date', date: value };
   }
   if (isInstant(value)) return { kind: 'instant', instant: new Date(value) };
@@ -216,35 +215,21 @@ export function resolveSeedDate(value: string, timeZone: string, now: Date): Res
   );
 }
 
-/** The calendar date (`YYYY-MM-DD`) of `instant` in an IANA time zone. */
-function calendarDateIn(instant: Date, timeZone: string): string {
-  let formatter: Intl.DateTimeFormat;
+function zonedCalendar(timeZone: string): ZonedCalendar {
   try {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    return createZonedCalendar(timeZone);
   } catch (error) {
     throw new SeedError('', `"${timeZone}" is not an IANA time zone`, { cause: error });
   }
-  const parts = formatter.formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((candidate) => candidate.type === type)?.value ?? '';
-  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
-}
-
-function isCalendarDate(value: string): boolean {
-  const match = calendarDatePattern.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function isInstant(value: string): boolean {
-  return instantPattern.test(value) && isCalendarDate(value.slice(0, 10)) && !Number.isNaN(Date.parse(value));
+  return instantPattern.test(value) && parseCalendarDate(value.slice(0, 10)) !== undefined && !Number.isNaN(Date.parse(value));
 }
 
 function isTimeZone(value: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    createZonedCalendar(value);
     return true;
   } catch {
     return false;
