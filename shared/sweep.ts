@@ -9,10 +9,13 @@ import { forEachPageConcurrently } from './concurrent-pages.js';
 import type { PageSource } from './concurrent-pages.js';
 import { splitDueDateRange } from './due-date-ranges.js';
 import type { DueDateRange } from './due-date-ranges.js';
+import { DEFAULT_PAGE_SIZE } from './graph.js';
 import type { GraphClient, GraphListItem, ListItemsQuery } from './graph.js';
 import type { Logger } from './logger.js';
 import { countsSince } from './metrics.js';
 import type { RequestCounts, RequestMetrics } from './metrics.js';
+import { processRangePlanner } from './range-planner.js';
+import type { RangePlanner } from './range-planner.js';
 import { createRunTally, decideReminder, dueDateFilterWindow } from './reminders.js';
 import type { ReminderMessage, ReminderRules, SkipReason } from './reminders.js';
 
@@ -29,6 +32,8 @@ export interface SweepDependencies {
    * Absent: no check. A failed check is logged and the run emits everything (delivery skips sent ones).
    */
   readonly findSent?: (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal) => Promise<ReadonlySet<string>>;
+  /** How many due-date ranges to read at once (one when the last window fitted in a page); default: the process's. */
+  readonly rangePlanner?: RangePlanner;
 }
 
 export interface SweepOptions {
@@ -86,7 +91,11 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
       }
     }
   };
-  await forEachPageConcurrently(readObligations(deps, dueDateFilterWindow(rules, now), options), onPage, options.abortSignal);
+  const planner = deps.rangePlanner ?? processRangePlanner;
+  const list = `${deps.config.siteId}/${deps.config.listId}`;
+  const ranges = planner.rangesFor(list, deps.config.graphConcurrency, options.pageSize ?? DEFAULT_PAGE_SIZE);
+  await forEachPageConcurrently(readObligations(deps, dueDateFilterWindow(rules, now), ranges, options), onPage, options.abortSignal);
+  planner.record(list, tally.summary().itemsRead);
 
   due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const sent = await findSent(deps, due, runId, options.abortSignal);
@@ -125,10 +134,15 @@ async function findSent(deps: SweepDependencies, due: readonly ReminderMessage[]
 
 /**
  * The pages of list items whose due date is in `window`: one query per disjoint due-date range, at most
- * GRAPH_CONCURRENCY of them, read at once (nextLink paging within a query is sequential).
+ * `ranges` of them, read at once (nextLink paging within a query is sequential).
  */
-function readObligations(deps: SweepDependencies, window: DueDateRange, options: SweepOptions): PageSource<readonly GraphListItem[]>[] {
-  return splitDueDateRange(window, deps.config.graphConcurrency, deps.config.timeZone).map(
+function readObligations(
+  deps: SweepDependencies,
+  window: DueDateRange,
+  ranges: number,
+  options: SweepOptions,
+): PageSource<readonly GraphListItem[]>[] {
+  return splitDueDateRange(window, ranges, deps.config.timeZone).map(
     (range) => (abortSignal) => deps.graph.listItems(obligationsQuery(deps.config, range, { ...options, abortSignal })),
   );
 }

@@ -9,6 +9,8 @@ import { loadConfig } from '../../shared/config.js';
 import type { AppConfig } from '../../shared/config.js';
 import type { GraphClient, GraphListItem, ListItemsQuery } from '../../shared/graph.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
+import { createRangePlanner } from '../../shared/range-planner.js';
+import type { RangePlanner } from '../../shared/range-planner.js';
 import { runSweep } from '../../shared/sweep.js';
 
 const ZONE = 'Europe/Berlin';
@@ -99,9 +101,10 @@ function filteringGraph(options: { failOnQuery?: number } = {}): FilteringGraph 
   };
 }
 
-async function sweepWith(concurrency: number, graph: FilteringGraph) {
+async function sweepWith(concurrency: number, graph: FilteringGraph, options: { planner?: RangePlanner; pageSize?: number } = {}) {
   const metrics = createRequestMetrics();
-  return runSweep({ config: configWith(concurrency), graph, metrics, logger: silent }, { now: NOW, runId: 'run', pageSize: 2 });
+  const rangePlanner = options.planner ?? createRangePlanner();
+  return runSweep({ config: configWith(concurrency), graph, metrics, logger: silent, rangePlanner }, { now: NOW, runId: 'run', pageSize: options.pageSize ?? 2 });
 }
 
 describe('runSweep with GRAPH_CONCURRENCY', () => {
@@ -138,6 +141,22 @@ describe('runSweep with GRAPH_CONCURRENCY', () => {
     for (const query of concurrentGraph.queries) {
       expect(query).toMatchObject({ siteId: sequentialGraph.queries[0]?.siteId, top: 2, fields: sequentialGraph.queries[0]?.fields });
     }
+  });
+
+  it('reads the window with one query when the last run found it fits in one page, with several again when it grew', async () => {
+    const planner = createRangePlanner();
+    const first = filteringGraph();
+    const result = await sweepWith(4, first, { planner, pageSize: 100 });
+    expect(first.queries).toHaveLength(4);
+    expect(result.summary.itemsRead).toBeLessThanOrEqual(100);
+
+    const second = filteringGraph();
+    expect((await sweepWith(4, second, { planner, pageSize: 100 })).reminders).toEqual(result.reminders);
+    expect(second.queries).toHaveLength(1);
+
+    const third = filteringGraph();
+    await sweepWith(4, third, { planner, pageSize: 2 });
+    expect(third.queries).toHaveLength(4);
   });
 
   it('fails with the first range that fails and stops the others', async () => {
