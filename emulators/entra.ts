@@ -22,10 +22,16 @@ export interface EntraServiceOptions {
   readonly authority: TokenAuthority;
 }
 
+export interface EntraControl {
+  /** Every client assertion presented to the token endpoint (accepted or not), oldest first, for leak checks. */
+  presentedClientAssertions(): string[];
+}
+
 type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: EntraErrorSpec };
 
-export function createEntraService(options: EntraServiceOptions): ServiceDefinition {
+export function createEntraService(options: EntraServiceOptions): ServiceDefinition & { control: EntraControl } {
   const { directory, authority } = options;
+  const presentedAssertions: string[] = [];
 
   /** Runs a handler for a known tenant; an unknown tenant gets AADSTS90002 on every endpoint. */
   const forTenant =
@@ -84,6 +90,7 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
   ): Promise<Outcome<void>> {
     const assertion = form.get('client_assertion');
     if (assertion !== null) {
+      presentedAssertions.push(assertion);
       if (form.get('client_assertion_type') !== clientAssertionType) {
         return { ok: false, failure: entraErrors.missingParameter('client_assertion_type') };
       }
@@ -140,6 +147,7 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
       return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found' };
     },
     internalError: (request) => errorResponse(request, entraErrors.serverError()),
+    control: { presentedClientAssertions: () => [...presentedAssertions] },
   };
 }
 

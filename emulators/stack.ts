@@ -13,6 +13,7 @@ import { createRequestCounters } from './counters.js';
 import { createDirectory } from './directory.js';
 import type { Directory } from './directory.js';
 import { createEntraService } from './entra.js';
+import type { EntraControl } from './entra.js';
 import { createFaultController } from './faults.js';
 import type { DecidingFaultController } from './faults.js';
 import { createGraphService } from './graph.js';
@@ -76,6 +77,8 @@ export interface LocalStack {
   /** Rotate, expire or revoke client secrets while the stack runs. */
   readonly directory: Directory;
   readonly authority: TokenAuthority;
+  /** What the Entra ID emulator saw, e.g. the client assertions presented to it. */
+  readonly entra: EntraControl;
   readonly keyVault: KeyVaultControl;
   readonly graph: GraphControl;
   readonly azurite?: AzuriteInstance;
@@ -176,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       counters,
       directory,
       authority,
+      entra: entraService.control,
       keyVault: keyVaultService.control,
       graph: graphService.control,
       ...(azurite ? { azurite } : {}),

@@ -36,6 +36,8 @@ export interface TokenAuthority extends TokenVerifier {
   jwks(): { keys: JsonWebKey[] };
   /** Lifetime of tokens issued from now on. */
   lifetimeSeconds: number;
+  /** Every access token this authority issued, oldest first, for leak checks. */
+  issuedTokens(): string[];
 }
 
 export interface TokenAuthorityOptions {
@@ -65,6 +67,7 @@ export async function createTokenAuthority(options: TokenAuthorityOptions): Prom
   const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig' };
   const keySet = createLocalJWKSet({ keys: [publicJwk] });
   let lifetimeSeconds = checkedLifetime(options.lifetimeSeconds);
+  const issuedTokens: string[] = [];
 
   return {
     get lifetimeSeconds() {
@@ -74,7 +77,12 @@ export async function createTokenAuthority(options: TokenAuthorityOptions): Prom
       lifetimeSeconds = checkedLifetime(value);
     },
     jwks: () => ({ keys: [{ ...publicJwk }] }),
-    issue: (subject) => issue(subject, privateKey, kid, lifetimeSeconds, clock()),
+    async issue(subject) {
+      const issued = await issue(subject, privateKey, kid, lifetimeSeconds, clock());
+      issuedTokens.push(issued.accessToken);
+      return issued;
+    },
+    issuedTokens: () => [...issuedTokens],
     async verify(token, audiences) {
       try {
         const { payload } = await jwtVerify(token, keySet, {
