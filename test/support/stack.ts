@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startLocalStack } from '../../emulators/stack.js';
 import type { LocalStack, LocalStackOptions } from '../../emulators/stack.js';
+import { registerStack } from './leak-guard.js';
 
 /**
  * Registers the hooks and returns a getter for the running stack (it throws outside the tests).
@@ -17,6 +18,8 @@ export function useLocalStack(options: LocalStackOptions = {}): () => LocalStack
   let stack: LocalStack | undefined;
   beforeAll(async () => {
     stack = await startLocalStack(options);
+    // The leak guard checks the file's output against what this stack issues.
+    registerStack(stack);
   });
   afterEach(() => {
     if (!stack) return;
