@@ -64,6 +64,11 @@ export interface AppConfig {
   readonly storage: StorageConnection;
   /** Per-request timeout for Graph, Key Vault and token requests. */
   readonly httpTimeoutMs: number;
+  /**
+   * How long one run (a sweep, its retries included) may take; then it stops with RunTimeBudgetExceeded.
+   * Below host.json `functionTimeout`, so that a run fails with a reason instead of being killed.
+   */
+  readonly runTimeBudgetMs: number;
   /** How long a secret read from Key Vault is reused before it is read again. */
   readonly secretCacheTtlMs: number;
   /** How many due-date ranges are fetched from Graph at once. */
@@ -105,6 +110,7 @@ export const SETTINGS = Object.freeze({
   storageTableServiceUri: 'AzureWebJobsStorage__tableServiceUri',
   storageAccountName: 'AzureWebJobsStorage__accountName',
   httpTimeoutSeconds: 'HTTP_TIMEOUT_SECONDS',
+  runTimeBudgetSeconds: 'RUN_TIME_BUDGET_SECONDS',
   secretCacheTtlSeconds: 'SECRET_CACHE_TTL_SECONDS',
   graphConcurrency: 'GRAPH_CONCURRENCY',
   ledgerTable: 'LEDGER_TABLE',
@@ -138,6 +144,8 @@ export const SETTING_DEFAULTS = Object.freeze({
   schedule: '0 0 7 * * *',
   queueName: 'reminders',
   httpTimeoutSeconds: '30',
+  /** 9 minutes: host.json's functionTimeout is 10. */
+  runTimeBudgetSeconds: '540',
   secretCacheTtlSeconds: '3600',
   graphConcurrency: '4',
   ledgerTable: 'reminderledger',
@@ -184,6 +192,9 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     storage: readStorageConnection(settings),
     httpTimeoutMs: secondsToMs(
       settings.optional(SETTINGS.httpTimeoutSeconds, SETTING_DEFAULTS.httpTimeoutSeconds, wholeNumberRule('seconds', 1, 230)),
+    ),
+    runTimeBudgetMs: secondsToMs(
+      settings.optional(SETTINGS.runTimeBudgetSeconds, SETTING_DEFAULTS.runTimeBudgetSeconds, wholeNumberRule('seconds', 1, 86_400)),
     ),
     secretCacheTtlMs: secondsToMs(
       settings.optional(SETTINGS.secretCacheTtlSeconds, SETTING_DEFAULTS.secretCacheTtlSeconds, wholeNumberRule('seconds', 0, 86_400)),

@@ -4,11 +4,13 @@
  * HTTP trigger and the CLI; it writes nothing (callers hand the reminders to the queue binding).
  */
 import { randomUUID } from 'node:crypto';
+import { SETTINGS } from './config.js';
 import type { AppConfig } from './config.js';
 import { forEachPageConcurrently } from './concurrent-pages.js';
 import type { PageSource } from './concurrent-pages.js';
 import { splitDueDateRange } from './due-date-ranges.js';
 import type { DueDateRange } from './due-date-ranges.js';
+import { DueNotifierError } from './errors.js';
 import { DEFAULT_PAGE_SIZE } from './graph.js';
 import type { GraphClient, GraphListItem, ListItemsQuery } from './graph.js';
 import type { Logger } from './logger.js';
@@ -94,11 +96,18 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   const planner = deps.rangePlanner ?? processRangePlanner;
   const list = `${deps.config.siteId}/${deps.config.listId}`;
   const ranges = planner.rangesFor(list, deps.config.graphConcurrency, options.pageSize ?? DEFAULT_PAGE_SIZE);
-  await forEachPageConcurrently(readObligations(deps, dueDateFilterWindow(rules, now), ranges, options), onPage, options.abortSignal);
-  planner.record(list, tally.summary().itemsRead);
-
-  due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const sent = await findSent(deps, due, runId, options.abortSignal);
+  // Every request, retry and wait of the run stops when its time budget is spent.
+  const budget = AbortSignal.timeout(deps.config.runTimeBudgetMs);
+  const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal, budget]) : budget;
+  let sent: ReadonlySet<string>;
+  try {
+    await forEachPageConcurrently(readObligations(deps, dueDateFilterWindow(rules, now), ranges, options), onPage, abortSignal);
+    planner.record(list, tally.summary().itemsRead);
+    due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    sent = await findSent(deps, due, runId, abortSignal);
+  } catch (error) {
+    throw budget.aborted && !options.abortSignal?.aborted ? runTimeBudgetExceeded(deps.config, runId, tally.summary().itemsRead, error) : error;
+  }
   const reminders = sent.size === 0 ? due : due.filter((reminder) => !sent.has(reminder.id));
   const counts = tally.summary();
   const summary: SweepSummary = {
@@ -114,6 +123,14 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   };
   deps.logger.info(`Run ${runId} summary: ${JSON.stringify(summary)}`);
   return { runId, now: summary.now, reminders, summary };
+}
+
+function runTimeBudgetExceeded(config: AppConfig, runId: string, itemsRead: number, cause: unknown): DueNotifierError {
+  return new DueNotifierError(
+    'RunTimeBudgetExceeded',
+    `Run ${runId} was stopped when its time budget of ${config.runTimeBudgetMs / 1000} s (${SETTINGS.runTimeBudgetSeconds}) ran out, after reading ${itemsRead} list item(s); it enqueues no reminder. Graph, Entra ID or Key Vault answered too slowly or kept throttling; the next run catches up (${SETTINGS.catchUpDays}). Keep ${SETTINGS.runTimeBudgetSeconds} below functionTimeout in host.json.`,
+    { cause },
+  );
 }
 
 /** The ids of `due` the ledger records as sent; none when there is no ledger or it cannot be read. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AppConfig, SettingsSource } from '../../shared/config.js';
 import { SETTING_DEFAULTS, SETTINGS, loadConfig } from '../../shared/config.js';
@@ -69,6 +70,7 @@ describe('loadConfig: defaults', () => {
       queueName: 'reminders',
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       httpTimeoutMs: 30_000,
+      runTimeBudgetMs: 540_000,
       secretCacheTtlMs: 3_600_000,
       graphConcurrency: 4,
       ledgerTable: 'reminderledger',
@@ -298,6 +300,16 @@ describe('whole-number settings', () => {
     expect(load({ SECRET_CACHE_TTL_SECONDS: '86400' }).secretCacheTtlMs).toBe(86_400_000);
     expect(load({ GRAPH_CONCURRENCY: '1' }).graphConcurrency).toBe(1);
     expect(load({ GRAPH_CONCURRENCY: '16' }).graphConcurrency).toBe(16);
+    expect(load({ RUN_TIME_BUDGET_SECONDS: '1' }).runTimeBudgetMs).toBe(1000);
+    expect(load({ RUN_TIME_BUDGET_SECONDS: '86400' }).runTimeBudgetMs).toBe(86_400_000);
+  });
+
+  it('default RUN_TIME_BUDGET_SECONDS to less than host.json functionTimeout, so that a run fails with a reason before the host kills it', () => {
+    const hostJson = JSON.parse(readFileSync(new URL('../../host.json', import.meta.url), 'utf8')) as { functionTimeout: string };
+    const [hours = 0, minutes = 0, seconds = 0] = hostJson.functionTimeout.split(':').map(Number);
+    const functionTimeoutMs = ((hours * 60 + minutes) * 60 + seconds) * 1000;
+    expect(load().runTimeBudgetMs).toBeLessThan(functionTimeoutMs);
+    expect(load().runTimeBudgetMs).toBe(Number(SETTING_DEFAULTS.runTimeBudgetSeconds) * 1000);
   });
 
   it('reject values outside their bounds and non-integers', () => {
@@ -311,6 +323,8 @@ describe('whole-number settings', () => {
       ['SECRET_CACHE_TTL_SECONDS', '86401', 'from 0 to 86400'],
       ['GRAPH_CONCURRENCY', '0', 'from 1 to 16'],
       ['GRAPH_CONCURRENCY', '17', 'from 1 to 16'],
+      ['RUN_TIME_BUDGET_SECONDS', '0', 'from 1 to 86400'],
+      ['RUN_TIME_BUDGET_SECONDS', '9m', 'from 1 to 86400'],
     ];
     for (const [setting, value, expected] of cases) {
       expect(problemWith({ [setting]: value }, setting)).toContain(expected);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../shared/config.js';
+import { DueNotifierError } from '../../shared/errors.js';
 import type { GraphClient, GraphListItem, ListItemsQuery } from '../../shared/graph.js';
 import type { Logger } from '../../shared/logger.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
@@ -31,6 +32,7 @@ const CONFIG: AppConfig = {
   queueName: 'reminders',
   storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
   httpTimeoutMs: 30_000,
+  runTimeBudgetMs: 540_000,
   secretCacheTtlMs: 3_600_000,
   // One query per run: the fake Graph below serves the same pages whatever the filter.
   // Concurrent ranges are tested in sweep-concurrency.test.ts.
@@ -190,5 +192,42 @@ describe('runSweep', () => {
         })(),
     };
     await expect(runSweep({ config: CONFIG, graph, metrics, logger: recordingLogger() }, { now: NOW })).rejects.toBe(failure);
+  });
+
+  it('stops a run that outlasts RUN_TIME_BUDGET_SECONDS with RunTimeBudgetExceeded, aborting its Graph reads', async () => {
+    const metrics = createRequestMetrics();
+    const aborted: unknown[] = [];
+    // A first page, then a read that only ends when its signal aborts (a Graph that keeps throttling).
+    const graph: GraphClient = {
+      listItems: (query) =>
+        (async function* () {
+          yield [item('1', berlinMidnight('2026-12-02'))];
+          await new Promise((_resolve, reject) =>
+            query.abortSignal?.addEventListener('abort', () => {
+              aborted.push(query.abortSignal?.reason);
+              reject(query.abortSignal?.reason);
+            }),
+          );
+        })(),
+    };
+    const config: AppConfig = { ...CONFIG, runTimeBudgetMs: 50 };
+    const run = runSweep({ config, graph, metrics, logger: recordingLogger() }, { now: NOW, runId: 'run-slow' });
+    await expect(run).rejects.toMatchObject({ code: 'RunTimeBudgetExceeded', message: expect.stringMatching(/^Run run-slow .*0\.05 s \(RUN_TIME_BUDGET_SECONDS\).* 1 list item\(s\)/) });
+    await expect(run).rejects.toBeInstanceOf(DueNotifierError);
+    expect(aborted).toHaveLength(1);
+  });
+
+  it("reports the caller's abort as it is, not as a spent budget", async () => {
+    const metrics = createRequestMetrics();
+    const caller = new AbortController();
+    const graph: GraphClient = {
+      listItems: (query) =>
+        (async function* () {
+          caller.abort(new Error('host shutting down'));
+          query.abortSignal?.throwIfAborted();
+          yield [];
+        })(),
+    };
+    await expect(runSweep({ config: CONFIG, graph, metrics, logger: recordingLogger() }, { now: NOW, abortSignal: caller.signal })).rejects.toThrow('host shutting down');
   });
 });
