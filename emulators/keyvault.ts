@@ -43,6 +43,9 @@ export interface KeyVaultControl {
   /** Disables a version (the current one when `version` is absent). */
   disableVersion(name: string, version?: string): void;
   getLatest(name: string): StoredSecretVersion | undefined;
+  /** Replaces the vault's role assignments (RBAC): what an administrator does in Access control (IAM). */
+  setRoleAssignments(assignments: KeyVaultSeed['roleAssignments']): void;
+  roleAssignments(): KeyVaultSeed['roleAssignments'];
 }
 
 export interface KeyVaultServiceOptions {
@@ -69,6 +72,7 @@ export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceD
   const { seed, verifier } = options;
   const store = createSecretStore(options.clock ?? Date.now);
   const tenantId = seed.tenantId.toLowerCase();
+  let roleAssignments = [...seed.roleAssignments];
   const challenge = `Bearer authorization="https://login.microsoftonline.com/${tenantId}", resource="${keyVaultResource}"`;
 
   seed.secrets.forEach((secret, index) => {
@@ -149,7 +153,7 @@ export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceD
   }
 
   function isGranted(principalId: string, operation: Operation): boolean {
-    return seed.roleAssignments.some(
+    return roleAssignments.some(
       (assignment) =>
         assignment.principalId.toLowerCase() === principalId.toLowerCase() && roleOperations[assignment.role].has(operation),
     );
@@ -217,6 +221,10 @@ export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceD
       }
     },
     getLatest: (name) => store.get(name),
+    setRoleAssignments(assignments) {
+      roleAssignments = [...assignments];
+    },
+    roleAssignments: () => [...roleAssignments],
   };
 
   return {
