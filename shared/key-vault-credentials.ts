@@ -85,11 +85,16 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
   const { secretName } = source;
   const setting = source.kind === 'secret' ? 'CLIENT_SECRET_NAME' : 'CLIENT_CERTIFICATE_NAME';
   const description = `${source.kind === 'secret' ? 'secret' : 'certificate secret'} '${secretName}' in ${vaultUrl}`;
+  /** Why the latest attempt of the read in progress failed: a read that then times out says so. */
+  let lastAttemptFailure: string | undefined;
   const client = new SecretClient(vaultUrl, options.tokenCredential ?? new DefaultAzureCredential(), {
     // Verification protects the managed identity's token from a vault impostor; only a loopback vault
     // (the local stack) cannot pass it, as its challenge does not name a *.vault.azure.net resource.
     disableChallengeResourceVerification: isLoopbackHost(new URL(vaultUrl).hostname),
-    additionalPolicies: metrics ? [{ policy: countingPolicy(metrics), position: 'perRetry' }] : [],
+    additionalPolicies: [
+      { policy: attemptFailurePolicy((failure) => (lastAttemptFailure = failure)), position: 'perRetry' },
+      ...(metrics ? [{ policy: countingPolicy(metrics), position: 'perRetry' as const }] : []),
+    ],
     retryOptions: { maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES },
   });
   const reads = createSingleFlight<ClientCredential>();
@@ -107,6 +112,7 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
 
   async function read(abortSignal: AbortSignal): Promise<ClientCredential> {
     const timeout = AbortSignal.timeout(timeoutMs);
+    lastAttemptFailure = undefined;
     let secret: KeyVaultSecret;
     try {
       secret = await client.getSecret(secretName, { abortSignal: AbortSignal.any([abortSignal, timeout]) });
@@ -182,7 +188,7 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
     if (timedOut) {
       return new DueNotifierError(
         'KeyVaultUnavailable',
-        `Key Vault ${vaultUrl} gave no answer within ${timeoutMs} ms ${reading}. Check KEY_VAULT_URL, the vault's firewall and private endpoint, and DNS from the function app.`,
+        `Key Vault ${vaultUrl} gave no answer within ${timeoutMs} ms ${reading}${lastAttemptFailure === undefined ? '' : ` (the last attempt failed: ${lastAttemptFailure})`}. Check KEY_VAULT_URL, the vault's firewall and private endpoint, and DNS from the function app.`,
         { cause: error },
       );
     }
@@ -234,6 +240,28 @@ const IDENTITY_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationEr
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
+}
+
+/** Reports each attempt that failed with a network error or a 429/5xx (the retry policy retries those). */
+function attemptFailurePolicy(report: (failure: string) => void): PipelinePolicy {
+  return {
+    name: 'dueNotifierKeyVaultAttemptFailure',
+    async sendRequest(request, next) {
+      try {
+        const response = await next(request);
+        if (response.status === 429 || response.status >= 500) {
+          report(`HTTP ${response.status}`);
+        }
+        return response;
+      } catch (error) {
+        // Our own timeout ending the attempt says nothing about the vault.
+        if (!request.abortSignal?.aborted) {
+          report(networkErrorCode(error));
+        }
+        throw error;
+      }
+    },
+  };
 }
 
 function countingPolicy(metrics: RequestMetrics): PipelinePolicy {
