@@ -10,37 +10,23 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeedFile } from '../../emulators/seed.js';
-import type { ListItemSeed, SeedFile } from '../../emulators/seed.js';
+import type { SeedFile } from '../../emulators/seed.js';
 import { demoSeedPath } from '../../emulators/stack.js';
 import type { SweepSummary } from '../../shared/sweep.js';
 import { failureOf, publicFailureCode, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { startHttpsProxy, startRecordingServer } from '../support/https-test-servers.js';
+import { inDays, obligation } from '../support/obligations.js';
 import type { TestHttpsServer } from '../support/https-test-servers.js';
 import { useLocalStack } from '../support/stack.js';
 
 const READ_ONLY_ITEMS = 2040;
 const REMINDER_DAYS_AHEAD = [7, 7, 7, 3, 3, 3, 1, 1, 1, 1];
 
-function obligation(id: number, daysAhead: number): ListItemSeed {
-  return {
-    id: String(id),
-    fields: {
-      Title: `INV-G-${id}`,
-      CustomerName: `Customer ${id}`,
-      CustomerEmail: `customer${id}@example.com`,
-      DueDate: `today+${daysAhead}`,
-      AmountDue: 99.5,
-      Currency: 'EUR',
-      Status: 'Open',
-    },
-  };
-}
-
 async function graphSeed(): Promise<SeedFile> {
   const demo = await loadSeedFile(demoSeedPath);
   const items = [
-    ...Array.from({ length: READ_ONLY_ITEMS }, (_, index) => obligation(index + 1, 8)),
-    ...REMINDER_DAYS_AHEAD.map((days, index) => obligation(READ_ONLY_ITEMS + index + 1, days)),
+    ...Array.from({ length: READ_ONLY_ITEMS }, (_, index) => obligation(index + 1, inDays(8))),
+    ...REMINDER_DAYS_AHEAD.map((days, index) => obligation(READ_ONLY_ITEMS + index + 1, inDays(days))),
   ];
   const sites = demo.graph.sites.map((site) => ({
     ...site,

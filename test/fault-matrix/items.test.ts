@@ -10,10 +10,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadSeedFile } from '../../emulators/seed.js';
-import type { ListItemSeed, ListSeed, SeedFile } from '../../emulators/seed.js';
+import type { ListSeed, SeedFile } from '../../emulators/seed.js';
 import { demoSeedPath } from '../../emulators/stack.js';
 import { MAX_TEXT_FIELD_LENGTH } from '../../shared/reminders.js';
 import { calendarDate, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
+import { obligation } from '../support/obligations.js';
 import { useLocalStack } from '../support/stack.js';
 
 const TEXT_COLUMNS_LIST_ID = '0c3f7a52-6a57-4d0e-9f57-5d1f6a3c2b71';
@@ -47,19 +48,8 @@ describe('fault matrix: malformed items', () => {
   it('malformed items are skipped and counted by reason; the others are enqueued and e-mailed once, HTML-escaped', async () => {
     const today = calendarDate(new Date(), ZONE);
     const dueIn3 = plusDays(today, 3);
-    const item = (id: number, fields: Record<string, string>): ListItemSeed => ({
-      id: String(id),
-      fields: {
-        Title: `INV-${id}`,
-        CustomerName: `Customer ${id}`,
-        CustomerEmail: `customer${id}@example.com`,
-        DueDate: dueIn3,
-        AmountDue: '120.50',
-        Currency: 'EUR',
-        Status: 'Open',
-        ...fields,
-      },
-    });
+    // Due date and amount as text, as typed into single-line-of-text columns.
+    const item = (id: number, fields: Record<string, string>) => obligation(id, dueIn3, { AmountDue: '120.50', ...fields });
     const hundredKilobytes = 'A'.repeat(100 * 1024);
     stack().graph.replaceListItems(stack().seed.daemon.siteId, TEXT_COLUMNS_LIST_ID, [
       item(1, {}),

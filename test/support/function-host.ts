@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { QueueClient } from '@azure/storage-queue';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { loadFunctionApp } from '../../devhost/host.js';
 import type { FunctionApp, HttpInvocationOutcome, InvocationLogRecord, InvocationOutcome, TimerInvocationOptions } from '../../devhost/host.js';
@@ -40,6 +41,8 @@ export interface FunctionHost {
   fireTimer(options?: TimerInvocationOptions): Promise<InvocationOutcome>;
   /** `POST /api/reminders/run` with the body as JSON (no body: a real run). */
   runByHttp(body?: Readonly<Record<string, unknown>>): Promise<HttpInvocationOutcome>;
+  /** The NOTIFICATION_QUEUE the timer writes to and reminderDeliver reads from. */
+  remindersQueue(): QueueClient;
   /** Receives and deletes every message of the reminders queue. */
   drainReminders(): Promise<ReminderMessage[]>;
   /** Runs reminderDeliver on the reminders queue until it is empty, as the host's queue listener does. */
@@ -99,6 +102,7 @@ function createFunctionHost(functionApp: FunctionApp, stack: () => LocalStack, c
       }
     },
     restart: restartRuntimes,
+    remindersQueue,
     async fireTimer(timerOptions) {
       return reported(await functionApp.invokeTimer('reminderTimer', timerOptions));
     },
