@@ -125,6 +125,22 @@ describe('reminderRun request', () => {
     expect(sweeper.calls).toHaveLength(0);
   });
 
+  it('rejects a body declared larger than the limit with 413, without reading it', async () => {
+    const sweeper = fakeSweeper(REMINDERS);
+    const context = new InvocationContext({ invocationId: 'run-43', functionName: 'reminderRun' });
+    const request = new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost:7071/api/reminders/run',
+      headers: { 'content-type': 'application/json', 'content-length': String(MAX_RUN_REQUEST_BYTES + 1) },
+      body: { string: '{"dryRun":true}' },
+    });
+    const response = await createReminderRunHandler(sweeper.sweep)(request, context);
+    expect(response.status).toBe(413);
+    expect(jsonOf(response)).toMatchObject({ error: { code: 'RequestBodyTooLarge', field: 'body' } });
+    expect(request.bodyUsed).toBe(false);
+    expect(sweeper.calls).toHaveLength(0);
+  });
+
   it('answers 405 with Allow: POST to any other method', async () => {
     const { response, sweeper } = await call(REMINDERS, { method: 'PUT', body: '{}' });
     expect(response.status).toBe(405);
