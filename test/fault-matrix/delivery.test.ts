@@ -81,8 +81,8 @@ describe('fault matrix: delivery', () => {
 
   it("two workers on one message (the visibility timeout ran out while the first was sending): one e-mail", async () => {
     const reminderId = await enqueueOneReminder(602);
-    // The first worker's sendMail takes 2.5 s; its message becomes visible again after 1 s.
-    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'latency', ms: 2_500 }, count: 1 });
+    // The first worker's sendMail takes 3 s; its message becomes visible again after 1 s.
+    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'latency', ms: 3_000 }, count: 1 });
     const first = await receive(1);
     const firstDelivery = deliver(first, 'worker-1');
 
