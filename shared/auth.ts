@@ -57,6 +57,8 @@ const MICROSOFT_AUTHORITY_HOSTS = new Set([
   'login.partner.microsoftonline.cn',
 ]);
 
+const MISSING_CLIENT_INFO_WARNING = 'No client info in response';
+
 /** AADSTS codes meaning "this secret or certificate is not (or no longer) valid for the app". */
 const REJECTED_CREDENTIAL_CODES = new Set(['7000215', '7000222', '700027']);
 
@@ -154,7 +156,9 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
           piiLoggingEnabled: false,
           logLevel: LogLevel.Warning,
           loggerCallback: (level, message, containsPii) => {
-            if (containsPii) {
+            // App-only token responses never carry client_info (it describes a signed-in user), so
+            // MSAL's warning about its absence is noise on every cold token for a daemon.
+            if (containsPii || message.includes(MISSING_CLIENT_INFO_WARNING)) {
               return;
             }
             if (level === LogLevel.Error) {

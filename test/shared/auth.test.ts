@@ -93,7 +93,7 @@ function expectNoSecrets(texts: readonly string[], tokens: readonly string[] = [
 
 describe('createGraphTokenProvider', () => {
   it('gets an app-only Graph token with the client secret from Key Vault', async () => {
-    const { tokens, metrics } = tokenProvider();
+    const { tokens, metrics, logger } = tokenProvider();
 
     const token = await tokens.getAccessToken();
 
@@ -105,6 +105,8 @@ describe('createGraphTokenProvider', () => {
     expect(stack().counters.get('entra.token')).toBe(1);
     expect(stack().counters.get('entra.openidConfiguration')).toBe(1);
     expect(metrics.snapshot().token).toBe(1);
+    // A healthy cold token logs nothing (MSAL's client_info warning does not apply to app-only tokens).
+    expect(logger.lines).toEqual([]);
   });
 
   it('gets a token with the certificate from Key Vault (SHA-256 thumbprint assertion)', async () => {
