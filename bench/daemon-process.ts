@@ -28,6 +28,8 @@ export interface DaemonProcessOptions {
   /** App settings on top of the stack's, e.g. `GRAPH_CONCURRENCY`. */
   readonly settings?: Readonly<Record<string, string>>;
   readonly simulatedClock?: boolean;
+  /** due-notifier: check the idempotency ledger, as the timer does (default false). */
+  readonly ledgerCheck?: boolean;
   /** Longest wait for one run, in milliseconds (default 30 minutes: a million items, the naive way). */
   readonly runTimeoutMs?: number;
 }
@@ -56,7 +58,12 @@ const STOP_TIMEOUT_MS = 10_000;
 
 export async function startDaemonProcess(options: DaemonProcessOptions): Promise<DaemonProcess> {
   const { stack, peer } = options;
-  const command: DaemonCommand = { peer, simulatedClock: options.simulatedClock ?? false, graphPort: stack.graphPort };
+  const command: DaemonCommand = {
+    peer,
+    simulatedClock: options.simulatedClock ?? false,
+    graphPort: stack.graphPort,
+    ledgerCheck: options.ledgerCheck ?? false,
+  };
   const child = fork(options.script, [], {
     env: { ...process.env, ...stack.local.settings, ...options.settings, [DAEMON_COMMAND_ENV]: JSON.stringify(command) },
     // Plain Node: not the TypeScript loader the benchmark itself runs under.

@@ -13,6 +13,8 @@ export interface PeerSpec {
   readonly label: string;
   readonly peer: PeerName;
   readonly settings?: Readonly<Record<string, string>>;
+  /** due-notifier: check the idempotency ledger for reminders already sent, as the timer does. */
+  readonly ledgerCheck?: boolean;
 }
 
 export interface PeerMeasurement {
@@ -52,6 +54,7 @@ export async function measurePeer(options: MeasurePeerOptions): Promise<PeerMeas
       peer: spec.peer,
       ...(spec.settings ? { settings: spec.settings } : {}),
       simulatedClock: options.simulatedClock ?? false,
+      ledgerCheck: spec.ledgerCheck ?? false,
     });
     for (let index = 0; index < options.runs; index += 1) {
       const after = options.aroundRun?.(index);

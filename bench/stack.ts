@@ -55,7 +55,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const seed = benchSeed(await loadSeedFile(demoSeedPath), options.listSize);
   const local = await startLocalStack({
     seed,
-    azurite: false,
+    // In memory: due-notifier's sweep asks the idempotency ledger (Table storage) which reminders were sent.
+    azurite: { inMemory: true },
     clock: () => Date.now() + clockOffsetMs,
     faults: latencyRules(options.latency),
     faultSeed: options.faultSeed ?? 1,

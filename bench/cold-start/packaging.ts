@@ -6,7 +6,7 @@
  *   --external:@azure/functions-core`), every package inlined.
  */
 import { execFile } from 'node:child_process';
-import { glob, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, glob, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -16,6 +16,8 @@ const run = promisify(execFile);
 
 export interface PackagedApp {
   readonly name: 'tsc' | 'bundle';
+  /** The app folder: package.json (its `main`), host.json and `dist/`. */
+  readonly appRoot: string;
   readonly description: string;
   /** Entry points as the host resolves `main`, absolute. */
   readonly entryPoints: readonly string[];
@@ -41,17 +43,17 @@ export async function buildHostStandIn(): Promise<string> {
 }
 
 /** `tsc -p tsconfig.build.json` into its own folder (type checking is the tests' job: `--noCheck`). */
-export async function packageWithTsc(): Promise<PackagedApp> {
-  const appRoot = path.join(coldStartDir, 'tsc');
+export async function packageWithTsc(appRoot: string = path.join(coldStartDir, 'tsc')): Promise<PackagedApp> {
   await rm(appRoot, { recursive: true, force: true });
   const outDir = path.join(appRoot, 'dist');
   await run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir, '--noCheck'], {
     cwd: repoRoot,
   });
   const main = 'dist/functions/*.js';
-  await writeFile(path.join(appRoot, 'package.json'), `${JSON.stringify({ type: 'module', main }, null, 2)}\n`);
+  await writeAppFiles(appRoot, main);
   return {
     name: 'tsc',
+    appRoot,
     description: 'tsc output (ES modules, packages from node_modules)',
     entryPoints: await entryPointsOf(appRoot, main),
     codeBytes: await javaScriptBytes(outDir),
@@ -59,8 +61,7 @@ export async function packageWithTsc(): Promise<PackagedApp> {
 }
 
 /** One CommonJS bundle of every function file (the files `main` matches today), packages inlined. */
-export async function packageWithEsbuild(): Promise<PackagedApp> {
-  const appRoot = path.join(coldStartDir, 'bundle');
+export async function packageWithEsbuild(appRoot: string = path.join(coldStartDir, 'bundle')): Promise<PackagedApp> {
   await rm(appRoot, { recursive: true, force: true });
   const functionFiles = await matching('functions/*.ts', repoRoot);
   const outfile = path.join(appRoot, 'dist', 'main.cjs');
@@ -82,13 +83,20 @@ export async function packageWithEsbuild(): Promise<PackagedApp> {
     logLevel: 'error',
   });
   const main = 'dist/main.cjs';
-  await writeFile(path.join(appRoot, 'package.json'), `${JSON.stringify({ type: 'module', main }, null, 2)}\n`);
+  await writeAppFiles(appRoot, main);
   return {
     name: 'bundle',
+    appRoot,
     description: 'esbuild bundle (one CommonJS file, packages inlined, minified)',
     entryPoints: [path.join(appRoot, main)],
     codeBytes: await javaScriptBytes(path.join(appRoot, 'dist')),
   };
+}
+
+/** What the host reads besides the code: package.json (`main`) and host.json. */
+async function writeAppFiles(appRoot: string, main: string): Promise<void> {
+  await writeFile(path.join(appRoot, 'package.json'), `${JSON.stringify({ type: 'module', main }, null, 2)}\n`);
+  await copyFile(path.join(repoRoot, 'host.json'), path.join(appRoot, 'host.json'));
 }
 
 async function entryPointsOf(appRoot: string, main: string): Promise<string[]> {

@@ -28,7 +28,7 @@ async function loadPeer(name: PeerName): Promise<Peer> {
     case 'graph-sdk':
       return (await import('../peers/graph-sdk.js')).createGraphSdkPeer(process.env);
     case 'due-notifier':
-      return (await import('../peers/due-notifier.js')).createDueNotifierPeer(process.env);
+      return (await import('../peers/due-notifier.js')).createDueNotifierPeer(process.env, { ledgerCheck: command.ledgerCheck });
   }
 }
 
@@ -44,6 +44,7 @@ async function run(peer: Peer): Promise<DaemonRunResult> {
       reminders: outcome.reminderIds.length,
       remindersDigest: createHash('sha256').update(outcome.reminderIds.join('\n')).digest('hex'),
       graphBytes: graphBytes.total() - bytesBefore,
+      ...(outcome.ledgerMs === undefined ? {} : { ledgerMs: outcome.ledgerMs }),
     };
   } catch (error) {
     return {

@@ -17,6 +17,8 @@ export interface DaemonCommand {
   readonly simulatedClock: boolean;
   /** Port of the Graph emulator, whose traffic is counted. */
   readonly graphPort: number;
+  /** due-notifier: ask the idempotency ledger for reminders already sent, as the timer does. */
+  readonly ledgerCheck: boolean;
 }
 
 export type ParentMessage = { readonly type: 'run'; readonly clockOffsetMs: number } | { readonly type: 'stop' };
@@ -37,6 +39,8 @@ export interface DaemonRunResult {
   readonly remindersDigest: string;
   /** Bytes received from the Graph emulator during the run (HTTP, decrypted). */
   readonly graphBytes: number;
+  /** Part of `wallMs` spent on the idempotency ledger's check (due-notifier only). */
+  readonly ledgerMs?: number;
   readonly failure?: RunFailure;
 }
 
@@ -52,10 +56,16 @@ export function isPeerName(value: unknown): value is PeerName {
 
 export function parseDaemonCommand(text: string | undefined): DaemonCommand {
   const value: unknown = text === undefined ? undefined : JSON.parse(text);
-  if (!isRecord(value) || !isPeerName(value.peer) || typeof value.simulatedClock !== 'boolean' || !Number.isInteger(value.graphPort)) {
-    throw new TypeError(`${DAEMON_COMMAND_ENV} must be JSON { peer, simulatedClock, graphPort }`);
+  if (
+    !isRecord(value) ||
+    !isPeerName(value.peer) ||
+    typeof value.simulatedClock !== 'boolean' ||
+    !Number.isInteger(value.graphPort) ||
+    typeof value.ledgerCheck !== 'boolean'
+  ) {
+    throw new TypeError(`${DAEMON_COMMAND_ENV} must be JSON { peer, simulatedClock, graphPort, ledgerCheck }`);
   }
-  return { peer: value.peer, simulatedClock: value.simulatedClock, graphPort: Number(value.graphPort) };
+  return { peer: value.peer, simulatedClock: value.simulatedClock, graphPort: Number(value.graphPort), ledgerCheck: value.ledgerCheck };
 }
 
 export function isParentMessage(value: unknown): value is ParentMessage {

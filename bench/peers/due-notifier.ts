@@ -1,19 +1,44 @@
 /**
- * due-notifier itself: the sweep the functions run, on the process's long-lived clients
- * (`shared/runtime.ts`: cached Key Vault credential, one MSAL application, the Graph client).
+ * due-notifier itself: the sweep on the process's long-lived clients (`shared/runtime.ts`: cached Key
+ * Vault credential, one MSAL application, the Graph client). With `ledgerCheck` it is the sweep exactly
+ * as the timer runs it (`functions/support/sweeper.ts`): reminders the idempotency ledger records as
+ * sent are left out. That check is Table storage work, not Graph work, so it is timed on its own.
  */
+import { getReminderLedger } from '../../shared/delivery-runtime.js';
+import { findSentReminderIds } from '../../shared/ledger.js';
+import type { ReminderMessage } from '../../shared/reminders.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import type { Environment } from '../../shared/runtime.js';
 import { runSweep } from '../../shared/sweep.js';
+import type { SweepDependencies } from '../../shared/sweep.js';
 import { silentLogger } from './peer.js';
 import type { Peer } from './peer.js';
 
-export function createDueNotifierPeer(env: Environment): Peer {
+export interface DueNotifierPeerOptions {
+  readonly ledgerCheck: boolean;
+}
+
+export function createDueNotifierPeer(env: Environment, options: DueNotifierPeerOptions): Peer {
   return {
     async run(now) {
       const { config, graph, metrics } = getDaemonRuntime(env, { logger: silentLogger });
-      const result = await runSweep({ config, graph, metrics, logger: silentLogger }, { now });
-      return { itemsRead: result.summary.itemsRead, reminderIds: result.reminders.map((reminder) => reminder.id) };
+      const deps: SweepDependencies = { config, graph, metrics, logger: silentLogger };
+      if (!options.ledgerCheck) {
+        const result = await runSweep(deps, { now });
+        return { itemsRead: result.summary.itemsRead, reminderIds: result.reminders.map((reminder) => reminder.id) };
+      }
+      const ledger = getReminderLedger(config);
+      let ledgerMs = 0;
+      const findSent = async (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal): Promise<ReadonlySet<string>> => {
+        const started = performance.now();
+        try {
+          return await findSentReminderIds(ledger, reminders, abortSignal ? { abortSignal } : {});
+        } finally {
+          ledgerMs += performance.now() - started;
+        }
+      };
+      const result = await runSweep({ ...deps, findSent }, { now });
+      return { itemsRead: result.summary.itemsRead, reminderIds: result.reminders.map((reminder) => reminder.id), ledgerMs };
     },
   };
 }

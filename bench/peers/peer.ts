@@ -14,6 +14,8 @@ export interface PeerRunOutcome {
   readonly itemsRead: number;
   /** Ids of the reminders due, sorted. */
   readonly reminderIds: readonly string[];
+  /** Time spent asking the idempotency ledger which reminders were sent already (due-notifier only). */
+  readonly ledgerMs?: number;
 }
 
 export interface Peer {

@@ -20,7 +20,7 @@ const TARGET_LIST_SIZE = 100_000;
 export async function runConcurrency(context: ScenarioContext): Promise<ScenarioResult> {
   const { options } = context;
   const concurrent: PeerSpec = {
-    label: `due-notifier (GRAPH_CONCURRENCY=${options.concurrency})`,
+    label: `due-notifier sweep (GRAPH_CONCURRENCY=${options.concurrency})`,
     peer: 'due-notifier',
     settings: { GRAPH_CONCURRENCY: String(options.concurrency) },
   };

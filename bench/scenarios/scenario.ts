@@ -35,11 +35,13 @@ export interface ScenarioResult {
 
 export const NAIVE: PeerSpec = { label: 'naive', peer: 'naive' };
 export const GRAPH_SDK: PeerSpec = { label: 'graph-sdk', peer: 'graph-sdk' };
-/** due-notifier with its default settings. */
-export const DUE_NOTIFIER: PeerSpec = { label: 'due-notifier', peer: 'due-notifier' };
-/** due-notifier paging one range sequentially, as the lower bound assumes. */
+/** due-notifier as the timer runs it: the sweep, then the idempotency ledger's check. */
+export const DUE_NOTIFIER: PeerSpec = { label: 'due-notifier', peer: 'due-notifier', ledgerCheck: true };
+/** due-notifier's sweep alone (reading and deciding, default settings): what the peers are compared with. */
+export const DUE_NOTIFIER_SWEEP: PeerSpec = { label: 'due-notifier sweep', peer: 'due-notifier' };
+/** The sweep paging one range sequentially, as the lower bound assumes. */
 export const DUE_NOTIFIER_SEQUENTIAL: PeerSpec = {
-  label: 'due-notifier (GRAPH_CONCURRENCY=1)',
+  label: 'due-notifier sweep (GRAPH_CONCURRENCY=1)',
   peer: 'due-notifier',
   settings: { GRAPH_CONCURRENCY: '1' },
 };

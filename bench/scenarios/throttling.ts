@@ -9,7 +9,7 @@ import type { PeerMeasurement } from '../measure.js';
 import { startBenchStack } from '../stack.js';
 import { median } from '../statistics.js';
 import { formatCount, formatDuration, formatTable } from '../table.js';
-import { DUE_NOTIFIER, DUE_NOTIFIER_SEQUENTIAL, GRAPH_SDK } from './scenario.js';
+import { DUE_NOTIFIER_SEQUENTIAL, DUE_NOTIFIER_SWEEP, GRAPH_SDK } from './scenario.js';
 import type { ScenarioContext, ScenarioResult, TargetCheck } from './scenario.js';
 
 /** Runs before throttling starts: the cold one, then the warm reference. */
@@ -41,7 +41,7 @@ export async function runThrottling(context: ScenarioContext): Promise<ScenarioR
   const stack = await startBenchStack({ listSize: options.focusListSize, latency: options.latency, faultSeed: THROTTLE_SEED });
   const measurements: PeerMeasurement[] = [];
   try {
-    for (const spec of [GRAPH_SDK, DUE_NOTIFIER_SEQUENTIAL, DUE_NOTIFIER]) {
+    for (const spec of [GRAPH_SDK, DUE_NOTIFIER_SEQUENTIAL, DUE_NOTIFIER_SWEEP]) {
       context.progress(`throttling: ${spec.label}, ${options.throttledRuns} throttled runs`);
       measurements.push(
         await measurePeer({

@@ -86,7 +86,7 @@ describe('npm run bench -- --quick', () => {
 
   it('list size: every peer at every size returns the same reminders, with bytes and memory measured', () => {
     const data = scenario('list-size').data as { rows: ListSizeRow[]; bounds: { lowerBoundMs: number; matchingItems: number }[] };
-    expect(data.rows).toHaveLength(3 * 4);
+    expect(data.rows).toHaveLength(3 * 5);
     for (const row of data.rows) {
       expect(row.failure, `${row.label} at ${row.listSize}`).toBeUndefined();
       expect(row.sameReminders, `${row.label} at ${row.listSize}`).toBe(true);
@@ -101,7 +101,7 @@ describe('npm run bench -- --quick', () => {
     for (const row of naive) {
       // No filter: the naive peer reads the whole list, and receives more than due-notifier.
       expect(row.itemsRead).toBe(row.listSize);
-      const ours = data.rows.find((candidate) => candidate.label === 'due-notifier' && candidate.listSize === row.listSize);
+      const ours = data.rows.find((candidate) => candidate.label === 'due-notifier sweep' && candidate.listSize === row.listSize);
       expect(row.graphBytes).toBeGreaterThan(ours?.graphBytes ?? Number.POSITIVE_INFINITY);
     }
   });
@@ -123,6 +123,6 @@ describe('npm run bench -- --quick', () => {
   it('writes the list-size chart as SVG', async () => {
     const svg = await readFile(path.join(outDir, 'list-size.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<polyline /g)?.length).toBe(8);
+    expect(svg.match(/<polyline /g)?.length).toBe(2 * 5);
   });
 });
