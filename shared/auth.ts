@@ -49,6 +49,22 @@ export interface GraphTokenProviderOptions {
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
+/** Graph endpoints of the national clouds: a token for one is requested for that cloud's resource. */
+const NATIONAL_CLOUD_GRAPH_HOSTS: ReadonlySet<string> = new Set([
+  'graph.microsoft.us',
+  'dod-graph.microsoft.us',
+  'microsoftgraph.chinacloudapi.cn',
+]);
+
+/**
+ * The scope of a Graph token for GRAPH_BASE_URL: its own resource in a national cloud, otherwise the
+ * global Graph resource (which is also what a proxy or the local stack's Graph emulator expects).
+ */
+export function graphScopeFor(graphBaseUrl: string): string {
+  const { hostname } = new URL(graphBaseUrl);
+  return NATIONAL_CLOUD_GRAPH_HOSTS.has(hostname) ? `https://${hostname}/.default` : GRAPH_SCOPE;
+}
+
 /** Hosts MSAL validates through instance discovery; any other authority host must be declared known. */
 const MICROSOFT_AUTHORITY_HOSTS = new Set([
   'login.microsoftonline.com',

@@ -12,7 +12,7 @@
  */
 import { loadConfig } from './config.js';
 import type { AppConfig } from './config.js';
-import { createGraphTokenProvider } from './auth.js';
+import { createGraphTokenProvider, graphScopeFor } from './auth.js';
 import type { GraphTokenProvider } from './auth.js';
 import { createGraphClient } from './graph.js';
 import type { GraphClient } from './graph.js';
@@ -76,6 +76,7 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     tenantId: config.tenantId,
     clientId: config.clientId,
     authorityHost: config.authorityHost,
+    scope: graphScopeFor(config.graphBaseUrl),
     credentials,
     timeoutMs: config.httpTimeoutMs,
     metrics,

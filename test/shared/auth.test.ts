@@ -4,7 +4,7 @@
  */
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createGraphTokenProvider } from '../../shared/auth.js';
+import { createGraphTokenProvider, GRAPH_SCOPE, graphScopeFor } from '../../shared/auth.js';
 import type { GraphTokenProviderOptions } from '../../shared/auth.js';
 import { DueNotifierError } from '../../shared/errors.js';
 import { createKeyVaultCredentialProvider } from '../../shared/key-vault-credentials.js';
@@ -285,5 +285,18 @@ describe('createGraphTokenProvider: secret rotation and expiry', () => {
     expect(error.message).toContain('AADSTS7000215');
     expect(error.message).toContain("'wrong-client-secret'");
     expect(error.message).not.toContain('not-a-secret-of-the-app');
+  });
+});
+
+describe('graphScopeFor', () => {
+  it('asks a national cloud for its own Graph resource', () => {
+    expect(graphScopeFor('https://graph.microsoft.us/v1.0')).toBe('https://graph.microsoft.us/.default');
+    expect(graphScopeFor('https://dod-graph.microsoft.us/v1.0')).toBe('https://dod-graph.microsoft.us/.default');
+    expect(graphScopeFor('https://microsoftgraph.chinacloudapi.cn/v1.0')).toBe('https://microsoftgraph.chinacloudapi.cn/.default');
+  });
+
+  it('uses the global Graph resource elsewhere, the local stack included', () => {
+    expect(graphScopeFor('https://graph.microsoft.com/v1.0')).toBe(GRAPH_SCOPE);
+    expect(graphScopeFor('https://127.0.0.1:8443/v1.0')).toBe(GRAPH_SCOPE);
   });
 });
