@@ -3,7 +3,7 @@
  * credential read from its Key Vault through DefaultAzureCredential and the managed-identity endpoint.
  */
 import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGraphTokenProvider, GRAPH_SCOPE, graphScopeFor } from '../../shared/auth.js';
 import type { GraphTokenProviderOptions } from '../../shared/auth.js';
 import { DueNotifierError } from '../../shared/errors.js';
@@ -12,24 +12,14 @@ import type { ClientCredentialProvider } from '../../shared/key-vault-credential
 import type { Logger } from '../../shared/logger.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import { useLocalStack } from '../support/stack.js';
+import { useStackIdentity } from '../support/stack-tokens.js';
 
 const SECRET_NAME = 'due-notifier-client-secret';
 const CERTIFICATE_NAME = 'due-notifier-client-certificate';
 
 const stack = useLocalStack({ azurite: false });
 
-const identityVariables = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER'] as const;
-const savedEnvironment = Object.fromEntries(identityVariables.map((name) => [name, process.env[name]]));
-beforeAll(() => {
-  for (const name of identityVariables) process.env[name] = stack().settings[name];
-});
-afterAll(() => {
-  for (const name of identityVariables) {
-    const value = savedEnvironment[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+useStackIdentity(stack);
 afterEach(() => {
   vi.useRealTimers();
 });

@@ -1,16 +1,16 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createGraphTokenProvider } from '../../shared/auth.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GetAccessTokenOptions, GraphTokenProvider } from '../../shared/auth.js';
 import { DueNotifierError } from '../../shared/errors.js';
 import { createGraphClient } from '../../shared/graph.js';
 import type { GraphClientOptions, GraphListItem } from '../../shared/graph.js';
-import { createKeyVaultCredentialProvider } from '../../shared/key-vault-credentials.js';
 import type { Logger } from '../../shared/logger.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import { useLocalStack } from '../support/stack.js';
+import { APP_WITHOUT_PERMISSIONS, stackTokens, useStackIdentity } from '../support/stack-tokens.js';
+import type { StackApp } from '../support/stack-tokens.js';
 
 interface RecordedRequest {
   readonly url: URL;
@@ -386,37 +386,11 @@ describe('createGraphClient: failures', () => {
 
 describe('createGraphClient: against the local stack, with MSAL tokens', () => {
   const stack = useLocalStack({ azurite: false });
-  const identityVariables = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER'] as const;
-  const savedEnvironment = Object.fromEntries(identityVariables.map((name) => [name, process.env[name]]));
-  beforeAll(() => {
-    for (const name of identityVariables) process.env[name] = stack().settings[name];
-  });
-  afterAll(() => {
-    for (const name of identityVariables) {
-      const value = savedEnvironment[name];
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
+  useStackIdentity(stack);
 
-  function stackClient(app: { clientId: string; secretName: string } = { clientId: stack().seed.daemon.clientId, secretName: stack().seed.daemon.keyVaultSecretName }) {
-    const metrics = createRequestMetrics();
+  function stackClient(app?: StackApp) {
+    const { tokens, metrics } = stackTokens(stack(), app);
     const logger = silentLogger();
-    const credentials = createKeyVaultCredentialProvider({
-      vaultUrl: stack().urls.keyVault,
-      source: { kind: 'secret', secretName: app.secretName },
-      cacheTtlMs: 3_600_000,
-      timeoutMs: 5_000,
-      metrics,
-    });
-    const tokens = createGraphTokenProvider({
-      tenantId: stack().seed.daemon.tenantId,
-      clientId: app.clientId,
-      authorityHost: stack().urls.entra,
-      credentials,
-      timeoutMs: 5_000,
-      metrics,
-    });
     const graph = createGraphClient({ baseUrl: stack().settings.GRAPH_BASE_URL ?? '', tokens, timeoutMs: 5_000, metrics, logger });
     return { graph, metrics, logger };
   }
@@ -466,7 +440,7 @@ describe('createGraphClient: against the local stack, with MSAL tokens', () => {
   });
 
   it('maps Graph’s 403 for an app without application permissions to GraphAccessDenied', async () => {
-    const { graph } = stackClient({ clientId: 'bcd6e504-3c6e-403e-9335-6b48543e9291', secretName: 'reporting-dashboard-client-secret' });
+    const { graph } = stackClient(APP_WITHOUT_PERMISSIONS);
     const error = await failure(readAll(graph.listItems(listQuery())));
     expect(error.code).toBe('GraphAccessDenied');
     expect(error.message).toContain('Sites.Read.All');

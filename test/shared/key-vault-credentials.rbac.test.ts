@@ -3,28 +3,18 @@
  * identity's tokens are cached process-wide by MSAL, and a token of another stack would not verify here.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SeedFile } from '../../emulators/seed.js';
 import { demoSeedPath } from '../../emulators/stack.js';
 import { DueNotifierError } from '../../shared/errors.js';
 import { createKeyVaultCredentialProvider } from '../../shared/key-vault-credentials.js';
 import { useLocalStack } from '../support/stack.js';
+import { useStackIdentity } from '../support/stack-tokens.js';
 
 const demoSeed = JSON.parse(readFileSync(demoSeedPath, 'utf8')) as SeedFile;
 const stack = useLocalStack({ azurite: false, seed: { ...demoSeed, keyVault: { ...demoSeed.keyVault, roleAssignments: [] } } });
 
-const identityVariables = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER'] as const;
-const savedEnvironment = Object.fromEntries(identityVariables.map((name) => [name, process.env[name]]));
-beforeAll(() => {
-  for (const name of identityVariables) process.env[name] = stack().settings[name];
-});
-afterAll(() => {
-  for (const name of identityVariables) {
-    const value = savedEnvironment[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+useStackIdentity(stack);
 
 describe('createKeyVaultCredentialProvider: no role assignment on the vault', () => {
   it('fails with KeyVaultAccessDenied, saying which role to grant the managed identity', async () => {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClientCredentialSource } from '../../shared/config.js';
 import { DueNotifierError } from '../../shared/errors.js';
 import { createKeyVaultCredentialProvider, isLoopbackHost } from '../../shared/key-vault-credentials.js';
@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/logger.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import { createTestCertificate } from '../support/rsa-certificates.js';
 import { useLocalStack } from '../support/stack.js';
+import { useStackIdentity } from '../support/stack-tokens.js';
 
 const SECRET_NAME = 'due-notifier-client-secret';
 const CERTIFICATE_NAME = 'due-notifier-client-certificate';
@@ -15,21 +16,7 @@ const DAY_MS = 86_400_000;
 
 const stack = useLocalStack({ azurite: false });
 
-/** DefaultAzureCredential finds the stack's managed-identity endpoint the way it finds App Service's. */
-const identityVariables = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER'] as const;
-const savedEnvironment = Object.fromEntries(identityVariables.map((name) => [name, process.env[name]]));
-beforeAll(() => {
-  for (const name of identityVariables) {
-    process.env[name] = stack().settings[name];
-  }
-});
-afterAll(() => {
-  for (const name of identityVariables) {
-    const value = savedEnvironment[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+useStackIdentity(stack);
 
 interface RecordingLogger extends Logger {
   readonly lines: string[];
