@@ -9,10 +9,10 @@ import type { GraphTokenProviderOptions } from '../../shared/auth.js';
 import { DueNotifierError } from '../../shared/errors.js';
 import { createKeyVaultCredentialProvider } from '../../shared/key-vault-credentials.js';
 import type { ClientCredentialProvider } from '../../shared/key-vault-credentials.js';
-import type { Logger } from '../../shared/logger.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import { useLocalStack } from '../support/stack.js';
 import { useStackIdentity } from '../support/stack-tokens.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const SECRET_NAME = 'due-notifier-client-secret';
 const CERTIFICATE_NAME = 'due-notifier-client-certificate';
@@ -23,15 +23,6 @@ useStackIdentity(stack);
 afterEach(() => {
   vi.useRealTimers();
 });
-
-interface RecordingLogger extends Logger {
-  readonly lines: string[];
-}
-
-function recordingLogger(): RecordingLogger {
-  const lines: string[] = [];
-  return { lines, info: (message) => lines.push(message), warn: (message) => lines.push(message), error: (message) => lines.push(message) };
-}
 
 function daemon() {
   return { tenantId: stack().seed.daemon.tenantId, clientId: stack().seed.daemon.clientId };

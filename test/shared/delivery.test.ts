@@ -9,13 +9,13 @@ import { deliverReminder, DeliveryError, REMINDER_ID_HEADER } from '../../shared
 import type { DeliveryDependencies, DeliveryOutcome } from '../../shared/delivery.js';
 import { claimReminder, createReminderLedger, lookupReminder } from '../../shared/ledger.js';
 import type { ReminderLedger } from '../../shared/ledger.js';
-import type { Logger } from '../../shared/logger.js';
 import { createMailer } from '../../shared/mailer.js';
 import type { MailerOptions } from '../../shared/mailer.js';
 import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
 import { useLocalStack } from '../support/stack.js';
 import { APP_WITHOUT_PERMISSIONS, stackTokens, useStackIdentity } from '../support/stack-tokens.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const stack = useLocalStack();
 useStackIdentity(stack);
@@ -44,11 +44,6 @@ function reminder(overrides: Partial<ReminderMessage> = {}): ReminderMessage {
     createdAt: NOW.toISOString(),
     ...overrides,
   };
-}
-
-function recordingLogger(): Logger & { readonly lines: string[] } {
-  const lines: string[] = [];
-  return { lines, info: (line) => lines.push(`info: ${line}`), warn: (line) => lines.push(`warn: ${line}`), error: (line) => lines.push(`error: ${line}`) };
 }
 
 function ledgerOf(connectionString: string, options: { maxRetries?: number } = {}): ReminderLedger {
@@ -194,7 +189,7 @@ describe('deliverReminder', () => {
 
     expect(await deliverReminder(deps, message, { deliveryId: 'retry' })).toEqual({ status: 'sent', reminderId: message.id, attempt: 2, ambiguousSends: 1 });
     expect(await lookupReminder(deps.ledger, message.id)).toMatchObject({ state: 'sent', ambiguousSends: 1 });
-    expect(deps.logger.lines.some((line) => line.startsWith('warn:') && line.includes('may have received it more than once'))).toBe(true);
+    expect(deps.logger.lines.some((line) => line.startsWith('warn ') && line.includes('may have received it more than once'))).toBe(true);
   });
 
   it('says "due today" when a reminder created yesterday is sent on the due date', async () => {

@@ -4,11 +4,11 @@ import type { ClientCredentialSource } from '../../shared/config.js';
 import { DueNotifierError } from '../../shared/errors.js';
 import { createKeyVaultCredentialProvider, isLoopbackHost } from '../../shared/key-vault-credentials.js';
 import type { ClientCredential, KeyVaultCredentialProviderOptions } from '../../shared/key-vault-credentials.js';
-import type { Logger } from '../../shared/logger.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import { createTestCertificate } from '../support/rsa-certificates.js';
 import { useLocalStack } from '../support/stack.js';
 import { useStackIdentity } from '../support/stack-tokens.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const SECRET_NAME = 'due-notifier-client-secret';
 const CERTIFICATE_NAME = 'due-notifier-client-certificate';
@@ -17,15 +17,6 @@ const DAY_MS = 86_400_000;
 const stack = useLocalStack({ azurite: false });
 
 useStackIdentity(stack);
-
-interface RecordingLogger extends Logger {
-  readonly lines: string[];
-}
-
-function recordingLogger(): RecordingLogger {
-  const lines: string[] = [];
-  return { lines, info: (message) => lines.push(message), warn: (message) => lines.push(message), error: (message) => lines.push(message) };
-}
 
 function provider(overrides: Partial<KeyVaultCredentialProviderOptions> & { secretName?: string; kind?: ClientCredentialSource['kind'] } = {}) {
   const { secretName = SECRET_NAME, kind = 'secret', ...options } = overrides;

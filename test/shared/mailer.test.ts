@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GraphTokenProvider } from '../../shared/auth.js';
 import { createMailer } from '../../shared/mailer.js';
 import type { MailerOptions, OutgoingMail, SendMailResult } from '../../shared/mailer.js';
-import type { Logger } from '../../shared/logger.js';
 import { useLocalStack } from '../support/stack.js';
 import { APP_WITHOUT_PERMISSIONS, stackTokens, useStackIdentity } from '../support/stack-tokens.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const stack = useLocalStack({ azurite: false });
 useStackIdentity(stack);
@@ -21,11 +21,6 @@ const MAIL: OutgoingMail = {
   to: { address: 'accounts@mueller-logistik.de', name: 'Müller Logistik GmbH' },
   headers: { 'X-DueNotifier-Reminder-Id': '1:2026-12-08:7' },
 };
-
-function recordingLogger(): Logger & { readonly lines: string[] } {
-  const lines: string[] = [];
-  return { lines, info: (line) => lines.push(line), warn: (line) => lines.push(line), error: (line) => lines.push(line) };
-}
 
 function sender(): string {
   const [user] = stack().seed.graph.users ?? [];

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.js';
 import type { GraphClient, GraphListItem } from '../../shared/graph.js';
-import type { Logger } from '../../shared/logger.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
 import { runSweep } from '../../shared/sweep.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const CONFIG = loadConfig({
   ENTRA_TENANT_ID: '00000000-0000-0000-0000-000000000001',
@@ -34,11 +34,6 @@ const graph: GraphClient = {
       yield [item('4', '2026-12-08'), item('1', '2026-12-08'), item('2', '2026-12-04'), item('3', '2026-12-02')];
     })(),
 };
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, info: (line) => lines.push(`info ${line}`), warn: (line) => lines.push(`warn ${line}`), error: (line) => lines.push(`error ${line}`) };
-}
 
 describe('runSweep with the ledger check', () => {
   it('leaves out the reminders recorded as sent, asking once with every due reminder', async () => {

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../shared/config.js';
 import { DueNotifierError } from '../../shared/errors.js';
 import type { GraphClient, GraphListItem, ListItemsQuery } from '../../shared/graph.js';
-import type { Logger } from '../../shared/logger.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import type { RequestMetrics } from '../../shared/metrics.js';
 import { runSweep } from '../../shared/sweep.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const CONFIG: AppConfig = {
   tenantId: '00000000-0000-0000-0000-000000000001',
@@ -88,16 +88,6 @@ function fakeGraph(pages: readonly (readonly GraphListItem[])[], metrics: Reques
         }
       })();
     },
-  };
-}
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    info: (message) => lines.push(`info ${message}`),
-    warn: (message) => lines.push(`warn ${message}`),
-    error: (message) => lines.push(`error ${message}`),
   };
 }
 
