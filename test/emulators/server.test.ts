@@ -9,6 +9,7 @@ import { startEmulatorServer } from '../../emulators/server.js';
 import type { EmulatorServer } from '../../emulators/server.js';
 import { ensureLocalCa } from '../../emulators/tls.js';
 import type { ServiceDefinition } from '../../emulators/types.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const largeText = 'x'.repeat(10_000);
 
@@ -148,11 +149,7 @@ describe('startEmulatorServer', () => {
 
   it('resets the connection without an answer', async () => {
     faults.add({ path: '^/v1\\.0/things/', action: { type: 'reset' }, count: 1 });
-    const error = await fetch(`${server.url}/v1.0/things/1`).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(TypeError);
+    await rejectionOf(fetch(`${server.url}/v1.0/things/1`), TypeError);
     expect(counters.get('graph.getThing')).toBe(1);
     const after = await fetch(`${server.url}/v1.0/things/1`);
     expect(after.status).toBe(200);

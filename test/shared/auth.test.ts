@@ -6,13 +6,13 @@ import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGraphTokenProvider, GRAPH_SCOPE, graphScopeFor } from '../../shared/auth.js';
 import type { GraphTokenProviderOptions } from '../../shared/auth.js';
-import { DueNotifierError } from '../../shared/errors.js';
 import { createKeyVaultCredentialProvider } from '../../shared/key-vault-credentials.js';
 import type { ClientCredentialProvider } from '../../shared/key-vault-credentials.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import { useLocalStack } from '../support/stack.js';
 import { useStackIdentity } from '../support/stack-tokens.js';
 import { recordingLogger } from '../support/recording-logger.js';
+import { failure } from '../support/rejection.js';
 
 const SECRET_NAME = 'due-notifier-client-secret';
 const CERTIFICATE_NAME = 'due-notifier-client-certificate';
@@ -51,15 +51,6 @@ function tokenProvider(overrides: Partial<GraphTokenProviderOptions> = {}) {
     ...overrides,
   });
   return { tokens, metrics, logger };
-}
-
-async function failure(promise: Promise<unknown>): Promise<DueNotifierError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(DueNotifierError);
-  return error as DueNotifierError;
 }
 
 /** Nothing the stack issued (secrets, keys, tokens) appears in these texts. */

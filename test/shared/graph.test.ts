@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GetAccessTokenOptions, GraphTokenProvider } from '../../shared/auth.js';
-import { DueNotifierError } from '../../shared/errors.js';
 import { createGraphClient } from '../../shared/graph.js';
 import type { GraphClientOptions, GraphListItem } from '../../shared/graph.js';
 import type { Logger } from '../../shared/logger.js';
@@ -11,6 +10,7 @@ import { createRequestMetrics } from '../../shared/metrics.js';
 import { useLocalStack } from '../support/stack.js';
 import { APP_WITHOUT_PERMISSIONS, stackTokens, useStackIdentity } from '../support/stack-tokens.js';
 import type { StackApp } from '../support/stack-tokens.js';
+import { failure } from '../support/rejection.js';
 
 interface RecordedRequest {
   readonly url: URL;
@@ -103,15 +103,6 @@ async function readAll(pages: AsyncIterable<readonly GraphListItem[]>): Promise<
     ids.push(...page.map((item) => item.id));
   }
   return { pages: count, ids };
-}
-
-async function failure(promise: Promise<unknown>): Promise<DueNotifierError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(DueNotifierError);
-  return error as DueNotifierError;
 }
 
 describe('createGraphClient: paging', () => {

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { SeedFile } from '../../emulators/seed.js';
 import { demoSeedPath } from '../../emulators/stack.js';
-import { DueNotifierError } from '../../shared/errors.js';
 import { createKeyVaultCredentialProvider } from '../../shared/key-vault-credentials.js';
 import { useLocalStack } from '../support/stack.js';
 import { useStackIdentity } from '../support/stack-tokens.js';
+import { failure } from '../support/rejection.js';
 
 const demoSeed = JSON.parse(readFileSync(demoSeedPath, 'utf8')) as SeedFile;
 const stack = useLocalStack({ azurite: false, seed: { ...demoSeed, keyVault: { ...demoSeed.keyVault, roleAssignments: [] } } });
@@ -25,12 +25,7 @@ describe('createKeyVaultCredentialProvider: no role assignment on the vault', ()
       timeoutMs: 5_000,
       maxRetries: 0,
     });
-    const error = await credentials.getCredential().then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DueNotifierError);
-    const { code, message } = error as DueNotifierError;
+    const { code, message } = await failure(credentials.getCredential());
     expect(code).toBe('KeyVaultAccessDenied');
     expect(message).toContain('ForbiddenByRbac');
     expect(message).toContain("'Key Vault Secrets User'");

@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ClientCredentialSource } from '../../shared/config.js';
-import { DueNotifierError } from '../../shared/errors.js';
 import { createKeyVaultCredentialProvider, isLoopbackHost } from '../../shared/key-vault-credentials.js';
 import type { ClientCredential, KeyVaultCredentialProviderOptions } from '../../shared/key-vault-credentials.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
@@ -9,6 +8,7 @@ import { createTestCertificate } from '../support/rsa-certificates.js';
 import { useLocalStack } from '../support/stack.js';
 import { useStackIdentity } from '../support/stack-tokens.js';
 import { recordingLogger } from '../support/recording-logger.js';
+import { failure } from '../support/rejection.js';
 
 const SECRET_NAME = 'due-notifier-client-secret';
 const CERTIFICATE_NAME = 'due-notifier-client-certificate';
@@ -33,15 +33,6 @@ function provider(overrides: Partial<KeyVaultCredentialProviderOptions> & { secr
     ...options,
   });
   return { credentials, metrics, logger };
-}
-
-async function failure(promise: Promise<unknown>): Promise<DueNotifierError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(DueNotifierError);
-  return error as DueNotifierError;
 }
 
 function secretOf(credential: ClientCredential): string {

@@ -7,6 +7,7 @@ import type { DueNotifierError } from '../../shared/errors.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import { EntraRequestError, createMsalNetworkClient } from '../../shared/msal-network-client.js';
 import type { MsalNetworkClientOptions } from '../../shared/msal-network-client.js';
+import { rejectionOf } from '../support/rejection.js';
 
 interface Received {
   readonly method: string;
@@ -52,12 +53,7 @@ function networkClient(overrides: Partial<MsalNetworkClientOptions> = {}) {
 }
 
 async function entraFailure(promise: Promise<unknown>): Promise<DueNotifierError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(EntraRequestError);
-  return (error as EntraRequestError).failure;
+  return (await rejectionOf(promise, EntraRequestError)).failure;
 }
 
 const tokenBody = JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: 'eyJ.token' });
