@@ -2,6 +2,7 @@
  * Fault and latency injection shared by every emulator server: rules added from tests or parsed from the
  * command line (`--fault graph.listItems:429:retry-after=0.5:count=3`), decided once per request.
  */
+import { createSeededRandom } from './seeded-random.js';
 import type { FaultAction, FaultController, FaultRule, ServiceName } from './types.js';
 
 const serviceNames: readonly ServiceName[] = ['entra', 'identity', 'keyvault', 'graph'];
@@ -254,16 +255,4 @@ export function parseFaultSpec(spec: string): FaultRule {
 
 function isServiceName(value: string): value is ServiceName {
   return (serviceNames as readonly string[]).includes(value);
-}
-
-/** mulberry32: tiny, fast and good enough to make fault probabilities repeatable. */
-function createSeededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

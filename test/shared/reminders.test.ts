@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSeededRandom } from '../../emulators/seeded-random.js';
 import { addDays, calendarDateIn, startOfDayIn } from '../../shared/calendar.js';
 import type { ListColumns } from '../../shared/config.js';
 import type { ListItem, ReminderDecision, ReminderMessage, ReminderRules, SkipReason } from '../../shared/reminders.js';
@@ -445,7 +446,7 @@ describe('dueDateFilterWindow', () => {
   });
 
   it('never excludes a due date that gets a reminder (random items, zones, rules and runs)', () => {
-    const random = seededRandom(20261201);
+    const random = createSeededRandom(20261201);
     const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Pacific/Auckland', 'America/Santiago', 'Asia/Kolkata', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'];
     const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
     const runsStart = Date.parse('2026-01-01T00:00:00Z');
@@ -502,15 +503,3 @@ describe('createRunTally', () => {
     expect(tally.summary().skipped.pastDue).toBe(2);
   });
 });
-
-/** mulberry32: a small deterministic generator, so that a failure can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
