@@ -3,26 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { AppConfig, SettingsSource } from '../../shared/config.js';
 import { SETTING_DEFAULTS, SETTINGS, loadConfig } from '../../shared/config.js';
 import { ConfigError, DueNotifierError } from '../../shared/errors.js';
+import { REQUIRED_SETTINGS, testConfig } from '../support/settings.js';
 
-const TENANT = 'd5107405-6029-4802-9ba8-b9a2eb2643ab';
-const CLIENT = '3ec1f266-be0f-4037-877a-3c76e500f47b';
-const SITE = 'contoso.sharepoint.com,ea690cf3-e3dd-42ac-80e7-8d7dc71c4c88,7be73803-d371-4b1e-9275-4c9a059bafef';
-const LIST = 'cb76cdf4-2136-45fe-bd0a-ad6bd2d198c8';
-
-/** The required settings, nothing else. */
-const REQUIRED: Readonly<Record<string, string>> = {
-  ENTRA_TENANT_ID: TENANT,
-  ENTRA_CLIENT_ID: CLIENT,
-  KEY_VAULT_URL: 'https://contoso-vault.vault.azure.net',
-  CLIENT_SECRET_NAME: 'due-notifier-client-secret',
-  OBLIGATIONS_SITE_ID: SITE,
-  OBLIGATIONS_LIST_ID: LIST,
-  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-};
-
-function load(overrides: SettingsSource = {}): AppConfig {
-  return loadConfig({ ...REQUIRED, ...overrides });
-}
+const TENANT = REQUIRED_SETTINGS.ENTRA_TENANT_ID;
+const CLIENT = REQUIRED_SETTINGS.ENTRA_CLIENT_ID;
+const SITE = REQUIRED_SETTINGS.OBLIGATIONS_SITE_ID;
+const LIST = REQUIRED_SETTINGS.OBLIGATIONS_LIST_ID;
 
 function configError(env: SettingsSource): ConfigError {
   try {
@@ -36,7 +22,7 @@ function configError(env: SettingsSource): ConfigError {
 
 /** The ConfigError for `overrides` on top of the required settings: it must name `setting`. */
 function problemWith(overrides: SettingsSource, setting: string): string {
-  const error = configError({ ...REQUIRED, ...overrides });
+  const error = configError({ ...REQUIRED_SETTINGS, ...overrides });
   expect(error.setting).toBe(setting);
   expect(error.message).toContain(setting);
   expect(error.message).not.toContain('\n');
@@ -45,7 +31,7 @@ function problemWith(overrides: SettingsSource, setting: string): string {
 
 describe('loadConfig: defaults', () => {
   it('fills in every optional setting', () => {
-    expect(load()).toEqual({
+    expect(testConfig()).toEqual({
       tenantId: TENANT,
       clientId: CLIENT,
       authorityHost: 'https://login.microsoftonline.com',
@@ -79,7 +65,7 @@ describe('loadConfig: defaults', () => {
   });
 
   it('treats blank values as not set and trims the others', () => {
-    const config = load({ REMINDER_DAYS: '   ', CATCH_UP_DAYS: '', NOTIFICATION_QUEUE: '  outbox  ' });
+    const config = testConfig({ REMINDER_DAYS: '   ', CATCH_UP_DAYS: '', NOTIFICATION_QUEUE: '  outbox  ' });
     expect(config.reminderDays).toEqual([1, 3, 7]);
     expect(config.catchUpDays).toBe(2);
     expect(config.queueName).toBe('outbox');
@@ -95,7 +81,7 @@ describe('loadConfig: defaults', () => {
 
 describe('loadConfig: the result', () => {
   it('is deeply frozen', () => {
-    const config = load();
+    const config = testConfig();
     for (const part of [config, config.columns, config.reminderDays, config.credential, config.storage]) {
       expect(Object.isFrozen(part)).toBe(true);
     }
@@ -108,15 +94,15 @@ describe('loadConfig: the result', () => {
   });
 
   it('does not change the settings it was given', () => {
-    const env = { ...REQUIRED, REMINDER_DAYS: '7,3,1' };
+    const env = { ...REQUIRED_SETTINGS, REMINDER_DAYS: '7,3,1' };
     loadConfig(env);
-    expect(env).toEqual({ ...REQUIRED, REMINDER_DAYS: '7,3,1' });
+    expect(env).toEqual({ ...REQUIRED_SETTINGS, REMINDER_DAYS: '7,3,1' });
   });
 });
 
 describe('loadConfig: problems', () => {
   it('throws a ConfigError (code ConfigInvalid) naming the setting', () => {
-    const error = configError({ ...REQUIRED, CATCH_UP_DAYS: 'two' });
+    const error = configError({ ...REQUIRED_SETTINGS, CATCH_UP_DAYS: 'two' });
     expect(error).toBeInstanceOf(DueNotifierError);
     expect(error.code).toBe('ConfigInvalid');
     expect(error.setting).toBe('CATCH_UP_DAYS');
@@ -145,9 +131,9 @@ describe('loadConfig: problems', () => {
 
 describe('ENTRA_TENANT_ID and ENTRA_CLIENT_ID', () => {
   it('accept a GUID; the tenant also a verified domain', () => {
-    expect(load({ ENTRA_TENANT_ID: 'contoso.onmicrosoft.com' }).tenantId).toBe('contoso.onmicrosoft.com');
-    expect(load({ ENTRA_TENANT_ID: 'fabrikam.co.uk' }).tenantId).toBe('fabrikam.co.uk');
-    expect(load({ ENTRA_CLIENT_ID: CLIENT.toUpperCase() }).clientId).toBe(CLIENT.toUpperCase());
+    expect(testConfig({ ENTRA_TENANT_ID: 'contoso.onmicrosoft.com' }).tenantId).toBe('contoso.onmicrosoft.com');
+    expect(testConfig({ ENTRA_TENANT_ID: 'fabrikam.co.uk' }).tenantId).toBe('fabrikam.co.uk');
+    expect(testConfig({ ENTRA_CLIENT_ID: CLIENT.toUpperCase() }).clientId).toBe(CLIENT.toUpperCase());
   });
 
   it('reject anything else, and multi-tenant aliases for the tenant', () => {
@@ -170,10 +156,10 @@ describe('ENTRA_TENANT_ID and ENTRA_CLIENT_ID', () => {
 
 describe('ENTRA_AUTHORITY_HOST and KEY_VAULT_URL (https origins)', () => {
   it('are normalised to the origin', () => {
-    expect(load({ ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }).authorityHost).toBe('https://login.microsoftonline.us');
-    expect(load({ ENTRA_AUTHORITY_HOST: 'https://localhost:8443' }).authorityHost).toBe('https://localhost:8443');
-    expect(load({ KEY_VAULT_URL: 'https://Contoso-Vault.vault.azure.net/' }).keyVaultUrl).toBe('https://contoso-vault.vault.azure.net');
-    expect(load({ KEY_VAULT_URL: 'https://127.0.0.1:9443' }).keyVaultUrl).toBe('https://127.0.0.1:9443');
+    expect(testConfig({ ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }).authorityHost).toBe('https://login.microsoftonline.us');
+    expect(testConfig({ ENTRA_AUTHORITY_HOST: 'https://localhost:8443' }).authorityHost).toBe('https://localhost:8443');
+    expect(testConfig({ KEY_VAULT_URL: 'https://Contoso-Vault.vault.azure.net/' }).keyVaultUrl).toBe('https://contoso-vault.vault.azure.net');
+    expect(testConfig({ KEY_VAULT_URL: 'https://127.0.0.1:9443' }).keyVaultUrl).toBe('https://127.0.0.1:9443');
   });
 
   it('must be https, even on loopback', () => {
@@ -205,9 +191,9 @@ describe('ENTRA_AUTHORITY_HOST and KEY_VAULT_URL (https origins)', () => {
 
 describe('GRAPH_BASE_URL', () => {
   it('keeps the path, without a trailing slash', () => {
-    expect(load({ GRAPH_BASE_URL: 'https://graph.microsoft.us/v1.0/' }).graphBaseUrl).toBe('https://graph.microsoft.us/v1.0');
-    expect(load({ GRAPH_BASE_URL: 'https://localhost:9444/v1.0' }).graphBaseUrl).toBe('https://localhost:9444/v1.0');
-    expect(load({ GRAPH_BASE_URL: 'https://graph.microsoft.com' }).graphBaseUrl).toBe('https://graph.microsoft.com');
+    expect(testConfig({ GRAPH_BASE_URL: 'https://graph.microsoft.us/v1.0/' }).graphBaseUrl).toBe('https://graph.microsoft.us/v1.0');
+    expect(testConfig({ GRAPH_BASE_URL: 'https://localhost:9444/v1.0' }).graphBaseUrl).toBe('https://localhost:9444/v1.0');
+    expect(testConfig({ GRAPH_BASE_URL: 'https://graph.microsoft.com' }).graphBaseUrl).toBe('https://graph.microsoft.com');
   });
 
   it('must be https without a query', () => {
@@ -218,12 +204,12 @@ describe('GRAPH_BASE_URL', () => {
 
 describe('CLIENT_SECRET_NAME / CLIENT_CERTIFICATE_NAME', () => {
   it('take exactly one', () => {
-    expect(load().credential).toEqual({ kind: 'secret', secretName: 'due-notifier-client-secret' });
-    expect(load({ CLIENT_SECRET_NAME: undefined, CLIENT_CERTIFICATE_NAME: 'due-notifier-cert' }).credential).toEqual({
+    expect(testConfig().credential).toEqual({ kind: 'secret', secretName: 'due-notifier-client-secret' });
+    expect(testConfig({ CLIENT_SECRET_NAME: undefined, CLIENT_CERTIFICATE_NAME: 'due-notifier-cert' }).credential).toEqual({
       kind: 'certificate',
       secretName: 'due-notifier-cert',
     });
-    expect(load({ CLIENT_SECRET_NAME: '', CLIENT_CERTIFICATE_NAME: 'due-notifier-cert' }).credential.kind).toBe('certificate');
+    expect(testConfig({ CLIENT_SECRET_NAME: '', CLIENT_CERTIFICATE_NAME: 'due-notifier-cert' }).credential.kind).toBe('certificate');
   });
 
   it('reject both, or neither', () => {
@@ -234,7 +220,7 @@ describe('CLIENT_SECRET_NAME / CLIENT_CERTIFICATE_NAME', () => {
   });
 
   it('must be Key Vault secret names, and the message names the setting used', () => {
-    expect(load({ CLIENT_SECRET_NAME: 'a'.repeat(127) }).credential.secretName).toHaveLength(127);
+    expect(testConfig({ CLIENT_SECRET_NAME: 'a'.repeat(127) }).credential.secretName).toHaveLength(127);
     for (const name of ['client_secret', 'client secret', 'a'.repeat(128), 'secret/v1']) {
       problemWith({ CLIENT_SECRET_NAME: name }, 'CLIENT_SECRET_NAME');
     }
@@ -246,8 +232,8 @@ describe('CLIENT_SECRET_NAME / CLIENT_CERTIFICATE_NAME', () => {
 
 describe('OBLIGATIONS_SITE_ID and OBLIGATIONS_LIST_ID', () => {
   it('accept a composite site id and a list GUID or title', () => {
-    expect(load({ OBLIGATIONS_LIST_ID: 'Payment Obligations' }).listId).toBe('Payment Obligations');
-    expect(load({ OBLIGATIONS_SITE_ID: `localhost,${LIST},${TENANT}` }).siteId).toBe(`localhost,${LIST},${TENANT}`);
+    expect(testConfig({ OBLIGATIONS_LIST_ID: 'Payment Obligations' }).listId).toBe('Payment Obligations');
+    expect(testConfig({ OBLIGATIONS_SITE_ID: `localhost,${LIST},${TENANT}` }).siteId).toBe(`localhost,${LIST},${TENANT}`);
   });
 
   it('reject other site ids and unusable list titles', () => {
@@ -262,9 +248,9 @@ describe('OBLIGATIONS_SITE_ID and OBLIGATIONS_LIST_ID', () => {
 
 describe('REMINDER_DAYS', () => {
   it('is sorted ascending', () => {
-    expect(load({ REMINDER_DAYS: '7,3,1' }).reminderDays).toEqual([1, 3, 7]);
-    expect(load({ REMINDER_DAYS: ' 14 , 0 ' }).reminderDays).toEqual([0, 14]);
-    expect(load({ REMINDER_DAYS: '365' }).reminderDays).toEqual([365]);
+    expect(testConfig({ REMINDER_DAYS: '7,3,1' }).reminderDays).toEqual([1, 3, 7]);
+    expect(testConfig({ REMINDER_DAYS: ' 14 , 0 ' }).reminderDays).toEqual([0, 14]);
+    expect(testConfig({ REMINDER_DAYS: '365' }).reminderDays).toEqual([365]);
   });
 
   it('rejects anything but distinct whole days from 0 to 365', () => {
@@ -280,7 +266,7 @@ describe('REMINDER_DAYS', () => {
 
 describe('REMINDER_TIME_ZONE', () => {
   it('accepts IANA zones', () => {
-    expect(load({ REMINDER_TIME_ZONE: 'Pacific/Auckland' }).timeZone).toBe('Pacific/Auckland');
+    expect(testConfig({ REMINDER_TIME_ZONE: 'Pacific/Auckland' }).timeZone).toBe('Pacific/Auckland');
   });
 
   it('rejects unknown zones and fixed offsets', () => {
@@ -292,24 +278,24 @@ describe('REMINDER_TIME_ZONE', () => {
 
 describe('whole-number settings', () => {
   it('accept their bounds and convert seconds to milliseconds', () => {
-    expect(load({ CATCH_UP_DAYS: '0' }).catchUpDays).toBe(0);
-    expect(load({ CATCH_UP_DAYS: '30' }).catchUpDays).toBe(30);
-    expect(load({ HTTP_TIMEOUT_SECONDS: '1' }).httpTimeoutMs).toBe(1000);
-    expect(load({ HTTP_TIMEOUT_SECONDS: '230' }).httpTimeoutMs).toBe(230_000);
-    expect(load({ SECRET_CACHE_TTL_SECONDS: '0' }).secretCacheTtlMs).toBe(0);
-    expect(load({ SECRET_CACHE_TTL_SECONDS: '86400' }).secretCacheTtlMs).toBe(86_400_000);
-    expect(load({ GRAPH_CONCURRENCY: '1' }).graphConcurrency).toBe(1);
-    expect(load({ GRAPH_CONCURRENCY: '16' }).graphConcurrency).toBe(16);
-    expect(load({ RUN_TIME_BUDGET_SECONDS: '1' }).runTimeBudgetMs).toBe(1000);
-    expect(load({ RUN_TIME_BUDGET_SECONDS: '86400' }).runTimeBudgetMs).toBe(86_400_000);
+    expect(testConfig({ CATCH_UP_DAYS: '0' }).catchUpDays).toBe(0);
+    expect(testConfig({ CATCH_UP_DAYS: '30' }).catchUpDays).toBe(30);
+    expect(testConfig({ HTTP_TIMEOUT_SECONDS: '1' }).httpTimeoutMs).toBe(1000);
+    expect(testConfig({ HTTP_TIMEOUT_SECONDS: '230' }).httpTimeoutMs).toBe(230_000);
+    expect(testConfig({ SECRET_CACHE_TTL_SECONDS: '0' }).secretCacheTtlMs).toBe(0);
+    expect(testConfig({ SECRET_CACHE_TTL_SECONDS: '86400' }).secretCacheTtlMs).toBe(86_400_000);
+    expect(testConfig({ GRAPH_CONCURRENCY: '1' }).graphConcurrency).toBe(1);
+    expect(testConfig({ GRAPH_CONCURRENCY: '16' }).graphConcurrency).toBe(16);
+    expect(testConfig({ RUN_TIME_BUDGET_SECONDS: '1' }).runTimeBudgetMs).toBe(1000);
+    expect(testConfig({ RUN_TIME_BUDGET_SECONDS: '86400' }).runTimeBudgetMs).toBe(86_400_000);
   });
 
   it('default RUN_TIME_BUDGET_SECONDS to less than host.json functionTimeout, so that a run fails with a reason before the host kills it', () => {
     const hostJson = JSON.parse(readFileSync(new URL('../../host.json', import.meta.url), 'utf8')) as { functionTimeout: string };
     const [hours = 0, minutes = 0, seconds = 0] = hostJson.functionTimeout.split(':').map(Number);
     const functionTimeoutMs = ((hours * 60 + minutes) * 60 + seconds) * 1000;
-    expect(load().runTimeBudgetMs).toBeLessThan(functionTimeoutMs);
-    expect(load().runTimeBudgetMs).toBe(Number(SETTING_DEFAULTS.runTimeBudgetSeconds) * 1000);
+    expect(testConfig().runTimeBudgetMs).toBeLessThan(functionTimeoutMs);
+    expect(testConfig().runTimeBudgetMs).toBe(Number(SETTING_DEFAULTS.runTimeBudgetSeconds) * 1000);
   });
 
   it('reject values outside their bounds and non-integers', () => {
@@ -335,9 +321,9 @@ describe('whole-number settings', () => {
 describe('NOTIFY_SCHEDULE', () => {
   it('accepts six-field NCRONTAB expressions', () => {
     for (const schedule of ['0 */5 * * * *', '0 30 9 * * MON-FRI', '0 0 7 1,15 jan-dec *', '*/10 * * * * *', '0 0 7-19/2 * * 1-5', '5/15 0 7 * * *']) {
-      expect(load({ NOTIFY_SCHEDULE: schedule }).schedule).toBe(schedule);
+      expect(testConfig({ NOTIFY_SCHEDULE: schedule }).schedule).toBe(schedule);
     }
-    expect(load({ NOTIFY_SCHEDULE: ' 0  0 7 * *  * ' }).schedule).toBe('0 0 7 * * *');
+    expect(testConfig({ NOTIFY_SCHEDULE: ' 0  0 7 * *  * ' }).schedule).toBe('0 0 7 * * *');
   });
 
   it('says what is wrong with a bad one', () => {
@@ -367,7 +353,7 @@ describe('NOTIFY_SCHEDULE', () => {
 describe('NOTIFICATION_QUEUE', () => {
   it('accepts storage queue names', () => {
     for (const name of ['reminders', 'abc', 'due-reminders-2026', 'a'.repeat(63)]) {
-      expect(load({ NOTIFICATION_QUEUE: name }).queueName).toBe(name);
+      expect(testConfig({ NOTIFICATION_QUEUE: name }).queueName).toBe(name);
     }
   });
 
@@ -388,7 +374,7 @@ describe('storage connection', () => {
       `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${ACCOUNT_KEY};QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;`,
       'QueueEndpoint=https://contosostore.queue.core.windows.net;SharedAccessSignature=sv=2022-11-02&ss=q&sig=abc%3D',
     ]) {
-      expect(load({ AzureWebJobsStorage: connectionString }).storage).toEqual({ kind: 'connectionString', connectionString });
+      expect(testConfig({ AzureWebJobsStorage: connectionString }).storage).toEqual({ kind: 'connectionString', connectionString });
     }
   });
 
@@ -415,7 +401,7 @@ describe('storage connection', () => {
   it('accepts identity-based connections: service URIs or an account name', () => {
     const withoutConnectionString = { AzureWebJobsStorage: undefined };
     expect(
-      load({
+      testConfig({
         ...withoutConnectionString,
         AzureWebJobsStorage__queueServiceUri: 'https://127.0.0.1:10001/devstoreaccount1',
         AzureWebJobsStorage__tableServiceUri: 'https://127.0.0.1:10002/devstoreaccount1/',
@@ -425,7 +411,7 @@ describe('storage connection', () => {
       queueServiceUri: 'https://127.0.0.1:10001/devstoreaccount1',
       tableServiceUri: 'https://127.0.0.1:10002/devstoreaccount1',
     });
-    expect(load({ ...withoutConnectionString, AzureWebJobsStorage__accountName: 'contosostore' }).storage).toEqual({
+    expect(testConfig({ ...withoutConnectionString, AzureWebJobsStorage__accountName: 'contosostore' }).storage).toEqual({
       kind: 'identity',
       queueServiceUri: 'https://contosostore.queue.core.windows.net',
       tableServiceUri: 'https://contosostore.table.core.windows.net',
@@ -433,7 +419,7 @@ describe('storage connection', () => {
   });
 
   it('prefers the connection string, as the Functions host does', () => {
-    expect(load({ AzureWebJobsStorage__accountName: 'contosostore' }).storage.kind).toBe('connectionString');
+    expect(testConfig({ AzureWebJobsStorage__accountName: 'contosostore' }).storage.kind).toBe('connectionString');
   });
 
   it('rejects bad identity-based settings, naming them', () => {
@@ -461,7 +447,7 @@ describe('storage connection', () => {
 
 describe('list columns', () => {
   it('can each be overridden with an internal name', () => {
-    const config = load({
+    const config = testConfig({
       LIST_COLUMN_REFERENCE: 'InvoiceNo',
       LIST_COLUMN_CUSTOMER_NAME: 'Kunde',
       LIST_COLUMN_CUSTOMER_EMAIL: 'Mail',
@@ -495,20 +481,20 @@ describe('list columns', () => {
 
 describe('delivery settings', () => {
   it('read the sender mailbox, Sent Items, the claim duration and the ledger table', () => {
-    const config = load({ SENDER_MAILBOX: 'billing@contoso.com', SAVE_TO_SENT_ITEMS: 'TRUE', DELIVERY_CLAIM_SECONDS: '120', LEDGER_TABLE: 'Ledger2026' });
+    const config = testConfig({ SENDER_MAILBOX: 'billing@contoso.com', SAVE_TO_SENT_ITEMS: 'TRUE', DELIVERY_CLAIM_SECONDS: '120', LEDGER_TABLE: 'Ledger2026' });
     expect(config.delivery).toEqual({ senderMailbox: 'billing@contoso.com', saveToSentItems: true, claimDurationMs: 120_000 });
     expect(config.ledgerTable).toBe('Ledger2026');
-    expect(load({ SENDER_MAILBOX: '3ec1f266-be0f-4037-877a-3c76e500f47b' }).delivery.senderMailbox).toBe('3ec1f266-be0f-4037-877a-3c76e500f47b');
+    expect(testConfig({ SENDER_MAILBOX: '3ec1f266-be0f-4037-877a-3c76e500f47b' }).delivery.senderMailbox).toBe('3ec1f266-be0f-4037-877a-3c76e500f47b');
   });
 
   it('SENDER_MAILBOX is optional for the sweep but required for delivery, listed with every other problem', () => {
-    expect(load().delivery.senderMailbox).toBeUndefined();
-    const delivery = loadConfig({ ...REQUIRED, SENDER_MAILBOX: 'billing@contoso.com' }, { requireDelivery: true });
+    expect(testConfig().delivery.senderMailbox).toBeUndefined();
+    const delivery = loadConfig({ ...REQUIRED_SETTINGS, SENDER_MAILBOX: 'billing@contoso.com' }, { requireDelivery: true });
     expect(delivery.delivery.senderMailbox).toBe('billing@contoso.com');
 
     let error: unknown;
     try {
-      loadConfig({ ...REQUIRED, CATCH_UP_DAYS: 'two' }, { requireDelivery: true });
+      loadConfig({ ...REQUIRED_SETTINGS, CATCH_UP_DAYS: 'two' }, { requireDelivery: true });
     } catch (caught) {
       error = caught;
     }
@@ -526,7 +512,7 @@ describe('delivery settings', () => {
   });
 
   it('a claim must outlast one request plus the time to record its outcome', () => {
-    expect(load({ HTTP_TIMEOUT_SECONDS: '30', DELIVERY_CLAIM_SECONDS: '60' }).delivery.claimDurationMs).toBe(60_000);
+    expect(testConfig({ HTTP_TIMEOUT_SECONDS: '30', DELIVERY_CLAIM_SECONDS: '60' }).delivery.claimDurationMs).toBe(60_000);
     expect(problemWith({ HTTP_TIMEOUT_SECONDS: '31', DELIVERY_CLAIM_SECONDS: '60' }, 'DELIVERY_CLAIM_SECONDS')).toBe(
       'DELIVERY_CLAIM_SECONDS must be at least HTTP_TIMEOUT_SECONDS + 30, i.e. 61 (got 60): a claim must outlast a sendMail request and the recording of its outcome',
     );

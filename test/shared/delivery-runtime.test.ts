@@ -3,19 +3,11 @@ import { ConfigError } from '../../shared/errors.js';
 import { createLedgerTableClient, getDeliveryRuntime, getReminderLedger, resetDeliveryRuntime } from '../../shared/delivery-runtime.js';
 import { loadConfig } from '../../shared/config.js';
 import { resetDaemonRuntime } from '../../shared/runtime.js';
+import { REQUIRED_SETTINGS } from '../support/settings.js';
 
 const ACCOUNT_KEY = Buffer.from('not a real key, but base64 like one').toString('base64');
 
-const SETTINGS = {
-  ENTRA_TENANT_ID: 'd5107405-6029-4802-9ba8-b9a2eb2643ab',
-  ENTRA_CLIENT_ID: '5e1faf39-aa06-4e95-a1fb-297017d4094c',
-  KEY_VAULT_URL: 'https://contoso-vault.vault.azure.net',
-  CLIENT_SECRET_NAME: 'due-notifier-client-secret',
-  OBLIGATIONS_SITE_ID: 'contoso.sharepoint.com,ea690cf3-e3dd-42ac-80e7-8d7dc71c4c88,7be73803-d371-4b1e-9275-4c9a059bafef',
-  OBLIGATIONS_LIST_ID: 'cb76cdf4-2136-45fe-bd0a-ad6bd2d198c8',
-  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-  SENDER_MAILBOX: 'billing@contoso.com',
-};
+const SETTINGS = { ...REQUIRED_SETTINGS, SENDER_MAILBOX: 'billing@contoso.com' };
 
 afterEach(() => {
   resetDeliveryRuntime();

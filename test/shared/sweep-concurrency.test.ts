@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addDays, startOfDayIn } from '../../shared/calendar.js';
-import { loadConfig } from '../../shared/config.js';
 import type { AppConfig } from '../../shared/config.js';
 import type { GraphClient, GraphListItem, ListItemsQuery } from '../../shared/graph.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import { createRangePlanner } from '../../shared/range-planner.js';
 import type { RangePlanner } from '../../shared/range-planner.js';
 import { runSweep } from '../../shared/sweep.js';
+import { testConfig } from '../support/settings.js';
 
 const ZONE = 'Europe/Berlin';
 /** 07:00 in Berlin on 1 December 2026. */
@@ -19,17 +19,7 @@ const NOW = new Date('2026-12-01T06:00:00Z');
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function configWith(concurrency: number): AppConfig {
-  return loadConfig({
-    ENTRA_TENANT_ID: '00000000-0000-0000-0000-000000000001',
-    ENTRA_CLIENT_ID: '00000000-0000-0000-0000-000000000002',
-    KEY_VAULT_URL: 'https://kv.vault.azure.net',
-    CLIENT_SECRET_NAME: 'client-secret',
-    OBLIGATIONS_SITE_ID: 'contoso.sharepoint.com,ea690cf3-e3dd-42ac-80e7-8d7dc71c4c88,7be73803-d371-4b1e-9275-4c9a059bafef',
-    OBLIGATIONS_LIST_ID: 'cb76cdf4-2136-45fe-bd0a-ad6bd2d198c8',
-    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-    REMINDER_TIME_ZONE: ZONE,
-    GRAPH_CONCURRENCY: String(concurrency),
-  });
+  return testConfig({ REMINDER_TIME_ZONE: ZONE, GRAPH_CONCURRENCY: String(concurrency) });
 }
 
 /** Three obligations a day from 5 days before to 14 days after 1 December, due at Berlin midnight. */

@@ -1,22 +1,13 @@
 /** The sweep's ledger check: reminders the ledger records as sent are not emitted again. */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config.js';
 import type { GraphClient, GraphListItem } from '../../shared/graph.js';
 import { createRequestMetrics } from '../../shared/metrics.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
 import { runSweep } from '../../shared/sweep.js';
 import { recordingLogger } from '../support/recording-logger.js';
+import { testConfig } from '../support/settings.js';
 
-const CONFIG = loadConfig({
-  ENTRA_TENANT_ID: '00000000-0000-0000-0000-000000000001',
-  ENTRA_CLIENT_ID: '00000000-0000-0000-0000-000000000002',
-  KEY_VAULT_URL: 'https://kv.vault.azure.net',
-  CLIENT_SECRET_NAME: 'client-secret',
-  OBLIGATIONS_SITE_ID: 'contoso.sharepoint.com,00000000-0000-0000-0000-000000000003,00000000-0000-0000-0000-000000000004',
-  OBLIGATIONS_LIST_ID: 'Obligations',
-  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-  GRAPH_CONCURRENCY: '1',
-});
+const CONFIG = testConfig({ GRAPH_CONCURRENCY: '1' });
 /** T = 2026-12-01 (UTC). */
 const NOW = new Date('2026-12-01T07:00:00Z');
 

@@ -6,40 +6,15 @@ import { createRequestMetrics } from '../../shared/metrics.js';
 import type { RequestMetrics } from '../../shared/metrics.js';
 import { runSweep } from '../../shared/sweep.js';
 import { recordingLogger } from '../support/recording-logger.js';
+import { testConfig } from '../support/settings.js';
 
-const CONFIG: AppConfig = {
-  tenantId: '00000000-0000-0000-0000-000000000001',
-  clientId: '00000000-0000-0000-0000-000000000002',
-  authorityHost: 'https://login.microsoftonline.com',
-  keyVaultUrl: 'https://kv.vault.azure.net',
-  credential: { kind: 'secret', secretName: 'client-secret' },
-  graphBaseUrl: 'https://graph.microsoft.com/v1.0',
-  siteId: 'contoso.sharepoint.com,1,2',
-  listId: 'list-1',
-  columns: {
-    reference: 'Title',
-    customerName: 'CustomerName',
-    customerEmail: 'CustomerEmail',
-    dueDate: 'Due_x0020_Date',
-    amountDue: 'AmountDue',
-    currency: 'Currency',
-    status: 'Status',
-  },
-  reminderDays: [1, 3, 7],
-  timeZone: 'Europe/Berlin',
-  catchUpDays: 2,
-  schedule: '0 0 7 * * *',
-  queueName: 'reminders',
-  storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
-  httpTimeoutMs: 30_000,
-  runTimeBudgetMs: 540_000,
-  secretCacheTtlMs: 3_600_000,
+const CONFIG = testConfig({
+  LIST_COLUMN_DUE_DATE: 'Due_x0020_Date',
+  REMINDER_TIME_ZONE: 'Europe/Berlin',
   // One query per run: the fake Graph below serves the same pages whatever the filter.
   // Concurrent ranges are tested in sweep-concurrency.test.ts.
-  graphConcurrency: 1,
-  ledgerTable: 'reminderledger',
-  delivery: { senderMailbox: undefined, saveToSentItems: false, claimDurationMs: 300_000 },
-};
+  GRAPH_CONCURRENCY: '1',
+});
 
 /** 07:00 in Berlin on 1 December 2026: T = 2026-12-01. */
 const NOW = new Date('2026-12-01T06:00:00Z');
