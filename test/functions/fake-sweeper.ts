@@ -1,25 +1,8 @@
 /** A Sweeper double for handler tests: records each call and answers with a fixed result or error. */
 import type { Sweeper } from '../../functions/support/sweeper.js';
 import type { Logger } from '../../shared/logger.js';
-import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
 import type { SweepOptions, SweepResult } from '../../shared/sweep.js';
-
-export function reminder(obligationId: string, dueDate: string, daysBefore: number): ReminderMessage {
-  return {
-    schema: REMINDER_MESSAGE_SCHEMA,
-    id: `${obligationId}:${dueDate}:${daysBefore}`,
-    obligationId,
-    reference: `INV-${obligationId}`,
-    customer: { name: `Customer ${obligationId}`, email: `customer${obligationId}@example.com` },
-    dueDate,
-    daysBefore,
-    daysLeft: daysBefore,
-    amount: '100.00',
-    currency: 'EUR',
-    createdAt: '2026-12-01T07:00:00.000Z',
-  };
-}
 
 export interface FakeSweeper {
   readonly sweep: Sweeper;

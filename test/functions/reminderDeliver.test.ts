@@ -4,23 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { createReminderDeliverHandler, reminderPoisonOutput } from '../../functions/reminderDeliver.js';
 import type { Deliverer } from '../../functions/reminderDeliver.js';
 import { DeliveryError } from '../../shared/delivery.js';
-import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
+import { reminderMessage } from '../support/reminder-messages.js';
 
 function reminder(): ReminderMessage {
-  return {
-    schema: REMINDER_MESSAGE_SCHEMA,
-    id: '501:2026-12-08:7',
+  return reminderMessage({
     obligationId: '501',
-    reference: 'INV-501',
     customer: { name: 'Nordwind Shipping AG', email: 'finance@nordwind-shipping.de' },
-    dueDate: '2026-12-08',
-    daysBefore: 7,
-    daysLeft: 7,
     amount: '15780.50',
-    currency: 'EUR',
     createdAt: '2026-12-01T06:00:00.000Z',
-  };
+  });
 }
 
 function contextWithLogs(triggerMetadata: Record<string, unknown> = { id: 'msg-1', dequeueCount: 2 }) {

@@ -5,9 +5,10 @@ import { createReminderRunHandler } from '../../functions/reminderRun.js';
 import { reminderQueueOutput } from '../../functions/support/bindings.js';
 import { MAX_RUN_REQUEST_BYTES } from '../../functions/support/run-request.js';
 import { ConfigError, DueNotifierError } from '../../shared/errors.js';
-import { fakeSweeper, reminder } from './fake-sweeper.js';
+import { fakeSweeper } from './fake-sweeper.js';
+import { reminderFor } from '../support/reminder-messages.js';
 
-const REMINDERS = [reminder('1', '2026-12-08', 7), reminder('2', '2026-12-04', 3)];
+const REMINDERS = [reminderFor('1', '2026-12-08', 7), reminderFor('2', '2026-12-04', 3)];
 
 interface Call {
   readonly method?: string;

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createReminderTimerHandler } from '../../functions/reminderTimer.js';
 import { reminderQueueOutput } from '../../functions/support/bindings.js';
 import { DueNotifierError } from '../../shared/errors.js';
-import { fakeSweeper, reminder } from './fake-sweeper.js';
+import { fakeSweeper } from './fake-sweeper.js';
+import { reminderFor } from '../support/reminder-messages.js';
 
 const TIMER: Timer = {
   isPastDue: false,
@@ -25,7 +26,7 @@ function contextWithLogs() {
 
 describe('reminderTimer handler', () => {
   it('sweeps with the invocation id as run id and sets the reminders on the queue output', async () => {
-    const reminders = [reminder('1', '2026-12-08', 7), reminder('2', '2026-12-02', 1)];
+    const reminders = [reminderFor('1', '2026-12-08', 7), reminderFor('2', '2026-12-02', 1)];
     const sweeper = fakeSweeper(reminders);
     const { context } = contextWithLogs();
     await createReminderTimerHandler(sweeper.sweep)(TIMER, context);

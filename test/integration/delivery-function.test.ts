@@ -14,10 +14,10 @@ import { loadConfig } from '../../shared/config.js';
 import { REMINDER_ID_HEADER } from '../../shared/delivery.js';
 import { getReminderLedger, resetDeliveryRuntime } from '../../shared/delivery-runtime.js';
 import { lookupReminder } from '../../shared/ledger.js';
-import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
 import { resetDaemonRuntime } from '../../shared/runtime.js';
 import { useLocalStack } from '../support/stack.js';
+import { reminderMessage } from '../support/reminder-messages.js';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let nextObligation = 500;
@@ -25,20 +25,13 @@ let nextObligation = 500;
 /** A reminder due a week from today in Berlin, so that the delivery (on the system clock) sends it. */
 function reminder(): ReminderMessage {
   nextObligation += 1;
-  const dueDate = new Date(Date.now() + 7 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
-  return {
-    schema: REMINDER_MESSAGE_SCHEMA,
-    id: `${nextObligation}:${dueDate}:7`,
+  return reminderMessage({
     obligationId: String(nextObligation),
-    reference: `INV-${nextObligation}`,
+    dueDate: new Date(Date.now() + 7 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' }),
     customer: { name: 'Nordwind Shipping AG', email: `finance${nextObligation}@nordwind-shipping.de` },
-    dueDate,
-    daysBefore: 7,
-    daysLeft: 7,
     amount: '15780.50',
-    currency: 'EUR',
     createdAt: new Date().toISOString(),
-  };
+  });
 }
 
 describe('reminderDeliver in the local host, against the local stack', () => {

@@ -11,11 +11,11 @@ import { claimReminder, createReminderLedger, lookupReminder } from '../../share
 import type { ReminderLedger } from '../../shared/ledger.js';
 import { createMailer } from '../../shared/mailer.js';
 import type { MailerOptions } from '../../shared/mailer.js';
-import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
 import { useLocalStack } from '../support/stack.js';
 import { APP_WITHOUT_PERMISSIONS, stackTokens, useStackIdentity } from '../support/stack-tokens.js';
 import { recordingLogger } from '../support/recording-logger.js';
+import { reminderMessage } from '../support/reminder-messages.js';
 
 const stack = useLocalStack();
 useStackIdentity(stack);
@@ -28,22 +28,14 @@ let nextObligation = 100;
 function reminder(overrides: Partial<ReminderMessage> = {}): ReminderMessage {
   nextObligation += 1;
   const obligationId = overrides.obligationId ?? String(nextObligation);
-  const dueDate = overrides.dueDate ?? '2026-12-08';
-  const daysBefore = overrides.daysBefore ?? 7;
-  return {
-    schema: REMINDER_MESSAGE_SCHEMA,
-    id: `${obligationId}:${dueDate}:${daysBefore}`,
+  return reminderMessage({
     obligationId,
-    reference: `INV-${obligationId}`,
     customer: { name: 'Müller Logistik GmbH', email: `accounts${obligationId}@mueller-logistik.de` },
-    dueDate,
-    daysBefore,
     daysLeft: 7,
     amount: '1250.00',
-    currency: 'EUR',
     createdAt: NOW.toISOString(),
     ...overrides,
-  };
+  });
 }
 
 function ledgerOf(connectionString: string, options: { maxRetries?: number } = {}): ReminderLedger {

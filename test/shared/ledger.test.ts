@@ -22,27 +22,10 @@ import {
   releaseClaim,
 } from '../../shared/ledger.js';
 import type { ClaimResult, LedgerClaim, ReminderLedger } from '../../shared/ledger.js';
-import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
-import type { ReminderMessage } from '../../shared/reminders.js';
+import { reminderFor } from '../support/reminder-messages.js';
 
 const T0 = new Date('2026-12-01T07:00:00Z');
 const CLAIM_MS = 300_000;
-
-function reminder(obligationId: string, dueDate = '2026-12-08', daysBefore = 7): ReminderMessage {
-  return {
-    schema: REMINDER_MESSAGE_SCHEMA,
-    id: `${obligationId}:${dueDate}:${daysBefore}`,
-    obligationId,
-    reference: `INV-${obligationId}`,
-    customer: { name: `Customer ${obligationId}`, email: `c${obligationId}@example.com` },
-    dueDate,
-    daysBefore,
-    daysLeft: daysBefore,
-    amount: '10.00',
-    currency: 'EUR',
-    createdAt: T0.toISOString(),
-  };
-}
 
 function at(offsetMs: number): Date {
   return new Date(T0.getTime() + offsetMs);
@@ -91,10 +74,10 @@ describe('table keys', () => {
 describe('claiming', () => {
   it('the first claim inserts the entry; a second one meets the live claim', async () => {
     const ledger = freshLedger();
-    const first = claimed(await claimReminder(ledger, reminder('1'), { owner: 'delivery-a', now: T0, durationMs: CLAIM_MS }));
+    const first = claimed(await claimReminder(ledger, reminderFor('1'), { owner: 'delivery-a', now: T0, durationMs: CLAIM_MS }));
     expect(first).toMatchObject({ reminderId: '1:2026-12-08:7', attempt: 1, ambiguousSends: 0, claimedUntil: at(CLAIM_MS) });
 
-    const second = await claimReminder(ledger, reminder('1'), { owner: 'delivery-b', now: at(1000), durationMs: CLAIM_MS });
+    const second = await claimReminder(ledger, reminderFor('1'), { owner: 'delivery-b', now: at(1000), durationMs: CLAIM_MS });
     expect(second.kind).toBe('held');
     expect(second.kind === 'held' && second.entry).toMatchObject({ state: 'claimed', claimedBy: 'delivery-a', claimedUntil: at(CLAIM_MS) });
 
@@ -112,7 +95,7 @@ describe('claiming', () => {
   it('two deliveries claiming at once: exactly one gets the claim', async () => {
     const ledger = freshLedger();
     const results = await Promise.all(
-      ['a', 'b', 'c', 'd'].map((owner) => claimReminder(ledger, reminder('2'), { owner, now: T0, durationMs: CLAIM_MS })),
+      ['a', 'b', 'c', 'd'].map((owner) => claimReminder(ledger, reminderFor('2'), { owner, now: T0, durationMs: CLAIM_MS })),
     );
     expect(results.filter((result) => result.kind === 'claimed')).toHaveLength(1);
     expect(results.filter((result) => result.kind === 'held')).toHaveLength(3);
@@ -120,9 +103,9 @@ describe('claiming', () => {
 
   it('two deliveries taking over an expired claim at once: exactly one gets it', async () => {
     const ledger = freshLedger();
-    claimed(await claimReminder(ledger, reminder('3'), { owner: 'dead', now: T0, durationMs: CLAIM_MS }));
+    claimed(await claimReminder(ledger, reminderFor('3'), { owner: 'dead', now: T0, durationMs: CLAIM_MS }));
     const later = at(CLAIM_MS + 1);
-    const results = await Promise.all(['a', 'b', 'c'].map((owner) => claimReminder(ledger, reminder('3'), { owner, now: later, durationMs: CLAIM_MS })));
+    const results = await Promise.all(['a', 'b', 'c'].map((owner) => claimReminder(ledger, reminderFor('3'), { owner, now: later, durationMs: CLAIM_MS })));
     const winners = results.filter((result) => result.kind === 'claimed');
     expect(winners).toHaveLength(1);
     expect(winners[0]?.kind === 'claimed' && winners[0].claim.attempt).toBe(2);
@@ -131,10 +114,10 @@ describe('claiming', () => {
 
   it('an expired claim is taken over, and its old holder can no longer record an outcome', async () => {
     const ledger = freshLedger();
-    const dead = claimed(await claimReminder(ledger, reminder('4'), { owner: 'dead', now: T0, durationMs: CLAIM_MS }));
-    expect((await claimReminder(ledger, reminder('4'), { owner: 'early', now: at(CLAIM_MS - 1), durationMs: CLAIM_MS })).kind).toBe('held');
+    const dead = claimed(await claimReminder(ledger, reminderFor('4'), { owner: 'dead', now: T0, durationMs: CLAIM_MS }));
+    expect((await claimReminder(ledger, reminderFor('4'), { owner: 'early', now: at(CLAIM_MS - 1), durationMs: CLAIM_MS })).kind).toBe('held');
 
-    const next = claimed(await claimReminder(ledger, reminder('4'), { owner: 'next', now: at(CLAIM_MS), durationMs: CLAIM_MS }));
+    const next = claimed(await claimReminder(ledger, reminderFor('4'), { owner: 'next', now: at(CLAIM_MS), durationMs: CLAIM_MS }));
     expect(next.attempt).toBe(2);
     const lost = recordSent(ledger, dead, { now: at(CLAIM_MS + 5), mailRequestIds: 'late' });
     await expect(lost).rejects.toBeInstanceOf(LedgerError);
@@ -148,9 +131,9 @@ describe('claiming', () => {
 describe('outcomes', () => {
   it('sent is final: later claims find it settled', async () => {
     const ledger = freshLedger();
-    const claim = claimed(await claimReminder(ledger, reminder('5'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    const claim = claimed(await claimReminder(ledger, reminderFor('5'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
     await recordSent(ledger, claim, { now: at(2000), mailRequestIds: 'ids' });
-    const again = await claimReminder(ledger, reminder('5'), { owner: 'b', now: at(CLAIM_MS * 10), durationMs: CLAIM_MS });
+    const again = await claimReminder(ledger, reminderFor('5'), { owner: 'b', now: at(CLAIM_MS * 10), durationMs: CLAIM_MS });
     expect(again.kind).toBe('settled');
     expect(again.kind === 'settled' && again.entry).toMatchObject({ state: 'sent', sentAt: at(2000), attempts: 1, ambiguousSends: 0 });
     expect(again.kind === 'settled' && again.entry.updatedAt).toBeInstanceOf(Date);
@@ -158,9 +141,9 @@ describe('outcomes', () => {
 
   it('failed is final, with the code and message', async () => {
     const ledger = freshLedger();
-    const claim = claimed(await claimReminder(ledger, reminder('6'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    const claim = claimed(await claimReminder(ledger, reminderFor('6'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
     await recordFailed(ledger, claim, { now: at(1000), code: 'ErrorInvalidRecipients', message: 'Graph refused this message.' });
-    const again = await claimReminder(ledger, reminder('6'), { owner: 'b', now: at(2000), durationMs: CLAIM_MS });
+    const again = await claimReminder(ledger, reminderFor('6'), { owner: 'b', now: at(2000), durationMs: CLAIM_MS });
     expect(again.kind === 'settled' && again.entry).toMatchObject({
       state: 'failed',
       failedAt: at(1000),
@@ -171,21 +154,21 @@ describe('outcomes', () => {
 
   it('a released claim (nothing sent) can be claimed again at once', async () => {
     const ledger = freshLedger();
-    const first = claimed(await claimReminder(ledger, reminder('7'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    const first = claimed(await claimReminder(ledger, reminderFor('7'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
     await releaseClaim(ledger, first, { outcome: 'notSent', now: at(1000), code: 'MailThrottled', message: 'Graph is throttling.' });
     expect(await lookupReminder(ledger, '7:2026-12-08:7')).toMatchObject({ state: 'retrying', lastErrorCode: 'MailThrottled', ambiguousSends: 0 });
 
-    const second = claimed(await claimReminder(ledger, reminder('7'), { owner: 'b', now: at(2000), durationMs: CLAIM_MS }));
+    const second = claimed(await claimReminder(ledger, reminderFor('7'), { owner: 'b', now: at(2000), durationMs: CLAIM_MS }));
     expect(second).toMatchObject({ attempt: 2, ambiguousSends: 0 });
   });
 
   it('an ambiguous send is counted, the reminder can be claimed again, and the count stays after it is sent', async () => {
     const ledger = freshLedger();
-    const first = claimed(await claimReminder(ledger, reminder('8'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    const first = claimed(await claimReminder(ledger, reminderFor('8'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
     await releaseClaim(ledger, first, { outcome: 'ambiguous', now: at(1000), code: 'MailOutcomeUnknown', message: 'No answer.' });
     expect(await lookupReminder(ledger, '8:2026-12-08:7')).toMatchObject({ state: 'ambiguous', ambiguousSends: 1 });
 
-    const second = claimed(await claimReminder(ledger, reminder('8'), { owner: 'b', now: at(2000), durationMs: CLAIM_MS }));
+    const second = claimed(await claimReminder(ledger, reminderFor('8'), { owner: 'b', now: at(2000), durationMs: CLAIM_MS }));
     expect(second).toMatchObject({ attempt: 2, ambiguousSends: 1 });
     await recordSent(ledger, second, { now: at(3000), mailRequestIds: 'ids' });
     expect(await lookupReminder(ledger, '8:2026-12-08:7')).toMatchObject({ state: 'sent', attempts: 2, ambiguousSends: 1 });
@@ -217,7 +200,7 @@ describe('writes retried by the SDK after a lost response', () => {
   it('a claim whose insert landed is recognised as this delivery’s own', async () => {
     const losing = losingFirstResponse('POST');
     const ledger = freshLedger({ additionalPolicies: [{ policy: losing, position: 'perRetry' }] });
-    const claim = claimed(await claimReminder(ledger, reminder('9'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    const claim = claimed(await claimReminder(ledger, reminderFor('9'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
     expect(losing.lostResponses).toBe(1);
     expect(claim.attempt).toBe(1);
     await recordSent(ledger, claim, { now: at(1000), mailRequestIds: 'ids' });
@@ -227,7 +210,7 @@ describe('writes retried by the SDK after a lost response', () => {
   it('an outcome whose update landed is not mistaken for a lost claim', async () => {
     const losing = losingFirstResponse('PATCH');
     const ledger = freshLedger({ additionalPolicies: [{ policy: losing, position: 'perRetry' }] });
-    const claim = claimed(await claimReminder(ledger, reminder('10'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    const claim = claimed(await claimReminder(ledger, reminderFor('10'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
     await recordSent(ledger, claim, { now: at(1000), mailRequestIds: 'ids' });
     expect(losing.lostResponses).toBe(1);
     expect(await lookupReminder(ledger, '10:2026-12-08:7')).toMatchObject({ state: 'sent' });
@@ -238,7 +221,7 @@ describe('reading the ledger ("did you remind me?")', () => {
   it('looks reminders up by id and lists them by obligation, whatever characters the ids hold', async () => {
     const ledger = freshLedger();
     const odd = 'a/b#c?d\\e%f';
-    for (const message of [reminder(odd, '2026-12-08', 7), reminder(odd, '2026-12-08', 3), reminder('other')]) {
+    for (const message of [reminderFor(odd, '2026-12-08', 7), reminderFor(odd, '2026-12-08', 3), reminderFor('other')]) {
       claimed(await claimReminder(ledger, message, { owner: 'a', now: T0, durationMs: CLAIM_MS }));
     }
     expect(await lookupReminder(ledger, `${odd}:2026-12-08:3`)).toMatchObject({ obligationId: odd, daysBefore: 3 });
@@ -253,19 +236,19 @@ describe('reading the ledger ("did you remind me?")', () => {
 
   it('finds which reminders are recorded as sent, one query per obligation', async () => {
     const ledger = freshLedger();
-    const sent = [reminder('20'), reminder('21', '2026-12-04', 3), reminder('22')];
+    const sent = [reminderFor('20'), reminderFor('21', '2026-12-04', 3), reminderFor('22')];
     for (const message of sent) {
       const claim = claimed(await claimReminder(ledger, message, { owner: 'a', now: T0, durationMs: CLAIM_MS }));
       await recordSent(ledger, claim, { now: T0, mailRequestIds: 'ids' });
     }
     // Same obligation as a sent one, another reminder day: not sent.
-    const sameObligation = reminder('21', '2026-12-04', 1);
-    const held = reminder('23');
+    const sameObligation = reminderFor('21', '2026-12-04', 1);
+    const held = reminderFor('23');
     claimed(await claimReminder(ledger, held, { owner: 'a', now: T0, durationMs: CLAIM_MS }));
-    const failed = claimed(await claimReminder(ledger, reminder('24'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
+    const failed = claimed(await claimReminder(ledger, reminderFor('24'), { owner: 'a', now: T0, durationMs: CLAIM_MS }));
     await recordFailed(ledger, failed, { now: T0, code: 'ErrorInvalidRecipients', message: 'refused' });
 
-    const asked = [...sent, sameObligation, held, reminder('24'), reminder('25')];
+    const asked = [...sent, sameObligation, held, reminderFor('24'), reminderFor('25')];
     const found = await findSentReminderIds(ledger, asked, { concurrency: 2 });
     expect([...found].sort()).toEqual(['20:2026-12-08:7', '21:2026-12-04:3', '22:2026-12-08:7']);
     expect(await findSentReminderIds(ledger, [])).toEqual(new Set());
@@ -280,7 +263,7 @@ describe('failures', () => {
       { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } },
     );
     const ledger = createReminderLedger(unreachable);
-    const attempt = claimReminder(ledger, reminder('30'), { owner: 'a', now: T0, durationMs: CLAIM_MS });
+    const attempt = claimReminder(ledger, reminderFor('30'), { owner: 'a', now: T0, durationMs: CLAIM_MS });
     await expect(attempt).rejects.toMatchObject({ name: 'LedgerError', code: 'LedgerUnavailable' });
     await expect(attempt).rejects.toThrow(/ledger table 'ledgerdown'/);
     await expect(attempt).rejects.not.toThrow(/AccountKey|Eby8/);

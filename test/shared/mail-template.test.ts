@@ -1,23 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { describeDaysLeft, escapeHtml, formatAmount, formatDueDate, renderReminderMail } from '../../shared/mail-template.js';
-import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
+import { reminderMessage } from '../support/reminder-messages.js';
 
 function reminder(overrides: Partial<ReminderMessage> = {}): ReminderMessage {
-  return {
-    schema: REMINDER_MESSAGE_SCHEMA,
-    id: '17:2026-12-08:7',
-    obligationId: '17',
+  return reminderMessage({
     reference: 'INV-2026-1001',
     customer: { name: 'Müller Logistik GmbH', email: 'accounts@mueller-logistik.de' },
-    dueDate: '2026-12-08',
-    daysBefore: 7,
-    daysLeft: 7,
     amount: '1250.00',
-    currency: 'EUR',
     createdAt: '2026-12-01T06:00:00.000Z',
     ...overrides,
-  };
+  });
 }
 
 describe('escapeHtml', () => {
