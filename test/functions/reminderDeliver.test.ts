@@ -1,11 +1,11 @@
 /** The reminderDeliver handler with a fake delivery: message reading, poison output, failures. */
-import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { createReminderDeliverHandler, reminderPoisonOutput } from '../../functions/reminderDeliver.js';
 import type { Deliverer } from '../../functions/reminderDeliver.js';
 import { DeliveryError } from '../../shared/delivery.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
 import { reminderMessage } from '../support/reminder-messages.js';
+import { contextWithLogs } from '../support/invocation-context.js';
 
 function reminder(): ReminderMessage {
   return reminderMessage({
@@ -16,16 +16,13 @@ function reminder(): ReminderMessage {
   });
 }
 
-function contextWithLogs(triggerMetadata: Record<string, unknown> = { id: 'msg-1', dequeueCount: 2 }) {
-  const logs: string[] = [];
-  const context = new InvocationContext({
+function queueInvocation(triggerMetadata: Record<string, unknown> = { id: 'msg-1', dequeueCount: 2 }) {
+  return contextWithLogs({
     invocationId: 'invocation-9',
     functionName: 'reminderDeliver',
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
     triggerMetadata,
     options: { trigger: { type: 'queueTrigger', name: 'queueItem', queueName: 'reminders', connection: 'AzureWebJobsStorage' }, extraOutputs: [reminderPoisonOutput] },
   });
-  return { context, logs };
 }
 
 function fakeDeliverer(outcome: Error | 'sent' = 'sent'): Deliverer & { calls: ReminderMessage[] } {
@@ -41,7 +38,7 @@ function fakeDeliverer(outcome: Error | 'sent' = 'sent'): Deliverer & { calls: R
 describe('reminderDeliver handler', () => {
   it('delivers the parsed reminder, with the invocation context as logger', async () => {
     const deliver = fakeDeliverer();
-    const { context } = contextWithLogs();
+    const { context } = queueInvocation();
     const message = reminder();
     await createReminderDeliverHandler(deliver)(message, context);
     expect(deliver.calls).toEqual([message]);
@@ -50,7 +47,7 @@ describe('reminderDeliver handler', () => {
 
   it('moves a message that is not a reminder to the poison queue at once, logging it by message id only', async () => {
     const deliver = fakeDeliverer();
-    const { context, logs } = contextWithLogs({ id: 'msg-7', dequeueCount: 1 });
+    const { context, logs } = queueInvocation({ id: 'msg-7', dequeueCount: 1 });
     const malformed = { ...reminder(), amount: 'NaN' };
     await createReminderDeliverHandler(deliver)(malformed, context);
     expect(deliver.calls).toEqual([]);
@@ -58,14 +55,14 @@ describe('reminderDeliver handler', () => {
     expect(logs).toEqual([expect.stringMatching(/^error: Queue message msg-7 \(delivery 1\) is not a reminder \(amount is not a decimal string/)]);
     expect(logs.join('\n')).not.toContain(malformed.customer.email);
 
-    const text = contextWithLogs();
+    const text = queueInvocation();
     await createReminderDeliverHandler(deliver)('plain text', text.context);
     expect(text.context.extraOutputs.get(reminderPoisonOutput)).toEqual(['plain text']);
   });
 
   it('rethrows a failed delivery, so that the queue retries it, after logging its code and cause', async () => {
     const failure = new DeliveryError('ReminderNotSent', '1:2026-12-08:7', 'not sent', { cause: Object.assign(new Error('Graph is throttling'), { code: 'MailThrottled' }) });
-    const { context, logs } = contextWithLogs();
+    const { context, logs } = queueInvocation();
     await expect(createReminderDeliverHandler(fakeDeliverer(failure))(reminder(), context)).rejects.toBe(failure);
     expect(logs.some((line) => line.startsWith('error: Queue message msg-1 (delivery 2)') && line.includes('ReminderNotSent') && line.includes('MailThrottled'))).toBe(true);
   });

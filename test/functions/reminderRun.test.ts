@@ -7,6 +7,7 @@ import { MAX_RUN_REQUEST_BYTES } from '../../functions/support/run-request.js';
 import { ConfigError, DueNotifierError } from '../../shared/errors.js';
 import { fakeSweeper } from './fake-sweeper.js';
 import { reminderFor } from '../support/reminder-messages.js';
+import { contextWithLogs } from '../support/invocation-context.js';
 
 const REMINDERS = [reminderFor('1', '2026-12-08', 7), reminderFor('2', '2026-12-04', 3)];
 
@@ -18,11 +19,9 @@ interface Call {
 
 async function call(sweeperOutcome: Parameters<typeof fakeSweeper>[0], request: Call = {}) {
   const sweeper = fakeSweeper(sweeperOutcome);
-  const logs: string[] = [];
-  const context = new InvocationContext({
+  const { context, logs } = contextWithLogs({
     invocationId: 'run-42',
     functionName: 'reminderRun',
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
     options: { trigger: { type: 'httpTrigger', name: 'request' }, extraOutputs: [reminderQueueOutput] },
   });
   const headers: Record<string, string> = {};

@@ -1,4 +1,3 @@
-import { InvocationContext } from '@azure/functions';
 import type { Timer } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { createReminderTimerHandler } from '../../functions/reminderTimer.js';
@@ -6,6 +5,7 @@ import { reminderQueueOutput } from '../../functions/support/bindings.js';
 import { DueNotifierError } from '../../shared/errors.js';
 import { fakeSweeper } from './fake-sweeper.js';
 import { reminderFor } from '../support/reminder-messages.js';
+import { contextWithLogs } from '../support/invocation-context.js';
 
 const TIMER: Timer = {
   isPastDue: false,
@@ -13,36 +13,33 @@ const TIMER: Timer = {
   scheduleStatus: { last: '2026-11-30T07:00:00.000Z', next: '2026-12-01T07:00:00.000Z', lastUpdated: '2026-11-30T07:00:00.000Z' },
 };
 
-function contextWithLogs() {
-  const logs: string[] = [];
-  const context = new InvocationContext({
+function timerInvocation() {
+  return contextWithLogs({
     invocationId: 'run-7',
     functionName: 'reminderTimer',
-    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
     options: { trigger: { type: 'timerTrigger', name: 'timer' }, extraOutputs: [reminderQueueOutput] },
   });
-  return { context, logs };
 }
 
 describe('reminderTimer handler', () => {
   it('sweeps with the invocation id as run id and sets the reminders on the queue output', async () => {
     const reminders = [reminderFor('1', '2026-12-08', 7), reminderFor('2', '2026-12-02', 1)];
     const sweeper = fakeSweeper(reminders);
-    const { context } = contextWithLogs();
+    const { context } = timerInvocation();
     await createReminderTimerHandler(sweeper.sweep)(TIMER, context);
     expect(sweeper.calls[0]?.options).toEqual({ runId: 'run-7' });
     expect(context.extraOutputs.get(reminderQueueOutput)).toEqual(reminders);
   });
 
   it('sets an empty array when nothing is due (no message is written)', async () => {
-    const { context } = contextWithLogs();
+    const { context } = timerInvocation();
     await createReminderTimerHandler(fakeSweeper([]).sweep)(TIMER, context);
     expect(context.extraOutputs.get(reminderQueueOutput)).toEqual([]);
   });
 
   it('rethrows a failure after logging its code, leaving the output unset', async () => {
     const failure = new DueNotifierError('GraphAccessDenied', 'Graph answered 403', { cause: new Error('Authorization_RequestDenied') });
-    const { context, logs } = contextWithLogs();
+    const { context, logs } = timerInvocation();
     await expect(createReminderTimerHandler(fakeSweeper(failure).sweep)(TIMER, context)).rejects.toBe(failure);
     expect(context.extraOutputs.get(reminderQueueOutput)).toBeUndefined();
     expect(logs.some((line) => line.startsWith('error:') && line.includes('GraphAccessDenied') && line.includes('Authorization_RequestDenied'))).toBe(
