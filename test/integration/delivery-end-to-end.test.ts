@@ -5,23 +5,15 @@
  * maxDequeueCount failures). The Graph emulator's outbox is compared with the expected set of reminders,
  * worked out by hand from the rules (REMINDER_DAYS 7,3,1, CATCH_UP_DAYS 2): 0 missing, 0 duplicated.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadFunctionApp } from '../../devhost/host.js';
-import type { FunctionApp, InvocationLogRecord } from '../../devhost/host.js';
-import { runQueueTrigger } from '../../devhost/queue-listener.js';
+import { describe, expect, it } from 'vitest';
 import { drainQueue, enqueueMessages, queueServiceClientFor } from '../../devhost/queue-storage.js';
 import type { ListItemSeed } from '../../emulators/seed.js';
 import { loadConfig } from '../../shared/config.js';
-import { REMINDER_ID_HEADER } from '../../shared/delivery.js';
-import { getReminderLedger, resetDeliveryRuntime } from '../../shared/delivery-runtime.js';
+import { getReminderLedger } from '../../shared/delivery-runtime.js';
 import { lookupReminder } from '../../shared/ledger.js';
-import { resetDaemonRuntime } from '../../shared/runtime.js';
-import type { SweepSummary } from '../../shared/sweep.js';
+import { calendarDate, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ZONE = 'Europe/Berlin';
 
 /**
@@ -42,18 +34,9 @@ const CASES: readonly { readonly days: number; readonly k: number | null }[] = [
   { days: -1, k: null },
 ];
 
-function berlinDate(instant: Date): string {
-  return instant.toLocaleDateString('en-CA', { timeZone: ZONE });
-}
-
-function plusDays(date: string, days: number): string {
-  const [year = 0, month = 1, day = 1] = date.split('-').map(Number);
-  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
-}
-
 /** The CASES as list items with ids from `firstId`, and the reminder ids expected today. */
 function obligations(firstId: number): { items: ListItemSeed[]; expected: string[] } {
-  const today = berlinDate(new Date());
+  const today = calendarDate(new Date(), ZONE);
   const items = CASES.map(({ days }, index) => ({
     id: String(firstId + index),
     fields: {
@@ -70,39 +53,10 @@ function obligations(firstId: number): { items: ListItemSeed[]; expected: string
   return { items, expected: expected.sort() };
 }
 
-function summaryOf(logs: readonly InvocationLogRecord[]): SweepSummary {
-  for (const record of logs) {
-    const match = /^Run \S+ summary: (\{.*\})$/.exec(record.message);
-    if (match?.[1]) return JSON.parse(match[1]) as SweepSummary;
-  }
-  throw new Error('The run logged no summary');
-}
-
 const stack = useLocalStack();
+const host = useFunctionHost(stack);
 
 describe('every due reminder e-mailed exactly once, timer to inbox', () => {
-  let functionApp: FunctionApp;
-  let savedEnv: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    savedEnv = { ...process.env };
-    Object.assign(process.env, stack().settings);
-    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot });
-  });
-
-  afterAll(() => {
-    process.env = savedEnv;
-    resetDaemonRuntime();
-    resetDeliveryRuntime();
-  });
-
-  afterEach(async () => {
-    stack().graph.clearOutbox();
-    const queues = queueServiceClientFor('AzureWebJobsStorage', stack().settings);
-    for (const name of ['reminders', 'reminders-poison']) {
-      await drainQueue(queues.getQueueClient(name), { encoding: functionApp.hostJson.queueMessageEncoding });
-    }
-  });
 
   function useObligations(firstId: number): string[] {
     const { items, expected } = obligations(firstId);
@@ -110,23 +64,11 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
     return expected;
   }
 
-  /** Reminder ids of the e-mails in the outbox, one entry per e-mail. */
-  function mailedIds(): string[] {
-    return stack()
-      .graph.outbox()
-      .flatMap((mail) => mail.internetMessageHeaders.filter((header) => header.name === REMINDER_ID_HEADER).map((header) => header.value))
-      .sort();
-  }
-
   async function fireTimer(daysSinceLastRun = 1) {
     const last = new Date(Date.now() - daysSinceLastRun * 86_400_000);
-    const outcome = await functionApp.invokeTimer('reminderTimer', { scheduleStatus: { last, next: new Date(), lastUpdated: last } });
+    const outcome = await host().fireTimer({ scheduleStatus: { last, next: new Date(), lastUpdated: last } });
     expect(outcome.status).toBe('succeeded');
-    return summaryOf(outcome.logs);
-  }
-
-  function deliverQueued() {
-    return runQueueTrigger(functionApp, 'reminderDeliver');
+    return runSummaryOf(outcome.logs);
   }
 
   it('the stack sends as the seed mailbox, with an app that has Mail.Send', () => {
@@ -138,14 +80,14 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
 
   it('host down for two days: the next run catches up and every due reminder is delivered once; a rerun sends nothing', async () => {
     const expected = useObligations(1);
-    const today = berlinDate(new Date());
+    const today = calendarDate(new Date(), ZONE);
 
     const summary = await fireTimer(3);
     expect(summary).toMatchObject({ reminders: expected.length, alreadySent: 0 });
-    const delivered = await deliverQueued();
+    const delivered = await host().deliverQueued();
     expect(delivered.outcomes.map((outcome) => outcome.status)).toEqual(expected.map(() => 'succeeded'));
-    expect(mailedIds()).toEqual(expected);
-    expect(berlinDate(new Date())).toBe(today); // the expectations hold for one calendar day
+    expect(host().mailedReminderIds()).toEqual(expected);
+    expect(calendarDate(new Date(), ZONE)).toBe(today); // the expectations hold for one calendar day
 
     const dueToday = stack().graph.outbox().find((mail) => mail.internetMessageHeaders.some((header) => header.value === `9:${today}:1`));
     expect(dueToday?.subject).toMatch(/due today$/);
@@ -154,8 +96,8 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
     stack().graph.clearOutbox();
     const rerun = await fireTimer();
     expect(rerun).toMatchObject({ reminders: 0, alreadySent: expected.length });
-    expect((await deliverQueued()).outcomes).toEqual([]);
-    expect(mailedIds()).toEqual([]);
+    expect((await host().deliverQueued()).outcomes).toEqual([]);
+    expect(host().mailedReminderIds()).toEqual([]);
   });
 
   it('two timer runs at once: each reminder is enqueued twice and e-mailed once', async () => {
@@ -164,46 +106,46 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
     expect(first?.reminders).toBe(expected.length);
     expect(second?.reminders).toBe(expected.length);
 
-    const delivered = await deliverQueued();
+    const delivered = await host().deliverQueued();
     expect(delivered.outcomes).toHaveLength(2 * expected.length);
     expect(delivered.outcomes.every((outcome) => outcome.status === 'succeeded')).toBe(true);
-    expect(mailedIds()).toEqual(expected);
+    expect(host().mailedReminderIds()).toEqual(expected);
   });
 
   it('a run retried after it failed, and deliveries retried after sendMail failures: every reminder once', async () => {
     const expected = useObligations(201);
     stack().faults.add({ endpoint: 'graph.listItems', action: { type: 'status', status: 403 }, count: 1 });
-    const failed = await functionApp.invokeTimer('reminderTimer');
+    const failed = await host().fireTimer();
     expect(failed.status).toBe('failed');
-    expect((await deliverQueued()).outcomes).toEqual([]);
+    expect((await host().deliverQueued()).outcomes).toEqual([]);
 
     await fireTimer();
     // Throttling beyond what a delivery waits for: those messages fail and come back.
     stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 429, retryAfter: '600' }, count: 2 });
     stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 503, retryAfter: '0.01' }, count: 2 });
-    const delivered = await deliverQueued();
+    const delivered = await host().deliverQueued();
     expect(delivered.outcomes.filter((outcome) => outcome.status === 'failed')).toHaveLength(2);
     expect(delivered.poisoned).toEqual([]);
-    expect(mailedIds()).toEqual(expected);
+    expect(host().mailedReminderIds()).toEqual(expected);
   });
 
   it('a delivery that keeps failing ends in the poison queue; requeued after the fix, it is sent once', async () => {
     const expected = useObligations(301);
     await fireTimer();
     stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 403 } });
-    const denied = await deliverQueued();
+    const denied = await host().deliverQueued();
     expect(denied.poisoned).toHaveLength(expected.length);
     expect(denied.outcomes).toHaveLength(5 * expected.length);
-    expect(mailedIds()).toEqual([]);
+    expect(host().mailedReminderIds()).toEqual([]);
     const ledger = getReminderLedger(loadConfig(process.env));
     expect(await lookupReminder(ledger, expected[0] ?? '')).toMatchObject({ state: 'retrying', attempts: 5, lastErrorCode: 'MailAccessDenied' });
 
     stack().faults.clear();
     const queues = queueServiceClientFor('AzureWebJobsStorage', stack().settings);
-    const encoding = functionApp.hostJson.queueMessageEncoding;
+    const encoding = host().functionApp.hostJson.queueMessageEncoding;
     const poisoned = await drainQueue(queues.getQueueClient('reminders-poison'), { encoding });
     await enqueueMessages(queues.getQueueClient('reminders'), poisoned, { encoding });
-    await deliverQueued();
-    expect(mailedIds()).toEqual(expected);
+    await host().deliverQueued();
+    expect(host().mailedReminderIds()).toEqual(expected);
   });
 });
