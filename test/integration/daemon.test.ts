@@ -4,22 +4,18 @@
  * read back from the Azurite queue. Expected reminders come from a table below, written from the
  * rules by hand (REMINDER_DAYS 7,3,1, CATCH_UP_DAYS 2), not from the code under test.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadFunctionApp } from '../../devhost/host.js';
-import type { FunctionApp, InvocationLogRecord } from '../../devhost/host.js';
+import { describe, expect, it } from 'vitest';
 import { drainQueue, queueServiceClientFor } from '../../devhost/queue-storage.js';
 import { demoSeedPath } from '../../emulators/stack.js';
 import { loadSeedFile } from '../../emulators/seed.js';
 import type { ListItemSeed, ListSeed, SeedFile } from '../../emulators/seed.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
-import { getDaemonRuntime, resetDaemonRuntime } from '../../shared/runtime.js';
+import { getDaemonRuntime } from '../../shared/runtime.js';
 import { runSweep } from '../../shared/sweep.js';
 import type { SweepSummary } from '../../shared/sweep.js';
+import { calendarDate, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ZONE = 'Europe/Berlin';
 const BULK_LIST_ID = '6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b';
 const BULK_ITEMS = 1000;
@@ -43,15 +39,6 @@ const CASES: readonly { days: number; today: number | null | string; tomorrow: n
   { days: 1, today: 'invalidEmail', tomorrow: 'invalidEmail', fields: { CustomerEmail: 'accounts(at)example.com' } },
   { days: 40, today: null, tomorrow: null },
 ];
-
-function berlinDate(instant: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
-}
-
-function plusDays(date: string, days: number): string {
-  const [year = 0, month = 1, day = 1] = date.split('-').map(Number);
-  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
-}
 
 function expectedIds(column: 'today' | 'tomorrow', today: string): string[] {
   return CASES.flatMap((testCase, index) => {
@@ -99,35 +86,12 @@ async function testSeed(): Promise<SeedFile> {
   };
 }
 
-function summaryOf(logs: readonly InvocationLogRecord[]): SweepSummary {
-  for (const record of logs) {
-    const match = /^Run \S+ summary: (\{.*\})$/.exec(record.message);
-    if (match?.[1]) {
-      return JSON.parse(match[1]) as SweepSummary;
-    }
-  }
-  throw new Error('The run logged no summary');
-}
-
 const seed = await testSeed();
 const stack = useLocalStack({ seed });
+// Drains the queues after each test: a test that fails midway leaves no messages for the next one.
+const host = useFunctionHost(stack);
 
 describe('due-notifier on the local stack', () => {
-  let functionApp: FunctionApp;
-  let savedEnv: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    savedEnv = { ...process.env };
-    // What the host does with app settings: they are the worker's environment.
-    Object.assign(process.env, stack().settings);
-    resetDaemonRuntime();
-    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot });
-  });
-
-  afterAll(() => {
-    process.env = savedEnv;
-    resetDaemonRuntime();
-  });
 
   async function queuedReminders(): Promise<ReminderMessage[]> {
     const queue = queueServiceClientFor('AzureWebJobsStorage', stack().settings).getQueueClient('reminders');
@@ -136,16 +100,11 @@ describe('due-notifier on the local stack', () => {
     return texts.map((text) => JSON.parse(text) as ReminderMessage);
   }
 
-  // A test that fails midway must not leave messages for the next one.
-  beforeEach(async () => {
-    await queuedReminders();
-  });
-
   async function fireTimer() {
-    const today = berlinDate(new Date());
-    const outcome = await functionApp.invokeTimer('reminderTimer');
+    const today = calendarDate(new Date(), ZONE);
+    const outcome = await host().fireTimer();
     // A run across midnight in Berlin would change the expectations.
-    expect(berlinDate(new Date())).toBe(today);
+    expect(calendarDate(new Date(), ZONE)).toBe(today);
     return { outcome, today };
   }
 
@@ -168,7 +127,7 @@ describe('due-notifier on the local stack', () => {
       currency: 'EUR',
       createdAt: expect.any(String),
     });
-    const summary = summaryOf(outcome.logs);
+    const summary = runSummaryOf(outcome.logs);
     expect(summary).toMatchObject({ itemsRead: 12, reminders: 7, skipped: { pastDue: 1, statusClosed: 1, invalidEmail: 1 } });
     // A cold start: one token, the secret from the vault (challenge + read).
     expect(summary.requests.token).toBe(1);
@@ -182,7 +141,7 @@ describe('due-notifier on the local stack', () => {
     expect(outcome.status).toBe('succeeded');
     const graphRequests = stack().counters.get('graph.listItems');
     expect(graphRequests).toBeGreaterThanOrEqual(1);
-    expect(summaryOf(outcome.logs).requests).toEqual({ graph: graphRequests, token: 0, keyVault: 0 });
+    expect(runSummaryOf(outcome.logs).requests).toEqual({ graph: graphRequests, token: 0, keyVault: 0 });
     expect(stack().counters.get('entra.token')).toBe(0);
     expect(stack().counters.get('identity.token')).toBe(0);
     expect(stack().counters.get('keyvault.getSecret')).toBe(0);
@@ -190,12 +149,8 @@ describe('due-notifier on the local stack', () => {
   });
 
   it('reminderRun dry run returns the reminders for the chosen instant and writes nothing', async () => {
-    const tomorrow = plusDays(berlinDate(new Date()), 1);
-    const outcome = await functionApp.invokeHttp('reminderRun', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ dryRun: true, now: `${tomorrow}T09:00:00Z` }),
-    });
+    const tomorrow = plusDays(calendarDate(new Date(), ZONE), 1);
+    const outcome = await host().runByHttp({ dryRun: true, now: `${tomorrow}T09:00:00Z` });
     expect(outcome.response.status).toBe(200);
     const body = JSON.parse(outcome.response.body) as { dryRun: boolean; summary: SweepSummary; reminders: ReminderMessage[] };
     expect(body.dryRun).toBe(true);
@@ -205,8 +160,8 @@ describe('due-notifier on the local stack', () => {
   });
 
   it('reminderRun without dryRun enqueues through the output binding and answers with the summary', async () => {
-    const today = berlinDate(new Date());
-    const outcome = await functionApp.invokeHttp('reminderRun', { method: 'POST' });
+    const today = calendarDate(new Date(), ZONE);
+    const outcome = await host().runByHttp();
     expect(outcome.response.status).toBe(200);
     const body = JSON.parse(outcome.response.body) as Record<string, unknown>;
     expect(body).toEqual({ dryRun: false, summary: expect.objectContaining({ reminders: 7 }) });
@@ -226,7 +181,7 @@ describe('due-notifier on the local stack', () => {
     });
     const { outcome, today } = await fireTimer();
     expect(outcome.status).toBe('succeeded');
-    const summary = summaryOf(outcome.logs);
+    const summary = runSummaryOf(outcome.logs);
     expect(summary.requests.graph).toBe(requestsPerRun + 2);
     expect(summary.itemsRead).toBe(12);
     expect(stack().counters.get('graph.listItems')).toBe(requestsPerRun + 2);
@@ -235,12 +190,12 @@ describe('due-notifier on the local stack', () => {
 
   it('a failing run (Graph 403) writes nothing; the HTTP caller gets a safe 502', async () => {
     stack().faults.add({ endpoint: 'graph.listItems', action: { type: 'status', status: 403 } });
-    const timer = await functionApp.invokeTimer('reminderTimer');
+    const timer = await host().fireTimer();
     expect(timer.status).toBe('failed');
     expect(timer.status === 'failed' && timer.error).toMatchObject({ code: 'GraphAccessDenied' });
     expect(await queuedReminders()).toEqual([]);
 
-    const http = await functionApp.invokeHttp('reminderRun', { method: 'POST' }, { invocationId: 'run-denied' });
+    const http = await host().functionApp.invokeHttp('reminderRun', { method: 'POST' }, { invocationId: 'run-denied' });
     expect(http.response.status).toBe(502);
     expect(JSON.parse(http.response.body)).toEqual({
       error: { code: 'GraphAccessDenied', runId: 'run-denied', message: expect.stringContaining('run-denied') },
@@ -253,16 +208,11 @@ describe('due-notifier on the local stack', () => {
     const unprivileged = seed.tenants[0]?.applications.find((application) => application.appRoles.length === 0);
     const secretName = unprivileged?.secrets[0]?.keyVaultSecretName;
     expect(unprivileged && secretName).toBeTruthy();
-    const settings = { ...stack().settings, ENTRA_CLIENT_ID: unprivileged?.clientId ?? '', CLIENT_SECRET_NAME: secretName ?? '' };
-    Object.assign(process.env, settings);
-    try {
-      const outcome = await functionApp.invokeTimer('reminderTimer', { settings });
-      expect(outcome.status).toBe('failed');
-      expect(outcome.status === 'failed' && outcome.error).toMatchObject({ code: 'GraphAccessDenied' });
-      expect(await queuedReminders()).toEqual([]);
-    } finally {
-      Object.assign(process.env, stack().settings);
-    }
+    host().setSettings({ ENTRA_CLIENT_ID: unprivileged?.clientId ?? '', CLIENT_SECRET_NAME: secretName ?? '' });
+    const outcome = await host().fireTimer();
+    expect(outcome.status).toBe('failed');
+    expect(outcome.status === 'failed' && outcome.error).toMatchObject({ code: 'GraphAccessDenied' });
+    expect(await queuedReminders()).toEqual([]);
   });
 
   it('pages through a 1,000-item list: every item read once, one Graph request per page', async () => {
