@@ -3,23 +3,19 @@
  * metadata, output bindings) against the local stack: Azurite for the queue and the ledger, the Graph
  * emulator's outbox for the e-mails customers would receive.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadFunctionApp } from '../../devhost/host.js';
-import type { FunctionApp, InvocationOutcome } from '../../devhost/host.js';
+import { describe, expect, it } from 'vitest';
+import type { InvocationOutcome } from '../../devhost/host.js';
 import { drainQueue } from '../../devhost/queue-storage.js';
 import { loadConfig } from '../../shared/config.js';
 import { REMINDER_ID_HEADER } from '../../shared/delivery.js';
-import { getReminderLedger, resetDeliveryRuntime } from '../../shared/delivery-runtime.js';
+import { getReminderLedger } from '../../shared/delivery-runtime.js';
 import { lookupReminder } from '../../shared/ledger.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
-import { resetDaemonRuntime } from '../../shared/runtime.js';
+import { calendarDate, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
 import { reminderMessage } from '../support/reminder-messages.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let nextObligation = 500;
 
 /** A reminder due a week from today in Berlin, so that the delivery (on the system clock) sends it. */
@@ -27,7 +23,7 @@ function reminder(): ReminderMessage {
   nextObligation += 1;
   return reminderMessage({
     obligationId: String(nextObligation),
-    dueDate: new Date(Date.now() + 7 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' }),
+    dueDate: calendarDate(new Date(Date.now() + 7 * 86_400_000), 'Europe/Berlin'),
     customer: { name: 'Nordwind Shipping AG', email: `finance${nextObligation}@nordwind-shipping.de` },
     amount: '15780.50',
     createdAt: new Date().toISOString(),
@@ -36,24 +32,7 @@ function reminder(): ReminderMessage {
 
 describe('reminderDeliver in the local host, against the local stack', () => {
   const stack = useLocalStack();
-  let functionApp: FunctionApp;
-  let savedEnv: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    savedEnv = { ...process.env };
-    Object.assign(process.env, stack().settings, { SENDER_MAILBOX: 'billing@contoso.com' });
-    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot });
-  });
-
-  afterAll(() => {
-    process.env = savedEnv;
-    resetDaemonRuntime();
-    resetDeliveryRuntime();
-  });
-
-  afterEach(() => {
-    stack().graph.clearOutbox();
-  });
+  const host = useFunctionHost(stack, { settings: { SENDER_MAILBOX: 'billing@contoso.com' } });
 
   function mailsFor(message: ReminderMessage) {
     return stack()
@@ -62,11 +41,11 @@ describe('reminderDeliver in the local host, against the local stack', () => {
   }
 
   function invoke(message: ReminderMessage | string, dequeueCount = 1): Promise<InvocationOutcome> {
-    return functionApp.invokeQueue('reminderDeliver', typeof message === 'string' ? message : JSON.stringify(message), { dequeueCount });
+    return host().functionApp.invokeQueue('reminderDeliver', typeof message === 'string' ? message : JSON.stringify(message), { dequeueCount });
   }
 
   it('is registered as a queue trigger on %NOTIFICATION_QUEUE%, with the poison queue as output', () => {
-    const fn = functionApp.getFunction('reminderDeliver');
+    const fn = host().functionApp.getFunction('reminderDeliver');
     expect(fn.trigger).toMatchObject({ type: 'queueTrigger', direction: 'in', queueName: '%NOTIFICATION_QUEUE%', connection: 'AzureWebJobsStorage' });
     expect(fn.bindings.filter((binding) => binding.direction === 'out')).toEqual([
       { name: expect.any(String), type: 'queue', direction: 'out', queueName: '%NOTIFICATION_QUEUE%-poison', connection: 'AzureWebJobsStorage' },
@@ -123,17 +102,13 @@ describe('reminderDeliver in the local host, against the local stack', () => {
     const outcome = await invoke('{"schema":"due-notifier.reminder/v1","id":"broken"}');
     expect(outcome.status === 'succeeded' && outcome.outputs).toEqual([expect.objectContaining({ queueName: 'reminders-poison', messageCount: 1 })]);
     const poison = QueueServiceClient.fromConnectionString(stack().settings.AzureWebJobsStorage ?? '').getQueueClient('reminders-poison');
-    expect(await drainQueue(poison, { encoding: functionApp.hostJson.queueMessageEncoding })).toEqual(['{"schema":"due-notifier.reminder/v1","id":"broken"}']);
+    expect(await drainQueue(poison, { encoding: host().functionApp.hostJson.queueMessageEncoding })).toEqual(['{"schema":"due-notifier.reminder/v1","id":"broken"}']);
   });
 
   it('fails every invocation with a ConfigError naming SENDER_MAILBOX when it is not set', async () => {
-    delete process.env.SENDER_MAILBOX;
-    try {
-      const outcome = await invoke(reminder());
-      expect(outcome.status).toBe('failed');
-      expect(outcome.status === 'failed' && outcome.error).toMatchObject({ code: 'ConfigInvalid', setting: 'SENDER_MAILBOX' });
-    } finally {
-      process.env.SENDER_MAILBOX = 'billing@contoso.com';
-    }
+    host().setSettings({ SENDER_MAILBOX: undefined });
+    const outcome = await invoke(reminder());
+    expect(outcome.status).toBe('failed');
+    expect(outcome.status === 'failed' && outcome.error).toMatchObject({ code: 'ConfigInvalid', setting: 'SENDER_MAILBOX' });
   });
 });
