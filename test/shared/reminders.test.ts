@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../emulators/seeded-random.js';
 import { addDays, calendarDateIn, startOfDayIn } from '../../shared/calendar.js';
+import { SETTING_DEFAULTS } from '../../shared/config.js';
 import type { ListColumns } from '../../shared/config.js';
 import type { ListItem, ReminderDecision, ReminderMessage, ReminderRules, SkipReason } from '../../shared/reminders.js';
 import {
@@ -12,18 +13,8 @@ import {
   dueDateFilterWindow,
 } from '../../shared/reminders.js';
 
-const DEFAULT_COLUMNS: ListColumns = {
-  reference: 'Title',
-  customerName: 'CustomerName',
-  customerEmail: 'CustomerEmail',
-  dueDate: 'DueDate',
-  amountDue: 'AmountDue',
-  currency: 'Currency',
-  status: 'Status',
-};
-
 function rules(overrides: Partial<ReminderRules> = {}): ReminderRules {
-  return { reminderDays: [1, 3, 7], timeZone: 'UTC', catchUpDays: 0, columns: DEFAULT_COLUMNS, ...overrides };
+  return { reminderDays: [1, 3, 7], timeZone: 'UTC', catchUpDays: 0, columns: SETTING_DEFAULTS.columns, ...overrides };
 }
 
 function item(fields: Record<string, unknown> = {}, id = '42'): ListItem {
