@@ -120,3 +120,39 @@ export async function hostService(definition: ServiceDefinition, options: { tls?
   const server = await startEmulatorServer({ definition, counters, faults: createFaultController(), ...(tls ? { tls } : {}) });
   return { url: server.url, authorityHost: new URL(server.url).host, counters, close: () => server.close() };
 }
+
+/** Variables that would make DefaultAzureCredential pick another credential, or that it reads for managed identity. */
+const CREDENTIAL_ENVIRONMENT = [
+  'IDENTITY_ENDPOINT',
+  'IDENTITY_HEADER',
+  'AZURE_CLIENT_ID',
+  'AZURE_TENANT_ID',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_CLIENT_CERTIFICATE_PATH',
+  'AZURE_FEDERATED_TOKEN_FILE',
+  'AZURE_TOKEN_CREDENTIALS',
+  'MSI_ENDPOINT',
+  'MSI_SECRET',
+  'IDENTITY_SERVER_THUMBPRINT',
+  'IMDS_ENDPOINT',
+] as const;
+
+/**
+ * Leaves DefaultAzureCredential one way to a token: the App Service managed-identity endpoint at
+ * `endpoint`. Returns what puts the environment back as it was.
+ */
+export function setManagedIdentityEnvironment(endpoint: string, identityHeader: string): () => void {
+  const saved = new Map<string, string | undefined>();
+  for (const name of CREDENTIAL_ENVIRONMENT) {
+    saved.set(name, process.env[name]);
+    delete process.env[name];
+  }
+  process.env.IDENTITY_ENDPOINT = endpoint;
+  process.env.IDENTITY_HEADER = identityHeader;
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}

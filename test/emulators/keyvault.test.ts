@@ -11,13 +11,12 @@ import type { KeyVaultControl } from '../../emulators/keyvault.js';
 import { createManagedIdentityService, managedIdentityPath } from '../../emulators/managed-identity.js';
 import { createTokenAuthority } from '../../emulators/tokens.js';
 import type { TokenAuthority } from '../../emulators/tokens.js';
-import { createTestClock, hostService, identityTestSeed, ids, vaultSecretNames } from './identity-fixtures.js';
+import { createTestClock, hostService, identityTestSeed, ids, setManagedIdentityEnvironment, vaultSecretNames } from './identity-fixtures.js';
 import type { HostedService } from './identity-fixtures.js';
 
 type Credential = ConstructorParameters<typeof SecretClient>[1];
 
 const identityHeader = 'vault-test-identity-header';
-const managedIdentityEnvironment = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_TOKEN_CREDENTIALS', 'MSI_ENDPOINT', 'MSI_SECRET'] as const;
 
 describe('Key Vault emulator', () => {
   const clock = createTestClock();
@@ -31,7 +30,7 @@ describe('Key Vault emulator', () => {
   let reader: SecretClient;
   /** An app with Key Vault Secrets Officer. */
   let officer: SecretClient;
-  const savedEnvironment = new Map<string, string | undefined>();
+  let restoreEnvironment: (() => void) | undefined;
 
   beforeAll(async () => {
     const seed = identityTestSeed();
@@ -46,22 +45,14 @@ describe('Key Vault emulator', () => {
     [entra, , vault] = services as [HostedService, HostedService, HostedService];
     const identityUrl = services[1]?.url;
 
-    for (const name of managedIdentityEnvironment) {
-      savedEnvironment.set(name, process.env[name]);
-      delete process.env[name];
-    }
-    process.env.IDENTITY_ENDPOINT = `${identityUrl}${managedIdentityPath}`;
-    process.env.IDENTITY_HEADER = identityHeader;
+    restoreEnvironment = setManagedIdentityEnvironment(`${identityUrl}${managedIdentityPath}`, identityHeader);
 
     reader = secretClient(new DefaultAzureCredential());
     officer = secretClient(appCredential(ids.officer.clientId, vaultSecretNames.officerSecret));
   });
 
   afterAll(async () => {
-    for (const [name, value] of savedEnvironment) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnvironment?.();
     await Promise.all(services.map((service) => service.close()));
   });
 

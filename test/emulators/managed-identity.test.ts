@@ -6,32 +6,17 @@ import type { Directory } from '../../emulators/directory.js';
 import { ManagedIdentityServiceError, createManagedIdentityService, managedIdentityPath } from '../../emulators/managed-identity.js';
 import { createTokenAuthority } from '../../emulators/tokens.js';
 import type { TokenAuthority } from '../../emulators/tokens.js';
-import { hostService, identityTestSeed, ids } from './identity-fixtures.js';
+import { hostService, identityTestSeed, ids, setManagedIdentityEnvironment } from './identity-fixtures.js';
 import type { HostedService } from './identity-fixtures.js';
 
 const identityHeader = 'test-identity-header-value';
-/** Variables that would make DefaultAzureCredential pick another credential, or that it reads for managed identity. */
-const credentialEnvironment = [
-  'IDENTITY_ENDPOINT',
-  'IDENTITY_HEADER',
-  'AZURE_CLIENT_ID',
-  'AZURE_TENANT_ID',
-  'AZURE_CLIENT_SECRET',
-  'AZURE_CLIENT_CERTIFICATE_PATH',
-  'AZURE_FEDERATED_TOKEN_FILE',
-  'AZURE_TOKEN_CREDENTIALS',
-  'MSI_ENDPOINT',
-  'MSI_SECRET',
-  'IDENTITY_SERVER_THUMBPRINT',
-  'IMDS_ENDPOINT',
-] as const;
 
 describe('managed identity endpoint (App Service 2019-08-01)', () => {
   let directory: Directory;
   let authority: TokenAuthority;
   let identity: HostedService;
   let endpoint: string;
-  const savedEnvironment = new Map<string, string | undefined>();
+  let restoreEnvironment: (() => void) | undefined;
 
   beforeAll(async () => {
     [directory, authority] = await Promise.all([
@@ -44,19 +29,11 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
       { tls: false },
     );
     endpoint = `${identity.url}${managedIdentityPath}`;
-    for (const name of credentialEnvironment) {
-      savedEnvironment.set(name, process.env[name]);
-      delete process.env[name];
-    }
-    process.env.IDENTITY_ENDPOINT = endpoint;
-    process.env.IDENTITY_HEADER = identityHeader;
+    restoreEnvironment = setManagedIdentityEnvironment(endpoint, identityHeader);
   });
 
   afterAll(async () => {
-    for (const [name, value] of savedEnvironment) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnvironment?.();
     await identity.close();
   });
 
