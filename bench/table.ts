@@ -65,7 +65,8 @@ export function formatRatio(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) {
     return '–';
   }
-  return `${value.toFixed(value >= 10 ? 0 : value >= 1 ? 1 : 2)}×`;
+  // Two decimals below 10: a target of 1.2× must not look met at 1.24×.
+  return `${value.toFixed(value >= 10 ? 0 : 2)}×`;
 }
 
 /** `1,000,000`. */

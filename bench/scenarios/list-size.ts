@@ -100,6 +100,7 @@ export async function runListSize(context: ScenarioContext): Promise<ScenarioRes
       { title: 'peer' },
       { title: 'run (warm)', align: 'right' },
       { title: '× lower bound', align: 'right' },
+      { title: 'emulator CPU', align: 'right' },
       { title: '× due-notifier sweep', align: 'right' },
       { title: 'first run', align: 'right' },
       { title: 'of which ledger check', align: 'right' },
@@ -113,6 +114,7 @@ export async function runListSize(context: ScenarioContext): Promise<ScenarioRes
       row.failure ? `${row.label} (failed: ${row.failure})` : row.label,
       formatDuration(row.warmMs),
       formatRatio(ratio(row.warmMs, boundOf(row.listSize))),
+      formatDuration(row.emulatorCpuMs),
       formatRatio(ratio(row.warmMs, warmOf(row.listSize, DUE_NOTIFIER_SWEEP.label))),
       formatDuration(row.coldMs),
       row.ledgerMs === undefined ? '–' : formatDuration(row.ledgerMs),
@@ -126,11 +128,13 @@ export async function runListSize(context: ScenarioContext): Promise<ScenarioRes
   const targets: TargetCheck[] = [];
   for (const spec of [DUE_NOTIFIER_SEQUENTIAL, DUE_NOTIFIER_SWEEP]) {
     for (const bound of bounds) {
-      const warm = warmOf(bound.listSize, spec.label);
+      const row = rows.find((candidate) => candidate.listSize === bound.listSize && candidate.label === spec.label);
+      const warm = row?.warmMs ?? Number.NaN;
       const factor = ratio(warm, bound.lowerBoundMs);
+      const net = ratio(warm - (row?.emulatorCpuMs ?? Number.NaN), bound.lowerBoundMs);
       targets.push({
         target: `${spec.label} at ${formatCount(bound.listSize)} items ≤ ${LOWER_BOUND_FACTOR} × lower bound (${formatDuration(bound.lowerBoundMs)})`,
-        measured: `${formatDuration(warm)} = ${formatRatio(factor)}`,
+        measured: `${formatDuration(warm)} = ${formatRatio(factor)}; net of the emulators' CPU ${formatRatio(net)}`,
         met: factor !== undefined && factor <= LOWER_BOUND_FACTOR,
       });
     }
@@ -155,10 +159,6 @@ export async function runListSize(context: ScenarioContext): Promise<ScenarioRes
     met: rows.every((row) => row.sameReminders),
   });
 
-  const emulatorNote = rows
-    .filter((row) => row.label === DUE_NOTIFIER_SEQUENTIAL.label)
-    .map((row) => `${formatCount(row.listSize)}: ${formatDuration(row.emulatorCpuMs)}`)
-    .join(', ');
   return {
     name: 'list-size',
     title: `List size: obligations spread over a year, reminders 7, 3 and 1 days ahead`,
@@ -167,7 +167,7 @@ export async function runListSize(context: ScenarioContext): Promise<ScenarioRes
     notes: [
       `Lower bound = ceil(matching items / page size) × ${options.latency.graphPageMs} ms page latency, with due-notifier's page size (${DEFAULT_PAGE_SIZE}); it ignores tokens, Key Vault and processing. "Run (warm)" is the median of ${options.warmRuns} runs after the first in the same process (token and secret cached); the naive peer keeps nothing between runs, so its one run is its steady-state cost. "First run" includes Key Vault, the token and MSAL's discovery.`,
       `"due-notifier sweep" reads and decides with the default settings: GRAPH_CONCURRENCY=4 disjoint due-date ranges read at once (scenario 4) when the last run's window held more than a page, which is how it gets below the sequential bound; the GRAPH_CONCURRENCY=1 row pages one query sequentially, as the bound assumes. "due-notifier" is the sweep as the timer runs it, followed by the idempotency ledger's check (one Table storage query per due reminder's obligation, against Azurite in memory, no injected latency); its time is shown on its own.`,
-      `The emulators run in the benchmark's process, and their work (generating, rendering, encrypting the pages) lands on the critical path on top of the injected latency; real Graph spends it inside its latency. Emulator CPU per warm sequential run: ${emulatorNote}.`,
+      `The emulators run in the benchmark's process, and their work (generating, rendering, encrypting the pages: the "emulator CPU" column, per warm run) lands on the critical path on top of the injected latency; real Graph spends it inside its latency.`,
       'Bytes received: HTTP bytes (headers and bodies) read from the Graph emulator. Peak RSS: maximum resident set of the daemon process (process.resourceUsage().maxRSS), which holds no emulator.',
     ],
     data: { bounds, rows, measurements },

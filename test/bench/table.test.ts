@@ -41,7 +41,8 @@ describe('units', () => {
   });
 
   it('formats ratios and counts', () => {
-    expect(formatRatio(1.234)).toBe('1.2×');
+    expect(formatRatio(1.234)).toBe('1.23×');
+    expect(formatRatio(1.249)).toBe('1.25×');
     expect(formatRatio(0.456)).toBe('0.46×');
     expect(formatRatio(54.4)).toBe('54×');
     expect(formatRatio(undefined)).toBe('–');
