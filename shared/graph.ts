@@ -120,7 +120,9 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       throw new RangeError(`top must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${top}.`);
     }
     const expand = query.fields.length > 0 ? `fields($select=${query.fields.join(',')})` : 'fields';
-    const parameters = [`$expand=${encodeURIComponent(expand)}`];
+    // Only the item id besides the fields: the item's own properties (eTag, webUrl, createdBy, ...)
+    // would otherwise double the bytes of every page.
+    const parameters = ['$select=id', `$expand=${encodeURIComponent(expand)}`];
     if (query.filter !== undefined) {
       parameters.push(`$filter=${encodeURIComponent(query.filter)}`);
     }

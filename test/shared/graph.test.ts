@@ -118,6 +118,7 @@ describe('createGraphClient: paging', () => {
     expect(result).toEqual({ pages: 3, ids: ['10', '11', '30', '31'] });
     const [first, second] = server.requests;
     expect(first?.url.pathname).toBe('/v1.0/sites/contoso.sharepoint.com%2C1111%2C2222/lists/obligations/items');
+    expect(first?.url.searchParams.get('$select')).toBe('id');
     expect(first?.url.searchParams.get('$expand')).toBe('fields($select=Title,DueDate)');
     expect(first?.url.searchParams.get('$filter')).toBe(query.filter);
     expect(first?.url.searchParams.get('$top')).toBe('2');
