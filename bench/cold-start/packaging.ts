@@ -1,15 +1,16 @@
 /**
  * The two ways of packaging the app that the cold-start scenario compares, each built into its own app
  * folder under `.local/bench/cold-start/` with a package.json whose `main` the host would follow:
- * - `tsc`: the current build (`tsc -p tsconfig.build.json`), one ES module per source file;
- * - `bundle`: one CommonJS file made by esbuild (`--platform=node --format=cjs
- *   --external:@azure/functions-core`), every package inlined.
+ * - `tsc`: the former build (`tsc -p tsconfig.build.json`), one ES module per source file;
+ * - `bundle`: the build (`npm run build`, scripts/support/function-app-bundle.ts), one CommonJS file
+ *   made by esbuild, every package inlined.
  */
 import { execFile } from 'node:child_process';
 import { copyFile, glob, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { BUNDLE_MAIN, bundleFunctionApp } from '../../scripts/support/function-app-bundle.js';
 import { benchWorkDir, repoRoot } from '../build.js';
 
 const run = promisify(execFile);
@@ -54,42 +55,24 @@ export async function packageWithTsc(appRoot: string = path.join(coldStartDir, '
   return {
     name: 'tsc',
     appRoot,
-    description: 'tsc output (ES modules, packages from node_modules)',
+    description: 'tsc output, the former build (ES modules, packages from node_modules)',
     entryPoints: await entryPointsOf(appRoot, main),
     codeBytes: await javaScriptBytes(outDir),
   };
 }
 
-/** One CommonJS bundle of every function file (the files `main` matches today), packages inlined. */
+/** The build (`npm run build`): one CommonJS bundle of every function file, packages inlined. */
 export async function packageWithEsbuild(appRoot: string = path.join(coldStartDir, 'bundle')): Promise<PackagedApp> {
   await rm(appRoot, { recursive: true, force: true });
-  const functionFiles = await matching('functions/*.ts', repoRoot);
-  const outfile = path.join(appRoot, 'dist', 'main.cjs');
-  await build({
-    stdin: {
-      contents: functionFiles.map((file) => `import './${file.split(path.sep).join('/')}';`).join('\n'),
-      resolveDir: repoRoot,
-      sourcefile: 'functions-entry.ts',
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node22',
-    external: ['@azure/functions-core'],
-    minify: true,
-    sourcemap: 'linked',
-    logLevel: 'error',
-  });
-  const main = 'dist/main.cjs';
-  await writeAppFiles(appRoot, main);
+  const outDir = path.join(appRoot, path.dirname(BUNDLE_MAIN));
+  const { mainFile } = await bundleFunctionApp({ outDir, sourceRoot: repoRoot });
+  await writeAppFiles(appRoot, BUNDLE_MAIN);
   return {
     name: 'bundle',
     appRoot,
-    description: 'esbuild bundle (one CommonJS file, packages inlined, minified)',
-    entryPoints: [path.join(appRoot, main)],
-    codeBytes: await javaScriptBytes(path.join(appRoot, 'dist')),
+    description: 'esbuild bundle, the build (one CommonJS file, packages inlined, minified)',
+    entryPoints: [mainFile],
+    codeBytes: await javaScriptBytes(outDir),
   };
 }
 

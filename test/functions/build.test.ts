@@ -1,46 +1,82 @@
 /**
- * The deployable build: tsc's output (tsconfig.build.json) is what the host loads through package.json
- * `main`. Compiled into a scratch folder and loaded by a separate Node process through the local host.
+ * The deployable build: `bundleFunctionApp` (what `npm run build` runs) writes the one file package.json
+ * `main` names. Deployed as Azure deploys it (dist/, host.json, package.json, no node_modules) into a
+ * folder outside the repository, it is loaded by a separate Node process through the local host, as the
+ * worker loads it, and compared with the sources loaded the same way.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_MAIN, bundleFunctionApp } from '../../scripts/support/function-app-bundle.js';
+import { useLocalStack } from '../support/stack.js';
 import { repoRoot } from '../scripts/run-command.js';
 
 const run = promisify(execFile);
-const tscCli = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
 const tsxCli = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
 
-describe('build output', () => {
-  let outDir: string | undefined;
+interface LoadedApp {
+  readonly functions: readonly { readonly name: string; readonly bindings: readonly { readonly type: string; readonly direction: string }[] }[];
+  readonly dryRun: { readonly status: number; readonly body: { readonly reminders: readonly { readonly id: string }[]; readonly summary: { readonly itemsRead: number } } };
+}
+
+describe('build output (dist/main.cjs)', () => {
+  const stack = useLocalStack({ azurite: false });
+  let appRoot: string | undefined;
+  let main: string;
+  let fromBundle: LoadedApp;
+  let fromSource: LoadedApp;
+
+  /** Loads the app in a fresh process with the stack's settings in its environment. */
+  async function loadInChild(root: string, entryPoint: string, now: string): Promise<LoadedApp> {
+    const { stdout } = await run(process.execPath, [tsxCli, 'test/functions/fixtures/invoke-built-app.ts', root, entryPoint, now], {
+      cwd: repoRoot,
+      env: { ...process.env, ...stack().settings },
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout) as LoadedApp;
+  }
+
+  beforeAll(async () => {
+    // Outside the repository, so that nothing can fall back on its node_modules.
+    appRoot = await mkdtemp(path.join(tmpdir(), 'due-notifier-build-'));
+    await bundleFunctionApp({ outDir: path.join(appRoot, path.dirname(BUNDLE_MAIN)) });
+    const packageJson = await readFile(path.join(repoRoot, 'package.json'), 'utf8');
+    await writeFile(path.join(appRoot, 'package.json'), packageJson);
+    await copyFile(path.join(repoRoot, 'host.json'), path.join(appRoot, 'host.json'));
+    main = (JSON.parse(packageJson) as { main: string }).main;
+
+    const now = new Date().toISOString();
+    [fromBundle, fromSource] = await Promise.all([loadInChild(appRoot, main, now), loadInChild(repoRoot, 'functions/*.ts', now)]);
+  }, 120_000);
 
   afterAll(async () => {
-    if (outDir) {
-      await rm(outDir, { recursive: true, force: true });
+    if (appRoot) {
+      await rm(appRoot, { recursive: true, force: true });
     }
   });
 
-  it('registers both functions and runs them when loaded from the compiled JavaScript', async () => {
-    // Inside the repository, so that the compiled ES modules resolve node_modules and "type": "module".
-    await mkdir(path.join(repoRoot, '.local'), { recursive: true });
-    outDir = await mkdtemp(path.join(repoRoot, '.local', 'build-test-'));
-    await run(process.execPath, [tscCli, '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: repoRoot });
-    const main = (JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { main: string }).main;
-    const entryPoints = path.relative(repoRoot, path.join(outDir, path.relative('dist', main)));
+  it('is the file package.json main names, and needs no node_modules next to it', () => {
+    expect(main).toBe(BUNDLE_MAIN);
+    expect(() => createRequire(path.join(appRoot ?? '', main)).resolve('@azure/functions')).toThrow(/Cannot find module/);
+  });
 
-    const { stdout } = await run(process.execPath, [tsxCli, 'test/functions/fixtures/invoke-built-app.ts', entryPoints], { cwd: repoRoot });
-    const loaded = JSON.parse(stdout) as { functions: unknown[]; rejected: { status: number; body: unknown } };
-    expect(loaded.functions).toEqual(
-      expect.arrayContaining([
-        { name: 'reminderRun', trigger: 'httpTrigger', outputs: ['http', 'queue'] },
-        { name: 'reminderTimer', trigger: 'timerTrigger', outputs: ['queue'] },
-      ]),
-    );
-    expect(loaded.rejected).toEqual({
-      status: 400,
-      body: { error: { code: 'InvalidRequest', field: 'dryRun', message: expect.any(String) } },
-    });
+  it('registers every function of functions/ with the bindings the sources register', () => {
+    expect(fromBundle.functions.map((fn) => [fn.name, fn.bindings.find((binding) => binding.direction === 'in')?.type])).toEqual([
+      ['reminderDeliver', 'queueTrigger'],
+      ['reminderRun', 'httpTrigger'],
+      ['reminderTimer', 'timerTrigger'],
+    ]);
+    expect(fromBundle.functions).toEqual(fromSource.functions);
+  });
+
+  it('runs a dry run of reminderRun with the bundled SDKs and answers what the sources answer', () => {
+    expect(fromBundle.dryRun.status).toBe(200);
+    expect(fromBundle.dryRun.body.summary.itemsRead).toBeGreaterThan(0);
+    expect(fromBundle.dryRun.body.reminders.length).toBeGreaterThan(0);
+    expect(fromBundle.dryRun.body.reminders.map((reminder) => reminder.id)).toEqual(fromSource.dryRun.body.reminders.map((reminder) => reminder.id));
   });
 });
