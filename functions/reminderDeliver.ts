@@ -9,9 +9,7 @@
  */
 import { app, output } from '@azure/functions';
 import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
-import { deliverReminder } from '../shared/delivery.js';
 import type { DeliveryOutcome } from '../shared/delivery.js';
-import { getDeliveryRuntime } from '../shared/delivery-runtime.js';
 import { readReminderMessage } from '../shared/reminder-message.js';
 import type { ReminderMessage } from '../shared/reminders.js';
 import { describeFailure } from './support/run-failure.js';
@@ -25,8 +23,12 @@ export const reminderPoisonOutput = output.storageQueue({
 /** How the function delivers a reminder: a seam so that the handler can be tested without the network. */
 export type Deliverer = (reminder: ReminderMessage, context: InvocationContext) => Promise<DeliveryOutcome>;
 
-/** Delivers with the process's cached clients, built from the app settings in the environment. */
-export const runtimeDeliverer: Deliverer = (reminder, context) => {
+/**
+ * Delivers with the process's cached clients, built from the app settings in the environment. The
+ * runtime and its SDKs load at the first delivery, not when the host loads the app (cold start).
+ */
+export const runtimeDeliverer: Deliverer = async (reminder, context) => {
+  const [{ deliverReminder }, { getDeliveryRuntime }] = await Promise.all([import('../shared/delivery.js'), import('../shared/delivery-runtime.js')]);
   const { ledger, mailer, settings } = getDeliveryRuntime(process.env);
   return deliverReminder({ ledger, mailer, settings, logger: context }, reminder, { deliveryId: context.invocationId });
 };

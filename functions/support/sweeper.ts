@@ -1,19 +1,22 @@
 /** How the functions run a sweep: a seam so that handlers can be tested without the network. */
-import { getReminderLedger } from '../../shared/delivery-runtime.js';
-import { findSentReminderIds } from '../../shared/ledger.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
-import { getDaemonRuntime } from '../../shared/runtime.js';
-import { runSweep } from '../../shared/sweep.js';
 import type { SweepOptions, SweepResult } from '../../shared/sweep.js';
 
 export type Sweeper = (logger: Logger, options: SweepOptions) => Promise<SweepResult>;
 
 /**
  * Sweeps with the process's cached clients, built from the app settings in the environment; reminders
- * the ledger records as sent are left out.
+ * the ledger records as sent are left out. The runtime (and the SDKs behind it: MSAL, Azure Identity,
+ * Key Vault, Tables) loads at the first run, not when the host loads the app: most of the cold start.
  */
-export const runtimeSweeper: Sweeper = (logger, options) => {
+export const runtimeSweeper: Sweeper = async (logger, options) => {
+  const [{ getDaemonRuntime }, { getReminderLedger }, { findSentReminderIds }, { runSweep }] = await Promise.all([
+    import('../../shared/runtime.js'),
+    import('../../shared/delivery-runtime.js'),
+    import('../../shared/ledger.js'),
+    import('../../shared/sweep.js'),
+  ]);
   const { config, graph, metrics } = getDaemonRuntime(process.env);
   const ledger = getReminderLedger(config);
   const findSent = (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal) =>
