@@ -12,7 +12,7 @@
  */
 import { calendarDateIn, daysBetween } from './calendar.js';
 import { CLAIM_RECORD_MARGIN_MS } from './config.js';
-import { claimReminder, recordFailed, recordSent, releaseClaim } from './ledger.js';
+import { claimReminder, indexSentReminder, recordFailed, recordSent, releaseClaim } from './ledger.js';
 import type { LedgerClaim, ReminderLedger } from './ledger.js';
 import type { Logger } from './logger.js';
 import { renderReminderMail } from './mail-template.js';
@@ -93,6 +93,14 @@ export async function deliverReminder(deps: DeliveryDependencies, reminder: Remi
   if (claimed.kind === 'settled') {
     const state = claimed.entry.state === 'sent' ? 'sent' : 'failed';
     logger.info(`Reminder ${reminderId}: already ${state}; nothing to do (delivery ${deliveryId}).`);
+    if (state === 'sent') {
+      // The sweep emitted a sent reminder: its index entity is missing (its write failed): write it now.
+      try {
+        await indexSentReminder(ledger, { reminderId, obligationId: reminder.obligationId, sentAt: claimed.entry.sentAt ?? now }, abortSignal ? { abortSignal } : {});
+      } catch (error) {
+        logger.warn(`Reminder ${reminderId}: indexing it as sent failed; the sweep may emit it again. ${String(error)}`);
+      }
+    }
     return { status: 'alreadySettled', reminderId, state };
   }
   if (claimed.kind === 'held') {
@@ -126,7 +134,10 @@ export async function deliverReminder(deps: DeliveryDependencies, reminder: Remi
   switch (result.kind) {
     case 'sent': {
       try {
-        await recordSent(ledger, claim, { now: clock(), mailRequestIds: result.requestIds, ...(abortSignal ? { abortSignal } : {}) });
+        const { indexError } = await recordSent(ledger, claim, { now: clock(), mailRequestIds: result.requestIds, ...(abortSignal ? { abortSignal } : {}) });
+        if (indexError !== undefined) {
+          logger.warn(`Reminder ${reminderId}: recorded as sent, but indexing it failed; the sweep may emit it again (delivery then skips it). ${indexError.message}`);
+        }
       } catch (error) {
         // The claim stays until it expires; a later delivery may then send the reminder again.
         logger.error(`Reminder ${reminderId}: sent (${result.requestIds}), but recording it in the ledger failed.`);

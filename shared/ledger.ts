@@ -11,6 +11,9 @@
  *
  * Keys: PartitionKey = obligation id, RowKey = reminder id, each with the characters Table storage
  * forbids in keys percent-encoded ({@link encodeTableKey}); the plain ids are kept as properties too.
+ *
+ * The same table holds an index of sent reminders by due date ({@link sentIndexPartitionKey}), so that
+ * the sweep checks its candidates with one query per due date rather than one per obligation.
  */
 import { randomUUID } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
@@ -109,9 +112,27 @@ export function encodeTableKey(value: string): string {
 
 /** The obligation a reminder id `{obligationId}:{dueDate}:{daysBefore}` belongs to; undefined for other ids. */
 export function obligationIdOf(reminderId: string): string | undefined {
-  const match = /^(.+):\d{4}-\d{2}-\d{2}:\d+$/s.exec(reminderId);
-  return match?.[1];
+  return REMINDER_ID.exec(reminderId)?.[1];
 }
+
+/** The due date (`YYYY-MM-DD`) in a reminder id `{obligationId}:{dueDate}:{daysBefore}`; undefined for other ids. */
+export function dueDateOf(reminderId: string): string | undefined {
+  return REMINDER_ID.exec(reminderId)?.[2];
+}
+
+const REMINDER_ID = /^(.+):(\d{4}-\d{2}-\d{2}):\d+$/s;
+const REMINDER_ID_FORM = 'A reminder id has the form {obligationId}:{YYYY-MM-DD}:{daysBefore}.';
+
+/**
+ * PartitionKey of the index entities of reminders sent for `dueDate`. It can never equal an obligation's
+ * PartitionKey: {@link encodeTableKey} turns every `%` into `%25` and writes `%` only before two hex
+ * digits, and this key has a `%` followed by `s`.
+ */
+export function sentIndexPartitionKey(dueDate: string): string {
+  return `${SENT_INDEX_PREFIX}${dueDate}`;
+}
+
+const SENT_INDEX_PREFIX = '%sent:';
 
 export interface ClaimOptions {
   /** Who claims (the invocation id), for the record. */
@@ -230,9 +251,52 @@ export interface FailureRecord extends RecordOptions {
   readonly message: string;
 }
 
-/** Graph accepted the e-mail. */
-export async function recordSent(ledger: ReminderLedger, claim: LedgerClaim, options: RecordOptions & { readonly mailRequestIds: string }): Promise<void> {
+export interface RecordSentResult {
+  /**
+   * Set when the sent state was recorded but its index entity could not be written: the sweep will emit
+   * the reminder again, and delivery skips it as sent (and indexes it then, see {@link indexSentReminder}).
+   */
+  readonly indexError?: LedgerError;
+}
+
+/** Graph accepted the e-mail: records it as sent, then indexes it by due date for the sweep. */
+export async function recordSent(
+  ledger: ReminderLedger,
+  claim: LedgerClaim,
+  options: RecordOptions & { readonly mailRequestIds: string },
+): Promise<RecordSentResult> {
   await settleClaim(ledger, claim, { state: 'sent', sentAt: options.now, mailRequestIds: options.mailRequestIds }, options.abortSignal);
+  try {
+    await indexSentReminder(ledger, { reminderId: claim.reminderId, obligationId: claim.obligationId, sentAt: options.now }, options);
+    return {};
+  } catch (error) {
+    if (!(error instanceof LedgerError)) throw error;
+    return { indexError: error };
+  }
+}
+
+/**
+ * Writes (idempotently: an upsert) the index entity of a reminder the ledger records as sent. The main
+ * entity stays the truth; a missing index entity only makes the sweep emit the reminder again.
+ */
+export async function indexSentReminder(
+  ledger: ReminderLedger,
+  sent: { readonly reminderId: string; readonly obligationId: string; readonly sentAt: Date },
+  options: { readonly abortSignal?: AbortSignal } = {},
+): Promise<void> {
+  const dueDate = dueDateOf(sent.reminderId);
+  if (dueDate === undefined) {
+    throw new RangeError(REMINDER_ID_FORM);
+  }
+  try {
+    await ledger.table.upsertEntity(
+      { partitionKey: sentIndexPartitionKey(dueDate), rowKey: encodeTableKey(sent.reminderId), reminderId: sent.reminderId, obligationId: sent.obligationId, sentAt: sent.sentAt },
+      'Replace',
+      { abortSignal: options.abortSignal },
+    );
+  } catch (error) {
+    throw unavailable(ledger.table, `index sent reminder ${sent.reminderId}`, error, sent.reminderId);
+  }
 }
 
 /** The reminder will never be sent (Graph refused it for good, or it is too late): final. */
@@ -258,7 +322,7 @@ export async function releaseClaim(
 export async function lookupReminder(ledger: ReminderLedger, reminderId: string, options: { readonly abortSignal?: AbortSignal } = {}): Promise<LedgerEntry | undefined> {
   const obligationId = obligationIdOf(reminderId);
   if (obligationId === undefined) {
-    throw new RangeError('A reminder id has the form {obligationId}:{YYYY-MM-DD}:{daysBefore}.');
+    throw new RangeError(REMINDER_ID_FORM);
   }
   await ledger.ready(options.abortSignal);
   return (await readStored(ledger, keysOf(obligationId, reminderId), reminderId, options.abortSignal))?.entry;
@@ -284,8 +348,9 @@ export async function listObligationReminders(
 }
 
 /**
- * Which of `reminders` the ledger records as sent. One query per obligation (partition), a few at a
- * time: a query naming several partitions would scan the table.
+ * Which of `reminders` the ledger records as sent, from the index by due date: one partition query per
+ * distinct due date, a few at a time (a query naming several partitions would scan the table). Ids not
+ * of the reminder form are never indexed, hence never found.
  */
 export async function findSentReminderIds(
   ledger: ReminderLedger,
@@ -293,36 +358,38 @@ export async function findSentReminderIds(
   options: { readonly concurrency?: number; readonly abortSignal?: AbortSignal } = {},
 ): Promise<ReadonlySet<string>> {
   const wanted = new Map<string, Set<string>>();
-  for (const { id, obligationId } of reminders) {
-    const ids = wanted.get(obligationId) ?? new Set<string>();
+  for (const { id } of reminders) {
+    const dueDate = dueDateOf(id);
+    if (dueDate === undefined) continue;
+    const ids = wanted.get(dueDate) ?? new Set<string>();
     ids.add(id);
-    wanted.set(obligationId, ids);
+    wanted.set(dueDate, ids);
   }
   const sent = new Set<string>();
   if (wanted.size === 0) {
     return sent;
   }
   await ledger.ready(options.abortSignal);
-  const obligations = [...wanted.keys()];
+  const dueDates = [...wanted.keys()];
   const worker = async (): Promise<void> => {
-    for (let obligationId = obligations.pop(); obligationId !== undefined; obligationId = obligations.pop()) {
-      const ids = wanted.get(obligationId);
+    for (let dueDate = dueDates.pop(); dueDate !== undefined; dueDate = dueDates.pop()) {
+      const ids = wanted.get(dueDate);
       try {
         const pages = ledger.table.listEntities<Record<string, unknown>>({
-          queryOptions: { filter: odata`PartitionKey eq ${encodeTableKey(obligationId)}`, select: ['reminderId', 'state'] },
+          queryOptions: { filter: odata`PartitionKey eq ${sentIndexPartitionKey(dueDate)}`, select: ['reminderId'] },
           abortSignal: options.abortSignal,
         });
         for await (const entity of pages) {
-          if (entity.state === 'sent' && typeof entity.reminderId === 'string' && ids?.has(entity.reminderId)) {
+          if (typeof entity.reminderId === 'string' && ids?.has(entity.reminderId)) {
             sent.add(entity.reminderId);
           }
         }
       } catch (error) {
-        throw unavailable(ledger.table, `look up the reminders of obligation ${obligationId}`, error);
+        throw unavailable(ledger.table, `look up the reminders sent for due date ${dueDate}`, error);
       }
     }
   };
-  const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_LOOKUP_CONCURRENCY, obligations.length));
+  const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_LOOKUP_CONCURRENCY, dueDates.length));
   await Promise.all(Array.from({ length: workers }, worker));
   return sent;
 }

@@ -3,11 +3,13 @@
  * mail through the Graph emulator (its outbox is what customers would receive), tokens from MSAL.
  * Each test uses its own obligation ids, so that the ledger entries of one never meet another's.
  */
+import { RestError } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { TableClient } from '@azure/data-tables';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverReminder, DeliveryError, REMINDER_ID_HEADER } from '../../shared/delivery.js';
 import type { DeliveryDependencies, DeliveryOutcome } from '../../shared/delivery.js';
-import { claimReminder, createReminderLedger, lookupReminder } from '../../shared/ledger.js';
+import { claimReminder, createReminderLedger, findSentReminderIds, lookupReminder, sentIndexPartitionKey } from '../../shared/ledger.js';
 import type { ReminderLedger } from '../../shared/ledger.js';
 import { createMailer } from '../../shared/mailer.js';
 import type { MailerOptions } from '../../shared/mailer.js';
@@ -38,11 +40,27 @@ function reminder(overrides: Partial<ReminderMessage> = {}): ReminderMessage {
   });
 }
 
-function ledgerOf(connectionString: string, options: { maxRetries?: number } = {}): ReminderLedger {
+function ledgerOf(connectionString: string, options: { maxRetries?: number; policy?: PipelinePolicy } = {}): ReminderLedger {
+  const { policy, ...retryOptions } = options;
   return createReminderLedger(
-    TableClient.fromConnectionString(connectionString, 'reminderledger', { allowInsecureConnection: true, retryOptions: { retryDelayInMs: 10, ...options } }),
+    TableClient.fromConnectionString(connectionString, 'reminderledger', {
+      allowInsecureConnection: true,
+      retryOptions: { retryDelayInMs: 10, ...retryOptions },
+      ...(policy ? { additionalPolicies: [{ policy, position: 'perRetry' as const }] } : {}),
+    }),
   );
 }
+
+/** Fails every write (PUT) of an index entity of sent reminders. */
+const failingIndexWrites: PipelinePolicy = {
+  name: 'failingIndexWrites',
+  sendRequest(request, next) {
+    if (request.method === 'PUT' && decodeURIComponent(new URL(request.url).pathname).includes(sentIndexPartitionKey(''))) {
+      return Promise.reject(new RestError('connect ECONNREFUSED', { code: 'ECONNREFUSED', request }));
+    }
+    return next(request);
+  },
+};
 
 function deliveryDeps(overrides: { clock?: () => Date; mailer?: Partial<MailerOptions>; ledger?: ReminderLedger } = {}): DeliveryDependencies & { logger: ReturnType<typeof recordingLogger> } {
   const running = stack();
@@ -197,6 +215,22 @@ describe('deliverReminder', () => {
     expect(await deliverReminder(deps, message, { deliveryId: 'late' })).toEqual({ status: 'failed', reminderId: message.id, code: 'ReminderExpired' });
     expect(outboxFor(message)).toEqual([]);
     expect(await lookupReminder(deps.ledger, message.id)).toMatchObject({ state: 'failed', lastErrorCode: 'ReminderExpired' });
+  });
+
+  it('an index write that fails only warns: the reminder is sent and recorded; a redelivery skips it and indexes it', async () => {
+    const connectionString = stack().azurite?.connectionString ?? '';
+    const deps = deliveryDeps({ ledger: ledgerOf(connectionString, { maxRetries: 0, policy: failingIndexWrites }) });
+    const message = reminder();
+    expect(await deliverReminder(deps, message, { deliveryId: 'a' })).toMatchObject({ status: 'sent' });
+    expect(deps.logger.lines.filter((line) => line.startsWith('warn'))).toEqual([expect.stringMatching(new RegExp(`^warn Reminder ${message.id}: recorded as sent, but indexing it failed`))]);
+    expect(await lookupReminder(deps.ledger, message.id)).toMatchObject({ state: 'sent' });
+    expect(await findSentReminderIds(deps.ledger, [message])).toEqual(new Set());
+
+    // The sweep emits it again; delivery skips it as sent and writes the missing index entity.
+    const redelivery = deliveryDeps({ ledger: ledgerOf(connectionString) });
+    expect(await deliverReminder(redelivery, message, { deliveryId: 'b' })).toEqual({ status: 'alreadySettled', reminderId: message.id, state: 'sent' });
+    expect(outboxFor(message)).toHaveLength(1);
+    expect(await findSentReminderIds(redelivery.ledger, [message])).toEqual(new Set([message.id]));
   });
 
   it('sends nothing when the ledger cannot be reached (the claim comes first)', async () => {
