@@ -2,11 +2,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.local/', 'coverage/', 'bench-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Formatting is Prettier's (npm run format:check); no lint rule argues with it.
+  prettier,
   {
     languageOptions: { globals: globals.node },
     rules: {

@@ -6,7 +6,14 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { DAEMON_COMMAND_ENV, isChildMessage } from './daemon/protocol.js';
-import type { ChildMessage, DaemonCommand, DaemonRunResult, ParentMessage, PeerName, RunFailure } from './daemon/protocol.js';
+import type {
+  ChildMessage,
+  DaemonCommand,
+  DaemonRunResult,
+  ParentMessage,
+  PeerName,
+  RunFailure,
+} from './daemon/protocol.js';
 import { requestsBetween } from './stack.js';
 import type { BenchStack, ServiceRequests } from './stack.js';
 
@@ -65,7 +72,12 @@ export async function startDaemonProcess(options: DaemonProcessOptions): Promise
     ledgerCheck: options.ledgerCheck ?? false,
   };
   const child = fork(options.script, [], {
-    env: { ...process.env, ...stack.local.settings, ...options.settings, [DAEMON_COMMAND_ENV]: JSON.stringify(command) },
+    env: {
+      ...process.env,
+      ...stack.local.settings,
+      ...options.settings,
+      [DAEMON_COMMAND_ENV]: JSON.stringify(command),
+    },
     // Plain Node: not the TypeScript loader the benchmark itself runs under.
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -75,9 +87,12 @@ export async function startDaemonProcess(options: DaemonProcessOptions): Promise
   try {
     const first = await messages.next(60_000);
     if (first.type !== 'ready') {
-      throw new DaemonProcessError(`The ${peer} daemon did not start: ${first.type === 'failed' ? first.failure.message : first.type}`, {
-        ...(first.type === 'failed' ? { failure: first.failure } : {}),
-      });
+      throw new DaemonProcessError(
+        `The ${peer} daemon did not start: ${first.type === 'failed' ? first.failure.message : first.type}`,
+        {
+          ...(first.type === 'failed' ? { failure: first.failure } : {}),
+        },
+      );
     }
   } catch (error) {
     await terminate(child);
@@ -98,7 +113,11 @@ export async function startDaemonProcess(options: DaemonProcessOptions): Promise
       if (answer.type !== 'ran') {
         throw new DaemonProcessError(`The ${peer} daemon answered "${answer.type}" to a run.`);
       }
-      return { ...answer.result, requests: requestsBetween(before, stack.requests()), emulatorCpuMs: (cpu.user + cpu.system) / 1000 };
+      return {
+        ...answer.result,
+        requests: requestsBetween(before, stack.requests()),
+        emulatorCpuMs: (cpu.user + cpu.system) / 1000,
+      };
     },
     async stop() {
       send({ type: 'stop' });

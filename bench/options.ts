@@ -123,7 +123,9 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.cw
       },
     });
   } catch (error) {
-    throw new BenchOptionsError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, { cause: error });
+    throw new BenchOptionsError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, {
+      cause: error,
+    });
   }
   const { values } = parsed;
   if (values.help) {
@@ -133,9 +135,19 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.cw
   const preset = quick ? QUICK : FULL;
   const scale = quick ? QUICK.latencyScale : 1;
   const latency: LatencyOptions = {
-    graphPageMs: wholeNumber('--graph-latency', values['graph-latency'], Math.round(DEFAULT_LATENCY.graphPageMs * scale), 0),
+    graphPageMs: wholeNumber(
+      '--graph-latency',
+      values['graph-latency'],
+      Math.round(DEFAULT_LATENCY.graphPageMs * scale),
+      0,
+    ),
     tokenMs: wholeNumber('--token-latency', values['token-latency'], Math.round(DEFAULT_LATENCY.tokenMs * scale), 0),
-    keyVaultMs: wholeNumber('--keyvault-latency', values['keyvault-latency'], Math.round(DEFAULT_LATENCY.keyVaultMs * scale), 0),
+    keyVaultMs: wholeNumber(
+      '--keyvault-latency',
+      values['keyvault-latency'],
+      Math.round(DEFAULT_LATENCY.keyVaultMs * scale),
+      0,
+    ),
     identityMs: wholeNumber('--identity-latency', values['identity-latency'], DEFAULT_LATENCY.identityMs, 0),
   };
   return {
@@ -178,7 +190,13 @@ function listSizesOf(text: string): readonly number[] {
   return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
-function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number = Number.MAX_SAFE_INTEGER): number {
+function wholeNumber(
+  flag: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number {
   if (text === undefined) {
     return fallback;
   }

@@ -66,7 +66,10 @@ export function renderReport(report: BenchReport): string {
     `Machine: ${describeMachine(report.machine)}. Injected latency: ${latency.graphPageMs} ms per Graph page, ${latency.tokenMs} ms per Entra ID request, ${latency.keyVaultMs} ms per Key Vault request, ${latency.identityMs} ms per managed-identity token. Run on ${report.startedAt}.`,
     '',
     ...(report.options.quick
-      ? ['--quick: small lists and a tenth of the latency, to keep the benchmark working; the targets are stated for the full run and are only indicative here.', '']
+      ? [
+          '--quick: small lists and a tenth of the latency, to keep the benchmark working; the targets are stated for the full run and are only indicative here.',
+          '',
+        ]
       : []),
     ...report.scenarios.map((scenario, index) => `${renderScenario(scenario, index + 1)}\n`),
   ].join('\n');

@@ -35,7 +35,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const progress = (message: string): void => {
     process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)} s] ${message}\n`);
   };
-  progress(`${describeMachine(machine)}; scenarios: ${options.scenarios.join(', ')}${options.quick ? ' (--quick)' : ''}`);
+  progress(
+    `${describeMachine(machine)}; scenarios: ${options.scenarios.join(', ')}${options.quick ? ' (--quick)' : ''}`,
+  );
   const context: ScenarioContext = { options, daemonScript: await buildDaemonBundle(), progress };
 
   const scenarios: ScenarioResult[] = [];
@@ -46,7 +48,9 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const report: BenchReport = { startedAt, durationMs: performance.now() - started, machine, options, scenarios };
   const written = await writeReport(report, options.outDir);
-  progress(`done; report ${written.markdown}, data ${written.json}${written.charts.length > 0 ? `, charts ${written.charts.join(', ')}` : ''}`);
+  progress(
+    `done; report ${written.markdown}, data ${written.json}${written.charts.length > 0 ? `, charts ${written.charts.join(', ')}` : ''}`,
+  );
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -70,7 +70,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       clockOffsetMs = offsetMs;
     },
     requests() {
-      const count = (...endpoints: string[]): number => endpoints.reduce((sum, endpoint) => sum + local.counters.get(endpoint), 0);
+      const count = (...endpoints: string[]): number =>
+        endpoints.reduce((sum, endpoint) => sum + local.counters.get(endpoint), 0);
       return {
         graph: count('graph.listItems'),
         token: count('entra.token'),
@@ -140,7 +141,12 @@ export function benchSeed(demo: SeedFile, listSize: number): SeedFile {
                   id: list.id,
                   displayName: list.displayName,
                   columns: obligationColumns,
-                  generate: { count: listSize, seed: LIST_SEED, from: `today-${Math.floor(DAYS_PER_YEAR / 2)}`, days: DAYS_PER_YEAR },
+                  generate: {
+                    count: listSize,
+                    seed: LIST_SEED,
+                    from: `today-${Math.floor(DAYS_PER_YEAR / 2)}`,
+                    days: DAYS_PER_YEAR,
+                  },
                 },
           ),
         },

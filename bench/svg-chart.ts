@@ -57,21 +57,33 @@ export function renderChartSvg(chart: Chart): string {
     const ys = panel.series.flatMap((series) => series.points.map((point) => point.y));
     const x = logScale(xs, plotLeft, plotRight);
     const y = panel.yScale === 'log' ? logScale(ys, plotBottom, plotTop) : linearScale(ys, plotBottom, plotTop);
-    parts.push(`<text x="${(plotLeft + plotRight) / 2}" y="${HEADER + 20}" text-anchor="middle" font-size="12" font-weight="bold">${escapeXml(panel.title)}</text>`);
+    parts.push(
+      `<text x="${(plotLeft + plotRight) / 2}" y="${HEADER + 20}" text-anchor="middle" font-size="12" font-weight="bold">${escapeXml(panel.title)}</text>`,
+    );
     for (const tick of y.ticks) {
       const ty = y.map(tick).toFixed(1);
       parts.push(`<line x1="${plotLeft}" x2="${plotRight}" y1="${ty}" y2="${ty}" stroke="#e5e5e5"/>`);
-      parts.push(`<text x="${plotLeft - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${escapeXml(panel.formatY(tick))}</text>`);
+      parts.push(
+        `<text x="${plotLeft - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${escapeXml(panel.formatY(tick))}</text>`,
+      );
     }
     for (const tick of x.ticks) {
       const tx = x.map(tick).toFixed(1);
       parts.push(`<line x1="${tx}" x2="${tx}" y1="${plotTop}" y2="${plotBottom}" stroke="#f0f0f0"/>`);
-      parts.push(`<text x="${tx}" y="${plotBottom + 16}" text-anchor="middle">${escapeXml(chart.formatX(tick))}</text>`);
+      parts.push(
+        `<text x="${tx}" y="${plotBottom + 16}" text-anchor="middle">${escapeXml(chart.formatX(tick))}</text>`,
+      );
     }
-    parts.push(`<rect x="${plotLeft}" y="${plotTop}" width="${plotRight - plotLeft}" height="${plotBottom - plotTop}" fill="none" stroke="#999"/>`);
-    parts.push(`<text x="${(plotLeft + plotRight) / 2}" y="${plotBottom + 34}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`);
+    parts.push(
+      `<rect x="${plotLeft}" y="${plotTop}" width="${plotRight - plotLeft}" height="${plotBottom - plotTop}" fill="none" stroke="#999"/>`,
+    );
+    parts.push(
+      `<text x="${(plotLeft + plotRight) / 2}" y="${plotBottom + 34}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`,
+    );
     for (const series of panel.series) {
-      const points = series.points.filter((point) => Number.isFinite(point.y)).map((point) => `${x.map(point.x).toFixed(1)},${y.map(point.y).toFixed(1)}`);
+      const points = series.points
+        .filter((point) => Number.isFinite(point.y))
+        .map((point) => `${x.map(point.x).toFixed(1)},${y.map(point.y).toFixed(1)}`);
       const color = colorOf(series.name);
       parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.join(' ')}"/>`);
       for (const point of points) {

@@ -52,7 +52,9 @@ export function formatBytes(bytes: number): string {
     value /= 1_000;
     unit += 1;
   }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
+  return unit === 0
+    ? `${Math.round(value)} B`
+    : `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** Resident memory in MiB, as `ps` and the Azure portal show it: `87 MiB`. */

@@ -13,14 +13,20 @@ export function resolveAppSettingReferences(value: string, settings: AppSettings
   return value.replace(SETTING_REFERENCE, (_reference, name: string) => {
     const resolved = settings[name];
     if (resolved === undefined || resolved === '') {
-      throw new DevHostError('SettingNotFound', `'%${name}%' does not resolve to a value: set the app setting ${name}.`);
+      throw new DevHostError(
+        'SettingNotFound',
+        `'%${name}%' does not resolve to a value: set the app setting ${name}.`,
+      );
     }
     return resolved;
   });
 }
 
 /** A binding's options with every string option's `%NAME%` references resolved. */
-export function resolveBindingOptions<T extends Readonly<Record<string, unknown>>>(binding: T, settings: AppSettings): T {
+export function resolveBindingOptions<T extends Readonly<Record<string, unknown>>>(
+  binding: T,
+  settings: AppSettings,
+): T {
   const resolved: Record<string, unknown> = {};
   for (const [key, option] of Object.entries(binding)) {
     resolved[key] = typeof option === 'string' ? resolveAppSettingReferences(option, settings) : option;

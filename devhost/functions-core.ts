@@ -11,7 +11,14 @@
  * (and, without a core module, switches to "test mode" and discards registrations).
  */
 import Module from 'node:module';
-import type { Disposable, FunctionCallback, FunctionMetadata, ProgrammingModel, RpcLogCategory, RpcLogLevel } from './core-types.js';
+import type {
+  Disposable,
+  FunctionCallback,
+  FunctionMetadata,
+  ProgrammingModel,
+  RpcLogCategory,
+  RpcLogLevel,
+} from './core-types.js';
 
 const CORE_MODULE_NAME = '@azure/functions-core';
 
@@ -72,7 +79,9 @@ export function installFunctionsCore(): FunctionsCoreFake {
       if (registrations.some((registration) => registration.functionId === functionId)) {
         throw new FunctionsCoreError(`A function with id "${functionId}" has already been registered.`);
       }
-      const rawBindings = Object.entries(metadata.bindings).map(([name, binding]) => JSON.stringify({ ...binding, name }));
+      const rawBindings = Object.entries(metadata.bindings).map(([name, binding]) =>
+        JSON.stringify({ ...binding, name }),
+      );
       registrations.push({ functionId, metadata, rawBindings, callback });
       return {
         dispose() {

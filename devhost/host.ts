@@ -242,10 +242,18 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
         ScheduleStatus:
           trigger.useMonitor === false
             ? null
-            : { Last: isoOrNever(status.last), Next: isoOrNever(status.next), LastUpdated: isoOrNever(status.lastUpdated) },
+            : {
+                Last: isoOrNever(status.last),
+                Next: isoOrNever(status.next),
+                LastUpdated: isoOrNever(status.lastUpdated),
+              },
         IsPastDue: invocationOptions.isPastDue ?? false,
       };
-      const { outcome } = await invoke(fn, [{ name: fn.trigger.name, data: { json: JSON.stringify(timerInfo) } }], invocationOptions);
+      const { outcome } = await invoke(
+        fn,
+        [{ name: fn.trigger.name, data: { json: JSON.stringify(timerInfo) } }],
+        invocationOptions,
+      );
       return outcome;
     },
     async invokeHttp(name, httpRequest, invocationOptions = {}) {
@@ -257,7 +265,9 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
       for (const [key, value] of Object.entries(httpRequest.query ?? {})) {
         url.searchParams.set(key, value);
       }
-      const methods = Array.isArray(fn.trigger.methods) ? fn.trigger.methods.map((method) => String(method).toUpperCase()) : [];
+      const methods = Array.isArray(fn.trigger.methods)
+        ? fn.trigger.methods.map((method) => String(method).toUpperCase())
+        : [];
       if (methods.length > 0 && !methods.includes(httpRequest.method.toUpperCase())) {
         return { status: 'notRouted', functionName: name, response: { status: 404, headers: {}, body: '' } };
       }
@@ -292,7 +302,12 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
         NextVisibleTime: instant(new Date(Date.now() + QUEUE_VISIBILITY_TIMEOUT_MS)),
         PopReceipt: { string: invocationOptions.popReceipt ?? randomUUID() },
       };
-      const { outcome } = await invoke(fn, [{ name: fn.trigger.name, data: { string: messageText } }], invocationOptions, triggerMetadata);
+      const { outcome } = await invoke(
+        fn,
+        [{ name: fn.trigger.name, data: { string: messageText } }],
+        invocationOptions,
+        triggerMetadata,
+      );
       return outcome;
     },
   };
@@ -300,7 +315,10 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
 
 function requireProgrammingModel(model: ProgrammingModel | undefined): ProgrammingModel {
   if (!model) {
-    throw new DevHostError('ProgrammingModelMissing', 'The entry points registered no function through @azure/functions.');
+    throw new DevHostError(
+      'ProgrammingModelMissing',
+      'The entry points registered no function through @azure/functions.',
+    );
   }
   return model;
 }
@@ -347,7 +365,10 @@ async function writeOutputs(
   for (const output of outputData) {
     const binding = fn.bindings.find((candidate) => candidate.name === output.name);
     if (!binding) {
-      throw new DevHostError('BindingNotSupported', `Function '${fn.name}' returned data for an unknown binding '${String(output.name)}'.`);
+      throw new DevHostError(
+        'BindingNotSupported',
+        `Function '${fn.name}' returned data for an unknown binding '${String(output.name)}'.`,
+      );
     }
     if (binding.type !== 'queue') {
       throw new DevHostError('BindingNotSupported', `The local host cannot write '${binding.type}' output bindings.`);

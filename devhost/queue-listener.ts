@@ -31,7 +31,11 @@ export interface QueueListenerResult {
   readonly poisoned: readonly string[];
 }
 
-export async function runQueueTrigger(functionApp: FunctionApp, name: string, options: QueueListenerOptions = {}): Promise<QueueListenerResult> {
+export async function runQueueTrigger(
+  functionApp: FunctionApp,
+  name: string,
+  options: QueueListenerOptions = {},
+): Promise<QueueListenerResult> {
   const fn = functionApp.getFunction(name);
   if (fn.trigger.type !== 'queueTrigger') {
     throw new DevHostError('BindingNotSupported', `Function '${name}' is not queue-triggered.`);
@@ -72,7 +76,10 @@ export async function runQueueTrigger(functionApp: FunctionApp, name: string, op
       if (outcome.status === 'succeeded') {
         await queue.deleteMessage(message.messageId, message.popReceipt, { abortSignal });
       } else if (message.dequeueCount >= maxDequeueCount) {
-        await enqueueMessages(service.getQueueClient(`${queueName}-poison`), [text], { encoding, ...(abortSignal ? { abortSignal } : {}) });
+        await enqueueMessages(service.getQueueClient(`${queueName}-poison`), [text], {
+          encoding,
+          ...(abortSignal ? { abortSignal } : {}),
+        });
         await queue.deleteMessage(message.messageId, message.popReceipt, { abortSignal });
         poisoned.push(text);
       } else {

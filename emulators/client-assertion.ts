@@ -72,7 +72,11 @@ export async function verifyClientAssertion(
   const validFrom = typeof payload.nbf === 'number' ? payload.nbf : 0;
   if (nowSeconds > payload.exp + assertionSkewSeconds || nowSeconds < validFrom - assertionSkewSeconds) {
     return reject(
-      entraErrors.assertionOutsideValidity(new Date(context.now), new Date(validFrom * 1000), new Date(payload.exp * 1000)),
+      entraErrors.assertionOutsideValidity(
+        new Date(context.now),
+        new Date(validFrom * 1000),
+        new Date(payload.exp * 1000),
+      ),
     );
   }
   return { ok: true, certificate };

@@ -224,8 +224,10 @@ async function createApplication(
     findCertificate(thumbprint) {
       return certificates.find(
         (certificate) =>
-          (thumbprint.sha256 !== undefined && thumbprint.sha256.toString('hex').toUpperCase() === certificate.thumbprintSha256) ||
-          (thumbprint.sha1 !== undefined && thumbprint.sha1.toString('hex').toUpperCase() === certificate.thumbprintSha1),
+          (thumbprint.sha256 !== undefined &&
+            thumbprint.sha256.toString('hex').toUpperCase() === certificate.thumbprintSha256) ||
+          (thumbprint.sha1 !== undefined &&
+            thumbprint.sha1.toString('hex').toUpperCase() === certificate.thumbprintSha1),
       );
     },
   };

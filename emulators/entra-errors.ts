@@ -17,7 +17,8 @@ export interface EntraErrorSpec {
 }
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const certificateDocs = 'Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .';
+const certificateDocs =
+  'Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .';
 
 export const entraErrors = {
   tenantNotFound: (tenant: string): EntraErrorSpec => ({
@@ -152,7 +153,10 @@ export function entraHeaders(correlationId: string, traceId: string): Record<str
   };
 }
 
-export function entraErrorResponse(spec: EntraErrorSpec, context: { correlationId: string; now: number }): EmulatorResponse {
+export function entraErrorResponse(
+  spec: EntraErrorSpec,
+  context: { correlationId: string; now: number },
+): EmulatorResponse {
   const traceId = randomUUID();
   const timestamp = errorTimestamp(new Date(context.now));
   return {

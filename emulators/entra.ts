@@ -131,7 +131,11 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
         name: 'entra.keys',
         method: 'GET',
         path: '/:tenant/discovery/v2.0/keys',
-        handle: forTenant(() => ({ status: 200, headers: { 'cache-control': 'max-age=86400, private' }, body: authority.jwks() })),
+        handle: forTenant(() => ({
+          status: 200,
+          headers: { 'cache-control': 'max-age=86400, private' },
+          body: authority.jwks(),
+        })),
       },
       {
         name: 'entra.token',
@@ -171,7 +175,19 @@ function openIdConfiguration(origin: string, tenantId: string): Record<string, u
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'tid', 'ver'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'tid',
+      'ver',
+    ],
     tenant_region_scope: 'EU',
     cloud_instance_name: 'microsoftonline.com',
     cloud_graph_host_name: 'graph.windows.net',
@@ -217,7 +233,10 @@ function basicCredentials(authorization: string | undefined): BasicCredentials |
   if (separator < 0) return undefined;
   try {
     const formDecode = (value: string): string => decodeURIComponent(value.replace(/\+/g, ' '));
-    return { clientId: formDecode(decoded.slice(0, separator)), clientSecret: formDecode(decoded.slice(separator + 1)) };
+    return {
+      clientId: formDecode(decoded.slice(0, separator)),
+      clientSecret: formDecode(decoded.slice(separator + 1)),
+    };
   } catch {
     return undefined;
   }

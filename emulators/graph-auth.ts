@@ -15,7 +15,12 @@ export const graphAudiences: readonly string[] = [
 ];
 
 /** Any of these application permissions reads every site's lists. */
-const siteReadRoles: ReadonlySet<string> = new Set(['Sites.Read.All', 'Sites.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All']);
+const siteReadRoles: ReadonlySet<string> = new Set([
+  'Sites.Read.All',
+  'Sites.ReadWrite.All',
+  'Sites.Manage.All',
+  'Sites.FullControl.All',
+]);
 
 const wwwAuthenticate =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
@@ -49,7 +54,11 @@ export async function authenticate(request: EmulatorRequest, verifier: TokenVeri
 }
 
 /** Reading a site's list items: a `Sites.*.All` role, or `Sites.Selected` plus a grant on that site. */
-export function authorizeSiteRead(claims: AccessTokenClaims, siteId: string, siteGrants: GraphSeed['siteGrants']): void {
+export function authorizeSiteRead(
+  claims: AccessTokenClaims,
+  siteId: string,
+  siteGrants: GraphSeed['siteGrants'],
+): void {
   const roles = claims.roles ?? [];
   if (roles.length === 0) {
     throw new GraphRequestError(403, 'accessDenied', 'Either scp or roles claim need to be present in the token.');
@@ -60,7 +69,8 @@ export function authorizeSiteRead(claims: AccessTokenClaims, siteId: string, sit
   const granted =
     roles.includes('Sites.Selected') &&
     (siteGrants ?? []).some(
-      (grant) => grant.appId === claims.appid && grant.siteId.toLowerCase() === siteId.toLowerCase() && grant.roles.length > 0,
+      (grant) =>
+        grant.appId === claims.appid && grant.siteId.toLowerCase() === siteId.toLowerCase() && grant.roles.length > 0,
     );
   if (!granted) {
     throw new GraphRequestError(403, 'accessDenied', 'Access denied');

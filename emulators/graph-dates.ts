@@ -23,7 +23,9 @@ export function parseCalendarDate(date: string): number | undefined {
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const utc = Date.UTC(year, month - 1, day);
   const check = new Date(utc);
-  return check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day ? utc : undefined;
+  return check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day
+    ? utc
+    : undefined;
 }
 
 /** `date` moved by `days` calendar days. */
@@ -65,7 +67,9 @@ export function createZonedCalendar(timeZone: string): ZonedCalendar {
   // Midnights of the dates a site uses are few (due dates span months, not millennia): remember them.
   const midnights = new Map<string, number>();
 
-  const localFields = (instant: number): { year: number; month: number; day: number; hour: number; minute: number; second: number } => {
+  const localFields = (
+    instant: number,
+  ): { year: number; month: number; day: number; hour: number; minute: number; second: number } => {
     const values: Record<string, number> = {};
     for (const part of formatter.formatToParts(new Date(instant))) {
       if (part.type !== 'literal') {

@@ -98,11 +98,16 @@ function dateValue(column: ColumnSeed, value: string, context: ConversionContext
 }
 
 /** Converts a seed value into the column's stored type; undefined for an empty field. */
-function toFieldValue(column: ColumnSeed, value: SeedFieldValue | undefined, context: ConversionContext): FieldValue | undefined {
+function toFieldValue(
+  column: ColumnSeed,
+  value: SeedFieldValue | undefined,
+  context: ConversionContext,
+): FieldValue | undefined {
   if (value === null || value === undefined || value === '') {
     return undefined;
   }
-  const invalid = (): GraphSeedError => new GraphSeedError(`${context.where}: ${JSON.stringify(value)} is not a valid ${column.type} value.`);
+  const invalid = (): GraphSeedError =>
+    new GraphSeedError(`${context.where}: ${JSON.stringify(value)} is not a valid ${column.type} value.`);
   switch (column.type) {
     case 'text':
     case 'choice':
@@ -136,7 +141,10 @@ function toStoredFields(
 ): Map<string, FieldValue> {
   const fields = new Map<string, FieldValue>();
   for (const column of columns.values()) {
-    const value = toFieldValue(column, values[column.name], { ...context, where: `${context.where} field '${column.name}'` });
+    const value = toFieldValue(column, values[column.name], {
+      ...context,
+      where: `${context.where} field '${column.name}'`,
+    });
     if (value !== undefined) {
       fields.set(column.name, value);
     }
@@ -178,7 +186,13 @@ function seededItems(
   };
 }
 
-function generatedItems(list: ListSeed, site: SiteSeed, columns: ReadonlyMap<string, ColumnSeed>, calendar: ZonedCalendar, now: Date): ListItemSource {
+function generatedItems(
+  list: ListSeed,
+  site: SiteSeed,
+  columns: ReadonlyMap<string, ColumnSeed>,
+  calendar: ZonedCalendar,
+  now: Date,
+): ListItemSource {
   const generate = list.generate;
   if (generate === undefined) {
     throw new GraphSeedError(`list '${list.id}' has no generator.`);
@@ -199,12 +213,23 @@ function generatedItems(list: ListSeed, site: SiteSeed, columns: ReadonlyMap<str
       };
     },
     ...(dueDateIsDate
-      ? { orderedBy: { column: 'DueDate', indexRange: (lower, upper) => generator.indexRangeForDueDates(lower, upper) } satisfies OrderedColumn }
+      ? {
+          orderedBy: {
+            column: 'DueDate',
+            indexRange: (lower, upper) => generator.indexRangeForDueDates(lower, upper),
+          } satisfies OrderedColumn,
+        }
       : {}),
   };
 }
 
-function hostList(site: SiteSeed, list: ListSeed, calendar: ZonedCalendar, now: Date, items?: readonly ListItemSeed[]): HostedList {
+function hostList(
+  site: SiteSeed,
+  list: ListSeed,
+  calendar: ZonedCalendar,
+  now: Date,
+  items?: readonly ListItemSeed[],
+): HostedList {
   const columns = new Map(list.columns.map((column) => [column.name, column]));
   const source =
     items === undefined && list.generate !== undefined
@@ -233,7 +258,9 @@ export function createListStore(options: ListStoreOptions): ListStore {
     }
     const key = listIdOrName.toLowerCase();
     // Graph accepts a list's title in place of its id.
-    const index = entry.lists.findIndex((hosted) => hosted.list.id.toLowerCase() === key || hosted.list.displayName.toLowerCase() === key);
+    const index = entry.lists.findIndex(
+      (hosted) => hosted.list.id.toLowerCase() === key || hosted.list.displayName.toLowerCase() === key,
+    );
     const hosted = entry.lists[index];
     if (hosted === undefined) {
       throw new GraphRequestError(404, 'itemNotFound', 'List does not exist.');

@@ -46,14 +46,20 @@ function literalValue(column: ColumnSeed, literal: FilterLiteral, list: HostedLi
     return null;
   }
   const text = literalText(literal);
-  const invalid = (): GraphRequestError => invalidRequest(`The value '${text}' is not valid for field '${column.name}' of type ${column.type}.`);
+  const invalid = (): GraphRequestError =>
+    invalidRequest(`The value '${text}' is not valid for field '${column.name}' of type ${column.type}.`);
   switch (column.type) {
     case 'text':
     case 'choice':
       return text.toLowerCase();
     case 'number':
     case 'currency': {
-      const number = literal.kind === 'number' ? literal.value : literal.kind === 'string' && text.trim() !== '' ? Number(text) : Number.NaN;
+      const number =
+        literal.kind === 'number'
+          ? literal.value
+          : literal.kind === 'string' && text.trim() !== ''
+            ? Number(text)
+            : Number.NaN;
       if (!Number.isFinite(number)) {
         throw invalid();
       }
@@ -121,28 +127,44 @@ function tighterLower(a: ValueBound | undefined, b: ValueBound | undefined): Val
   if (a === undefined || b === undefined) {
     return a ?? b;
   }
-  return a.instant !== b.instant ? (a.instant > b.instant ? a : b) : { instant: a.instant, inclusive: a.inclusive && b.inclusive };
+  return a.instant !== b.instant
+    ? a.instant > b.instant
+      ? a
+      : b
+    : { instant: a.instant, inclusive: a.inclusive && b.inclusive };
 }
 
 function tighterUpper(a: ValueBound | undefined, b: ValueBound | undefined): ValueBound | undefined {
   if (a === undefined || b === undefined) {
     return a ?? b;
   }
-  return a.instant !== b.instant ? (a.instant < b.instant ? a : b) : { instant: a.instant, inclusive: a.inclusive && b.inclusive };
+  return a.instant !== b.instant
+    ? a.instant < b.instant
+      ? a
+      : b
+    : { instant: a.instant, inclusive: a.inclusive && b.inclusive };
 }
 
 function looserLower(a: ValueBound | undefined, b: ValueBound | undefined): ValueBound | undefined {
   if (a === undefined || b === undefined) {
     return undefined;
   }
-  return a.instant !== b.instant ? (a.instant < b.instant ? a : b) : { instant: a.instant, inclusive: a.inclusive || b.inclusive };
+  return a.instant !== b.instant
+    ? a.instant < b.instant
+      ? a
+      : b
+    : { instant: a.instant, inclusive: a.inclusive || b.inclusive };
 }
 
 function looserUpper(a: ValueBound | undefined, b: ValueBound | undefined): ValueBound | undefined {
   if (a === undefined || b === undefined) {
     return undefined;
   }
-  return a.instant !== b.instant ? (a.instant > b.instant ? a : b) : { instant: a.instant, inclusive: a.inclusive || b.inclusive };
+  return a.instant !== b.instant
+    ? a.instant > b.instant
+      ? a
+      : b
+    : { instant: a.instant, inclusive: a.inclusive || b.inclusive };
 }
 
 function intersect(a: ValueWindow, b: ValueWindow): ValueWindow {
@@ -152,7 +174,9 @@ function intersect(a: ValueWindow, b: ValueWindow): ValueWindow {
   const lower = tighterLower(a.lower, b.lower);
   const upper = tighterUpper(a.upper, b.upper);
   const empty =
-    lower !== undefined && upper !== undefined && (lower.instant > upper.instant || (lower.instant === upper.instant && !(lower.inclusive && upper.inclusive)));
+    lower !== undefined &&
+    upper !== undefined &&
+    (lower.instant > upper.instant || (lower.instant === upper.instant && !(lower.inclusive && upper.inclusive)));
   return empty ? { empty: true } : { ...(lower ? { lower } : {}), ...(upper ? { upper } : {}) };
 }
 
@@ -197,8 +221,14 @@ function compileNode(expression: FilterExpression, list: HostedList, options: Co
       const left = compileNode(expression.left, list, options);
       const right = compileNode(expression.right, list, options);
       return expression.operator === 'and'
-        ? { matches: (item) => left.matches(item) && right.matches(item), window: (column) => intersect(left.window(column), right.window(column)) }
-        : { matches: (item) => left.matches(item) || right.matches(item), window: (column) => union(left.window(column), right.window(column)) };
+        ? {
+            matches: (item) => left.matches(item) && right.matches(item),
+            window: (column) => intersect(left.window(column), right.window(column)),
+          }
+        : {
+            matches: (item) => left.matches(item) || right.matches(item),
+            window: (column) => union(left.window(column), right.window(column)),
+          };
     }
     case 'not': {
       const operand = compileNode(expression.operand, list, options);
@@ -237,6 +267,10 @@ function compileComparison(
 }
 
 /** Compiles a parsed filter for `list`; throws a 400 {@link GraphRequestError} as Graph answers. */
-export function compileFilter(expression: FilterExpression, list: HostedList, options: CompileFilterOptions): CompiledFilter {
+export function compileFilter(
+  expression: FilterExpression,
+  list: HostedList,
+  options: CompileFilterOptions,
+): CompiledFilter {
   return compileNode(expression, list, options);
 }

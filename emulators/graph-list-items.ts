@@ -32,9 +32,7 @@ function prefersNonIndexedQueries(request: EmulatorRequest): boolean {
   const header = request.headers.prefer;
   const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
   return values.some((value) =>
-    value
-      .split(',')
-      .some((preference) => preference.trim().toLowerCase() === honorNonIndexedPreference),
+    value.split(',').some((preference) => preference.trim().toLowerCase() === honorNonIndexedPreference),
   );
 }
 
@@ -67,7 +65,12 @@ function builtInFields(item: StoredListItem): Record<string, FieldValue> {
   };
 }
 
-function renderFields(list: HostedList, item: StoredListItem, etag: string, select: readonly string[] | undefined): Record<string, unknown> {
+function renderFields(
+  list: HostedList,
+  item: StoredListItem,
+  etag: string,
+  select: readonly string[] | undefined,
+): Record<string, unknown> {
   const fields: Record<string, unknown> = { '@odata.etag': etag };
   const builtIns = builtInFields(item);
   if (select === undefined) {
@@ -96,7 +99,12 @@ function pathName(displayName: string): string {
   return displayName.replace(/[^A-Za-z0-9-]/g, '');
 }
 
-function renderItem(list: HostedList, item: StoredListItem, query: ListItemsQuery, origin: string): Record<string, unknown> {
+function renderItem(
+  list: HostedList,
+  item: StoredListItem,
+  query: ListItemsQuery,
+  origin: string,
+): Record<string, unknown> {
   const guid = itemGuid(list, item.id);
   const etag = `"${guid},1"`;
   const siteUrl = `https://${siteHostname(list)}/sites/${pathName(list.site.displayName)}`;
@@ -169,7 +177,9 @@ export interface ListItemsRequest {
 /** Answers one list-items request; throws a {@link GraphRequestError} for what Graph refuses. */
 export function readListItemsPage({ request, list, skipTokens }: ListItemsRequest): ListItemsPage {
   const query = parseListItemsQuery(request.url);
-  const filter = query.filter && compileFilter(query.filter.expression, list, { allowNonIndexed: prefersNonIndexedQueries(request) });
+  const filter =
+    query.filter &&
+    compileFilter(query.filter.expression, list, { allowNonIndexed: prefersNonIndexedQueries(request) });
   // A token is only valid for the list and filter it was issued for.
   const scope = `${list.site.id}\n${list.list.id}\n${query.filter?.text ?? ''}`;
   let resumeAt = 0;

@@ -24,7 +24,13 @@ export const listItemProperties: readonly string[] = [
   'sharepointIds',
   'fields',
 ];
-const navigationProperties: ReadonlySet<string> = new Set(['fields', 'analytics', 'driveItem', 'versions', 'documentSetVersions']);
+const navigationProperties: ReadonlySet<string> = new Set([
+  'fields',
+  'analytics',
+  'driveItem',
+  'versions',
+  'documentSetVersions',
+]);
 
 export interface ListItemsQuery {
   /** Item properties to return; undefined: the default set. */
@@ -41,7 +47,9 @@ function badRequest(message: string): GraphRequestError {
 }
 
 function notFoundOnListItem(name: string): GraphRequestError {
-  return badRequest(`Parsing OData Select and Expand failed: Could not find a property named '${name}' on type 'microsoft.graph.listItem'.`);
+  return badRequest(
+    `Parsing OData Select and Expand failed: Could not find a property named '${name}' on type 'microsoft.graph.listItem'.`,
+  );
 }
 
 function splitList(text: string): string[] {
@@ -113,7 +121,9 @@ function parseTop(text: string): number {
   }
   const top = Number(text.trim());
   if (top < 1 || top > maxPageSize) {
-    throw badRequest(`The limit of '${maxPageSize}' for top query has been exceeded. The value from the incoming request is '${text.trim()}'.`);
+    throw badRequest(
+      `The limit of '${maxPageSize}' for top query has been exceeded. The value from the incoming request is '${text.trim()}'.`,
+    );
   }
   return top;
 }
@@ -137,7 +147,9 @@ export function parseListItemsQuery(url: URL): ListItemsQuery {
     }
     const name = rawName.toLowerCase();
     if (options.has(name)) {
-      throw badRequest(`Query option '${rawName}' was specified more than once, but it must be specified at most once.`);
+      throw badRequest(
+        `Query option '${rawName}' was specified more than once, but it must be specified at most once.`,
+      );
     }
     options.set(name, value);
   }

@@ -17,7 +17,12 @@ export interface SentMail {
   /** ISO instant the emulator accepted the message. */
   readonly sentDateTime: string;
   /** The mailbox the message was sent from (the user in the path). */
-  readonly from: { readonly userId: string; readonly userPrincipalName: string; readonly address: string; readonly name: string };
+  readonly from: {
+    readonly userId: string;
+    readonly userPrincipalName: string;
+    readonly address: string;
+    readonly name: string;
+  };
   readonly subject: string;
   readonly body: { readonly contentType: 'text' | 'html'; readonly content: string };
   readonly toRecipients: readonly MailAddress[];
@@ -65,7 +70,12 @@ const caseInsensitiveEnum = <T extends string>(values: readonly [T, ...T[]]) =>
 
 const messageSchema = z.strictObject({
   subject: z.string().nullable().optional(),
-  body: z.strictObject({ contentType: caseInsensitiveEnum(['text', 'html']).optional(), content: z.string().nullable().optional() }).optional(),
+  body: z
+    .strictObject({
+      contentType: caseInsensitiveEnum(['text', 'html']).optional(),
+      content: z.string().nullable().optional(),
+    })
+    .optional(),
   toRecipients: recipientsSchema.optional(),
   ccRecipients: recipientsSchema.optional(),
   bccRecipients: recipientsSchema.optional(),
@@ -111,7 +121,9 @@ function toGraphError(issue: z.core.$ZodIssue): GraphRequestError {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
     return issue.path.length === 0
-      ? requestBodyRead(`The parameter '${key}' in the request payload is not a valid parameter for the operation 'sendMail'.`)
+      ? requestBodyRead(
+          `The parameter '${key}' in the request payload is not a valid parameter for the operation 'sendMail'.`,
+        )
       : requestBodyRead(
           `The property '${key}' does not exist on type '${typeAt(issue.path)}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
         );
@@ -160,7 +172,11 @@ export function acceptMail(options: AcceptMailOptions): SentMail {
   }
   const { message, saveToSentItems } = parsed.data;
   if (message === undefined) {
-    throw new GraphRequestError(400, 'ErrorInvalidRequest', "The 'message' parameter is missing from the request body.");
+    throw new GraphRequestError(
+      400,
+      'ErrorInvalidRequest',
+      "The 'message' parameter is missing from the request body.",
+    );
   }
   const toRecipients = toAddresses(message.toRecipients);
   const ccRecipients = toAddresses(message.ccRecipients);
@@ -171,7 +187,9 @@ export function acceptMail(options: AcceptMailOptions): SentMail {
   }
   const unresolved = all.find((recipient) => !addressPattern.test(recipient.address));
   if (unresolved !== undefined) {
-    throw invalidRecipients(`Recipient '${unresolved.address}' is not resolved. All recipients must be resolved before a message can be submitted.`);
+    throw invalidRecipients(
+      `Recipient '${unresolved.address}' is not resolved. All recipients must be resolved before a message can be submitted.`,
+    );
   }
   const headers = message.internetMessageHeaders ?? [];
   const badHeader = headers.find((header) => !/^x-/i.test(header.name));
@@ -186,7 +204,12 @@ export function acceptMail(options: AcceptMailOptions): SentMail {
   return {
     id: randomUUID(),
     sentDateTime: options.sentAt.toISOString(),
-    from: { userId: sender.id, userPrincipalName: sender.userPrincipalName, address: sender.mail, name: sender.displayName },
+    from: {
+      userId: sender.id,
+      userPrincipalName: sender.userPrincipalName,
+      address: sender.mail,
+      name: sender.displayName,
+    },
     subject: message.subject ?? '',
     body: { contentType: message.body?.contentType ?? 'text', content: message.body?.content ?? '' },
     toRecipients,

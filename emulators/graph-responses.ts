@@ -35,7 +35,9 @@ function correlationHeaders(request: EmulatorRequest): { 'request-id': string; '
   const requestId = randomUUID();
   const supplied = request.headers['client-request-id'];
   const clientRequestId =
-    typeof supplied === 'string' && supplied.length > 0 && supplied.length <= maxClientRequestIdLength ? supplied : requestId;
+    typeof supplied === 'string' && supplied.length > 0 && supplied.length <= maxClientRequestIdLength
+      ? supplied
+      : requestId;
   return { 'request-id': requestId, 'client-request-id': clientRequestId };
 }
 

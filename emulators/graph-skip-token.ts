@@ -21,7 +21,9 @@ export function createSkipTokenCodec(key: Buffer = randomBytes(32)): SkipTokenCo
 
   return {
     encode(scope, position) {
-      return Buffer.from(`Paged=TRUE&p_ID=${position}&p_Check=${check(scope, position).toString('base64url')}`).toString('base64url');
+      return Buffer.from(
+        `Paged=TRUE&p_ID=${position}&p_Check=${check(scope, position).toString('base64url')}`,
+      ).toString('base64url');
     },
     decode(scope, token) {
       const match = tokenPattern.exec(Buffer.from(token, 'base64url').toString('latin1'));

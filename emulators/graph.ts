@@ -126,12 +126,21 @@ export function createGraphService(options: GraphServiceOptions): ServiceDefinit
       }
       const { segment, fullMatch } = unresolvedSegment(segments.map(safeDecode));
       if (fullMatch && version === 'v1.0') {
-        return respond.error(request, new GraphRequestError(405, 'BadRequest', 'Specified HTTP method is not allowed for the request target.'));
+        return respond.error(
+          request,
+          new GraphRequestError(405, 'BadRequest', 'Specified HTTP method is not allowed for the request target.'),
+        );
       }
-      return respond.error(request, new GraphRequestError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`));
+      return respond.error(
+        request,
+        new GraphRequestError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`),
+      );
     },
     internalError(request) {
-      return respond.error(request, new GraphRequestError(500, 'generalException', 'General exception while processing'));
+      return respond.error(
+        request,
+        new GraphRequestError(500, 'generalException', 'General exception while processing'),
+      );
     },
     control: {
       outbox: () => [...outbox.messages],

@@ -63,7 +63,10 @@ export function createSecretStore(clock: () => number): SecretStore {
   const secrets = new Map<string, StoredSecret>();
   const now = (): Date => new Date(Math.floor(clock() / 1000) * 1000);
 
-  function findVersion(name: string, version: string | undefined): { secret: StoredSecret; entry: MutableVersion } | undefined {
+  function findVersion(
+    name: string,
+    version: string | undefined,
+  ): { secret: StoredSecret; entry: MutableVersion } | undefined {
     const secret = secrets.get(name.toLowerCase());
     if (!secret) return undefined;
     const entry =
@@ -79,7 +82,13 @@ export function createSecretStore(clock: () => number): SecretStore {
       const secret = secrets.get(key) ?? { name, versions: [] };
       secrets.set(key, secret);
       const created = now();
-      const entry: MutableVersion = { version: randomBytes(16).toString('hex'), value, enabled: true, createdOn: created, updatedOn: created };
+      const entry: MutableVersion = {
+        version: randomBytes(16).toString('hex'),
+        value,
+        enabled: true,
+        createdOn: created,
+        updatedOn: created,
+      };
       applyAttributes(entry, attributes);
       secret.versions.push(entry);
       return snapshot(secret, entry);

@@ -11,12 +11,29 @@ import { createSecretStore } from './keyvault-store.js';
 import type { SecretAttributesInput, StoredSecretVersion } from './keyvault-store.js';
 import type { KeyVaultRole, KeyVaultSeed } from './seed.js';
 import { accessTokenIssuer } from './tokens.js';
-import type { AccessTokenClaims, EmulatorRequest, EmulatorResponse, ServiceDefinition, TokenVerifier } from './types.js';
+import type {
+  AccessTokenClaims,
+  EmulatorRequest,
+  EmulatorResponse,
+  ServiceDefinition,
+  TokenVerifier,
+} from './types.js';
 
 /** Key Vault's first-party application id, also accepted as token audience. */
 export const keyVaultApplicationId = 'cfa8b339-82a2-471a-a3c9-0fc0be7a4093';
 const supportedApiVersions: ReadonlySet<string> = new Set([
-  '2015-06-01', '2016-10-01', '7.0', '7.1', '7.2', '7.3', '7.4', '7.5', '7.6-preview.2', '7.6', '2025-07-01', '2026-04-01',
+  '2015-06-01',
+  '2016-10-01',
+  '7.0',
+  '7.1',
+  '7.2',
+  '7.3',
+  '7.4',
+  '7.5',
+  '7.6-preview.2',
+  '7.6',
+  '2025-07-01',
+  '2026-04-01',
 ]);
 const latestApiVersion = '2026-04-01';
 const secretNamePattern = /^[0-9a-zA-Z-]{1,127}$/;
@@ -68,7 +85,9 @@ export class KeyVaultError extends Error {
   }
 }
 
-export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceDefinition & { control: KeyVaultControl } {
+export function createKeyVaultService(
+  options: KeyVaultServiceOptions,
+): ServiceDefinition & { control: KeyVaultControl } {
   const { seed, verifier } = options;
   const store = createSecretStore(options.clock ?? Date.now);
   const tenantId = seed.tenantId.toLowerCase();
@@ -79,8 +98,12 @@ export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceD
     store.set(secret.name, secret.value, {
       ...(secret.contentType === undefined ? {} : { contentType: secret.contentType }),
       ...(secret.enabled === undefined ? {} : { enabled: secret.enabled }),
-      ...(secret.expiresOn === undefined ? {} : { expiresOn: seedDate(secret.expiresOn, `keyVault.secrets[${index}].expiresOn`) }),
-      ...(secret.notBefore === undefined ? {} : { notBefore: seedDate(secret.notBefore, `keyVault.secrets[${index}].notBefore`) }),
+      ...(secret.expiresOn === undefined
+        ? {}
+        : { expiresOn: seedDate(secret.expiresOn, `keyVault.secrets[${index}].expiresOn`) }),
+      ...(secret.notBefore === undefined
+        ? {}
+        : { notBefore: seedDate(secret.notBefore, `keyVault.secrets[${index}].notBefore`) }),
       ...(secret.tags === undefined ? {} : { tags: secret.tags }),
     });
   });
@@ -134,7 +157,9 @@ export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceD
         case 'not_yet_valid':
           return unauthorized('[TokenNotYetValid] Error validating token: the token is not valid yet (nbf).');
         case 'signature':
-          return unauthorized(`AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '${token.split('.')[0] ?? ''}'.`);
+          return unauthorized(
+            `AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '${token.split('.')[0] ?? ''}'.`,
+          );
         case 'malformed':
           return unauthorized('AKV10000: Request is missing a Bearer or PoP token.');
       }
@@ -155,11 +180,16 @@ export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceD
   function isGranted(principalId: string, operation: Operation): boolean {
     return roleAssignments.some(
       (assignment) =>
-        assignment.principalId.toLowerCase() === principalId.toLowerCase() && roleOperations[assignment.role].has(operation),
+        assignment.principalId.toLowerCase() === principalId.toLowerCase() &&
+        roleOperations[assignment.role].has(operation),
     );
   }
 
-  function forbiddenByRbac(request: EmulatorRequest, claims: AccessTokenClaims, operation: Operation): EmulatorResponse {
+  function forbiddenByRbac(
+    request: EmulatorRequest,
+    claims: AccessTokenClaims,
+    operation: Operation,
+  ): EmulatorResponse {
     const resource = `/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/local/providers/microsoft.keyvault/vaults/${seed.name.toLowerCase()}${
       request.params.name === undefined ? '' : `/secrets/${request.params.name}`
     }`;
@@ -182,7 +212,8 @@ export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceD
     const { name = '', version } = request.params;
     const secret = store.get(name, version);
     if (!secret) return secretNotFound(version === undefined ? name : `${name}/${version}`);
-    if (!secret.enabled) return vaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+    if (!secret.enabled)
+      return vaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
     return ok(bundle(request, secret, true));
   }
 
@@ -206,18 +237,27 @@ export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceD
     const name = request.params.name ?? '';
     const versions = store.versions(name);
     if (!versions) return secretNotFound(name);
-    return page(request, versions.map((secret) => item(request, secret, true)));
+    return page(
+      request,
+      versions.map((secret) => item(request, secret, true)),
+    );
   }
 
   function listSecrets(request: EmulatorRequest): EmulatorResponse {
-    return page(request, store.latestOfAll().map((secret) => item(request, secret, false)));
+    return page(
+      request,
+      store.latestOfAll().map((secret) => item(request, secret, false)),
+    );
   }
 
   const control: KeyVaultControl = {
     setSecret: (name, value, attributes) => ({ version: store.set(name, value, attributes).version }),
     disableVersion(name, version) {
       if (!store.update(name, version, { enabled: false })) {
-        throw new KeyVaultError('SecretNotFound', `No secret ${version === undefined ? name : `${name}/${version}`} in the vault`);
+        throw new KeyVaultError(
+          'SecretNotFound',
+          `No secret ${version === undefined ? name : `${name}/${version}`} in the vault`,
+        );
       }
     },
     getLatest: (name) => store.get(name),
@@ -232,14 +272,35 @@ export function createKeyVaultService(options: KeyVaultServiceOptions): ServiceD
     // `versions` precedes `:version`: the first matching route wins.
     routes: [
       { name: 'keyvault.listSecrets', method: 'GET', path: '/secrets', handle: authorized('list', listSecrets) },
-      { name: 'keyvault.listVersions', method: 'GET', path: '/secrets/:name/versions', handle: authorized('list', listVersions) },
+      {
+        name: 'keyvault.listVersions',
+        method: 'GET',
+        path: '/secrets/:name/versions',
+        handle: authorized('list', listVersions),
+      },
       { name: 'keyvault.getSecret', method: 'GET', path: '/secrets/:name', handle: authorized('get', getSecret) },
-      { name: 'keyvault.getSecretVersion', method: 'GET', path: '/secrets/:name/:version', handle: authorized('get', getSecret) },
+      {
+        name: 'keyvault.getSecretVersion',
+        method: 'GET',
+        path: '/secrets/:name/:version',
+        handle: authorized('get', getSecret),
+      },
       { name: 'keyvault.setSecret', method: 'PUT', path: '/secrets/:name', handle: authorized('set', setSecret) },
-      { name: 'keyvault.updateSecret', method: 'PATCH', path: '/secrets/:name', handle: authorized('update', updateSecret) },
-      { name: 'keyvault.updateSecretVersion', method: 'PATCH', path: '/secrets/:name/:version', handle: authorized('update', updateSecret) },
+      {
+        name: 'keyvault.updateSecret',
+        method: 'PATCH',
+        path: '/secrets/:name',
+        handle: authorized('update', updateSecret),
+      },
+      {
+        name: 'keyvault.updateSecretVersion',
+        method: 'PATCH',
+        path: '/secrets/:name/:version',
+        handle: authorized('update', updateSecret),
+      },
     ],
-    notFound: (request) => vaultError(404, 'NotFound', `The requested resource ${request.method} ${request.url.pathname} was not found.`),
+    notFound: (request) =>
+      vaultError(404, 'NotFound', `The requested resource ${request.method} ${request.url.pathname} was not found.`),
     internalError: () => vaultError(500, 'InternalServerError', 'An unexpected error occurred in the vault.'),
     control,
   };
@@ -308,7 +369,11 @@ function page(request: EmulatorRequest, items: readonly Record<string, unknown>[
   const maxResultsText = query.get('maxresults');
   const pageSize = maxResultsText === null ? maxPageSize : Number(maxResultsText);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
-    return vaultError(400, 'BadParameter', `Invalid maxresults value: ${maxResultsText ?? ''}. It must be between 1 and ${maxPageSize}.`);
+    return vaultError(
+      400,
+      'BadParameter',
+      `Invalid maxresults value: ${maxResultsText ?? ''}. It must be between 1 and ${maxPageSize}.`,
+    );
   }
   const skipToken = query.get('$skiptoken');
   const offset = skipToken === null ? 0 : offsetOf(skipToken);
@@ -350,12 +415,18 @@ function parseSecretBody(body: Buffer, requireValue: boolean): ParsedSecretBody 
   }
   if (!isRecord(parsed)) return { ok: false, message: 'The request body must be a JSON object.' };
   const { value, contentType, attributes = {}, tags } = parsed;
-  if (requireValue && typeof value !== 'string') return { ok: false, message: "Property 'value' is required and must be a string." };
-  if (contentType !== undefined && typeof contentType !== 'string') return { ok: false, message: "Property 'contentType' has invalid value." };
+  if (requireValue && typeof value !== 'string')
+    return { ok: false, message: "Property 'value' is required and must be a string." };
+  if (contentType !== undefined && typeof contentType !== 'string')
+    return { ok: false, message: "Property 'contentType' has invalid value." };
   if (!isRecord(attributes)) return { ok: false, message: "Property 'attributes' has invalid value." };
   const { enabled, nbf, exp } = attributes;
-  if (enabled !== undefined && typeof enabled !== 'boolean') return { ok: false, message: "Property 'attributes.enabled' has invalid value." };
-  for (const [field, seconds] of [['nbf', nbf], ['exp', exp]] as const) {
+  if (enabled !== undefined && typeof enabled !== 'boolean')
+    return { ok: false, message: "Property 'attributes.enabled' has invalid value." };
+  for (const [field, seconds] of [
+    ['nbf', nbf],
+    ['exp', exp],
+  ] as const) {
     if (seconds !== undefined && (typeof seconds !== 'number' || !Number.isFinite(seconds))) {
       return { ok: false, message: `Property 'attributes.${field}' has invalid value.` };
     }
@@ -396,7 +467,8 @@ function unverifiedClaim(token: string, claim: 'aud' | 'iss'): string {
 
 function seedDate(value: string, field: string): Date {
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new KeyVaultError('InvalidSeed', `${field}: '${value}' is not an ISO date-time`);
+  if (Number.isNaN(date.getTime()))
+    throw new KeyVaultError('InvalidSeed', `${field}: '${value}' is not an ISO date-time`);
   return date;
 }
 

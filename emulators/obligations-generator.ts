@@ -107,9 +107,60 @@ const salts = {
   modifiedTime: 13,
 } as const;
 
-const namePrefixes = ['Nord', 'Alpen', 'Blue', 'Silver', 'Oak', 'River', 'Summit', 'Harbor', 'Pioneer', 'Falcon', 'Cedar', 'Granite', 'Lumen', 'Vertex', 'Atlas', 'Meridian'];
-const namePlaces = ['Hamburg', 'Lyon', 'Delft', 'Torino', 'Austin', 'Leeds', 'Basel', 'Osaka', 'Graz', 'Porto', 'Malmo', 'Aarhus', 'Denver', 'Bristol', 'Zug', 'Kobe'];
-const nameCores = ['Logistics', 'Foods', 'Systems', 'Textiles', 'Engineering', 'Pharma', 'Retail', 'Energy', 'Media', 'Robotics', 'Timber', 'Optics', 'Marine', 'Software', 'Ceramics', 'Dairy'];
+const namePrefixes = [
+  'Nord',
+  'Alpen',
+  'Blue',
+  'Silver',
+  'Oak',
+  'River',
+  'Summit',
+  'Harbor',
+  'Pioneer',
+  'Falcon',
+  'Cedar',
+  'Granite',
+  'Lumen',
+  'Vertex',
+  'Atlas',
+  'Meridian',
+];
+const namePlaces = [
+  'Hamburg',
+  'Lyon',
+  'Delft',
+  'Torino',
+  'Austin',
+  'Leeds',
+  'Basel',
+  'Osaka',
+  'Graz',
+  'Porto',
+  'Malmo',
+  'Aarhus',
+  'Denver',
+  'Bristol',
+  'Zug',
+  'Kobe',
+];
+const nameCores = [
+  'Logistics',
+  'Foods',
+  'Systems',
+  'Textiles',
+  'Engineering',
+  'Pharma',
+  'Retail',
+  'Energy',
+  'Media',
+  'Robotics',
+  'Timber',
+  'Optics',
+  'Marine',
+  'Software',
+  'Ceramics',
+  'Dairy',
+];
 const legalForms: Readonly<Record<ObligationCurrency, readonly string[]>> = {
   EUR: ['GmbH', 'SARL', 'B.V.', 'S.p.A.', 'S.L.'],
   USD: ['Inc.', 'LLC', 'Corp.'],
@@ -173,7 +224,11 @@ function customerAt(seed: number, customer: number): Customer {
   const legalForm = pick(legalForms[currency], seed, customer, salts.customerLegalForm);
   const domain = `${prefix}-${core}-${customer + 1}`.toLowerCase();
   const mailbox = pick(mailboxes, seed, customer, salts.customerMailbox);
-  return { name: `${prefix} ${core} ${place} ${legalForm}`, email: emailFor(seed, customer, mailbox, domain), currency };
+  return {
+    name: `${prefix} ${core} ${place} ${legalForm}`,
+    email: emailFor(seed, customer, mailbox, domain),
+    currency,
+  };
 }
 
 function emailFor(seed: number, customer: number, mailbox: string, domain: string): string {
@@ -195,7 +250,9 @@ function emailFor(seed: number, customer: number, mailbox: string, domain: strin
 
 function validateSeed(seed: ListGeneratorSeed): void {
   if (!Number.isInteger(seed.count) || seed.count < 0 || seed.count > maxGeneratedItems) {
-    throw new ObligationsGeneratorError(`generate.count must be an integer from 0 to ${maxGeneratedItems}; got ${seed.count}.`);
+    throw new ObligationsGeneratorError(
+      `generate.count must be an integer from 0 to ${maxGeneratedItems}; got ${seed.count}.`,
+    );
   }
   if (!Number.isInteger(seed.days) || seed.days < 1 || seed.days > maxDays) {
     throw new ObligationsGeneratorError(`generate.days must be an integer from 1 to ${maxDays}; got ${seed.days}.`);
@@ -278,12 +335,22 @@ export function createObligationsGenerator(options: ObligationsGeneratorOptions)
       const statusDraw = unit(seed, index, salts.status);
       const status: ObligationStatus =
         dueDate < today
-          ? statusDraw < 0.35 ? 'Overdue' : statusDraw < 0.9 ? 'Paid' : 'Cancelled'
-          : statusDraw < 0.82 ? 'Open' : statusDraw < 0.96 ? 'Paid' : 'Cancelled';
+          ? statusDraw < 0.35
+            ? 'Overdue'
+            : statusDraw < 0.9
+              ? 'Paid'
+              : 'Cancelled'
+          : statusDraw < 0.82
+            ? 'Open'
+            : statusDraw < 0.96
+              ? 'Paid'
+              : 'Cancelled';
 
       // Invoices are written 14 to 59 days before they fall due, never after the stack's start.
       const paymentTermDays = 14 + (hash32(seed, index, salts.paymentTerm) % 46);
-      const created = Math.min(dueInstant - paymentTermDays * dayMs, nowMs) - (hash32(seed, index, salts.createdTime) % 86_400) * 1000;
+      const created =
+        Math.min(dueInstant - paymentTermDays * dayMs, nowMs) -
+        (hash32(seed, index, salts.createdTime) % 86_400) * 1000;
       const modified = Math.min(created + (hash32(seed, index, salts.modifiedTime) % 172_800) * 1000, nowMs);
       const createdYear = new Date(created).getUTCFullYear();
 

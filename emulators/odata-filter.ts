@@ -16,10 +16,20 @@ export type FilterLiteral =
   | { readonly kind: 'dateTime'; readonly value: string };
 
 export type FilterExpression =
-  | { readonly kind: 'logical'; readonly operator: 'and' | 'or'; readonly left: FilterExpression; readonly right: FilterExpression }
+  | {
+      readonly kind: 'logical';
+      readonly operator: 'and' | 'or';
+      readonly left: FilterExpression;
+      readonly right: FilterExpression;
+    }
   | { readonly kind: 'not'; readonly operand: FilterExpression }
   /** Always `property operator literal`: `'x' eq fields/A` is normalised to `fields/A eq 'x'`. */
-  | { readonly kind: 'comparison'; readonly operator: ComparisonOperator; readonly property: string; readonly literal: FilterLiteral };
+  | {
+      readonly kind: 'comparison';
+      readonly operator: ComparisonOperator;
+      readonly property: string;
+      readonly literal: FilterLiteral;
+    };
 
 /** A `$filter` that is not valid in the supported grammar; `position` is the 0-based offset of the problem. */
 export class FilterSyntaxError extends Error {
@@ -150,7 +160,10 @@ class Parser {
     const expression = this.parseOr();
     const next = this.peek();
     if (next.type !== 'end') {
-      throw new FilterSyntaxError(`Syntax error at position ${next.position}: expected 'and', 'or' or the end of the expression.`, next.position);
+      throw new FilterSyntaxError(
+        `Syntax error at position ${next.position}: expected 'and', 'or' or the end of the expression.`,
+        next.position,
+      );
     }
     return expression;
   }
@@ -230,18 +243,27 @@ class Parser {
     }
     if (token.type === 'identifier' && !isKeyword(token.text)) {
       if (this.tokens[this.index + 1]?.type === 'open') {
-        throw new FilterSyntaxError(`Unsupported function '${token.text}' at position ${token.position}.`, token.position);
+        throw new FilterSyntaxError(
+          `Unsupported function '${token.text}' at position ${token.position}.`,
+          token.position,
+        );
       }
       this.index += 1;
       return token;
     }
-    throw new FilterSyntaxError(`Syntax error at position ${token.position}: expected a property or a literal.`, token.position);
+    throw new FilterSyntaxError(
+      `Syntax error at position ${token.position}: expected a property or a literal.`,
+      token.position,
+    );
   }
 
   private expect(type: 'close', description: string): void {
     const token = this.peek();
     if (token.type !== type) {
-      throw new FilterSyntaxError(`Syntax error at position ${token.position}: expected ${description}.`, token.position);
+      throw new FilterSyntaxError(
+        `Syntax error at position ${token.position}: expected ${description}.`,
+        token.position,
+      );
     }
     this.index += 1;
   }

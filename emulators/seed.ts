@@ -99,7 +99,11 @@ export interface GraphSeed {
   readonly sites: readonly SiteSeed[];
   readonly users: readonly UserSeed[];
   /** `Sites.Selected` grants: which app may read (or write) which site. */
-  readonly siteGrants?: readonly { readonly siteId: string; readonly appId: string; readonly roles: readonly ('read' | 'write')[] }[];
+  readonly siteGrants?: readonly {
+    readonly siteId: string;
+    readonly appId: string;
+    readonly roles: readonly ('read' | 'write')[];
+  }[];
 }
 
 export interface UserSeed {
@@ -186,8 +190,7 @@ export class SeedError extends Error {
 
 /** A seed date resolved against the stack's start: a calendar date (date-only columns) or an instant. */
 export type ResolvedSeedDate =
-  | { readonly kind: 'date'; readonly date: string }
-  | { readonly kind: 'instant'; readonly instant: Date };
+  { readonly kind: 'date'; readonly date: string } | { readonly kind: 'instant'; readonly instant: Date };
 
 const relativeDatePattern = /^today(?:([+-])(\d{1,6}))?$/;
 const calendarDatePattern = /^\d{4}-\d{2}-\d{2}$/;
@@ -224,7 +227,11 @@ function zonedCalendar(timeZone: string): ZonedCalendar {
 }
 
 function isInstant(value: string): boolean {
-  return instantPattern.test(value) && parseCalendarDate(value.slice(0, 10)) !== undefined && !Number.isNaN(Date.parse(value));
+  return (
+    instantPattern.test(value) &&
+    parseCalendarDate(value.slice(0, 10)) !== undefined &&
+    !Number.isNaN(Date.parse(value))
+  );
 }
 
 function isTimeZone(value: string): boolean {
@@ -278,7 +285,9 @@ const applicationSchema = z.strictObject({
   clientId: guid,
   objectId: guid,
   displayName: text,
-  appRoles: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9.]*$/, { error: 'expected an app role such as Sites.Read.All' })),
+  appRoles: z.array(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9.]*$/, { error: 'expected an app role such as Sites.Read.All' }),
+  ),
   secrets: z.array(clientSecretSchema),
   certificates: z.array(clientCertificateSchema),
 });
@@ -317,7 +326,9 @@ const keyVaultSchema = z.strictObject({
 });
 
 const columnSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, { error: 'expected a column internal name (letters, digits, _)' }),
+  name: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, { error: 'expected a column internal name (letters, digits, _)' }),
   type: z.enum(['text', 'number', 'currency', 'dateTime', 'dateOnly', 'choice', 'boolean'], {
     error: 'expected one of text, number, currency, dateTime, dateOnly, choice, boolean',
   }),
@@ -331,7 +342,10 @@ const listSchema = z.strictObject({
   items: z
     .array(
       z.strictObject({
-        id: z.string().regex(/^[1-9]\d*$/, { error: 'expected a positive integer as a string, e.g. "12"' }).optional(),
+        id: z
+          .string()
+          .regex(/^[1-9]\d*$/, { error: 'expected a positive integer as a string, e.g. "12"' })
+          .optional(),
         fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
       }),
     )
@@ -487,8 +501,13 @@ function checkReferences(seed: SeedFile): SeedIssue[] {
 
   const functionAppTenant = tenantOf(seed.functionApp.tenantId);
   if (!functionAppTenant) report('functionApp.tenantId', `no tenant has the id ${seed.functionApp.tenantId}`);
-  else if (!functionAppTenant.managedIdentities.some((mi) => sameId(mi.clientId, seed.functionApp.managedIdentityClientId))) {
-    report('functionApp.managedIdentityClientId', `no managed identity of tenant ${functionAppTenant.id} has this client id`);
+  else if (
+    !functionAppTenant.managedIdentities.some((mi) => sameId(mi.clientId, seed.functionApp.managedIdentityClientId))
+  ) {
+    report(
+      'functionApp.managedIdentityClientId',
+      `no managed identity of tenant ${functionAppTenant.id} has this client id`,
+    );
   }
 
   const vaultTenant = tenantOf(seed.keyVault.tenantId);
@@ -525,7 +544,9 @@ function checkDaemon(
     report('daemon.tenantId', `no tenant has the id ${daemon.tenantId}`);
     return;
   }
-  const app = tenant.applications.find((candidate) => candidate.clientId.toLowerCase() === daemon.clientId.toLowerCase());
+  const app = tenant.applications.find(
+    (candidate) => candidate.clientId.toLowerCase() === daemon.clientId.toLowerCase(),
+  );
   if (!app) report('daemon.clientId', `no application of tenant ${tenant.id} has this client id`);
   else {
     const credentials = daemon.credential === 'secret' ? app.secrets : app.certificates;

@@ -68,7 +68,13 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     if (!rawUrl.startsWith('/') || body === 'too-large') {
       counters.increment(`${definition.service}.unmatched`);
       const status = body === 'too-large' ? 413 : 400;
-      send(outgoing, genericError(status, body === 'too-large' ? `Request body exceeds ${maxBodyBytes} bytes.` : 'Malformed request target.'));
+      send(
+        outgoing,
+        genericError(
+          status,
+          body === 'too-large' ? `Request body exceeds ${maxBodyBytes} bytes.` : 'Malformed request target.',
+        ),
+      );
       return;
     }
 
@@ -133,7 +139,8 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     : createHttpServer(listener);
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(new EmulatorServerError(`Cannot listen on ${host}`, { cause: error }));
+    const onError = (error: Error): void =>
+      reject(new EmulatorServerError(`Cannot listen on ${host}`, { cause: error }));
     server.once('error', onError);
     server.listen(0, host, () => {
       server.off('error', onError);
@@ -149,7 +156,9 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     close() {
       closed ??= new Promise<void>((resolve, reject) => {
         closing.abort();
-        server.close((error) => (error ? reject(new EmulatorServerError('Cannot close the server', { cause: error })) : resolve()));
+        server.close((error) =>
+          error ? reject(new EmulatorServerError('Cannot close the server', { cause: error })) : resolve(),
+        );
         server.closeAllConnections();
       });
       return closed;
@@ -211,7 +220,11 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-async function answer(definition: ServiceDefinition, match: RouteMatch, request: EmulatorRequest): Promise<EmulatorResponse> {
+async function answer(
+  definition: ServiceDefinition,
+  match: RouteMatch,
+  request: EmulatorRequest,
+): Promise<EmulatorResponse> {
   try {
     return match.kind === 'matched' ? await match.route.handle(request) : definition.notFound(request);
   } catch (error) {

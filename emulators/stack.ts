@@ -107,8 +107,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const azuriteStarting = azuriteOptions
     ? timed(() =>
         startAzurite({
-          inMemory: typeof azuriteOptions === 'object' ? (azuriteOptions.inMemory ?? azuriteOptions.location === undefined) : true,
-          location: (typeof azuriteOptions === 'object' ? azuriteOptions.location : undefined) ?? join(dataDir, 'azurite'),
+          inMemory:
+            typeof azuriteOptions === 'object'
+              ? (azuriteOptions.inMemory ?? azuriteOptions.location === undefined)
+              : true,
+          location:
+            (typeof azuriteOptions === 'object' ? azuriteOptions.location : undefined) ?? join(dataDir, 'azurite'),
         }),
       )
     : undefined;

@@ -28,7 +28,10 @@ export type Deliverer = (reminder: ReminderMessage, context: InvocationContext) 
  * runtime and its SDKs load at the first delivery, not when the host loads the app (cold start).
  */
 export const runtimeDeliverer: Deliverer = async (reminder, context) => {
-  const [{ deliverReminder }, { getDeliveryRuntime }] = await Promise.all([import('../shared/delivery.js'), import('../shared/delivery-runtime.js')]);
+  const [{ deliverReminder }, { getDeliveryRuntime }] = await Promise.all([
+    import('../shared/delivery.js'),
+    import('../shared/delivery-runtime.js'),
+  ]);
   const { ledger, mailer, settings } = getDeliveryRuntime(process.env);
   return deliverReminder({ ledger, mailer, settings, logger: context }, reminder, { deliveryId: context.invocationId });
 };
@@ -38,14 +41,18 @@ export function createReminderDeliverHandler(deliver: Deliverer = runtimeDeliver
     const source = describeQueueMessage(context);
     const reading = readReminderMessage(queueEntry);
     if (!reading.ok) {
-      context.error(`${source} is not a reminder (${reading.field} ${reading.problem}); moved to the poison queue without delivery.`);
+      context.error(
+        `${source} is not a reminder (${reading.field} ${reading.problem}); moved to the poison queue without delivery.`,
+      );
       context.extraOutputs.set(reminderPoisonOutput, [messageText(queueEntry)]);
       return;
     }
     try {
       await deliver(reading.reminder, context);
     } catch (error) {
-      context.error(`${source}: reminder ${reading.reminder.id} not delivered; the queue will retry it. ${describeFailure(error)}`);
+      context.error(
+        `${source}: reminder ${reading.reminder.id} not delivered; the queue will retry it. ${describeFailure(error)}`,
+      );
       throw error;
     }
   };
@@ -64,7 +71,8 @@ app.storageQueue('reminderDeliver', {
 function describeQueueMessage(context: InvocationContext): string {
   const id = context.triggerMetadata?.id;
   const dequeueCount = context.triggerMetadata?.dequeueCount;
-  const count = typeof dequeueCount === 'number' || typeof dequeueCount === 'string' ? ` (delivery ${dequeueCount})` : '';
+  const count =
+    typeof dequeueCount === 'number' || typeof dequeueCount === 'string' ? ` (delivery ${dequeueCount})` : '';
   return `Queue message ${typeof id === 'string' ? id : 'without id'}${count}`;
 }
 

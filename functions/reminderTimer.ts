@@ -34,7 +34,12 @@ app.timer('reminderTimer', {
   useMonitor: true,
   extraOutputs: [reminderQueueOutput],
   // Transient failures (throttling, a Key Vault blip) get three more tries before the next morning.
-  retry: { strategy: 'exponentialBackoff', maxRetryCount: 3, minimumInterval: { seconds: 30 }, maximumInterval: { minutes: 5 } },
+  retry: {
+    strategy: 'exponentialBackoff',
+    maxRetryCount: 3,
+    minimumInterval: { seconds: 30 },
+    maximumInterval: { minutes: 5 },
+  },
   handler: reminderTimerHandler,
 });
 

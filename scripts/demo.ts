@@ -78,7 +78,10 @@ function printSummary(summary: SweepSummary): void {
     ['eligible', String(summary.eligible)],
     ['reminders', String(summary.reminders)],
     ['skipped', skipped.length > 0 ? skipped.join(', ') : 'none'],
-    ['requests', `graph ${summary.requests.graph}, token ${summary.requests.token}, key vault ${summary.requests.keyVault}`],
+    [
+      'requests',
+      `graph ${summary.requests.graph}, token ${summary.requests.token}, key vault ${summary.requests.keyVault}`,
+    ],
     ['duration', `${summary.durationMs} ms`],
   ];
   for (const [label, value] of rows) {
@@ -96,9 +99,15 @@ function printReminders(reminders: readonly ReminderMessage[]): void {
     String(reminder.daysLeft),
     `${reminder.amount} ${reminder.currency}`,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const format = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column === 4 || column === 5 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join('  ');
+    cells
+      .map((cell, column) =>
+        column === 4 || column === 5 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join('  ');
   console.log(`  ${format(header)}`);
   console.log(`  ${widths.map((width) => '-'.repeat(width)).join('  ')}`);
   for (const row of rows) {

@@ -62,7 +62,9 @@ function parseArguments(argv: readonly string[]): SweepArguments | 'help' {
     }
     now = parseIsoInstant(values.now);
     if (!now) {
-      throw new CommandLineError(`--now must be an ISO 8601 instant with an offset, e.g. 2026-12-01T07:00:00Z (got "${values.now}").`);
+      throw new CommandLineError(
+        `--now must be an ISO 8601 instant with an offset, e.g. 2026-12-01T07:00:00Z (got "${values.now}").`,
+      );
     }
   }
   return {

@@ -9,7 +9,13 @@
  * read again from Key Vault, bypassing its cache, and the request is retried once.
  */
 import { randomUUID } from 'node:crypto';
-import { AuthError, ClientAuthErrorCodes, ConfidentialClientApplication, LogLevel, ServerError } from '@azure/msal-node';
+import {
+  AuthError,
+  ClientAuthErrorCodes,
+  ConfidentialClientApplication,
+  LogLevel,
+  ServerError,
+} from '@azure/msal-node';
 import type { Configuration } from '@azure/msal-node';
 import { DueNotifierError } from './errors.js';
 import type { Fetch, RetryPolicy, Sleep } from './http-retry.js';
@@ -131,14 +137,21 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
     }
   }
 
-  async function acquireWith(credential: ClientCredential, skipCache: boolean, abortSignal: AbortSignal): Promise<string> {
+  async function acquireWith(
+    credential: ClientCredential,
+    skipCache: boolean,
+    abortSignal: AbortSignal,
+  ): Promise<string> {
     const app = applicationFor(credential);
     const correlationId = randomUUID();
     signals.set(correlationId, abortSignal);
     try {
       const result = await app.acquireTokenByClientCredential({ scopes: [scope], correlationId, skipCache });
       if (!result?.accessToken) {
-        throw new DueNotifierError('AuthenticationFailed', `Entra ID returned no access token for app ${clientId} in tenant ${tenantId} (correlation id ${correlationId}).`);
+        throw new DueNotifierError(
+          'AuthenticationFailed',
+          `Entra ID returned no access token for app ${clientId} in tenant ${tenantId} (correlation id ${correlationId}).`,
+        );
       }
       return result.accessToken;
     } finally {
@@ -163,7 +176,13 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
     const secretOrCertificate =
       credential.kind === 'secret'
         ? { clientSecret: credential.clientSecret }
-        : { clientCertificate: { thumbprintSha256: credential.thumbprintSha256, privateKey: credential.privateKey, x5c: credential.x5c } };
+        : {
+            clientCertificate: {
+              thumbprintSha256: credential.thumbprintSha256,
+              privateKey: credential.privateKey,
+              x5c: credential.x5c,
+            },
+          };
     return {
       auth: { clientId, authority, knownAuthorities, ...secretOrCertificate },
       system: {
@@ -244,5 +263,7 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
 }
 
 function isRejectedCredential(error: unknown): error is ServerError & { errorNo: string } {
-  return error instanceof ServerError && error.errorNo !== undefined && REJECTED_CREDENTIAL_CODES.has(String(error.errorNo));
+  return (
+    error instanceof ServerError && error.errorNo !== undefined && REJECTED_CREDENTIAL_CODES.has(String(error.errorNo))
+  );
 }

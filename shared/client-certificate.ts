@@ -44,7 +44,9 @@ export function parsePemCertificate(pem: string): ClientCertificateResult {
     return fail('its private key cannot be read');
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    return fail(`its key is ${key.asymmetricKeyType ?? 'of an unknown type'}, but client assertions are signed with RSA (PS256)`);
+    return fail(
+      `its key is ${key.asymmetricKeyType ?? 'of an unknown type'}, but client assertions are signed with RSA (PS256)`,
+    );
   }
   let certificates: X509Certificate[];
   try {

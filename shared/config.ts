@@ -169,7 +169,10 @@ export const SETTING_DEFAULTS = Object.freeze({
  * connection strings) are never echoed. Returns a deep-frozen AppConfig.
  */
 export function loadConfig(env: SettingsSource): AppConfig;
-export function loadConfig(env: SettingsSource, options: LoadConfigOptions & { readonly requireDelivery: true }): DeliveryAppConfig;
+export function loadConfig(
+  env: SettingsSource,
+  options: LoadConfigOptions & { readonly requireDelivery: true },
+): DeliveryAppConfig;
 export function loadConfig(env: SettingsSource, options?: LoadConfigOptions): AppConfig;
 export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {}): AppConfig {
   const settings = new SettingsReader(env);
@@ -177,10 +180,18 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
   const config: Settled<AppConfig> = {
     tenantId: settings.required(SETTINGS.tenantId, tenantIdRule),
     clientId: settings.required(SETTINGS.clientId, guidRule('the application (client) ID')),
-    authorityHost: settings.optional(SETTINGS.authorityHost, SETTING_DEFAULTS.authorityHost, httpsOriginRule('login.microsoftonline.com')),
+    authorityHost: settings.optional(
+      SETTINGS.authorityHost,
+      SETTING_DEFAULTS.authorityHost,
+      httpsOriginRule('login.microsoftonline.com'),
+    ),
     keyVaultUrl: settings.required(SETTINGS.keyVaultUrl, httpsOriginRule('my-vault.vault.azure.net')),
     credential: readCredentialSource(settings),
-    graphBaseUrl: settings.optional(SETTINGS.graphBaseUrl, SETTING_DEFAULTS.graphBaseUrl, httpsBaseUrlRule('graph.microsoft.com/v1.0')),
+    graphBaseUrl: settings.optional(
+      SETTINGS.graphBaseUrl,
+      SETTING_DEFAULTS.graphBaseUrl,
+      httpsBaseUrlRule('graph.microsoft.com/v1.0'),
+    ),
     siteId: settings.required(SETTINGS.siteId, siteIdRule),
     listId: settings.required(SETTINGS.listId, listIdRule),
     columns: settledOrUndefined(readColumns(settings)),
@@ -191,15 +202,31 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     queueName: settings.optional(SETTINGS.queueName, SETTING_DEFAULTS.queueName, queueNameRule),
     storage: readStorageConnection(settings),
     httpTimeoutMs: secondsToMs(
-      settings.optional(SETTINGS.httpTimeoutSeconds, SETTING_DEFAULTS.httpTimeoutSeconds, wholeNumberRule('seconds', 1, 230)),
+      settings.optional(
+        SETTINGS.httpTimeoutSeconds,
+        SETTING_DEFAULTS.httpTimeoutSeconds,
+        wholeNumberRule('seconds', 1, 230),
+      ),
     ),
     runTimeBudgetMs: secondsToMs(
-      settings.optional(SETTINGS.runTimeBudgetSeconds, SETTING_DEFAULTS.runTimeBudgetSeconds, wholeNumberRule('seconds', 1, 86_400)),
+      settings.optional(
+        SETTINGS.runTimeBudgetSeconds,
+        SETTING_DEFAULTS.runTimeBudgetSeconds,
+        wholeNumberRule('seconds', 1, 86_400),
+      ),
     ),
     secretCacheTtlMs: secondsToMs(
-      settings.optional(SETTINGS.secretCacheTtlSeconds, SETTING_DEFAULTS.secretCacheTtlSeconds, wholeNumberRule('seconds', 0, 86_400)),
+      settings.optional(
+        SETTINGS.secretCacheTtlSeconds,
+        SETTING_DEFAULTS.secretCacheTtlSeconds,
+        wholeNumberRule('seconds', 0, 86_400),
+      ),
     ),
-    graphConcurrency: settings.optional(SETTINGS.graphConcurrency, SETTING_DEFAULTS.graphConcurrency, wholeNumberRule('requests', 1, 16)),
+    graphConcurrency: settings.optional(
+      SETTINGS.graphConcurrency,
+      SETTING_DEFAULTS.graphConcurrency,
+      wholeNumberRule('requests', 1, 16),
+    ),
     ledgerTable: settings.optional(SETTINGS.ledgerTable, SETTING_DEFAULTS.ledgerTable, tableNameRule),
     delivery: readDeliveryConfig(settings, options.requireDelivery ?? false),
   };
@@ -265,7 +292,9 @@ class SettingsReader {
 
   required<T>(setting: string, rule: SettingRule<T>): T | undefined {
     const text = this.text(setting);
-    return text === undefined ? this.report(setting, `${setting} is required: set it to ${rule.expected}`) : this.parse(setting, text, rule);
+    return text === undefined
+      ? this.report(setting, `${setting} is required: set it to ${rule.expected}`)
+      : this.parse(setting, text, rule);
   }
 
   optional<T>(setting: string, defaultText: string, rule: SettingRule<T>): T | undefined {
@@ -278,7 +307,8 @@ class SettingsReader {
       return parsed;
     }
     const shown = (rule.show ?? quote)(text);
-    const found = shown === undefined ? '' : ` (got ${shown}${parsed.reason === undefined ? '' : `: ${parsed.reason}`})`;
+    const found =
+      shown === undefined ? '' : ` (got ${shown}${parsed.reason === undefined ? '' : `: ${parsed.reason}`})`;
     const unshownReason = shown === undefined && parsed.reason !== undefined ? ` (${parsed.reason})` : '';
     return this.report(setting, `${setting} must be ${rule.expected}${found}${unshownReason}`);
   }
@@ -333,7 +363,9 @@ const MAX_REMINDER_DAY = 365;
 
 function isDomainName(text: string): boolean {
   const labels = text.split('.');
-  return labels.length >= 2 && labels.every((label) => DNS_LABEL.test(label)) && TOP_LEVEL_DOMAIN.test(labels.at(-1) ?? '');
+  return (
+    labels.length >= 2 && labels.every((label) => DNS_LABEL.test(label)) && TOP_LEVEL_DOMAIN.test(labels.at(-1) ?? '')
+  );
 }
 
 function guidRule(what: string): SettingRule<string> {
@@ -415,7 +447,11 @@ const siteIdRule: SettingRule<string> = {
     'the Graph site ID "{hostname},{site collection GUID},{web GUID}" that GET /sites/{hostname}:/sites/{path} returns, e.g. "contoso.sharepoint.com,00000000-0000-0000-0000-000000000000,00000000-0000-0000-0000-000000000000"',
   parse(text) {
     const [hostname = '', siteCollectionId = '', webId = '', ...rest] = text.split(',');
-    const valid = rest.length === 0 && GUID.test(siteCollectionId) && GUID.test(webId) && (isDomainName(hostname) || hostname === 'localhost');
+    const valid =
+      rest.length === 0 &&
+      GUID.test(siteCollectionId) &&
+      GUID.test(webId) &&
+      (isDomainName(hostname) || hostname === 'localhost');
     return valid ? text : new Rejection();
   },
 };
@@ -449,12 +485,14 @@ const timeZoneRule: SettingRule<string> = {
 function wholeNumberRule(unit: string, min: number, max: number): SettingRule<number> {
   return {
     expected: `a whole number of ${unit} from ${min} to ${max}`,
-    parse: (text) => (/^\d{1,9}$/.test(text) && Number(text) >= min && Number(text) <= max ? Number(text) : new Rejection()),
+    parse: (text) =>
+      /^\d{1,9}$/.test(text) && Number(text) >= min && Number(text) <= max ? Number(text) : new Rejection(),
   };
 }
 
 const scheduleRule: SettingRule<string> = {
-  expected: 'a six-field NCRONTAB expression "{second} {minute} {hour} {day} {month} {day-of-week}", e.g. "0 0 7 * * *"',
+  expected:
+    'a six-field NCRONTAB expression "{second} {minute} {hour} {day} {month} {day-of-week}", e.g. "0 0 7 * * *"',
   parse(text) {
     const problem = ncrontabProblem(text);
     return problem === undefined ? text.split(/\s+/).join(' ') : new Rejection(problem);
@@ -462,7 +500,8 @@ const scheduleRule: SettingRule<string> = {
 };
 
 const queueNameRule: SettingRule<string> = {
-  expected: 'a storage queue name: 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit',
+  expected:
+    'a storage queue name: 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit',
   parse: (text) => (text.length >= 3 && text.length <= 63 && QUEUE_NAME_PATTERN.test(text) ? text : new Rejection()),
 };
 
@@ -477,7 +516,8 @@ const tableNameRule: SettingRule<string> = {
 };
 
 const mailboxRule: SettingRule<string> = {
-  expected: 'the user principal name (e.g. "billing@contoso.com") or object id (a GUID) of the mailbox reminders are sent from',
+  expected:
+    'the user principal name (e.g. "billing@contoso.com") or object id (a GUID) of the mailbox reminders are sent from',
   parse: (text) => (GUID.test(text) || isPlausibleEmailAddress(text) ? text : new Rejection()),
 };
 
@@ -543,7 +583,11 @@ function readDeliveryConfig(settings: SettingsReader, requireDelivery: boolean):
   const senderMailbox =
     senderText === undefined && !requireDelivery ? undefined : settings.required(SETTINGS.senderMailbox, mailboxRule);
   const saveToSentItems = settings.optional(SETTINGS.saveToSentItems, SETTING_DEFAULTS.saveToSentItems, booleanRule);
-  const claimSeconds = settings.optional(SETTINGS.deliveryClaimSeconds, SETTING_DEFAULTS.deliveryClaimSeconds, wholeNumberRule('seconds', 60, 3600));
+  const claimSeconds = settings.optional(
+    SETTINGS.deliveryClaimSeconds,
+    SETTING_DEFAULTS.deliveryClaimSeconds,
+    wholeNumberRule('seconds', 60, 3600),
+  );
   const timeoutSeconds = Number(settings.text(SETTINGS.httpTimeoutSeconds) ?? SETTING_DEFAULTS.httpTimeoutSeconds);
   const minimumClaimSeconds = timeoutSeconds + CLAIM_RECORD_MARGIN_MS / 1000;
   if (claimSeconds !== undefined && claimSeconds < minimumClaimSeconds) {
@@ -594,7 +638,9 @@ const connectionStringRule: SettingRule<StorageConnection> = {
   expected: CONNECTION_STRING_EXPECTED,
   show: () => undefined,
   parse: (text) =>
-    isUsableConnectionString(text) ? { kind: 'connectionString', connectionString: text } : new Rejection('the value set is not one, and is not shown as it may hold a key'),
+    isUsableConnectionString(text)
+      ? { kind: 'connectionString', connectionString: text }
+      : new Rejection('the value set is not one, and is not shown as it may hold a key'),
 };
 
 const storageAccountRule: SettingRule<string> = {
@@ -614,24 +660,42 @@ function readStorageConnection(settings: SettingsReader): StorageConnection | un
   }
   const queueText = settings.text(SETTINGS.storageQueueServiceUri);
   if (queueText !== undefined) {
-    const queueServiceUri = settings.parse(SETTINGS.storageQueueServiceUri, queueText, httpsBaseUrlRule('mystorageaccount.queue.core.windows.net'));
+    const queueServiceUri = settings.parse(
+      SETTINGS.storageQueueServiceUri,
+      queueText,
+      httpsBaseUrlRule('mystorageaccount.queue.core.windows.net'),
+    );
     // The ledger is a table: with service URIs, the table service's must be given too.
-    const tableServiceUri = settings.required(SETTINGS.storageTableServiceUri, httpsBaseUrlRule('mystorageaccount.table.core.windows.net'));
-    return queueServiceUri === undefined || tableServiceUri === undefined ? undefined : { kind: 'identity', queueServiceUri, tableServiceUri };
+    const tableServiceUri = settings.required(
+      SETTINGS.storageTableServiceUri,
+      httpsBaseUrlRule('mystorageaccount.table.core.windows.net'),
+    );
+    return queueServiceUri === undefined || tableServiceUri === undefined
+      ? undefined
+      : { kind: 'identity', queueServiceUri, tableServiceUri };
   }
   const tableText = settings.text(SETTINGS.storageTableServiceUri);
   const tableServiceUri =
-    tableText === undefined ? undefined : settings.parse(SETTINGS.storageTableServiceUri, tableText, httpsBaseUrlRule('mystorageaccount.table.core.windows.net'));
+    tableText === undefined
+      ? undefined
+      : settings.parse(
+          SETTINGS.storageTableServiceUri,
+          tableText,
+          httpsBaseUrlRule('mystorageaccount.table.core.windows.net'),
+        );
   const accountText = settings.text(SETTINGS.storageAccountName);
   if (accountText !== undefined) {
     const account = settings.parse(SETTINGS.storageAccountName, accountText, storageAccountRule);
     return account === undefined
       ? undefined
-      : { kind: 'identity', queueServiceUri: `https://${account}.queue.core.windows.net`, tableServiceUri: tableServiceUri ?? `https://${account}.table.core.windows.net` };
+      : {
+          kind: 'identity',
+          queueServiceUri: `https://${account}.queue.core.windows.net`,
+          tableServiceUri: tableServiceUri ?? `https://${account}.table.core.windows.net`,
+        };
   }
   return settings.report(
     SETTINGS.storage,
     `${SETTINGS.storage} is required: set it to ${CONNECTION_STRING_EXPECTED}, or connect with the app's identity through ${SETTINGS.storageQueueServiceUri} or ${SETTINGS.storageAccountName}`,
   );
 }
-

@@ -25,26 +25,40 @@ export interface DeliveryRuntime {
 }
 
 let cachedLedger: { readonly key: string; readonly ledger: ReminderLedger } | undefined;
-let cachedDelivery: { readonly key: string; readonly tokens: GraphTokenProvider; readonly runtime: DeliveryRuntime } | undefined;
+let cachedDelivery:
+  { readonly key: string; readonly tokens: GraphTokenProvider; readonly runtime: DeliveryRuntime } | undefined;
 
 /**
  * The delivery's clients for the current settings. Throws one ConfigError listing every missing or
  * invalid setting, SENDER_MAILBOX included.
  */
-export function getDeliveryRuntime(env: Environment = process.env, options: DaemonRuntimeOptions = {}): DeliveryRuntime {
+export function getDeliveryRuntime(
+  env: Environment = process.env,
+  options: DaemonRuntimeOptions = {},
+): DeliveryRuntime {
   const config = loadConfig(env, { requireDelivery: true });
   const daemon = getDaemonRuntime(env, options);
   const key = JSON.stringify(config);
   if (cachedDelivery?.key !== key || cachedDelivery.tokens !== daemon.tokens) {
     const logger = options.logger ?? console;
-    const mailer = createMailer({ baseUrl: config.graphBaseUrl, tokens: daemon.tokens, timeoutMs: config.httpTimeoutMs, metrics: daemon.metrics, logger });
+    const mailer = createMailer({
+      baseUrl: config.graphBaseUrl,
+      tokens: daemon.tokens,
+      timeoutMs: config.httpTimeoutMs,
+      metrics: daemon.metrics,
+      logger,
+    });
     const settings: DeliverySettings = {
       senderMailbox: config.delivery.senderMailbox,
       saveToSentItems: config.delivery.saveToSentItems,
       claimDurationMs: config.delivery.claimDurationMs,
       timeZone: config.timeZone,
     };
-    cachedDelivery = { key, tokens: daemon.tokens, runtime: { config, ledger: getReminderLedger(config), mailer, settings } };
+    cachedDelivery = {
+      key,
+      tokens: daemon.tokens,
+      runtime: { config, ledger: getReminderLedger(config), mailer, settings },
+    };
   }
   return cachedDelivery.runtime;
 }

@@ -71,41 +71,65 @@ export class DeliveryError extends Error {
   readonly code: DeliveryErrorCode;
   readonly reminderId: string;
 
-  constructor(code: DeliveryErrorCode, reminderId: string, message: string, options: { readonly cause?: unknown } = {}) {
+  constructor(
+    code: DeliveryErrorCode,
+    reminderId: string,
+    message: string,
+    options: { readonly cause?: unknown } = {},
+  ) {
     super(message, options);
     this.code = code;
     this.reminderId = reminderId;
   }
 }
 
-export async function deliverReminder(deps: DeliveryDependencies, reminder: ReminderMessage, options: DeliverOptions): Promise<DeliveryOutcome> {
+export async function deliverReminder(
+  deps: DeliveryDependencies,
+  reminder: ReminderMessage,
+  options: DeliverOptions,
+): Promise<DeliveryOutcome> {
   const { ledger, mailer, settings, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
   const { deliveryId, abortSignal } = options;
   const reminderId = reminder.id;
   const sendBudgetMs = settings.claimDurationMs - CLAIM_RECORD_MARGIN_MS;
   if (sendBudgetMs <= 0) {
-    throw new RangeError(`The claim duration must exceed ${CLAIM_RECORD_MARGIN_MS} ms, got ${settings.claimDurationMs} ms.`);
+    throw new RangeError(
+      `The claim duration must exceed ${CLAIM_RECORD_MARGIN_MS} ms, got ${settings.claimDurationMs} ms.`,
+    );
   }
 
   const now = clock();
-  const claimed = await claimReminder(ledger, reminder, { owner: deliveryId, now, durationMs: settings.claimDurationMs, ...(abortSignal ? { abortSignal } : {}) });
+  const claimed = await claimReminder(ledger, reminder, {
+    owner: deliveryId,
+    now,
+    durationMs: settings.claimDurationMs,
+    ...(abortSignal ? { abortSignal } : {}),
+  });
   if (claimed.kind === 'settled') {
     const state = claimed.entry.state === 'sent' ? 'sent' : 'failed';
     logger.info(`Reminder ${reminderId}: already ${state}; nothing to do (delivery ${deliveryId}).`);
     if (state === 'sent') {
       // The sweep emitted a sent reminder: its index entity is missing (its write failed): write it now.
       try {
-        await indexSentReminder(ledger, { reminderId, obligationId: reminder.obligationId, sentAt: claimed.entry.sentAt ?? now }, abortSignal ? { abortSignal } : {});
+        await indexSentReminder(
+          ledger,
+          { reminderId, obligationId: reminder.obligationId, sentAt: claimed.entry.sentAt ?? now },
+          abortSignal ? { abortSignal } : {},
+        );
       } catch (error) {
-        logger.warn(`Reminder ${reminderId}: indexing it as sent failed; the sweep may emit it again. ${String(error)}`);
+        logger.warn(
+          `Reminder ${reminderId}: indexing it as sent failed; the sweep may emit it again. ${String(error)}`,
+        );
       }
     }
     return { status: 'alreadySettled', reminderId, state };
   }
   if (claimed.kind === 'held') {
     const until = claimed.entry.claimedUntil;
-    logger.info(`Reminder ${reminderId}: delivery ${claimed.entry.claimedBy ?? 'unknown'} is sending it${until ? ` (claim until ${until.toISOString()})` : ''}; nothing to do (delivery ${deliveryId}).`);
+    logger.info(
+      `Reminder ${reminderId}: delivery ${claimed.entry.claimedBy ?? 'unknown'} is sending it${until ? ` (claim until ${until.toISOString()})` : ''}; nothing to do (delivery ${deliveryId}).`,
+    );
     return until ? { status: 'inProgress', reminderId, claimedUntil: until } : { status: 'inProgress', reminderId };
   }
   const { claim } = claimed;
@@ -113,7 +137,12 @@ export async function deliverReminder(deps: DeliveryDependencies, reminder: Remi
   const daysLeft = daysBetween(calendarDateIn(now, settings.timeZone), reminder.dueDate);
   if (daysLeft < 0) {
     const message = `The due date ${reminder.dueDate} passed before the reminder could be sent; a reminder is no longer useful.`;
-    await recordFailed(ledger, claim, { now: clock(), code: 'ReminderExpired', message, ...(abortSignal ? { abortSignal } : {}) });
+    await recordFailed(ledger, claim, {
+      now: clock(),
+      code: 'ReminderExpired',
+      message,
+      ...(abortSignal ? { abortSignal } : {}),
+    });
     logger.warn(`Reminder ${reminderId}: not sent: ${message}`);
     return { status: 'failed', reminderId, code: 'ReminderExpired' };
   }
@@ -128,15 +157,25 @@ export async function deliverReminder(deps: DeliveryDependencies, reminder: Remi
       to: { address: reminder.customer.email, name: reminder.customer.name },
       headers: { [REMINDER_ID_HEADER]: reminderId },
     },
-    { sender: settings.senderMailbox, saveToSentItems: settings.saveToSentItems, abortSignal: abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline },
+    {
+      sender: settings.senderMailbox,
+      saveToSentItems: settings.saveToSentItems,
+      abortSignal: abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline,
+    },
   );
 
   switch (result.kind) {
     case 'sent': {
       try {
-        const { indexError } = await recordSent(ledger, claim, { now: clock(), mailRequestIds: result.requestIds, ...(abortSignal ? { abortSignal } : {}) });
+        const { indexError } = await recordSent(ledger, claim, {
+          now: clock(),
+          mailRequestIds: result.requestIds,
+          ...(abortSignal ? { abortSignal } : {}),
+        });
         if (indexError !== undefined) {
-          logger.warn(`Reminder ${reminderId}: recorded as sent, but indexing it failed; the sweep may emit it again (delivery then skips it). ${indexError.message}`);
+          logger.warn(
+            `Reminder ${reminderId}: recorded as sent, but indexing it failed; the sweep may emit it again (delivery then skips it). ${indexError.message}`,
+          );
         }
       } catch (error) {
         // The claim stays until it expires; a later delivery may then send the reminder again.
@@ -144,19 +183,34 @@ export async function deliverReminder(deps: DeliveryDependencies, reminder: Remi
         throw error;
       }
       const possibleDuplicate =
-        claim.ambiguousSends > 0 ? ` ${claim.ambiguousSends} earlier attempt(s) had an unknown outcome: the customer may have received it more than once.` : '';
+        claim.ambiguousSends > 0
+          ? ` ${claim.ambiguousSends} earlier attempt(s) had an unknown outcome: the customer may have received it more than once.`
+          : '';
       const log = possibleDuplicate ? logger.warn.bind(logger) : logger.info.bind(logger);
       log(`Reminder ${reminderId}: sent, attempt ${claim.attempt} (${result.requestIds}).${possibleDuplicate}`);
       return { status: 'sent', reminderId, attempt: claim.attempt, ambiguousSends: claim.ambiguousSends };
     }
     case 'rejected': {
       const code = result.error.graphCode ?? result.error.code;
-      await recordFailed(ledger, claim, { now: clock(), code, message: result.error.message, ...(abortSignal ? { abortSignal } : {}) });
-      logger.error(`Reminder ${reminderId}: Graph refused the e-mail; recorded as failed, not retried. ${result.error.message}`);
+      await recordFailed(ledger, claim, {
+        now: clock(),
+        code,
+        message: result.error.message,
+        ...(abortSignal ? { abortSignal } : {}),
+      });
+      logger.error(
+        `Reminder ${reminderId}: Graph refused the e-mail; recorded as failed, not retried. ${result.error.message}`,
+      );
       return { status: 'failed', reminderId, code };
     }
     case 'notSent':
-      throw await releaseFor('notSent', 'ReminderNotSent', claim, result.error, `Reminder ${reminderId}: not sent; the claim is released for the next delivery. ${result.error.message}`);
+      throw await releaseFor(
+        'notSent',
+        'ReminderNotSent',
+        claim,
+        result.error,
+        `Reminder ${reminderId}: not sent; the claim is released for the next delivery. ${result.error.message}`,
+      );
     case 'unknown':
       throw await releaseFor(
         'ambiguous',
@@ -168,11 +222,19 @@ export async function deliverReminder(deps: DeliveryDependencies, reminder: Remi
   }
 
   /** Releases the claim and returns the error to throw; if releasing fails, the claim simply expires. */
-  async function releaseFor(outcome: 'notSent' | 'ambiguous', code: DeliveryErrorCode, held: LedgerClaim, cause: MailError, message: string): Promise<DeliveryError> {
+  async function releaseFor(
+    outcome: 'notSent' | 'ambiguous',
+    code: DeliveryErrorCode,
+    held: LedgerClaim,
+    cause: MailError,
+    message: string,
+  ): Promise<DeliveryError> {
     try {
       await releaseClaim(ledger, held, { outcome, now: clock(), code: cause.code, message: cause.message });
     } catch (releaseError) {
-      logger.error(`Reminder ${reminderId}: releasing the claim failed; it expires at ${held.claimedUntil.toISOString()}. ${String(releaseError)}`);
+      logger.error(
+        `Reminder ${reminderId}: releasing the claim failed; it expires at ${held.claimedUntil.toISOString()}. ${String(releaseError)}`,
+      );
     }
     return new DeliveryError(code, reminderId, message, { cause });
   }

@@ -105,7 +105,10 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     let url: string | undefined = firstPageUrl(query);
     while (url !== undefined) {
       if (visited.has(url)) {
-        throw new DueNotifierError('GraphResponseInvalid', `Graph returned an @odata.nextLink that was already read (${describeUrl(new URL(url))}); stopping to avoid an endless loop.`);
+        throw new DueNotifierError(
+          'GraphResponseInvalid',
+          `Graph returned an @odata.nextLink that was already read (${describeUrl(new URL(url))}); stopping to avoid an endless loop.`,
+        );
       }
       visited.add(url);
       const page = await getPage(url, query.abortSignal);
@@ -137,7 +140,11 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     try {
       url = new URL(href);
     } catch (error) {
-      throw new DueNotifierError('UntrustedGraphUrl', 'Graph returned a paging link that is not an absolute URL; no request was sent.', { cause: error });
+      throw new DueNotifierError(
+        'UntrustedGraphUrl',
+        'Graph returned a paging link that is not an absolute URL; no request was sent.',
+        { cause: error },
+      );
     }
     const underBase = url.pathname === basePath || url.pathname.startsWith(`${basePath}/`);
     if (url.origin !== base.origin || !underBase || url.username !== '' || url.password !== '') {
@@ -165,7 +172,11 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         if (response.status === 401 && !tokenRefreshed) {
           // The cached token may have been revoked or be otherwise stale: one fresh token, at once.
           refreshToken = true;
-          return { kind: 'retry', error: requestFailed('GraphRequestFailed', url, response, 'Graph refused the access token'), retryAfterMs: 0 };
+          return {
+            kind: 'retry',
+            error: requestFailed('GraphRequestFailed', url, response, 'Graph refused the access token'),
+            retryAfterMs: 0,
+          };
         }
         return interpret(url, response);
       },
@@ -174,16 +185,25 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         abortSignal,
         sleep,
         onRetry: ({ attempt, delayMs, error }) =>
-          logger?.warn(`${error.message} Retrying in ${formatDelay(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts}).`),
+          logger?.warn(
+            `${error.message} Retrying in ${formatDelay(delayMs)} (attempt ${attempt + 1} of ${policy.maxAttempts}).`,
+          ),
         giveUp: (event) => {
-          const code: DueNotifierErrorCode = event.error instanceof DueNotifierError ? event.error.code : 'GraphUnavailable';
-          return new DueNotifierError(code, `${event.error.message} Graph: ${describeGiveUp(event, policy)}.`, { cause: event.error });
+          const code: DueNotifierErrorCode =
+            event.error instanceof DueNotifierError ? event.error.code : 'GraphUnavailable';
+          return new DueNotifierError(code, `${event.error.message} Graph: ${describeGiveUp(event, policy)}.`, {
+            cause: event.error,
+          });
         },
       },
     );
   }
 
-  async function send(url: URL, token: string, abortSignal: AbortSignal | undefined): Promise<GraphResponse | TransientFailure> {
+  async function send(
+    url: URL,
+    token: string,
+    abortSignal: AbortSignal | undefined,
+  ): Promise<GraphResponse | TransientFailure> {
     const clientRequestId = randomUUID();
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout;
@@ -209,12 +229,26 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       }
       const target = `Graph GET ${describeUrl(url)} (client-request-id ${clientRequestId})`;
       if (timeout.aborted) {
-        return { kind: 'retry', error: new DueNotifierError('GraphUnavailable', `${target} got no complete answer within ${timeoutMs} ms.`, { cause: error }) };
+        return {
+          kind: 'retry',
+          error: new DueNotifierError('GraphUnavailable', `${target} got no complete answer within ${timeoutMs} ms.`, {
+            cause: error,
+          }),
+        };
       }
       if (isTransientNetworkError(error)) {
-        return { kind: 'retry', error: new DueNotifierError('GraphUnavailable', `${target} failed (${networkErrorCode(error)}).`, { cause: error }) };
+        return {
+          kind: 'retry',
+          error: new DueNotifierError('GraphUnavailable', `${target} failed (${networkErrorCode(error)}).`, {
+            cause: error,
+          }),
+        };
       }
-      throw new DueNotifierError('GraphUnavailable', `${target} failed: ${networkErrorCode(error)}. Check GRAPH_BASE_URL and the network path to Graph.`, { cause: error });
+      throw new DueNotifierError(
+        'GraphUnavailable',
+        `${target} failed: ${networkErrorCode(error)}. Check GRAPH_BASE_URL and the network path to Graph.`,
+        { cause: error },
+      );
     }
   }
 }
@@ -238,7 +272,11 @@ function interpret(url: URL, response: GraphResponse): AttemptResult<ListItemsPa
       // Most often a body cut short: the request is safe to repeat.
       return {
         kind: 'retry',
-        error: new DueNotifierError('GraphResponseInvalid', `Graph GET ${describeUrl(url)} answered 200 with a body that is not complete JSON (${response.requestIds}).`, { cause: error }),
+        error: new DueNotifierError(
+          'GraphResponseInvalid',
+          `Graph GET ${describeUrl(url)} answered 200 with a body that is not complete JSON (${response.requestIds}).`,
+          { cause: error },
+        ),
       };
     }
     return { kind: 'done', value: parsePage(url, body) };
@@ -246,10 +284,24 @@ function interpret(url: URL, response: GraphResponse): AttemptResult<ListItemsPa
   if (RETRIED_STATUSES.has(status)) {
     const code: DueNotifierErrorCode = status === 429 ? 'GraphThrottled' : 'GraphUnavailable';
     const retryAfterMs = parseRetryAfter(response.retryAfter);
-    return { kind: 'retry', error: requestFailed(code, url, response, status === 429 ? 'Graph is throttling the app' : 'Graph is unavailable'), retryAfterMs };
+    return {
+      kind: 'retry',
+      error: requestFailed(
+        code,
+        url,
+        response,
+        status === 429 ? 'Graph is throttling the app' : 'Graph is unavailable',
+      ),
+      retryAfterMs,
+    };
   }
   if (status === 401) {
-    throw requestFailed('GraphRequestFailed', url, response, 'Graph refused a freshly issued access token; check that ENTRA_AUTHORITY_HOST and GRAPH_BASE_URL belong to the same cloud');
+    throw requestFailed(
+      'GraphRequestFailed',
+      url,
+      response,
+      'Graph refused a freshly issued access token; check that ENTRA_AUTHORITY_HOST and GRAPH_BASE_URL belong to the same cloud',
+    );
   }
   if (status === 403) {
     throw requestFailed(
@@ -260,11 +312,21 @@ function interpret(url: URL, response: GraphResponse): AttemptResult<ListItemsPa
     );
   }
   if (status >= 300 && status < 400) {
-    throw requestFailed('GraphRequestFailed', url, response, 'Graph answered with a redirect, which is not followed so that the token stays with Graph');
+    throw requestFailed(
+      'GraphRequestFailed',
+      url,
+      response,
+      'Graph answered with a redirect, which is not followed so that the token stays with Graph',
+    );
   }
   const error = graphError(response.body);
   if (status === 400 && /not indexed|HonorNonIndexedQueries/i.test(error.message)) {
-    throw requestFailed('GraphRequestFailed', url, response, 'Graph refused the filter on an unindexed column. Fix: index the due-date column (List settings > Indexed columns)');
+    throw requestFailed(
+      'GraphRequestFailed',
+      url,
+      response,
+      'Graph refused the filter on an unindexed column. Fix: index the due-date column (List settings > Indexed columns)',
+    );
   }
   throw requestFailed('GraphRequestFailed', url, response, 'Graph refused the request');
 }
@@ -288,10 +350,19 @@ function parsePage(url: URL, body: unknown): ListItemsPage {
   return nextLink === undefined ? { items } : { items, nextLink };
 }
 
-function requestFailed(code: DueNotifierErrorCode, url: URL, response: GraphResponse, summary: string): DueNotifierError {
+function requestFailed(
+  code: DueNotifierErrorCode,
+  url: URL,
+  response: GraphResponse,
+  summary: string,
+): DueNotifierError {
   const error = graphError(response.body);
-  const detail = error.code || error.message ? ` Graph said: ${[error.code, error.message].filter(Boolean).join(': ')}.` : '';
-  return new DueNotifierError(code, `${summary}. Graph GET ${describeUrl(url)} answered ${response.status} (${response.requestIds}).${detail}`);
+  const detail =
+    error.code || error.message ? ` Graph said: ${[error.code, error.message].filter(Boolean).join(': ')}.` : '';
+  return new DueNotifierError(
+    code,
+    `${summary}. Graph GET ${describeUrl(url)} answered ${response.status} (${response.requestIds}).${detail}`,
+  );
 }
 
 /** Graph's `{ error: { code, message } }`, with the message shortened. */

@@ -159,7 +159,8 @@ export async function retryTransientFailures<T>(
       return result.value;
     }
     const { error, retryAfterMs } = result;
-    const stop = (reason: GiveUpReason): Error => options.giveUp({ attempts: attemptNumber, reason, error, retryAfterMs });
+    const stop = (reason: GiveUpReason): Error =>
+      options.giveUp({ attempts: attemptNumber, reason, error, retryAfterMs });
     if (attemptNumber >= policy.maxAttempts) {
       throw stop('attempts');
     }

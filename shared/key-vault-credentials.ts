@@ -134,7 +134,9 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
     }
     if (source.kind === 'secret') {
       if (contentType === PEM_CONTENT_TYPE || contentType === PKCS12_CONTENT_TYPE) {
-        throw invalid(`it holds a certificate (content type ${contentType}); name it in CLIENT_CERTIFICATE_NAME instead of CLIENT_SECRET_NAME`);
+        throw invalid(
+          `it holds a certificate (content type ${contentType}); name it in CLIENT_CERTIFICATE_NAME instead of CLIENT_SECRET_NAME`,
+        );
       }
       return { kind: 'secret', clientSecret: value.trim(), version, ...(expiresOn ? { expiresOn } : {}) };
     }
@@ -173,7 +175,8 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
       return;
     }
     const when = credential.expiresOn.toISOString();
-    const state = remainingMs <= 0 ? `expired on ${when}` : `expires on ${when} (in ${Math.ceil(remainingMs / 86_400_000)} day(s))`;
+    const state =
+      remainingMs <= 0 ? `expired on ${when}` : `expires on ${when} (in ${Math.ceil(remainingMs / 86_400_000)} day(s))`;
     logger?.warn(
       `The ${description} ${state}. Rotate it: add a new ${credential.kind === 'secret' ? 'client secret' : 'certificate'} to the app registration and store it in the vault as a new version of '${secretName}'.`,
     );
@@ -217,7 +220,9 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
           { cause: error },
         );
       }
-      return new DueNotifierError('KeyVaultUnavailable', `Key Vault ${vaultUrl} answered ${said} ${reading}.`, { cause: error });
+      return new DueNotifierError('KeyVaultUnavailable', `Key Vault ${vaultUrl} answered ${said} ${reading}.`, {
+        cause: error,
+      });
     }
     if (error instanceof Error && IDENTITY_ERRORS.has(error.name)) {
       return new DueNotifierError(
@@ -280,7 +285,11 @@ function errorCodes(error: { readonly code?: string; readonly details?: unknown 
   if (error.code) {
     codes.add(error.code);
   }
-  for (let current: unknown = isRecord(error.details) ? error.details.error : undefined, depth = 0; isRecord(current) && depth < 3; depth += 1) {
+  for (
+    let current: unknown = isRecord(error.details) ? error.details.error : undefined, depth = 0;
+    isRecord(current) && depth < 3;
+    depth += 1
+  ) {
     if (typeof current.code === 'string') {
       codes.add(current.code);
     }

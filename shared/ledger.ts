@@ -73,7 +73,11 @@ export class LedgerError extends Error {
   readonly code: LedgerErrorCode;
   readonly reminderId?: string;
 
-  constructor(code: LedgerErrorCode, message: string, options: { readonly reminderId?: string; readonly cause?: unknown } = {}) {
+  constructor(
+    code: LedgerErrorCode,
+    message: string,
+    options: { readonly reminderId?: string; readonly cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.code = code;
     if (options.reminderId !== undefined) {
@@ -107,7 +111,10 @@ const FORBIDDEN_KEY_CHARACTERS = /[%/\\#?\p{Cc}]/gu;
 
 /** `value` as a Table key: each forbidden character (and `%`) as `%XX`; reversible, and the identity for ordinary ids. */
 export function encodeTableKey(value: string): string {
-  return value.replace(FORBIDDEN_KEY_CHARACTERS, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return value.replace(
+    FORBIDDEN_KEY_CHARACTERS,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 /** The obligation a reminder id `{obligationId}:{dueDate}:{daysBefore}` belongs to; undefined for other ids. */
@@ -171,7 +178,11 @@ const MAX_CLAIM_ROUNDS = 4;
 const MAX_ERROR_TEXT_LENGTH = 1000;
 
 /** Claims `reminder` for one delivery attempt (see the module comment). */
-export async function claimReminder(ledger: ReminderLedger, reminder: ReminderMessage, options: ClaimOptions): Promise<ClaimResult> {
+export async function claimReminder(
+  ledger: ReminderLedger,
+  reminder: ReminderMessage,
+  options: ClaimOptions,
+): Promise<ClaimResult> {
   const { owner, now, abortSignal } = options;
   await ledger.ready(abortSignal);
   const keys = keysOf(reminder.obligationId, reminder.id);
@@ -179,7 +190,16 @@ export async function claimReminder(ledger: ReminderLedger, reminder: ReminderMe
   const claimedUntil = new Date(now.getTime() + options.durationMs);
   const claimOf = (etag: string, attempt: number, ambiguousSends: number): ClaimResult => ({
     kind: 'claimed',
-    claim: { reminderId: reminder.id, obligationId: reminder.obligationId, owner, claimedUntil, attempt, ambiguousSends, token, etag },
+    claim: {
+      reminderId: reminder.id,
+      obligationId: reminder.obligationId,
+      owner,
+      claimedUntil,
+      attempt,
+      ambiguousSends,
+      token,
+      etag,
+    },
   });
 
   for (let round = 1; round <= MAX_CLAIM_ROUNDS; round += 1) {
@@ -224,19 +244,31 @@ export async function claimReminder(ledger: ReminderLedger, reminder: ReminderMe
     const attempt = entry.attempts + 1;
     try {
       const updated = await ledger.table.updateEntity(
-        { ...keys, state: 'claimed' satisfies LedgerState, attempts: attempt, claimedBy: owner, claimedUntil, claimToken: token },
+        {
+          ...keys,
+          state: 'claimed' satisfies LedgerState,
+          attempts: attempt,
+          claimedBy: owner,
+          claimedUntil,
+          claimToken: token,
+        },
         'Merge',
         { etag: current.etag, abortSignal },
       );
       return claimOf(requireEtag(updated.etag, reminder.id), attempt, entry.ambiguousSends);
     } catch (error) {
-      if (!hasStatus(error, 412) && !hasStatus(error, 404)) throw unavailable(ledger.table, `claim reminder ${reminder.id}`, error, reminder.id);
+      if (!hasStatus(error, 412) && !hasStatus(error, 404))
+        throw unavailable(ledger.table, `claim reminder ${reminder.id}`, error, reminder.id);
       // Another delivery changed the entity first (or our retried write did): read it again.
     }
   }
-  throw new LedgerError('LedgerContention', `Reminder ${reminder.id} kept changing in ledger table '${ledger.table.tableName}' while it was being claimed.`, {
-    reminderId: reminder.id,
-  });
+  throw new LedgerError(
+    'LedgerContention',
+    `Reminder ${reminder.id} kept changing in ledger table '${ledger.table.tableName}' while it was being claimed.`,
+    {
+      reminderId: reminder.id,
+    },
+  );
 }
 
 export interface RecordOptions {
@@ -265,9 +297,18 @@ export async function recordSent(
   claim: LedgerClaim,
   options: RecordOptions & { readonly mailRequestIds: string },
 ): Promise<RecordSentResult> {
-  await settleClaim(ledger, claim, { state: 'sent', sentAt: options.now, mailRequestIds: options.mailRequestIds }, options.abortSignal);
+  await settleClaim(
+    ledger,
+    claim,
+    { state: 'sent', sentAt: options.now, mailRequestIds: options.mailRequestIds },
+    options.abortSignal,
+  );
   try {
-    await indexSentReminder(ledger, { reminderId: claim.reminderId, obligationId: claim.obligationId, sentAt: options.now }, options);
+    await indexSentReminder(
+      ledger,
+      { reminderId: claim.reminderId, obligationId: claim.obligationId, sentAt: options.now },
+      options,
+    );
     return {};
   } catch (error) {
     if (!(error instanceof LedgerError)) throw error;
@@ -290,7 +331,13 @@ export async function indexSentReminder(
   }
   try {
     await ledger.table.upsertEntity(
-      { partitionKey: sentIndexPartitionKey(dueDate), rowKey: encodeTableKey(sent.reminderId), reminderId: sent.reminderId, obligationId: sent.obligationId, sentAt: sent.sentAt },
+      {
+        partitionKey: sentIndexPartitionKey(dueDate),
+        rowKey: encodeTableKey(sent.reminderId),
+        reminderId: sent.reminderId,
+        obligationId: sent.obligationId,
+        sentAt: sent.sentAt,
+      },
       'Replace',
       { abortSignal: options.abortSignal },
     );
@@ -301,7 +348,12 @@ export async function indexSentReminder(
 
 /** The reminder will never be sent (Graph refused it for good, or it is too late): final. */
 export async function recordFailed(ledger: ReminderLedger, claim: LedgerClaim, failure: FailureRecord): Promise<void> {
-  await settleClaim(ledger, claim, { state: 'failed', failedAt: failure.now, ...errorFields(failure) }, failure.abortSignal);
+  await settleClaim(
+    ledger,
+    claim,
+    { state: 'failed', failedAt: failure.now, ...errorFields(failure) },
+    failure.abortSignal,
+  );
 }
 
 /**
@@ -314,12 +366,23 @@ export async function releaseClaim(
   release: FailureRecord & { readonly outcome: 'notSent' | 'ambiguous' },
 ): Promise<void> {
   const patch: SettledPatch =
-    release.outcome === 'ambiguous' ? { state: 'ambiguous', ambiguousSends: claim.ambiguousSends + 1 } : { state: 'retrying' };
-  await settleClaim(ledger, claim, { ...patch, claimedUntil: release.now, ...errorFields(release) }, release.abortSignal);
+    release.outcome === 'ambiguous'
+      ? { state: 'ambiguous', ambiguousSends: claim.ambiguousSends + 1 }
+      : { state: 'retrying' };
+  await settleClaim(
+    ledger,
+    claim,
+    { ...patch, claimedUntil: release.now, ...errorFields(release) },
+    release.abortSignal,
+  );
 }
 
 /** The ledger entry of one reminder, if any ("did you remind me?"). */
-export async function lookupReminder(ledger: ReminderLedger, reminderId: string, options: { readonly abortSignal?: AbortSignal } = {}): Promise<LedgerEntry | undefined> {
+export async function lookupReminder(
+  ledger: ReminderLedger,
+  reminderId: string,
+  options: { readonly abortSignal?: AbortSignal } = {},
+): Promise<LedgerEntry | undefined> {
   const obligationId = obligationIdOf(reminderId);
   if (obligationId === undefined) {
     throw new RangeError(REMINDER_ID_FORM);
@@ -337,12 +400,17 @@ export async function listObligationReminders(
   await ledger.ready(options.abortSignal);
   const entries: LedgerEntry[] = [];
   try {
-    const pages = ledger.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${encodeTableKey(obligationId)}` }, abortSignal: options.abortSignal });
+    const pages = ledger.table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${encodeTableKey(obligationId)}` },
+      abortSignal: options.abortSignal,
+    });
     for await (const entity of pages) {
       entries.push(toStored(entity).entry);
     }
   } catch (error) {
-    throw error instanceof LedgerError ? error : unavailable(ledger.table, `list the reminders of obligation ${obligationId}`, error);
+    throw error instanceof LedgerError
+      ? error
+      : unavailable(ledger.table, `list the reminders of obligation ${obligationId}`, error);
   }
   return entries.sort((a, b) => compare(a.reminderId, b.reminderId));
 }
@@ -417,14 +485,24 @@ function keysOf(obligationId: string, reminderId: string): TableKeys {
 }
 
 /** Writes the claim's outcome if the claim is still this delivery's (ETag), else LedgerClaimLost. */
-async function settleClaim(ledger: ReminderLedger, claim: LedgerClaim, patch: SettledPatch, abortSignal: AbortSignal | undefined): Promise<void> {
+async function settleClaim(
+  ledger: ReminderLedger,
+  claim: LedgerClaim,
+  patch: SettledPatch,
+  abortSignal: AbortSignal | undefined,
+): Promise<void> {
   const keys = keysOf(claim.obligationId, claim.reminderId);
   try {
     await ledger.table.updateEntity({ ...keys, ...patch }, 'Merge', { etag: claim.etag, abortSignal });
     return;
   } catch (error) {
     if (!hasStatus(error, 412) && !hasStatus(error, 404)) {
-      throw unavailable(ledger.table, `record the outcome of reminder ${claim.reminderId} (${patch.state})`, error, claim.reminderId);
+      throw unavailable(
+        ledger.table,
+        `record the outcome of reminder ${claim.reminderId} (${patch.state})`,
+        error,
+        claim.reminderId,
+      );
     }
   }
   const current = await readStored(ledger, keys, claim.reminderId, abortSignal);
@@ -438,7 +516,12 @@ async function settleClaim(ledger: ReminderLedger, claim: LedgerClaim, patch: Se
   );
 }
 
-async function readStored(ledger: ReminderLedger, keys: TableKeys, reminderId: string, abortSignal: AbortSignal | undefined): Promise<StoredEntry | undefined> {
+async function readStored(
+  ledger: ReminderLedger,
+  keys: TableKeys,
+  reminderId: string,
+  abortSignal: AbortSignal | undefined,
+): Promise<StoredEntry | undefined> {
   let entity: Record<string, unknown>;
   try {
     entity = await ledger.table.getEntity<Record<string, unknown>>(keys.partitionKey, keys.rowKey, { abortSignal });
@@ -451,8 +534,17 @@ async function readStored(ledger: ReminderLedger, keys: TableKeys, reminderId: s
 
 function toStored(entity: Readonly<Record<string, unknown>>): StoredEntry {
   const { reminderId, obligationId, state, etag } = entity;
-  if (typeof reminderId !== 'string' || typeof obligationId !== 'string' || typeof state !== 'string' || !LEDGER_STATES.has(state) || typeof etag !== 'string') {
-    throw new LedgerError('LedgerEntryInvalid', `Ledger entity ${String(entity.partitionKey)}/${String(entity.rowKey)} is not a reminder ledger entry.`);
+  if (
+    typeof reminderId !== 'string' ||
+    typeof obligationId !== 'string' ||
+    typeof state !== 'string' ||
+    !LEDGER_STATES.has(state) ||
+    typeof etag !== 'string'
+  ) {
+    throw new LedgerError(
+      'LedgerEntryInvalid',
+      `Ledger entity ${String(entity.partitionKey)}/${String(entity.rowKey)} is not a reminder ledger entry.`,
+    );
   }
   const text = (name: string): string | undefined => (typeof entity[name] === 'string' ? entity[name] : undefined);
   const count = (name: string): number => (typeof entity[name] === 'number' ? entity[name] : 0);
@@ -493,7 +585,9 @@ function errorFields(failure: FailureRecord): { lastErrorCode: string; lastError
 
 function requireEtag(etag: string | undefined, reminderId: string): string {
   if (etag === undefined) {
-    throw new LedgerError('LedgerUnavailable', `Table storage returned no ETag for reminder ${reminderId}.`, { reminderId });
+    throw new LedgerError('LedgerUnavailable', `Table storage returned no ETag for reminder ${reminderId}.`, {
+      reminderId,
+    });
   }
   return etag;
 }

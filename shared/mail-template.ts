@@ -80,7 +80,10 @@ export function renderReminderMail(reminder: ReminderMessage, options: ReminderM
   const reference = reminder.reference.trim();
   const name = reminder.customer.name.trim();
 
-  const subject = reference === '' ? `Payment reminder: ${amount} due ${when}` : `Payment reminder: ${reference} – ${amount} due ${when}`;
+  const subject =
+    reference === ''
+      ? `Payment reminder: ${amount} due ${when}`
+      : `Payment reminder: ${reference} – ${amount} due ${when}`;
   const greeting = name === '' ? 'Dear customer,' : `Dear ${name},`;
   const forReference = reference === '' ? '' : ` for ${reference}`;
   const reminderLine = `This is a friendly reminder that the payment of ${amount}${forReference} is due ${when}, on ${dueDate}.`;

@@ -18,7 +18,13 @@ import type { Duplex } from 'node:stream';
 import fetch from 'node-fetch';
 import type { GraphTokenProvider } from './auth.js';
 import { graphError } from './graph.js';
-import { describeGiveUp, formatDelay, networkErrorCode, parseRetryAfter, retryTransientFailures } from './http-retry.js';
+import {
+  describeGiveUp,
+  formatDelay,
+  networkErrorCode,
+  parseRetryAfter,
+  retryTransientFailures,
+} from './http-retry.js';
 import type { AttemptResult, RetryPolicy, Sleep } from './http-retry.js';
 import type { Logger } from './logger.js';
 import type { RequestMetrics } from './metrics.js';
@@ -74,7 +80,11 @@ export class MailError extends Error {
   /** Graph's error code, e.g. `ErrorInvalidRecipients`. */
   readonly graphCode?: string;
 
-  constructor(code: MailErrorCode, message: string, options: { readonly status?: number; readonly graphCode?: string; readonly cause?: unknown } = {}) {
+  constructor(
+    code: MailErrorCode,
+    message: string,
+    options: { readonly status?: number; readonly graphCode?: string; readonly cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.code = code;
     if (options.status !== undefined) this.status = options.status;
@@ -116,8 +126,20 @@ const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503]);
 const ADDRESS_LIKE = /[^\s'"<>(),;:]+@[^\s'"<>(),;:]+/g;
 
 type Exchange =
-  | { readonly kind: 'response'; readonly status: number; readonly body: string; readonly retryAfter: string | null; readonly requestIds: string }
-  | { readonly kind: 'noResponse'; readonly requestLeft: boolean; readonly timedOut: boolean; readonly error: unknown; readonly requestIds: string };
+  | {
+      readonly kind: 'response';
+      readonly status: number;
+      readonly body: string;
+      readonly retryAfter: string | null;
+      readonly requestIds: string;
+    }
+  | {
+      readonly kind: 'noResponse';
+      readonly requestLeft: boolean;
+      readonly timedOut: boolean;
+      readonly error: unknown;
+      readonly requestIds: string;
+    };
 
 export function createMailer(options: MailerOptions): Mailer {
   const { tokens, timeoutMs, metrics, logger, sleep } = options;
@@ -144,8 +166,19 @@ export function createMailer(options: MailerOptions): Mailer {
         try {
           token = await tokens.getAccessToken({ forceRefresh: refreshToken, ...(abortSignal ? { abortSignal } : {}) });
         } catch (error) {
-          if (abortSignal?.aborted) return done('notSent', new MailError('MailAborted', `The send was stopped while getting a Graph token; nothing was sent.`, { cause: error }));
-          return done('notSent', new MailError('MailTokenUnavailable', `No Graph token to send mail with; nothing was sent.`, { cause: error }));
+          if (abortSignal?.aborted)
+            return done(
+              'notSent',
+              new MailError('MailAborted', `The send was stopped while getting a Graph token; nothing was sent.`, {
+                cause: error,
+              }),
+            );
+          return done(
+            'notSent',
+            new MailError('MailTokenUnavailable', `No Graph token to send mail with; nothing was sent.`, {
+              cause: error,
+            }),
+          );
         }
         tokenRefreshed ||= refreshToken;
         refreshToken = false;
@@ -160,12 +193,20 @@ export function createMailer(options: MailerOptions): Mailer {
         if (status === 401 && !tokenRefreshed) {
           // The cached token may have been revoked: one fresh token, at once.
           refreshToken = true;
-          return { kind: 'retry', error: answered('MailTokenRejected', exchange, 'Graph refused the access token'), retryAfterMs: 0 };
+          return {
+            kind: 'retry',
+            error: answered('MailTokenRejected', exchange, 'Graph refused the access token'),
+            retryAfterMs: 0,
+          };
         }
         if (RETRIED_STATUSES.has(status)) {
           const code: MailErrorCode = status === 429 ? 'MailThrottled' : 'MailServiceUnavailable';
           const retryAfterMs = parseRetryAfter(exchange.retryAfter);
-          const error = answered(code, exchange, status === 429 ? 'Graph is throttling mail from the app' : 'Graph did not accept the mail for now');
+          const error = answered(
+            code,
+            exchange,
+            status === 429 ? 'Graph is throttling mail from the app' : 'Graph did not accept the mail for now',
+          );
           return retryAfterMs === undefined ? { kind: 'retry', error } : { kind: 'retry', error, retryAfterMs };
         }
         return classifyAnswer(exchange);
@@ -177,14 +218,23 @@ export function createMailer(options: MailerOptions): Mailer {
           ...(abortSignal ? { abortSignal } : {}),
           ...(sleep ? { sleep } : {}),
           onRetry: ({ attempt: number, delayMs, error }) =>
-            logger?.warn(`${error.message} Retrying in ${formatDelay(delayMs)} (attempt ${number + 1} of ${policy.maxAttempts}).`),
+            logger?.warn(
+              `${error.message} Retrying in ${formatDelay(delayMs)} (attempt ${number + 1} of ${policy.maxAttempts}).`,
+            ),
           giveUp: (event) => {
-            const last = event.error instanceof MailError ? event.error : new MailError('MailServiceUnavailable', event.error.message);
-            return new MailError(last.code, `${last.message} Mail: ${describeGiveUp(event, policy)}; nothing was sent.`, {
-              cause: event.error,
-              ...(last.status === undefined ? {} : { status: last.status }),
-              ...(last.graphCode === undefined ? {} : { graphCode: last.graphCode }),
-            });
+            const last =
+              event.error instanceof MailError
+                ? event.error
+                : new MailError('MailServiceUnavailable', event.error.message);
+            return new MailError(
+              last.code,
+              `${last.message} Mail: ${describeGiveUp(event, policy)}; nothing was sent.`,
+              {
+                cause: event.error,
+                ...(last.status === undefined ? {} : { status: last.status }),
+                ...(last.graphCode === undefined ? {} : { graphCode: last.graphCode }),
+              },
+            );
           },
         });
       } catch (error) {
@@ -193,59 +243,122 @@ export function createMailer(options: MailerOptions): Mailer {
         }
         if (abortSignal?.aborted) {
           // Stopped between attempts: no request was in flight.
-          return { kind: 'notSent', error: new MailError('MailAborted', 'The send was stopped before the next attempt; nothing was sent.', { cause: error }) };
+          return {
+            kind: 'notSent',
+            error: new MailError('MailAborted', 'The send was stopped before the next attempt; nothing was sent.', {
+              cause: error,
+            }),
+          };
         }
         throw error;
       }
 
       function noResponse(exchange: Extract<Exchange, { kind: 'noResponse' }>): AttemptResult<SendMailResult> {
-        const reason = exchange.timedOut ? `got no answer within ${timeoutMs} ms` : abortSignal?.aborted ? 'was stopped' : `failed (${networkErrorCode(exchange.error)})`;
+        const reason = exchange.timedOut
+          ? `got no answer within ${timeoutMs} ms`
+          : abortSignal?.aborted
+            ? 'was stopped'
+            : `failed (${networkErrorCode(exchange.error)})`;
         if (exchange.requestLeft) {
           return done(
             'unknown',
-            new MailError('MailOutcomeUnknown', `${target} ${reason} after the request was sent (${exchange.requestIds}): the mail may have been delivered.`, {
-              cause: exchange.error,
-            }),
+            new MailError(
+              'MailOutcomeUnknown',
+              `${target} ${reason} after the request was sent (${exchange.requestIds}): the mail may have been delivered.`,
+              {
+                cause: exchange.error,
+              },
+            ),
           );
         }
-        const error = new MailError('MailConnectionFailed', `${target} ${reason} before the request was sent (${exchange.requestIds}).`, { cause: exchange.error });
-        return abortSignal?.aborted && !exchange.timedOut ? done('notSent', new MailError('MailAborted', error.message, { cause: exchange.error })) : { kind: 'retry', error };
+        const error = new MailError(
+          'MailConnectionFailed',
+          `${target} ${reason} before the request was sent (${exchange.requestIds}).`,
+          { cause: exchange.error },
+        );
+        return abortSignal?.aborted && !exchange.timedOut
+          ? done('notSent', new MailError('MailAborted', error.message, { cause: exchange.error }))
+          : { kind: 'retry', error };
       }
 
-      function answered(code: MailErrorCode, exchange: Extract<Exchange, { kind: 'response' }>, summary: string, fix = ''): MailError {
+      function answered(
+        code: MailErrorCode,
+        exchange: Extract<Exchange, { kind: 'response' }>,
+        summary: string,
+        fix = '',
+      ): MailError {
         const graph = graphError(exchange.body);
-        const said = graph.code || graph.message ? ` Graph said: ${[graph.code, redactAddresses(graph.message).replace(/\.+$/, '')].filter(Boolean).join(': ')}.` : '';
-        return new MailError(code, `${summary}. ${target} answered ${exchange.status} (${exchange.requestIds}).${said}${fix ? ` ${fix}` : ''}`, {
-          status: exchange.status,
-          ...(graph.code ? { graphCode: graph.code } : {}),
-        });
+        const said =
+          graph.code || graph.message
+            ? ` Graph said: ${[graph.code, redactAddresses(graph.message).replace(/\.+$/, '')].filter(Boolean).join(': ')}.`
+            : '';
+        return new MailError(
+          code,
+          `${summary}. ${target} answered ${exchange.status} (${exchange.requestIds}).${said}${fix ? ` ${fix}` : ''}`,
+          {
+            status: exchange.status,
+            ...(graph.code ? { graphCode: graph.code } : {}),
+          },
+        );
       }
 
       function classifyAnswer(exchange: Extract<Exchange, { kind: 'response' }>): AttemptResult<SendMailResult> {
         const { status } = exchange;
         if (status === 504) {
-          return done('unknown', answered('MailOutcomeUnknown', exchange, 'The Graph gateway timed out waiting for Exchange: the mail may have been delivered'));
+          return done(
+            'unknown',
+            answered(
+              'MailOutcomeUnknown',
+              exchange,
+              'The Graph gateway timed out waiting for Exchange: the mail may have been delivered',
+            ),
+          );
         }
         if (status === 401) {
-          return done('notSent', answered('MailTokenRejected', exchange, 'Graph refused a freshly issued token', 'Check that ENTRA_AUTHORITY_HOST and GRAPH_BASE_URL belong to the same cloud.'));
+          return done(
+            'notSent',
+            answered(
+              'MailTokenRejected',
+              exchange,
+              'Graph refused a freshly issued token',
+              'Check that ENTRA_AUTHORITY_HOST and GRAPH_BASE_URL belong to the same cloud.',
+            ),
+          );
         }
         if (status === 403) {
-          const fix = 'Fix: grant the app registration the application permission Mail.Send with admin consent, and check that no application access policy excludes the SENDER_MAILBOX mailbox.';
+          const fix =
+            'Fix: grant the app registration the application permission Mail.Send with admin consent, and check that no application access policy excludes the SENDER_MAILBOX mailbox.';
           return done('notSent', answered('MailAccessDenied', exchange, 'Graph denied sending mail', fix));
         }
         if (status === 404) {
-          return done('notSent', answered('MailboxNotFound', exchange, 'Graph found no such mailbox', 'Fix: set SENDER_MAILBOX to the user principal name or object id of a licensed mailbox.'));
+          return done(
+            'notSent',
+            answered(
+              'MailboxNotFound',
+              exchange,
+              'Graph found no such mailbox',
+              'Fix: set SENDER_MAILBOX to the user principal name or object id of a licensed mailbox.',
+            ),
+          );
         }
         if (status >= 400 && status < 500) {
           return done('rejected', answered('MailRejected', exchange, 'Graph refused this message'));
         }
         // Redirects (never followed: the token stays with Graph) and other server answers.
-        return done('notSent', answered('MailRequestFailed', exchange, 'Graph answered unexpectedly', 'Check GRAPH_BASE_URL.'));
+        return done(
+          'notSent',
+          answered('MailRequestFailed', exchange, 'Graph answered unexpectedly', 'Check GRAPH_BASE_URL.'),
+        );
       }
     },
   };
 
-  async function post(url: string, token: string, body: string, abortSignal: AbortSignal | undefined): Promise<Exchange> {
+  async function post(
+    url: string,
+    token: string,
+    body: string,
+    abortSignal: AbortSignal | undefined,
+  ): Promise<Exchange> {
     const clientRequestId = randomUUID();
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout;
@@ -269,9 +382,21 @@ export function createMailer(options: MailerOptions): Mailer {
       const requestIds = `client-request-id ${clientRequestId}, request-id ${response.headers.get('request-id') ?? 'none'}`;
       // The status decides; an error body is read for Graph's code, and may be cut short.
       const text = await response.text().catch(() => '');
-      return { kind: 'response', status: response.status, body: text, retryAfter: response.headers.get('retry-after'), requestIds };
+      return {
+        kind: 'response',
+        status: response.status,
+        body: text,
+        retryAfter: response.headers.get('retry-after'),
+        requestIds,
+      };
     } catch (error) {
-      return { kind: 'noResponse', requestLeft: connection.connected, timedOut: timeout.aborted, error, requestIds: `client-request-id ${clientRequestId}` };
+      return {
+        kind: 'noResponse',
+        requestLeft: connection.connected,
+        timedOut: timeout.aborted,
+        error,
+        requestIds: `client-request-id ${clientRequestId}`,
+      };
     } finally {
       connection.destroy();
     }
@@ -285,7 +410,14 @@ function sendMailBody(mail: OutgoingMail, saveToSentItems: boolean): unknown {
       subject: mail.subject,
       body: { contentType: 'HTML', content: mail.html },
       toRecipients: [{ emailAddress: name === undefined || name === '' ? { address } : { address, name } }],
-      ...(mail.headers === undefined ? {} : { internetMessageHeaders: Object.entries(mail.headers).map(([headerName, value]) => ({ name: headerName, value })) }),
+      ...(mail.headers === undefined
+        ? {}
+        : {
+            internetMessageHeaders: Object.entries(mail.headers).map(([headerName, value]) => ({
+              name: headerName,
+              value,
+            })),
+          }),
     },
     saveToSentItems,
   };
@@ -311,7 +443,10 @@ class ConnectionWatchingAgent extends Agent {
     super({ keepAlive: false, maxSockets: 1 });
   }
 
-  override createConnection(options: RequestOptions, callback?: (error: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    options: RequestOptions,
+    callback?: (error: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
     const socket = super.createConnection(options, callback);
     socket?.once('secureConnect', () => {
       this.connected = true;

@@ -86,7 +86,11 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): Msal
   let metadataFailure: Error | undefined;
 
   return {
-    async sendGetRequestAsync<T>(url: string, requestOptions?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    async sendGetRequestAsync<T>(
+      url: string,
+      requestOptions?: NetworkRequestOptions,
+      timeout?: number,
+    ): Promise<NetworkResponse<T>> {
       try {
         const response = await send<T>('GET', url, requestOptions, timeout);
         metadataFailure = response.status < 400 ? undefined : entraErrorOf(response);
@@ -96,18 +100,27 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): Msal
         throw error;
       }
     },
-    sendPostRequestAsync: <T>(url: string, requestOptions?: NetworkRequestOptions) => send<T>('POST', url, requestOptions),
+    sendPostRequestAsync: <T>(url: string, requestOptions?: NetworkRequestOptions) =>
+      send<T>('POST', url, requestOptions),
     lastMetadataFailure: () => metadataFailure,
   };
 
-  async function send<T>(method: Method, href: string, requestOptions: NetworkRequestOptions | undefined, timeout?: number): Promise<NetworkResponse<T>> {
+  async function send<T>(
+    method: Method,
+    href: string,
+    requestOptions: NetworkRequestOptions | undefined,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> {
     const url = new URL(href);
     const target = `Entra ID ${method} ${url.origin}${url.pathname}`;
     const abortSignal = signalFor?.(requestOptions?.correlationId);
     const requestTimeoutMs = timeout ? Math.min(timeout, timeoutMs) : timeoutMs;
     try {
       if (method === 'POST' && clock() < notBefore) {
-        throw new DueNotifierError('EntraUnavailable', `${target} not sent: Entra ID asked to wait until ${new Date(notBefore).toISOString()}.`);
+        throw new DueNotifierError(
+          'EntraUnavailable',
+          `${target} not sent: Entra ID asked to wait until ${new Date(notBefore).toISOString()}.`,
+        );
       }
       return await retryTransientFailures<NetworkResponse<T>>(
         () => attempt<T>(method, url, target, requestOptions, requestTimeoutMs, abortSignal),
@@ -117,12 +130,18 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): Msal
           sleep,
           clock,
           onRetry: ({ attempt: attemptNumber, delayMs, error }) =>
-            logger?.warn(`${error.message} Retrying in ${formatDelay(delayMs)} (attempt ${attemptNumber + 1} of ${policy.maxAttempts}).`),
+            logger?.warn(
+              `${error.message} Retrying in ${formatDelay(delayMs)} (attempt ${attemptNumber + 1} of ${policy.maxAttempts}).`,
+            ),
           giveUp: (event) => {
             if (method === 'POST' && event.retryAfterMs !== undefined) {
               notBefore = clock() + event.retryAfterMs;
             }
-            return new DueNotifierError('EntraUnavailable', `${event.error.message} Token requests: ${describeGiveUp(event, policy)}.`, { cause: event.error });
+            return new DueNotifierError(
+              'EntraUnavailable',
+              `${event.error.message} Token requests: ${describeGiveUp(event, policy)}.`,
+              { cause: event.error },
+            );
           },
         },
       );
@@ -164,7 +183,14 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): Msal
         throw abortSignal.reason;
       }
       if (timeout.aborted) {
-        return { kind: 'retry', error: new DueNotifierError('EntraUnavailable', `${target} got no complete answer within ${requestTimeoutMs} ms.`, { cause: error }) };
+        return {
+          kind: 'retry',
+          error: new DueNotifierError(
+            'EntraUnavailable',
+            `${target} got no complete answer within ${requestTimeoutMs} ms.`,
+            { cause: error },
+          ),
+        };
       }
       const failure = new DueNotifierError(
         'EntraUnavailable',
@@ -184,13 +210,20 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): Msal
       };
     }
     if (status >= 300 && status < 400) {
-      throw new DueNotifierError('EntraUnavailable', `${target} answered with a redirect (${status}), which is not followed. Check ENTRA_AUTHORITY_HOST.`);
+      throw new DueNotifierError(
+        'EntraUnavailable',
+        `${target} answered with a redirect (${status}), which is not followed. Check ENTRA_AUTHORITY_HOST.`,
+      );
     }
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch (error) {
-      const failure = new DueNotifierError('EntraUnavailable', `${target} answered ${status} with a body that is not complete JSON.`, { cause: error });
+      const failure = new DueNotifierError(
+        'EntraUnavailable',
+        `${target} answered ${status} with a body that is not complete JSON.`,
+        { cause: error },
+      );
       if (status === 200) {
         // Most often a body cut short: the request is safe to repeat.
         return { kind: 'retry', error: failure };
@@ -208,5 +241,12 @@ function entraErrorOf(response: NetworkResponse<unknown>): ServerError {
   const text = (name: string): string | undefined => (typeof body[name] === 'string' ? body[name] : undefined);
   const codes = Array.isArray(body.error_codes) ? body.error_codes : [];
   const errorNo = codes[0] === undefined ? undefined : String(codes[0]);
-  return new ServerError(text('error') ?? 'metadata_request_failed', text('correlation_id') ?? '', text('error_description'), undefined, errorNo, response.status);
+  return new ServerError(
+    text('error') ?? 'metadata_request_failed',
+    text('correlation_id') ?? '',
+    text('error_description'),
+    undefined,
+    errorNo,
+    response.status,
+  );
 }

@@ -37,8 +37,16 @@ export function readReminderMessage(value: unknown): ReminderMessageReading {
     return invalid('schema', `is not "${REMINDER_MESSAGE_SCHEMA}"`);
   }
   const { obligationId, dueDate, daysBefore, daysLeft, id, reference, customer, amount, currency, createdAt } = body;
-  if (typeof obligationId !== 'string' || obligationId === '' || obligationId.length > MAX_OBLIGATION_ID_LENGTH || CONTROL_CHARACTERS.test(obligationId)) {
-    return invalid('obligationId', `is not a list item id (1 to ${MAX_OBLIGATION_ID_LENGTH} characters, no control characters)`);
+  if (
+    typeof obligationId !== 'string' ||
+    obligationId === '' ||
+    obligationId.length > MAX_OBLIGATION_ID_LENGTH ||
+    CONTROL_CHARACTERS.test(obligationId)
+  ) {
+    return invalid(
+      'obligationId',
+      `is not a list item id (1 to ${MAX_OBLIGATION_ID_LENGTH} characters, no control characters)`,
+    );
   }
   if (typeof dueDate !== 'string' || !isCalendarDate(dueDate)) {
     return invalid('dueDate', 'is not a calendar date YYYY-MM-DD');

@@ -84,6 +84,13 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
   });
   // The due-date ranges read at once pause together when Graph throttles the app.
   const fetch = createThrottleGatedFetch();
-  const graph = createGraphClient({ baseUrl: config.graphBaseUrl, tokens, timeoutMs: config.httpTimeoutMs, metrics, logger, fetch });
+  const graph = createGraphClient({
+    baseUrl: config.graphBaseUrl,
+    tokens,
+    timeoutMs: config.httpTimeoutMs,
+    metrics,
+    logger,
+    fetch,
+  });
   return { config, credentials, tokens, graph, metrics };
 }

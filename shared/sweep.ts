@@ -33,7 +33,10 @@ export interface SweepDependencies {
    * Which of the due reminders the idempotency ledger records as sent: those are not emitted again.
    * Absent: no check. A failed check is logged and the run emits everything (delivery skips sent ones).
    */
-  readonly findSent?: (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal) => Promise<ReadonlySet<string>>;
+  readonly findSent?: (
+    reminders: readonly ReminderMessage[],
+    abortSignal?: AbortSignal,
+  ) => Promise<ReadonlySet<string>>;
   /** How many due-date ranges to read at once (one when the last window fitted in a page); default: the process's. */
   readonly rangePlanner?: RangePlanner;
 }
@@ -101,12 +104,18 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal, budget]) : budget;
   let sent: ReadonlySet<string>;
   try {
-    await forEachPageConcurrently(readObligations(deps, dueDateFilterWindow(rules, now), ranges, options), onPage, abortSignal);
+    await forEachPageConcurrently(
+      readObligations(deps, dueDateFilterWindow(rules, now), ranges, options),
+      onPage,
+      abortSignal,
+    );
     planner.record(list, tally.summary().itemsRead);
     due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     sent = await findSent(deps, due, runId, abortSignal);
   } catch (error) {
-    throw budget.aborted && !options.abortSignal?.aborted ? runTimeBudgetExceeded(deps.config, runId, tally.summary().itemsRead, error) : error;
+    throw budget.aborted && !options.abortSignal?.aborted
+      ? runTimeBudgetExceeded(deps.config, runId, tally.summary().itemsRead, error)
+      : error;
   }
   const reminders = sent.size === 0 ? due : due.filter((reminder) => !sent.has(reminder.id));
   const counts = tally.summary();
@@ -134,7 +143,12 @@ function runTimeBudgetExceeded(config: AppConfig, runId: string, itemsRead: numb
 }
 
 /** The ids of `due` the ledger records as sent; none when there is no ledger or it cannot be read. */
-async function findSent(deps: SweepDependencies, due: readonly ReminderMessage[], runId: string, abortSignal: AbortSignal | undefined): Promise<ReadonlySet<string>> {
+async function findSent(
+  deps: SweepDependencies,
+  due: readonly ReminderMessage[],
+  runId: string,
+  abortSignal: AbortSignal | undefined,
+): Promise<ReadonlySet<string>> {
   if (deps.findSent === undefined || due.length === 0) {
     return new Set();
   }

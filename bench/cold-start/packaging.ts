@@ -47,9 +47,20 @@ export async function buildHostStandIn(): Promise<string> {
 export async function packageWithTsc(appRoot: string = path.join(coldStartDir, 'tsc')): Promise<PackagedApp> {
   await rm(appRoot, { recursive: true, force: true });
   const outDir = path.join(appRoot, 'dist');
-  await run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir, '--noCheck'], {
-    cwd: repoRoot,
-  });
+  await run(
+    process.execPath,
+    [
+      path.join(repoRoot, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      outDir,
+      '--noCheck',
+    ],
+    {
+      cwd: repoRoot,
+    },
+  );
   const main = 'dist/functions/*.js';
   await writeAppFiles(appRoot, main);
   return {

@@ -28,7 +28,9 @@ async function loadPeer(name: PeerName): Promise<Peer> {
     case 'graph-sdk':
       return (await import('../peers/graph-sdk.js')).createGraphSdkPeer(process.env);
     case 'due-notifier':
-      return (await import('../peers/due-notifier.js')).createDueNotifierPeer(process.env, { ledgerCheck: command.ledgerCheck });
+      return (await import('../peers/due-notifier.js')).createDueNotifierPeer(process.env, {
+        ledgerCheck: command.ledgerCheck,
+      });
   }
 }
 

@@ -65,11 +65,18 @@ export function parseDaemonCommand(text: string | undefined): DaemonCommand {
   ) {
     throw new TypeError(`${DAEMON_COMMAND_ENV} must be JSON { peer, simulatedClock, graphPort, ledgerCheck }`);
   }
-  return { peer: value.peer, simulatedClock: value.simulatedClock, graphPort: Number(value.graphPort), ledgerCheck: value.ledgerCheck };
+  return {
+    peer: value.peer,
+    simulatedClock: value.simulatedClock,
+    graphPort: Number(value.graphPort),
+    ledgerCheck: value.ledgerCheck,
+  };
 }
 
 export function isParentMessage(value: unknown): value is ParentMessage {
-  return isRecord(value) && (value.type === 'stop' || (value.type === 'run' && typeof value.clockOffsetMs === 'number'));
+  return (
+    isRecord(value) && (value.type === 'stop' || (value.type === 'run' && typeof value.clockOffsetMs === 'number'))
+  );
 }
 
 export function isChildMessage(value: unknown): value is ChildMessage {
@@ -80,7 +87,11 @@ export function isChildMessage(value: unknown): value is ChildMessage {
     case 'ready':
       return true;
     case 'ran':
-      return isRecord(value.result) && typeof value.result.wallMs === 'number' && typeof value.result.remindersDigest === 'string';
+      return (
+        isRecord(value.result) &&
+        typeof value.result.wallMs === 'number' &&
+        typeof value.result.remindersDigest === 'string'
+      );
     case 'stopped':
       return typeof value.maxRssBytes === 'number';
     case 'failed':
@@ -93,7 +104,10 @@ export function isChildMessage(value: unknown): value is ChildMessage {
 /** Name, code and message of a thrown value; our errors never carry secrets in their messages. */
 export function failureOf(error: unknown): RunFailure {
   if (error instanceof Error) {
-    const code = 'code' in error && (typeof error.code === 'string' || typeof error.code === 'number') ? String(error.code) : undefined;
+    const code =
+      'code' in error && (typeof error.code === 'string' || typeof error.code === 'number')
+        ? String(error.code)
+        : undefined;
     return { name: error.name, message: error.message.split('\n')[0] ?? '', ...(code === undefined ? {} : { code }) };
   }
   return { name: 'NonError', message: String(error) };

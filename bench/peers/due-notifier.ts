@@ -29,7 +29,10 @@ export function createDueNotifierPeer(env: Environment, options: DueNotifierPeer
       }
       const ledger = getReminderLedger(config);
       let ledgerMs = 0;
-      const findSent = async (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal): Promise<ReadonlySet<string>> => {
+      const findSent = async (
+        reminders: readonly ReminderMessage[],
+        abortSignal?: AbortSignal,
+      ): Promise<ReadonlySet<string>> => {
         const started = performance.now();
         try {
           return await findSentReminderIds(ledger, reminders, abortSignal ? { abortSignal } : {});
@@ -38,7 +41,11 @@ export function createDueNotifierPeer(env: Environment, options: DueNotifierPeer
         }
       };
       const result = await runSweep({ ...deps, findSent }, { now });
-      return { itemsRead: result.summary.itemsRead, reminderIds: result.reminders.map((reminder) => reminder.id), ledgerMs };
+      return {
+        itemsRead: result.summary.itemsRead,
+        reminderIds: result.reminders.map((reminder) => reminder.id),
+        ledgerMs,
+      };
     },
   };
 }

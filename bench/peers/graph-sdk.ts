@@ -32,7 +32,7 @@ export function createGraphSdkPeer(env: Environment): Peer {
     async run(now) {
       const query = obligationsQuery(config, dueDateFilterWindow(config, now), { pageSize: DEFAULT_PAGE_SIZE });
       if (query.filter === undefined) {
-        throw new PeerError('PeerRequestFailed', 'due-notifier\'s query has no $filter to send.');
+        throw new PeerError('PeerRequestFailed', "due-notifier's query has no $filter to send.");
       }
       const first: unknown = await client
         .api(itemsPath)

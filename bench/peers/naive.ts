@@ -24,7 +24,10 @@ interface GraphPage {
 export function createNaivePeer(env: Environment): Peer {
   const config = loadConfig(env);
   if (config.credential.kind !== 'secret') {
-    throw new PeerError('PeerRequestFailed', 'The naive peer reads a client secret (CLIENT_SECRET_NAME), as the samples do.');
+    throw new PeerError(
+      'PeerRequestFailed',
+      'The naive peer reads a client secret (CLIENT_SECRET_NAME), as the samples do.',
+    );
   }
   const secretName = config.credential.secretName;
   const authorityHost = new URL(config.authorityHost);
@@ -53,7 +56,8 @@ export function createNaivePeer(env: Environment): Peer {
       }
 
       const items: unknown[] = [];
-      let url: string | undefined = `${config.graphBaseUrl}/sites/${config.siteId}/lists/${config.listId}/items?$expand=fields`;
+      let url: string | undefined =
+        `${config.graphBaseUrl}/sites/${config.siteId}/lists/${config.listId}/items?$expand=fields`;
       while (url !== undefined) {
         const response = await fetch(url, { headers: { Authorization: `Bearer ${token.accessToken}` } });
         if (!response.ok) {

@@ -61,7 +61,10 @@ export function createReminderCollector(config: AppConfig, now: Date): ReminderC
 /** A list item from a Graph page, checked: a string `id` and an object `fields`. */
 export function listItemOf(value: unknown): ListItem {
   if (!isRecord(value) || typeof value.id !== 'string' || !isRecord(value.fields)) {
-    throw new PeerError('PeerResponseInvalid', 'Graph returned a list item without a string "id" or an object "fields".');
+    throw new PeerError(
+      'PeerResponseInvalid',
+      'Graph returned a list item without a string "id" or an object "fields".',
+    );
   }
   return { id: value.id, fields: value.fields };
 }

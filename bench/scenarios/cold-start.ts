@@ -140,7 +140,11 @@ function functionNames(registered: unknown): string[] {
     return [];
   }
   return registered
-    .map((registration: unknown) => (typeof registration === 'object' && registration !== null && 'name' in registration ? String(registration.name) : ''))
+    .map((registration: unknown) =>
+      typeof registration === 'object' && registration !== null && 'name' in registration
+        ? String(registration.name)
+        : '',
+    )
     .filter((name) => name !== '')
     .sort();
 }
@@ -161,7 +165,11 @@ function timeProcess(args: readonly string[]): Promise<{ ms: number; stdout: str
     child.on('close', (code) => {
       const ms = performance.now() - started;
       if (code !== 0) {
-        reject(new ColdStartError(`node ${args.join(' ')} exited with code ${code}: ${Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(-3).join(' ')}`));
+        reject(
+          new ColdStartError(
+            `node ${args.join(' ')} exited with code ${code}: ${Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(-3).join(' ')}`,
+          ),
+        );
         return;
       }
       resolve({ ms, stdout: Buffer.concat(stdout).toString('utf8') });

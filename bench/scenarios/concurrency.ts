@@ -43,13 +43,19 @@ export async function runConcurrency(context: ScenarioContext): Promise<Scenario
 
   const [sequential, parallel] = measurements;
   const matchingItems = sequential ? (coldRun(sequential)?.itemsRead ?? 0) : 0;
-  const lowerBoundMs = sequentialLowerBoundMs({ matchingItems, pageSize: DEFAULT_PAGE_SIZE, pageLatencyMs: options.latency.graphPageMs });
+  const lowerBoundMs = sequentialLowerBoundMs({
+    matchingItems,
+    pageSize: DEFAULT_PAGE_SIZE,
+    pageLatencyMs: options.latency.graphPageMs,
+  });
   const sequentialMs = sequential ? warmMedianMs(sequential) : Number.NaN;
   const parallelMs = parallel ? warmMedianMs(parallel) : Number.NaN;
   const sequentialEmulatorMs = sequential ? emulatorCpuOf(sequential) : Number.NaN;
   const referenceDigest = sequential ? coldRun(sequential)?.remindersDigest : undefined;
   const sameReminders = (measurement: PeerMeasurement): boolean =>
-    referenceDigest !== undefined && referenceDigest !== '' && measurement.runs.every((run) => run.remindersDigest === referenceDigest);
+    referenceDigest !== undefined &&
+    referenceDigest !== '' &&
+    measurement.runs.every((run) => run.remindersDigest === referenceDigest);
 
   const table = formatTable(
     [

@@ -53,7 +53,9 @@ export async function runListSize(context: ScenarioContext): Promise<ScenarioRes
     try {
       for (const spec of [DUE_NOTIFIER_SWEEP, DUE_NOTIFIER_SEQUENTIAL, DUE_NOTIFIER, GRAPH_SDK, NAIVE]) {
         context.progress(`list size ${formatCount(listSize)}: ${spec.label}`);
-        peers.push(await measurePeer({ script: context.daemonScript, stack, spec, runs: runsOf(spec, options.warmRuns) }));
+        peers.push(
+          await measurePeer({ script: context.daemonScript, stack, spec, runs: runsOf(spec, options.warmRuns) }),
+        );
       }
     } finally {
       await stack.stop();
@@ -67,14 +69,19 @@ export async function runListSize(context: ScenarioContext): Promise<ScenarioRes
       matchingItems,
       pageSize: DEFAULT_PAGE_SIZE,
       pages: pagesNeeded(matchingItems, DEFAULT_PAGE_SIZE),
-      lowerBoundMs: sequentialLowerBoundMs({ matchingItems, pageSize: DEFAULT_PAGE_SIZE, pageLatencyMs: options.latency.graphPageMs }),
+      lowerBoundMs: sequentialLowerBoundMs({
+        matchingItems,
+        pageSize: DEFAULT_PAGE_SIZE,
+        pageLatencyMs: options.latency.graphPageMs,
+      }),
     });
     for (const peer of peers) {
       rows.push(rowOf(listSize, peer, referenceRun?.remindersDigest));
     }
   }
 
-  const boundOf = (listSize: number): number => bounds.find((bound) => bound.listSize === listSize)?.lowerBoundMs ?? Number.NaN;
+  const boundOf = (listSize: number): number =>
+    bounds.find((bound) => bound.listSize === listSize)?.lowerBoundMs ?? Number.NaN;
   const warmOf = (listSize: number, label: string): number =>
     rows.find((row) => row.listSize === listSize && row.label === label)?.warmMs ?? Number.NaN;
 
@@ -155,7 +162,12 @@ export async function runListSize(context: ScenarioContext): Promise<ScenarioRes
   }
   targets.push({
     target: 'every peer returns the same reminders as the due-notifier sweep',
-    measured: rows.every((row) => row.sameReminders) ? 'yes' : `no: ${rows.filter((row) => !row.sameReminders).map((row) => `${row.label} at ${formatCount(row.listSize)}`).join(', ')}`,
+    measured: rows.every((row) => row.sameReminders)
+      ? 'yes'
+      : `no: ${rows
+          .filter((row) => !row.sameReminders)
+          .map((row) => `${row.label} at ${formatCount(row.listSize)}`)
+          .join(', ')}`,
     met: rows.every((row) => row.sameReminders),
   });
 
@@ -197,7 +209,9 @@ function rowOf(listSize: number, measurement: PeerMeasurement, referenceDigest: 
     ...(ledgerTimes.length > 0 ? { ledgerMs: median(ledgerTimes) } : {}),
     maxRssBytes: measurement.maxRssBytes,
     sameReminders:
-      referenceDigest !== undefined && measurement.runs.length > 0 && measurement.runs.every((run) => run.remindersDigest === referenceDigest),
+      referenceDigest !== undefined &&
+      measurement.runs.length > 0 &&
+      measurement.runs.every((run) => run.remindersDigest === referenceDigest),
     ...(failure === undefined ? {} : { failure }),
   };
 }
@@ -217,7 +231,12 @@ function chartOf(listSizes: readonly number[], rows: readonly ListSizeRow[]): Ch
     xLabel: 'obligations in the list',
     formatX: formatCount,
     panels: [
-      { title: 'wall time per run (warm)', yScale: 'log', formatY: formatDuration, series: seriesOf((row) => row.warmMs) },
+      {
+        title: 'wall time per run (warm)',
+        yScale: 'log',
+        formatY: formatDuration,
+        series: seriesOf((row) => row.warmMs),
+      },
       {
         title: 'peak RSS of the daemon process',
         yScale: 'log',

@@ -44,7 +44,8 @@ export async function runSteadyState(context: ScenarioContext): Promise<Scenario
 
   const rows = measurements.map((measurement) => {
     const total = sumRequests(measurement.runs.map((run) => run.requests));
-    const failures = measurement.runs.filter((run) => run.failure !== undefined).length + (measurement.processFailure ? 1 : 0);
+    const failures =
+      measurement.runs.filter((run) => run.failure !== undefined).length + (measurement.processFailure ? 1 : 0);
     const later = warmRuns(measurement).map((run) => run.wallMs);
     return {
       label: measurement.label,
@@ -93,13 +94,21 @@ export async function runSteadyState(context: ScenarioContext): Promise<Scenario
   const ours = rows.find((row) => row.label === DUE_NOTIFIER.label);
   const targets: TargetCheck[] = ours
     ? [
-        { target: `due-notifier token requests ≤ ${tokenTarget}`, measured: formatCount(ours.requests.token), met: ours.failures === 0 && ours.requests.token <= tokenTarget },
+        {
+          target: `due-notifier token requests ≤ ${tokenTarget}`,
+          measured: formatCount(ours.requests.token),
+          met: ours.failures === 0 && ours.requests.token <= tokenTarget,
+        },
         {
           target: `due-notifier Key Vault requests ≤ ${keyVaultTarget}`,
           measured: formatCount(ours.requests.keyVault),
           met: ours.failures === 0 && ours.requests.keyVault <= keyVaultTarget,
         },
-        { target: 'due-notifier: no OpenID discovery after the first run', measured: formatCount(ours.discoveryAfterFirst), met: ours.discoveryAfterFirst === 0 },
+        {
+          target: 'due-notifier: no OpenID discovery after the first run',
+          measured: formatCount(ours.discoveryAfterFirst),
+          met: ours.discoveryAfterFirst === 0,
+        },
       ]
     : [];
 
@@ -113,6 +122,11 @@ export async function runSteadyState(context: ScenarioContext): Promise<Scenario
       'Key Vault requests are HTTP requests seen by the vault: the first read of a process is two (the unauthenticated challenge, then the read).',
       ...(scale === 1 ? [] : [`Targets scaled from ${TARGET_RUNS} runs to ${options.steadyRuns}.`]),
     ],
-    data: { listSize: options.steadyListSize, intervalMinutes: options.steadyIntervalMinutes, peers: measurements, summary: rows },
+    data: {
+      listSize: options.steadyListSize,
+      intervalMinutes: options.steadyIntervalMinutes,
+      peers: measurements,
+      summary: rows,
+    },
   };
 }

@@ -38,7 +38,11 @@ export async function runThrottling(context: ScenarioContext): Promise<ScenarioR
     action: { type: 'status', status: 429, retryAfter: options.throttleRetryAfter },
     probability: options.throttleProbability,
   };
-  const stack = await startBenchStack({ listSize: options.focusListSize, latency: options.latency, faultSeed: THROTTLE_SEED });
+  const stack = await startBenchStack({
+    listSize: options.focusListSize,
+    latency: options.latency,
+    faultSeed: THROTTLE_SEED,
+  });
   const measurements: PeerMeasurement[] = [];
   try {
     for (const spec of [GRAPH_SDK, DUE_NOTIFIER_SEQUENTIAL, DUE_NOTIFIER_SWEEP]) {
@@ -83,7 +87,11 @@ export async function runThrottling(context: ScenarioContext): Promise<ScenarioR
   );
   const targets: TargetCheck[] = rows
     .filter((row) => row.label !== GRAPH_SDK.label)
-    .map((row) => ({ target: `${row.label}: items lost = 0`, measured: formatCount(row.itemsLost), met: row.itemsLost === 0 && row.sameReminders }));
+    .map((row) => ({
+      target: `${row.label}: items lost = 0`,
+      measured: formatCount(row.itemsLost),
+      met: row.itemsLost === 0 && row.sameReminders,
+    }));
 
   return {
     name: 'throttling',
@@ -114,7 +122,10 @@ function rowOf(measurement: PeerMeasurement): ThrottlingRow {
     // Every request beyond the reference's pages was a retry of a 429 (nothing else fails here).
     throttledResponses: throttled.reduce((sum, run) => sum + Math.max(0, run.requests.graph - referencePages), 0),
     itemsExpected: itemsPerRun * throttled.length,
-    itemsLost: throttled.reduce((sum, run) => sum + (run.failure === undefined ? Math.max(0, itemsPerRun - run.itemsRead) : itemsPerRun), 0),
+    itemsLost: throttled.reduce(
+      (sum, run) => sum + (run.failure === undefined ? Math.max(0, itemsPerRun - run.itemsRead) : itemsPerRun),
+      0,
+    ),
     sameReminders:
       reference !== undefined &&
       reference.failure === undefined &&

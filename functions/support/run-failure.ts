@@ -24,12 +24,21 @@ const PUBLIC_FAILURES: Readonly<Record<DueNotifierErrorCode, PublicFailure>> = {
   KeyVaultSecretInvalid: { status: UPSTREAM_FAILED, message: "The app's credential in Key Vault is not usable." },
   AuthenticationFailed: { status: UPSTREAM_FAILED, message: 'Microsoft Entra ID did not issue a token to the app.' },
   EntraUnavailable: { status: UNAVAILABLE, message: 'Microsoft Entra ID could not be reached.' },
-  GraphRequestFailed: { status: UPSTREAM_FAILED, message: 'Microsoft Graph rejected a request for the obligations list.' },
+  GraphRequestFailed: {
+    status: UPSTREAM_FAILED,
+    message: 'Microsoft Graph rejected a request for the obligations list.',
+  },
   GraphAccessDenied: { status: UPSTREAM_FAILED, message: 'Microsoft Graph denied access to the obligations list.' },
   GraphThrottled: { status: UNAVAILABLE, message: 'Microsoft Graph kept throttling the run.' },
   GraphUnavailable: { status: UNAVAILABLE, message: 'Microsoft Graph could not be reached.' },
-  GraphResponseInvalid: { status: UPSTREAM_FAILED, message: 'Microsoft Graph returned a response the app cannot read.' },
-  UntrustedGraphUrl: { status: UPSTREAM_FAILED, message: 'Microsoft Graph returned a link outside the configured endpoint.' },
+  GraphResponseInvalid: {
+    status: UPSTREAM_FAILED,
+    message: 'Microsoft Graph returned a response the app cannot read.',
+  },
+  UntrustedGraphUrl: {
+    status: UPSTREAM_FAILED,
+    message: 'Microsoft Graph returned a link outside the configured endpoint.',
+  },
   RunTimeBudgetExceeded: { status: UNAVAILABLE, message: 'The run did not finish within its time budget.' },
   InvalidRequest: { status: 400, message: 'The request is invalid.' },
 };
@@ -66,7 +75,11 @@ export function runFailureResponse(runId: string, error: unknown): HttpResponseI
   });
 }
 
-export function errorResponse(status: number, error: Readonly<Record<string, string>>, headers?: Record<string, string>): HttpResponseInit {
+export function errorResponse(
+  status: number,
+  error: Readonly<Record<string, string>>,
+  headers?: Record<string, string>,
+): HttpResponseInit {
   return { status, jsonBody: { error }, headers: { 'cache-control': 'no-store', ...headers } };
 }
 

@@ -13,7 +13,8 @@ export interface RunRequest {
   readonly now?: Date;
 }
 
-export type RunRequestErrorCode = 'InvalidRequest' | 'MethodNotAllowed' | 'RequestBodyTooLarge' | 'UnsupportedMediaType';
+export type RunRequestErrorCode =
+  'InvalidRequest' | 'MethodNotAllowed' | 'RequestBodyTooLarge' | 'UnsupportedMediaType';
 
 const STATUS_BY_CODE: Readonly<Record<RunRequestErrorCode, number>> = {
   InvalidRequest: 400,
@@ -40,8 +41,7 @@ export class RunRequestError extends Error {
 const KNOWN_FIELDS = new Set(['dryRun', 'now']);
 
 /** `2026-12-01T07:00:00Z`, `2026-12-01T08:00:00.5+01:00`: date, time and an explicit offset. */
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 export async function readRunRequest(request: HttpRequest): Promise<RunRequest> {
   if (request.method.toUpperCase() !== 'POST') {
@@ -53,7 +53,11 @@ export async function readRunRequest(request: HttpRequest): Promise<RunRequest> 
   }
   const contentType = request.headers.get('content-type');
   if (!isJsonMediaType(contentType)) {
-    throw new RunRequestError('UnsupportedMediaType', 'content-type', 'The request body must be JSON (Content-Type: application/json).');
+    throw new RunRequestError(
+      'UnsupportedMediaType',
+      'content-type',
+      'The request body must be JSON (Content-Type: application/json).',
+    );
   }
   let text: string;
   try {
@@ -89,7 +93,11 @@ export function parseRunRequest(body: unknown): RunRequest {
   }
   const instant = typeof now === 'string' ? parseIsoInstant(now) : undefined;
   if (!instant) {
-    throw new RunRequestError('InvalidRequest', 'now', 'now must be an ISO 8601 instant with an offset, e.g. "2026-12-01T07:00:00Z".');
+    throw new RunRequestError(
+      'InvalidRequest',
+      'now',
+      'now must be an ISO 8601 instant with an offset, e.g. "2026-12-01T07:00:00Z".',
+    );
   }
   if (!dryRun) {
     throw new RunRequestError('InvalidRequest', 'now', 'now is only allowed together with "dryRun": true.');
@@ -110,7 +118,10 @@ export function parseIsoInstant(text: string): Date | undefined {
     return undefined;
   }
   const calendarDay = new Date(Date.UTC(year, month - 1, day));
-  const validDate = calendarDay.getUTCFullYear() === year && calendarDay.getUTCMonth() === month - 1 && calendarDay.getUTCDate() === day;
+  const validDate =
+    calendarDay.getUTCFullYear() === year &&
+    calendarDay.getUTCMonth() === month - 1 &&
+    calendarDay.getUTCDate() === day;
   if (!validDate || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
     return undefined;
   }
@@ -139,7 +150,11 @@ async function readBody(request: HttpRequest): Promise<Uint8Array> {
 }
 
 function tooLarge(): RunRequestError {
-  return new RunRequestError('RequestBodyTooLarge', 'body', `The request body must be at most ${MAX_RUN_REQUEST_BYTES} bytes.`);
+  return new RunRequestError(
+    'RequestBodyTooLarge',
+    'body',
+    `The request body must be at most ${MAX_RUN_REQUEST_BYTES} bytes.`,
+  );
 }
 
 function isJsonMediaType(contentType: string | null): boolean {

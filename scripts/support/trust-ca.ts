@@ -27,7 +27,10 @@ export async function relaunchTrustingCa(caCertPath: string): Promise<void> {
     let trustFile = caCertPath;
     if (inherited && bundleDirectory) {
       trustFile = path.join(bundleDirectory, 'ca-bundle.pem');
-      const [inheritedPem, caPem] = await Promise.all([readFile(inherited, 'utf8').catch(() => ''), readFile(caCertPath, 'utf8')]);
+      const [inheritedPem, caPem] = await Promise.all([
+        readFile(inherited, 'utf8').catch(() => ''),
+        readFile(caCertPath, 'utf8'),
+      ]);
       await writeFile(trustFile, `${inheritedPem.trimEnd()}\n${caPem}`, { mode: 0o600 });
     }
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {

@@ -39,8 +39,23 @@ describe('parseBenchArgs', () => {
 
   it('takes latencies, sizes, scenarios and the output folder from flags', () => {
     const options = parse([
-      '--graph-latency', '250', '--token-latency', '0', '--keyvault-latency', '40', '--identity-latency', '5',
-      '--sizes', '100000,5000,5000', '--scenario', 'throttling', '--scenario', 'cold-start', '--out', 'out/bench', '--quick',
+      '--graph-latency',
+      '250',
+      '--token-latency',
+      '0',
+      '--keyvault-latency',
+      '40',
+      '--identity-latency',
+      '5',
+      '--sizes',
+      '100000,5000,5000',
+      '--scenario',
+      'throttling',
+      '--scenario',
+      'cold-start',
+      '--out',
+      'out/bench',
+      '--quick',
     ]);
     expect(options.latency).toEqual({ graphPageMs: 250, tokenMs: 0, keyVaultMs: 40, identityMs: 5 });
     expect(options.listSizes).toEqual([5_000, 100_000]);

@@ -49,7 +49,10 @@ describe('npm run bench -- --quick', () => {
   beforeAll(async () => {
     await mkdir(path.join(repoRoot, '.local'), { recursive: true });
     outDir = await mkdtemp(path.join(repoRoot, '.local', 'bench-test-'));
-    ({ stdout } = await run(process.execPath, [tsxCli, 'bench/run.ts', '--quick', '--out', outDir], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }));
+    ({ stdout } = await run(process.execPath, [tsxCli, 'bench/run.ts', '--quick', '--out', outDir], {
+      cwd: repoRoot,
+      maxBuffer: 16 * 1024 * 1024,
+    }));
     report = JSON.parse(await readFile(path.join(outDir, 'report.json'), 'utf8')) as Report;
   }, 240_000);
 
@@ -85,7 +88,10 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('list size: every peer at every size returns the same reminders, with bytes and memory measured', () => {
-    const data = scenario('list-size').data as { rows: ListSizeRow[]; bounds: { lowerBoundMs: number; matchingItems: number }[] };
+    const data = scenario('list-size').data as {
+      rows: ListSizeRow[];
+      bounds: { lowerBoundMs: number; matchingItems: number }[];
+    };
     expect(data.rows).toHaveLength(3 * 5);
     for (const row of data.rows) {
       expect(row.failure, `${row.label} at ${row.listSize}`).toBeUndefined();
@@ -101,13 +107,18 @@ describe('npm run bench -- --quick', () => {
     for (const row of naive) {
       // No filter: the naive peer reads the whole list, and receives more than due-notifier.
       expect(row.itemsRead).toBe(row.listSize);
-      const ours = data.rows.find((candidate) => candidate.label === 'due-notifier sweep' && candidate.listSize === row.listSize);
+      const ours = data.rows.find(
+        (candidate) => candidate.label === 'due-notifier sweep' && candidate.listSize === row.listSize,
+      );
       expect(row.graphBytes).toBeGreaterThan(ours?.graphBytes ?? Number.POSITIVE_INFINITY);
     }
   });
 
   it('throttling and concurrency: due-notifier loses no item and returns the same reminders', () => {
-    for (const target of [...scenario('throttling').targets, ...scenario('concurrency').targets.filter((candidate) => candidate.target.startsWith('same'))]) {
+    for (const target of [
+      ...scenario('throttling').targets,
+      ...scenario('concurrency').targets.filter((candidate) => candidate.target.startsWith('same')),
+    ]) {
       expect(target.met, target.target).toBe(true);
     }
   });

@@ -12,16 +12,45 @@ const chart: Chart = {
       yScale: 'log',
       formatY: (value) => `${value} ms`,
       series: [
-        { name: 'naive', points: [{ x: 10_000, y: 6_000 }, { x: 100_000, y: 60_000 }, { x: 1_000_000, y: 600_000 }] },
-        { name: 'due-notifier', points: [{ x: 10_000, y: 120 }, { x: 100_000, y: 130 }, { x: 1_000_000, y: Number.NaN }] },
+        {
+          name: 'naive',
+          points: [
+            { x: 10_000, y: 6_000 },
+            { x: 100_000, y: 60_000 },
+            { x: 1_000_000, y: 600_000 },
+          ],
+        },
+        {
+          name: 'due-notifier',
+          points: [
+            { x: 10_000, y: 120 },
+            { x: 100_000, y: 130 },
+            { x: 1_000_000, y: Number.NaN },
+          ],
+        },
       ],
     },
-    { title: 'memory', yScale: 'linear', formatY: (value) => `${value} MiB`, series: [{ name: 'naive', points: [{ x: 10_000, y: 100 }, { x: 1_000_000, y: 3_000 }] }] },
+    {
+      title: 'memory',
+      yScale: 'linear',
+      formatY: (value) => `${value} MiB`,
+      series: [
+        {
+          name: 'naive',
+          points: [
+            { x: 10_000, y: 100 },
+            { x: 1_000_000, y: 3_000 },
+          ],
+        },
+      ],
+    },
   ],
 };
 
 function polylines(svg: string): string[][] {
-  return [...svg.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map((match) => (match[1] ?? '').split(' ').filter((point) => point !== ''));
+  return [...svg.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map((match) =>
+    (match[1] ?? '').split(' ').filter((point) => point !== ''),
+  );
 }
 
 describe('renderChartSvg', () => {

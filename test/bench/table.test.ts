@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDuration, formatMebibytes, formatRatio, formatTable } from '../../bench/table.js';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatMebibytes,
+  formatRatio,
+  formatTable,
+} from '../../bench/table.js';
 
 describe('formatTable', () => {
   it('writes a Markdown table with padded cells, right-aligned where asked', () => {

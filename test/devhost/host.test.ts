@@ -16,7 +16,11 @@ describe('local Functions host', () => {
 
   beforeAll(async () => {
     azurite = await startAzurite({ inMemory: true });
-    settings = { FixtureStorage: azurite.connectionString, FIXTURE_QUEUE: 'fixture-out', FIXTURE_SCHEDULE: '0 30 6 * * *' };
+    settings = {
+      FixtureStorage: azurite.connectionString,
+      FIXTURE_QUEUE: 'fixture-out',
+      FIXTURE_SCHEDULE: '0 30 6 * * *',
+    };
     functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot, settings });
   });
 
@@ -31,15 +35,29 @@ describe('local Functions host', () => {
   it('captures every registration as the worker hands it to the host', () => {
     expect(functionApp.functions.map((fn) => fn.name)).toEqual(['tick', 'tickFails', 'echo']);
     const tick = functionApp.getFunction('tick');
-    expect(tick.trigger).toMatchObject({ type: 'timerTrigger', direction: 'in', schedule: '%FIXTURE_SCHEDULE%', useMonitor: true });
+    expect(tick.trigger).toMatchObject({
+      type: 'timerTrigger',
+      direction: 'in',
+      schedule: '%FIXTURE_SCHEDULE%',
+      useMonitor: true,
+    });
     expect(tick.bindings).toContainEqual(
-      expect.objectContaining({ type: 'queue', direction: 'out', queueName: '%FIXTURE_QUEUE%', connection: 'FixtureStorage' }),
+      expect.objectContaining({
+        type: 'queue',
+        direction: 'out',
+        queueName: '%FIXTURE_QUEUE%',
+        connection: 'FixtureStorage',
+      }),
     );
     // rawBindings are JSON strings that carry each binding's name: what the host parses.
     for (const raw of tick.registration.rawBindings) {
       expect(JSON.parse(raw)).toHaveProperty('name');
     }
-    expect(functionApp.getFunction('echo').trigger).toMatchObject({ type: 'httpTrigger', route: 'fixture/echo', methods: ['POST'] });
+    expect(functionApp.getFunction('echo').trigger).toMatchObject({
+      type: 'httpTrigger',
+      route: 'fixture/echo',
+      methods: ['POST'],
+    });
   });
 
   it('refuses to load the app twice in one process (registration is locked after start-up)', async () => {
@@ -64,7 +82,10 @@ describe('local Functions host', () => {
       Buffer.from('{"id":"a","text":"héllo"}').toString('base64'),
       Buffer.from('plain text').toString('base64'),
     ]);
-    expect(await drainQueue(fixtureQueue(), { encoding: 'base64' })).toEqual(['{"id":"a","text":"héllo"}', 'plain text']);
+    expect(await drainQueue(fixtureQueue(), { encoding: 'base64' })).toEqual([
+      '{"id":"a","text":"héllo"}',
+      'plain text',
+    ]);
 
     const second = await functionApp.invokeTimer('tick');
     const secondTimer = JSON.parse(second.logs[0]?.message ?? 'null') as { scheduleStatus: { last: string } };
@@ -106,6 +127,10 @@ describe('local Functions host', () => {
 
   it('does not route a method the function did not declare', async () => {
     const outcome = await functionApp.invokeHttp('echo', { method: 'GET' });
-    expect(outcome).toEqual({ status: 'notRouted', functionName: 'echo', response: { status: 404, headers: {}, body: '' } });
+    expect(outcome).toEqual({
+      status: 'notRouted',
+      functionName: 'echo',
+      response: { status: 404, headers: {}, body: '' },
+    });
   });
 });

@@ -13,7 +13,10 @@ function seedWithGivenSecret(expiresOn: string): SeedFile {
   const applications = tenant.applications.map((application) =>
     application.clientId !== ids.noRole.clientId
       ? application
-      : { ...application, secrets: [...application.secrets, { keyId: 'given', value: 'given-secret-value', expiresOn }] },
+      : {
+          ...application,
+          secrets: [...application.secrets, { keyId: 'given', value: 'given-secret-value', expiresOn }],
+        },
   );
   return { ...seed, tenants: [{ ...tenant, applications }] };
 }
@@ -24,7 +27,9 @@ describe('createDirectory', () => {
   let daemon: DirectoryApplication;
 
   beforeAll(async () => {
-    directory = await createDirectory(seedWithGivenSecret(new Date(clock.now() + 86_400_000).toISOString()), { clock: clock.now });
+    directory = await createDirectory(seedWithGivenSecret(new Date(clock.now() + 86_400_000).toISOString()), {
+      clock: clock.now,
+    });
     const found = directory.findApplication(ids.tenant, ids.daemon.clientId);
     if (!found) throw new Error('the daemon app is in the test seed');
     daemon = found;
@@ -32,7 +37,9 @@ describe('createDirectory', () => {
 
   it('finds tenants, applications and managed identities case-insensitively, and only in their tenant', () => {
     expect(directory.findTenant(ids.tenant.toUpperCase())).toEqual({ id: ids.tenant, displayName: 'Fabrikam (test)' });
-    expect(directory.findApplication(ids.tenant, ids.daemon.clientId.toUpperCase())?.objectId).toBe(ids.daemon.objectId);
+    expect(directory.findApplication(ids.tenant, ids.daemon.clientId.toUpperCase())?.objectId).toBe(
+      ids.daemon.objectId,
+    );
     expect(directory.findApplication('00000000-0000-0000-0000-000000000001', ids.daemon.clientId)).toBeUndefined();
     expect(directory.findManagedIdentity(ids.functionIdentity.clientId)).toMatchObject({
       tenantId: ids.tenant,
@@ -68,7 +75,12 @@ describe('createDirectory', () => {
   it('lists the credentials to store in the vault: secret values, and certificates as key + certificate PEM', () => {
     const credentials = directory.credentialsForVault();
     expect(credentials.map((credential) => credential.secretName).sort()).toEqual(
-      [vaultSecretNames.daemonSecret, vaultSecretNames.daemonCertificate, vaultSecretNames.noRoleSecret, vaultSecretNames.officerSecret].sort(),
+      [
+        vaultSecretNames.daemonSecret,
+        vaultSecretNames.daemonCertificate,
+        vaultSecretNames.noRoleSecret,
+        vaultSecretNames.officerSecret,
+      ].sort(),
     );
     const secret = credentials.find((credential) => credential.secretName === vaultSecretNames.daemonSecret);
     expect(secret).toEqual({ secretName: vaultSecretNames.daemonSecret, value: daemon.secrets[0]?.value });
@@ -116,6 +128,9 @@ describe('createDirectory', () => {
   it('names the seed field of a date it cannot read', async () => {
     const failure = createDirectory(seedWithGivenSecret('next tuesday'));
     await expect(failure).rejects.toBeInstanceOf(DirectoryError);
-    await expect(failure).rejects.toMatchObject({ code: 'InvalidSeed', message: expect.stringContaining('tenants[0].applications[1].secrets[1].expiresOn') });
+    await expect(failure).rejects.toMatchObject({
+      code: 'InvalidSeed',
+      message: expect.stringContaining('tenants[0].applications[1].secrets[1].expiresOn'),
+    });
   });
 });

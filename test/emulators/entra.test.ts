@@ -87,11 +87,15 @@ describe('Entra ID emulator', () => {
       () => undefined,
       (rejection: unknown) => rejection,
     );
-    if (!(error instanceof ServerError)) throw new Error(`expected MSAL to reject with a ServerError, got ${String(error)}`);
+    if (!(error instanceof ServerError))
+      throw new Error(`expected MSAL to reject with a ServerError, got ${String(error)}`);
     return error;
   }
 
-  async function postToken(form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function postToken(
+    form: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const response = await fetch(`${entra.url}/${ids.tenant}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -148,7 +152,9 @@ describe('Entra ID emulator', () => {
 
     it('rejects an expired secret with AADSTS7000222, while a rotated one works until revoked', async () => {
       const rotated = directory.rotateSecret(ids.daemon.clientId);
-      const rotatedToken = await msalApp({ clientSecret: rotated.value }).acquireTokenByClientCredential({ scopes: [graphScope] });
+      const rotatedToken = await msalApp({ clientSecret: rotated.value }).acquireTokenByClientCredential({
+        scopes: [graphScope],
+      });
       expect(rotatedToken?.accessToken).toBeTruthy();
 
       directory.expireSecret(ids.daemon.clientId, rotated.keyId);
@@ -164,12 +170,17 @@ describe('Entra ID emulator', () => {
       );
       expect(Number(revoked.errorNo)).toBe(7000215);
       // The original secret was never touched by the rotation.
-      expect((await msalApp({ clientSecret: daemonSecret }).acquireTokenByClientCredential({ scopes: [graphScope] }))?.accessToken).toBeTruthy();
+      expect(
+        (await msalApp({ clientSecret: daemonSecret }).acquireTokenByClientCredential({ scopes: [graphScope] }))
+          ?.accessToken,
+      ).toBeTruthy();
     });
 
     it('rejects an unknown application with AADSTS700016', async () => {
       const error = await serverError(
-        msalApp({ clientId: randomUUID(), clientSecret: daemonSecret }).acquireTokenByClientCredential({ scopes: [graphScope] }),
+        msalApp({ clientId: randomUUID(), clientSecret: daemonSecret }).acquireTokenByClientCredential({
+          scopes: [graphScope],
+        }),
       );
       expect(error).toMatchObject({ errorCode: 'unauthorized_client', status: 400 });
       expect(Number(error.errorNo)).toBe(700016);
@@ -187,7 +198,11 @@ describe('Entra ID emulator', () => {
         end_session_endpoint: `${entra.url}/${unknownTenant}/oauth2/v2.0/logout`,
       });
       const error = await serverError(
-        msalApp({ tenant: unknownTenant, clientSecret: daemonSecret, authorityMetadata }).acquireTokenByClientCredential({
+        msalApp({
+          tenant: unknownTenant,
+          clientSecret: daemonSecret,
+          authorityMetadata,
+        }).acquireTokenByClientCredential({
           scopes: [graphScope],
         }),
       );
@@ -213,10 +228,16 @@ describe('Entra ID emulator', () => {
   describe('with a certificate (MSAL clientCertificate, PS256 assertion)', () => {
     it('issues a token for the registered certificate', async () => {
       const app = msalApp({
-        clientCertificate: { thumbprintSha256: daemonCertificate.thumbprintSha256, privateKey: daemonCertificate.privateKeyPem },
+        clientCertificate: {
+          thumbprintSha256: daemonCertificate.thumbprintSha256,
+          privateKey: daemonCertificate.privateKeyPem,
+        },
       });
       const result = await app.acquireTokenByClientCredential({ scopes: [graphScope] });
-      expect(decodeJwt(result?.accessToken ?? '')).toMatchObject({ appid: ids.daemon.clientId, roles: [...daemonRoles] });
+      expect(decodeJwt(result?.accessToken ?? '')).toMatchObject({
+        appid: ids.daemon.clientId,
+        roles: [...daemonRoles],
+      });
 
       const sent = receivedAssertions.at(-1) ?? '';
       expect(decodeProtectedHeader(sent)).toMatchObject({
@@ -232,7 +253,10 @@ describe('Entra ID emulator', () => {
 
     it('rejects a certificate that is not registered with AADSTS700027', async () => {
       const app = msalApp({
-        clientCertificate: { thumbprintSha256: strangerCertificate.thumbprintSha256, privateKey: strangerCertificate.privateKeyPem },
+        clientCertificate: {
+          thumbprintSha256: strangerCertificate.thumbprintSha256,
+          privateKey: strangerCertificate.privateKeyPem,
+        },
       });
       const error = await serverError(app.acquireTokenByClientCredential({ scopes: [graphScope] }));
       expect(error).toMatchObject({ errorCode: 'invalid_client', status: 401 });
@@ -242,7 +266,10 @@ describe('Entra ID emulator', () => {
 
     it('rejects the registered thumbprint signed with another key with AADSTS700027', async () => {
       const app = msalApp({
-        clientCertificate: { thumbprintSha256: daemonCertificate.thumbprintSha256, privateKey: strangerCertificate.privateKeyPem },
+        clientCertificate: {
+          thumbprintSha256: daemonCertificate.thumbprintSha256,
+          privateKey: strangerCertificate.privateKeyPem,
+        },
       });
       const error = await serverError(app.acquireTokenByClientCredential({ scopes: [graphScope] }));
       expect(Number(error.errorNo)).toBe(700027);
@@ -253,7 +280,9 @@ describe('Entra ID emulator', () => {
   describe('token endpoint protocol details (raw HTTP)', () => {
     const tokenEndpoint = (): string => `${entra.url}/${ids.tenant}/oauth2/v2.0/token`;
 
-    async function assertion(overrides: { aud?: string; iss?: string; expiresInSeconds?: number; header?: Record<string, string> } = {}): Promise<string> {
+    async function assertion(
+      overrides: { aud?: string; iss?: string; expiresInSeconds?: number; header?: Record<string, string> } = {},
+    ): Promise<string> {
       const nowSeconds = Math.floor(clock.now() / 1000);
       const thumbprintSha1 = Buffer.from(daemonCertificate.thumbprintSha1, 'hex').toString('base64url');
       return new SignJWT({ jti: randomUUID() })
@@ -299,8 +328,13 @@ describe('Entra ID emulator', () => {
     });
 
     it('accepts client_secret_basic', async () => {
-      const basic = Buffer.from(`${encodeURIComponent(ids.daemon.clientId)}:${encodeURIComponent(daemonSecret)}`).toString('base64');
-      const { status } = await postToken({ grant_type: 'client_credentials', scope: graphScope }, { authorization: `Basic ${basic}` });
+      const basic = Buffer.from(
+        `${encodeURIComponent(ids.daemon.clientId)}:${encodeURIComponent(daemonSecret)}`,
+      ).toString('base64');
+      const { status } = await postToken(
+        { grant_type: 'client_credentials', scope: graphScope },
+        { authorization: `Basic ${basic}` },
+      );
       expect(status).toBe(200);
     });
 
@@ -308,17 +342,32 @@ describe('Entra ID emulator', () => {
       const correlationId = randomUUID();
       const missingGrant = await postToken({ client_id: ids.daemon.clientId }, { 'client-request-id': correlationId });
       expect(missingGrant.status).toBe(400);
-      expect(missingGrant.body).toMatchObject({ error: 'invalid_request', error_codes: [900144], correlation_id: correlationId });
+      expect(missingGrant.body).toMatchObject({
+        error: 'invalid_request',
+        error_codes: [900144],
+        correlation_id: correlationId,
+      });
       const description = String(missingGrant.body.error_description);
       expect(description).toMatch(
         /^AADSTS900144: The request body must contain the following parameter: 'grant_type'\.\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/,
       );
       expect(missingGrant.body.trace_id).toBe(description.split('\r\n')[1]?.replace('Trace ID: ', ''));
 
-      const authorizationCode = await postToken({ grant_type: 'authorization_code', client_id: ids.daemon.clientId, scope: graphScope });
-      expect(authorizationCode).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type', error_codes: [70003] } });
+      const authorizationCode = await postToken({
+        grant_type: 'authorization_code',
+        client_id: ids.daemon.clientId,
+        scope: graphScope,
+      });
+      expect(authorizationCode).toMatchObject({
+        status: 400,
+        body: { error: 'unsupported_grant_type', error_codes: [70003] },
+      });
 
-      const noCredential = await postToken({ grant_type: 'client_credentials', client_id: ids.daemon.clientId, scope: graphScope });
+      const noCredential = await postToken({
+        grant_type: 'client_credentials',
+        client_id: ids.daemon.clientId,
+        scope: graphScope,
+      });
       expect(noCredential).toMatchObject({ status: 401, body: { error: 'invalid_client', error_codes: [7000218] } });
 
       const unknownResource = await postToken({
@@ -327,9 +376,16 @@ describe('Entra ID emulator', () => {
         client_secret: daemonSecret,
         scope: 'https://management.azure.com/.default',
       });
-      expect(unknownResource).toMatchObject({ status: 400, body: { error: 'invalid_resource', error_codes: [500011] } });
+      expect(unknownResource).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_resource', error_codes: [500011] },
+      });
 
-      const json = await fetch(tokenEndpoint(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":' });
+      const json = await fetch(tokenEndpoint(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"grant_type":',
+      });
       expect(json.status).toBe(400);
       expect(await json.json()).toMatchObject({ error_codes: [900144] });
 
@@ -341,7 +397,9 @@ describe('Entra ID emulator', () => {
 
   describe('discovery', () => {
     it('serves OpenID metadata derived from the request origin and the signing keys', async () => {
-      const metadata = (await (await fetch(`${entra.url}/${ids.tenant}/v2.0/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      const metadata = (await (
+        await fetch(`${entra.url}/${ids.tenant}/v2.0/.well-known/openid-configuration`)
+      ).json()) as Record<string, unknown>;
       expect(metadata).toMatchObject({
         issuer: `${entra.url}/${ids.tenant}/v2.0`,
         token_endpoint: `${entra.url}/${ids.tenant}/oauth2/v2.0/token`,

@@ -83,7 +83,10 @@ describe('createFaultController', () => {
     faults.add({ endpoint: 'graph.listItems', action: { type: 'latency', ms: 50 } });
     faults.add({ service: 'graph', action: { type: 'status', status: 429, retryAfter: '1' }, count: 1 });
     const second = faults.add({ service: 'graph', action: { type: 'reset' }, count: 1 });
-    expect(faults.decide(listItems)).toEqual({ latencyMs: 150, terminal: { type: 'status', status: 429, retryAfter: '1' } });
+    expect(faults.decide(listItems)).toEqual({
+      latencyMs: 150,
+      terminal: { type: 'status', status: 429, retryAfter: '1' },
+    });
     expect(faults.list().find((rule) => rule.id === second)).toMatchObject({ remaining: 1 });
     expect(faults.decide(listItems)).toEqual({ latencyMs: 150, terminal: { type: 'reset' } });
   });

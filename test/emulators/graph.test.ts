@@ -20,7 +20,12 @@ const siteId = 'contoso.sharepoint.com,2c7d6a1e-59b1-4a5e-9d7e-0f1c3b5a7e90,8e2f
 const obligationsListId = '0c9e1f2a-3b4c-4d5e-8f60-718293a4b5c6';
 const readerApp = 'a1b2c3d4-0000-4000-8000-000000000001';
 const selectedApp = 'a1b2c3d4-0000-4000-8000-000000000002';
-const sender = { id: '5d7e9f01-2a3b-4c4d-8e5f-6a7b8c9d0e1f', userPrincipalName: 'billing@contoso.example', mail: 'billing@contoso.example', displayName: 'Contoso Billing' };
+const sender = {
+  id: '5d7e9f01-2a3b-4c4d-8e5f-6a7b8c9d0e1f',
+  userPrincipalName: 'billing@contoso.example',
+  mail: 'billing@contoso.example',
+  displayName: 'Contoso Billing',
+};
 const largeGenerator = { count: 1_000_000, seed: 7, from: '2026-10-01', days: 365 };
 const sampleGenerator = { count: 20_000, seed: 11, from: '2026-10-01', days: 120 };
 
@@ -60,14 +65,37 @@ const graphSeed: GraphSeed = {
           displayName: 'Dates',
           columns: obligationColumnsSeed,
           items: [
-            { id: '1', fields: { Title: 'winter', DueDate: '2026-12-01', ReminderSent: '2026-12-01T07:30:00.000+01:00', AmountDue: 12.5 } },
+            {
+              id: '1',
+              fields: {
+                Title: 'winter',
+                DueDate: '2026-12-01',
+                ReminderSent: '2026-12-01T07:30:00.000+01:00',
+                AmountDue: 12.5,
+              },
+            },
             { id: '2', fields: { Title: 'summer', DueDate: '2026-07-01' } },
             { id: '3', fields: { Title: 'relative', DueDate: 'today+3' } },
           ],
         },
-        { id: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', displayName: 'Large', columns: obligationColumns, generate: largeGenerator },
-        { id: '3c4d5e6f-7a8b-4c9d-8e0f-2a3b4c5d6e7f', displayName: 'Sample', columns: obligationColumns, generate: sampleGenerator },
-        { id: '4d5e6f7a-8b9c-4d0e-9f1a-3b4c5d6e7f80', displayName: 'Scratch', columns: obligationColumnsSeed, items: [] },
+        {
+          id: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+          displayName: 'Large',
+          columns: obligationColumns,
+          generate: largeGenerator,
+        },
+        {
+          id: '3c4d5e6f-7a8b-4c9d-8e0f-2a3b4c5d6e7f',
+          displayName: 'Sample',
+          columns: obligationColumns,
+          generate: sampleGenerator,
+        },
+        {
+          id: '4d5e6f7a-8b9c-4d0e-9f1a-3b4c5d6e7f80',
+          displayName: 'Scratch',
+          columns: obligationColumnsSeed,
+          items: [],
+        },
       ],
     },
   ],
@@ -76,7 +104,11 @@ const graphSeed: GraphSeed = {
 };
 
 interface GraphErrorBody {
-  error: { code: string; message: string; innerError: { date: string; 'request-id': string; 'client-request-id': string } };
+  error: {
+    code: string;
+    message: string;
+    innerError: { date: string; 'request-id': string; 'client-request-id': string };
+  };
 }
 interface ItemsPage {
   '@odata.context': string;
@@ -96,7 +128,10 @@ describe('Graph emulator over HTTPS', () => {
   let clockOffsetMs = 0;
   let readerToken: string;
 
-  const issue = async (roles: readonly string[], options: { appId?: string; audience?: string } = {}): Promise<string> => {
+  const issue = async (
+    roles: readonly string[],
+    options: { appId?: string; audience?: string } = {},
+  ): Promise<string> => {
     const issued = await authority.issue({
       tenantId,
       appId: options.appId ?? readerApp,
@@ -192,7 +227,9 @@ describe('Graph emulator over HTTPS', () => {
 
     it('returns items in Graph shape with date-only columns as midnight in the site zone', async () => {
       const page = await json<ItemsPage>(await get(itemsPath('Dates', '$expand=fields'), readerToken));
-      expect(page['@odata.context']).toBe(`${server.url}/v1.0/$metadata#sites('${encodeURIComponent(siteId)}')/lists('1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')/items`);
+      expect(page['@odata.context']).toBe(
+        `${server.url}/v1.0/$metadata#sites('${encodeURIComponent(siteId)}')/lists('1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')/items`,
+      );
       const [winter, summer, relative] = page.value;
       expect(winter).toMatchObject({
         '@odata.etag': expect.stringMatching(/^"[0-9a-f-]{36},1"$/),
@@ -221,7 +258,10 @@ describe('Graph emulator over HTTPS', () => {
 
     it('applies $select to item properties and to fields', async () => {
       const page = await json<ItemsPage>(
-        await get(itemsPath('Dates', '$select=id,webUrl&$expand=fields($select=Title,DueDate,NoSuchField)&$top=1'), readerToken),
+        await get(
+          itemsPath('Dates', '$select=id,webUrl&$expand=fields($select=Title,DueDate,NoSuchField)&$top=1'),
+          readerToken,
+        ),
       );
       const [item] = page.value;
       expect(Object.keys(item ?? {}).sort()).toEqual(['@odata.etag', 'fields', 'fields@odata.context', 'id', 'webUrl']);
@@ -238,7 +278,8 @@ describe('Graph emulator over HTTPS', () => {
     const expected = (predicate: (fields: Record<string, unknown>) => boolean): string[] =>
       obligationItems.flatMap((item, index) => (predicate(item.fields) ? [String(index + 1)] : []));
     const amount = (fields: Record<string, unknown>): number => Number(fields['AmountDue']);
-    const dueInstant = (fields: Record<string, unknown>): number => Date.parse(`${String(fields['DueDate'])}T00:00:00+01:00`);
+    const dueInstant = (fields: Record<string, unknown>): number =>
+      Date.parse(`${String(fields['DueDate'])}T00:00:00+01:00`);
 
     it.each([
       ["fields/Status eq 'Open'", (f: Record<string, unknown>) => f['Status'] === 'Open'],
@@ -250,7 +291,8 @@ describe('Graph emulator over HTTPS', () => {
       ['fields/AmountDue le 21.75', (f: Record<string, unknown>) => amount(f) <= 21.75],
       [
         "fields/DueDate ge '2026-12-10T00:00:00Z' and fields/DueDate lt '2026-12-20T00:00:00Z'",
-        (f: Record<string, unknown>) => dueInstant(f) >= Date.parse('2026-12-10T00:00:00Z') && dueInstant(f) < Date.parse('2026-12-20T00:00:00Z'),
+        (f: Record<string, unknown>) =>
+          dueInstant(f) >= Date.parse('2026-12-10T00:00:00Z') && dueInstant(f) < Date.parse('2026-12-20T00:00:00Z'),
       ],
       ["fields/DueDate eq '2026-12-05'", (f: Record<string, unknown>) => f['DueDate'] === '2026-12-05'],
       [
@@ -279,13 +321,18 @@ describe('Graph emulator over HTTPS', () => {
           "Field 'CustomerEmail' cannot be referenced in filter or orderby as it is not indexed. Provide the 'Prefer: HonorNonIndexedQueriesWarningMayFailRandomly' header to allow this, but be warned that such queries may fail on large lists.",
       });
 
-      const { items } = await collect(itemsPath(obligationsListId, filter), { Prefer: 'HonorNonIndexedQueriesWarningMayFailRandomly' });
+      const { items } = await collect(itemsPath(obligationsListId, filter), {
+        Prefer: 'HonorNonIndexedQueriesWarningMayFailRandomly',
+      });
       expect(ids(items)).toEqual(['6']);
       expect(items[0]?.['fields']).toMatchObject({ CustomerEmail: 'customer5@fabrikam.example' });
 
-      const missing = await collect(itemsPath(obligationsListId, `$filter=${encodeURIComponent('fields/CustomerEmail eq null')}&$top=1000`), {
-        Prefer: 'odata.maxpagesize=100, HonorNonIndexedQueriesWarningMayFailRandomly',
-      });
+      const missing = await collect(
+        itemsPath(obligationsListId, `$filter=${encodeURIComponent('fields/CustomerEmail eq null')}&$top=1000`),
+        {
+          Prefer: 'odata.maxpagesize=100, HonorNonIndexedQueriesWarningMayFailRandomly',
+        },
+      );
       expect(ids(missing.items)).toEqual(expected((f) => f['CustomerEmail'] === null));
     });
 
@@ -311,7 +358,11 @@ describe('Graph emulator over HTTPS', () => {
       const token = nextLink.searchParams.get('$skiptoken') ?? '';
       expect(Buffer.from(token, 'base64url').toString()).toMatch(/^Paged=TRUE&p_ID=\d+&p_Check=/);
 
-      const forged = Buffer.from(Buffer.from(token, 'base64url').toString().replace(/p_ID=\d+/, 'p_ID=3')).toString('base64url');
+      const forged = Buffer.from(
+        Buffer.from(token, 'base64url')
+          .toString()
+          .replace(/p_ID=\d+/, 'p_ID=3'),
+      ).toString('base64url');
       for (const badToken of [forged, `${token}x`, 'bm90LWEtdG9rZW4']) {
         nextLink.searchParams.set('$skiptoken', badToken);
         const response = await get(nextLink.href, readerToken);
@@ -323,7 +374,10 @@ describe('Graph emulator over HTTPS', () => {
     });
 
     it('answers 404 itemNotFound for an unknown site or list, and finds a list by its title', async () => {
-      const unknownSite = await get(`/v1.0/sites/${encodeURIComponent('contoso.sharepoint.com,0,0')}/lists/Obligations/items`, readerToken);
+      const unknownSite = await get(
+        `/v1.0/sites/${encodeURIComponent('contoso.sharepoint.com,0,0')}/lists/Obligations/items`,
+        readerToken,
+      );
       expect(unknownSite.status).toBe(404);
       expect((await json<GraphErrorBody>(unknownSite)).error.code).toBe('itemNotFound');
       const unknownList = await get(itemsPath('Receivables'), readerToken);
@@ -341,9 +395,14 @@ describe('Graph emulator over HTTPS', () => {
         { instant: Date.parse('2027-03-04T00:00:00Z'), inclusive: false },
       );
       const { items, pages, pageMs } = await collect(
-        itemsPath('Large', `$expand=fields($select=Title,DueDate,AmountDue,Status)&$filter=${encodeURIComponent(window)}`),
+        itemsPath(
+          'Large',
+          `$expand=fields($select=Title,DueDate,AmountDue,Status)&$filter=${encodeURIComponent(window)}`,
+        ),
       );
-      expect(ids(items)).toEqual(Array.from({ length: range.end - range.start }, (_, offset) => String(range.start + offset + 1)));
+      expect(ids(items)).toEqual(
+        Array.from({ length: range.end - range.start }, (_, offset) => String(range.start + offset + 1)),
+      );
       const dueDates = new Set(items.map((item) => (item['fields'] as Record<string, unknown>)['DueDate']));
       expect([...dueDates]).toEqual(['2027-03-01T23:00:00Z', '2027-03-02T23:00:00Z', '2027-03-03T23:00:00Z']);
       const sorted = [...pageMs].sort((a, b) => a - b);
@@ -371,12 +430,16 @@ describe('Graph emulator over HTTPS', () => {
       expect(want.length).toBeGreaterThan(0);
       expect(ids(items)).toEqual(want);
       expect(pages).toHaveLength(4);
-      expect(pages.slice(0, 3).every((page) => page.value.length < 200 && page['@odata.nextLink'] !== undefined)).toBe(true);
+      expect(pages.slice(0, 3).every((page) => page.value.length < 200 && page['@odata.nextLink'] !== undefined)).toBe(
+        true,
+      );
     });
 
     it('serves replaced items to the next request', async () => {
       control.replaceListItems(siteId, 'Scratch', [{ fields: { Title: 'fresh', DueDate: '2026-12-24' } }]);
-      const page = await json<ItemsPage>(await get(itemsPath('Scratch', '$expand=fields($select=Title,DueDate)'), readerToken));
+      const page = await json<ItemsPage>(
+        await get(itemsPath('Scratch', '$expand=fields($select=Title,DueDate)'), readerToken),
+      );
       expect(page.value.map((item) => item['fields'])).toEqual([
         { '@odata.etag': expect.any(String), Title: 'fresh', DueDate: '2026-12-23T23:00:00Z' },
       ]);
@@ -384,7 +447,12 @@ describe('Graph emulator over HTTPS', () => {
   });
 
   describe('authentication and authorisation', () => {
-    const expectGraphError = async (response: Response, status: number, code: string, message?: string): Promise<GraphErrorBody> => {
+    const expectGraphError = async (
+      response: Response,
+      status: number,
+      code: string,
+      message?: string,
+    ): Promise<GraphErrorBody> => {
       expect(response.status).toBe(status);
       const body = await json<GraphErrorBody>(response);
       expect(body.error.code).toBe(code);
@@ -406,14 +474,34 @@ describe('Graph emulator over HTTPS', () => {
       clockOffsetMs = -2 * 3600_000;
       const expired = await issue(['Sites.Read.All']);
       clockOffsetMs = 0;
-      await expectGraphError(await get(itemsPath(obligationsListId), expired), 401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.');
+      await expectGraphError(
+        await get(itemsPath(obligationsListId), expired),
+        401,
+        'InvalidAuthenticationToken',
+        'Lifetime validation failed, the token is expired.',
+      );
 
       const vaultToken = await issue(['Sites.Read.All'], { audience: 'https://vault.azure.net' });
-      await expectGraphError(await get(itemsPath(obligationsListId), vaultToken), 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
+      await expectGraphError(
+        await get(itemsPath(obligationsListId), vaultToken),
+        401,
+        'InvalidAuthenticationToken',
+        'Access token validation failure. Invalid audience.',
+      );
 
       const stranger = await createTokenAuthority({ lifetimeSeconds: 3600 });
-      const forged = await stranger.issue({ tenantId, appId: readerApp, objectId: readerApp, roles: ['Sites.Read.All'], audience: 'https://graph.microsoft.com' });
-      await expectGraphError(await get(itemsPath(obligationsListId), forged.accessToken), 401, 'InvalidAuthenticationToken');
+      const forged = await stranger.issue({
+        tenantId,
+        appId: readerApp,
+        objectId: readerApp,
+        roles: ['Sites.Read.All'],
+        audience: 'https://graph.microsoft.com',
+      });
+      await expectGraphError(
+        await get(itemsPath(obligationsListId), forged.accessToken),
+        401,
+        'InvalidAuthenticationToken',
+      );
 
       await expectGraphError(await get(itemsPath(obligationsListId), 'not-a-jwt'), 401, 'InvalidAuthenticationToken');
     });
@@ -425,7 +513,12 @@ describe('Graph emulator over HTTPS', () => {
         'accessDenied',
         'Either scp or roles claim need to be present in the token.',
       );
-      await expectGraphError(await get(itemsPath(obligationsListId), await issue(['Mail.Send'])), 403, 'accessDenied', 'Access denied');
+      await expectGraphError(
+        await get(itemsPath(obligationsListId), await issue(['Mail.Send'])),
+        403,
+        'accessDenied',
+        'Access denied',
+      );
     });
 
     it('lets Sites.Selected read only a site granted to the app', async () => {
@@ -437,7 +530,9 @@ describe('Graph emulator over HTTPS', () => {
     });
 
     it('echoes client-request-id on success and on error', async () => {
-      const ok = await get(itemsPath(obligationsListId, '$top=1'), readerToken, { 'client-request-id': 'c0ffee00-1111-4222-8333-444455556666' });
+      const ok = await get(itemsPath(obligationsListId, '$top=1'), readerToken, {
+        'client-request-id': 'c0ffee00-1111-4222-8333-444455556666',
+      });
       expect(ok.headers.get('client-request-id')).toBe('c0ffee00-1111-4222-8333-444455556666');
       expect(ok.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
       const failed = await get(itemsPath(obligationsListId), undefined, { 'client-request-id': 'abc-123' });
@@ -452,7 +547,10 @@ describe('Graph emulator over HTTPS', () => {
     const sendMail = (user: string, body: string, token: string | null = readerToken): Promise<Response> =>
       fetch(`${server.url}/v1.0/users/${encodeURIComponent(user)}/sendMail`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+        headers: {
+          'content-type': 'application/json',
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        },
         body,
       });
     const message = (to: string): string =>
@@ -475,7 +573,12 @@ describe('Graph emulator over HTTPS', () => {
       const [sent] = control.outbox();
       expect(control.outbox()).toHaveLength(1);
       expect(sent).toMatchObject({
-        from: { userId: sender.id, userPrincipalName: sender.userPrincipalName, address: sender.mail, name: sender.displayName },
+        from: {
+          userId: sender.id,
+          userPrincipalName: sender.userPrincipalName,
+          address: sender.mail,
+          name: sender.displayName,
+        },
         subject: 'Payment reminder: INV-2026-000123',
         body: { contentType: 'html', content: '<p>Your invoice is due on 1 December.</p>' },
         toRecipients: [{ address: 'accounts@fabrikam.example', name: 'Fabrikam Accounts' }],
@@ -487,7 +590,10 @@ describe('Graph emulator over HTTPS', () => {
       expect(Date.parse(sent?.sentDateTime ?? '')).toBeGreaterThanOrEqual(before - 1000);
 
       expect((await sendMail(sender.id, message('ap@fabrikam.example'))).status).toBe(202);
-      expect(control.outbox().map((mail) => mail.toRecipients[0]?.address)).toEqual(['accounts@fabrikam.example', 'ap@fabrikam.example']);
+      expect(control.outbox().map((mail) => mail.toRecipients[0]?.address)).toEqual([
+        'accounts@fabrikam.example',
+        'ap@fabrikam.example',
+      ]);
       control.clearOutbox();
       expect(control.outbox()).toEqual([]);
     });
@@ -518,11 +624,27 @@ describe('Graph emulator over HTTPS', () => {
       ['{"message": {', 'RequestBodyRead', 'Invalid JSON'],
       ['', 'ErrorInvalidRequest', 'Empty Payload. JSON content expected.'],
       ['{"saveToSentItems": true}', 'ErrorInvalidRequest', "'message'"],
-      ['{"message": {"subjekt": "x"}}', 'RequestBodyRead', "The property 'subjekt' does not exist on type 'microsoft.graph.message'"],
-      ['{"message": {"subject": "x"}, "urgent": true}', 'RequestBodyRead', "The parameter 'urgent' in the request payload is not a valid parameter"],
+      [
+        '{"message": {"subjekt": "x"}}',
+        'RequestBodyRead',
+        "The property 'subjekt' does not exist on type 'microsoft.graph.message'",
+      ],
+      [
+        '{"message": {"subject": "x"}, "urgent": true}',
+        'RequestBodyRead',
+        "The parameter 'urgent' in the request payload is not a valid parameter",
+      ],
       ['{"message": {"subject": 5}}', 'RequestBodyRead', "property 'subject'"],
-      ['{"message": {"body": {"contentType": "markdown", "content": "x"}}}', 'RequestBodyRead', "Requested value 'markdown' was not found."],
-      ['{"message": {"subject": "x"}}', 'ErrorInvalidRecipients', "A message can't be sent because it contains no recipients."],
+      [
+        '{"message": {"body": {"contentType": "markdown", "content": "x"}}}',
+        'RequestBodyRead',
+        "Requested value 'markdown' was not found.",
+      ],
+      [
+        '{"message": {"subject": "x"}}',
+        'ErrorInvalidRecipients',
+        "A message can't be sent because it contains no recipients.",
+      ],
       [
         '{"message": {"toRecipients": [{"emailAddress": {"address": "accounts fabrikam.example"}}]}}',
         'ErrorInvalidRecipients',
@@ -564,7 +686,10 @@ describe('Graph emulator over HTTPS', () => {
     it('answers Graph 400 BadRequest for an unknown segment or version, and 405 for a wrong method', async () => {
       const segment = await get(`/v1.0/sites/${encodeURIComponent(siteId)}/lists/Obligations/itemz`, readerToken);
       expect(segment.status).toBe(400);
-      expect((await json<GraphErrorBody>(segment)).error).toMatchObject({ code: 'BadRequest', message: "Resource not found for the segment 'itemz'." });
+      expect((await json<GraphErrorBody>(segment)).error).toMatchObject({
+        code: 'BadRequest',
+        message: "Resource not found for the segment 'itemz'.",
+      });
 
       const root = await get('/v1.0/me/drive', readerToken);
       expect((await json<GraphErrorBody>(root)).error.message).toBe("Resource not found for the segment 'me'.");

@@ -17,8 +17,14 @@ export const ids = {
   daemonCertificateKeyId: 'c0ffee00-0000-4000-8000-000000000002',
   noRole: { clientId: '5d6e7f80-9a1b-4c2d-8e3f-405162738495', objectId: '6e7f8091-a2b3-4c4d-9e5f-60718293a4b5' },
   officer: { clientId: '8192a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7', objectId: '92a3b4c5-d6e7-4f80-91a2-b3c4d5e6f708' },
-  functionIdentity: { clientId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', principalId: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e' },
-  otherIdentity: { clientId: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f', principalId: 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70' },
+  functionIdentity: {
+    clientId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+    principalId: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',
+  },
+  otherIdentity: {
+    clientId: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f',
+    principalId: 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70',
+  },
 } as const;
 
 export const vaultSecretNames = {
@@ -43,21 +49,29 @@ export function identityTestSeed(): SeedFile {
             appRoles: [...daemonRoles],
             secrets: [{ keyId: ids.daemonSecretKeyId, keyVaultSecretName: vaultSecretNames.daemonSecret }],
             certificates: [
-              { keyId: ids.daemonCertificateKeyId, subject: 'CN=due-notifier', keyVaultSecretName: vaultSecretNames.daemonCertificate },
+              {
+                keyId: ids.daemonCertificateKeyId,
+                subject: 'CN=due-notifier',
+                keyVaultSecretName: vaultSecretNames.daemonCertificate,
+              },
             ],
           },
           {
             ...ids.noRole,
             displayName: 'no permissions',
             appRoles: [],
-            secrets: [{ keyId: 'c0ffee00-0000-4000-8000-000000000003', keyVaultSecretName: vaultSecretNames.noRoleSecret }],
+            secrets: [
+              { keyId: 'c0ffee00-0000-4000-8000-000000000003', keyVaultSecretName: vaultSecretNames.noRoleSecret },
+            ],
             certificates: [],
           },
           {
             ...ids.officer,
             displayName: 'vault operator',
             appRoles: [],
-            secrets: [{ keyId: 'c0ffee00-0000-4000-8000-000000000004', keyVaultSecretName: vaultSecretNames.officerSecret }],
+            secrets: [
+              { keyId: 'c0ffee00-0000-4000-8000-000000000004', keyVaultSecretName: vaultSecretNames.officerSecret },
+            ],
             certificates: [],
           },
         ],
@@ -114,10 +128,18 @@ export interface HostedService {
   close(): Promise<void>;
 }
 
-export async function hostService(definition: ServiceDefinition, options: { tls?: boolean } = {}): Promise<HostedService> {
+export async function hostService(
+  definition: ServiceDefinition,
+  options: { tls?: boolean } = {},
+): Promise<HostedService> {
   const counters = createRequestCounters();
   const tls = options.tls === false ? undefined : await (await ensureLocalCa()).issueServerCertificate(['127.0.0.1']);
-  const server = await startEmulatorServer({ definition, counters, faults: createFaultController(), ...(tls ? { tls } : {}) });
+  const server = await startEmulatorServer({
+    definition,
+    counters,
+    faults: createFaultController(),
+    ...(tls ? { tls } : {}),
+  });
   return { url: server.url, authorityHost: new URL(server.url).host, counters, close: () => server.close() };
 }
 

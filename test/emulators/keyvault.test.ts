@@ -11,7 +11,14 @@ import type { KeyVaultControl } from '../../emulators/keyvault.js';
 import { createManagedIdentityService, managedIdentityPath } from '../../emulators/managed-identity.js';
 import { createTokenAuthority } from '../../emulators/tokens.js';
 import type { TokenAuthority } from '../../emulators/tokens.js';
-import { createTestClock, hostService, identityTestSeed, ids, setManagedIdentityEnvironment, vaultSecretNames } from './identity-fixtures.js';
+import {
+  createTestClock,
+  hostService,
+  identityTestSeed,
+  ids,
+  setManagedIdentityEnvironment,
+  vaultSecretNames,
+} from './identity-fixtures.js';
 import type { HostedService } from './identity-fixtures.js';
 
 type Credential = ConstructorParameters<typeof SecretClient>[1];
@@ -40,8 +47,17 @@ describe('Key Vault emulator', () => {
     ]);
     const keyVault = createKeyVaultService({ seed: seed.keyVault, verifier: authority, directory, clock: clock.now });
     control = keyVault.control;
-    const identity = createManagedIdentityService({ directory, authority, managedIdentityClientId: ids.functionIdentity.clientId, identityHeader });
-    services = await Promise.all([hostService(createEntraService({ directory, authority })), hostService(identity), hostService(keyVault)]);
+    const identity = createManagedIdentityService({
+      directory,
+      authority,
+      managedIdentityClientId: ids.functionIdentity.clientId,
+      identityHeader,
+    });
+    services = await Promise.all([
+      hostService(createEntraService({ directory, authority })),
+      hostService(identity),
+      hostService(keyVault),
+    ]);
     [entra, , vault] = services as [HostedService, HostedService, HostedService];
     const identityUrl = services[1]?.url;
 
@@ -57,14 +73,20 @@ describe('Key Vault emulator', () => {
   });
 
   function secretClient(credential: Credential): SecretClient {
-    return new SecretClient(vault.url, credential, { disableChallengeResourceVerification: true, retryOptions: { maxRetries: 0 } });
+    return new SecretClient(vault.url, credential, {
+      disableChallengeResourceVerification: true,
+      retryOptions: { maxRetries: 0 },
+    });
   }
 
   /** ClientSecretCredential against the Entra ID emulator, with the app's secret as stored in the vault. */
   function appCredential(clientId: string, vaultSecretName: string): Credential {
     const secret = directory.credentialsForVault().find((credential) => credential.secretName === vaultSecretName);
     if (!secret) throw new Error(`the test seed stores ${vaultSecretName} in the vault`);
-    return new ClientSecretCredential(ids.tenant, clientId, secret.value, { authorityHost: entra.url, disableInstanceDiscovery: true });
+    return new ClientSecretCredential(ids.tenant, clientId, secret.value, {
+      authorityHost: entra.url,
+      disableInstanceDiscovery: true,
+    });
   }
 
   function staticToken(token: string): Credential {
@@ -81,13 +103,16 @@ describe('Key Vault emulator', () => {
   }
 
   function innerCode(error: RestError): unknown {
-    const details = error.details as { error?: { innererror?: { code?: unknown }; innerError?: { code?: unknown } } } | undefined;
+    const details = error.details as
+      { error?: { innererror?: { code?: unknown }; innerError?: { code?: unknown } } } | undefined;
     return details?.error?.innererror?.code ?? details?.error?.innerError?.code;
   }
 
   describe('reading with DefaultAzureCredential (managed identity, Secrets User)', () => {
     it('returns the client secret the directory stored at start', async () => {
-      const expected = directory.credentialsForVault().find((credential) => credential.secretName === vaultSecretNames.daemonSecret);
+      const expected = directory
+        .credentialsForVault()
+        .find((credential) => credential.secretName === vaultSecretNames.daemonSecret);
       const before = vault.counters.get('keyvault.getSecret');
 
       const secret = await reader.getSecret(vaultSecretNames.daemonSecret);
@@ -95,7 +120,9 @@ describe('Key Vault emulator', () => {
       expect(secret.value).toBe(expected?.value);
       expect(secret.properties.enabled).toBe(true);
       expect(secret.properties.version).toMatch(/^[0-9a-f]{32}$/);
-      expect(secret.properties.id).toBe(`${vault.url}/secrets/${vaultSecretNames.daemonSecret}/${secret.properties.version}`);
+      expect(secret.properties.id).toBe(
+        `${vault.url}/secrets/${vaultSecretNames.daemonSecret}/${secret.properties.version}`,
+      );
       // The challenge round trip: one anonymous request answered 401, then the authorized one.
       expect(vault.counters.get('keyvault.getSecret') - before).toBe(2);
     });
@@ -109,7 +136,10 @@ describe('Key Vault emulator', () => {
     it('returns a secret by version, with the seed attributes', async () => {
       const latest = await reader.getSecret('greeting');
       const byVersion = await reader.getSecret('greeting', { version: latest.properties.version ?? '' });
-      expect(byVersion).toMatchObject({ value: 'hello', properties: { contentType: 'text/plain', tags: { purpose: 'test' } } });
+      expect(byVersion).toMatchObject({
+        value: 'hello',
+        properties: { contentType: 'text/plain', tags: { purpose: 'test' } },
+      });
     });
 
     it('still returns an expired secret, with its expiry (exp is informational for secrets)', async () => {
@@ -167,7 +197,9 @@ describe('Key Vault emulator', () => {
     it('lists the secrets of the vault', async () => {
       const names: string[] = [];
       for await (const properties of reader.listPropertiesOfSecrets()) names.push(properties.name);
-      expect(names).toEqual(expect.arrayContaining(['greeting', vaultSecretNames.daemonSecret, vaultSecretNames.daemonCertificate]));
+      expect(names).toEqual(
+        expect.arrayContaining(['greeting', vaultSecretNames.daemonSecret, vaultSecretNames.daemonCertificate]),
+      );
     });
   });
 
@@ -181,7 +213,12 @@ describe('Key Vault emulator', () => {
 
     it('answers 401 Unauthorized to tokens from another issuer key, for another audience, or expired', async () => {
       const stranger = await createTokenAuthority({ lifetimeSeconds: 3600 });
-      const vaultSubject = { tenantId: ids.tenant, appId: ids.functionIdentity.clientId, objectId: ids.functionIdentity.principalId, roles: [] };
+      const vaultSubject = {
+        tenantId: ids.tenant,
+        appId: ids.functionIdentity.clientId,
+        objectId: ids.functionIdentity.principalId,
+        roles: [],
+      };
 
       const foreign = await stranger.issue({ ...vaultSubject, audience: 'https://vault.azure.net' });
       const foreignError = await restError(secretClient(staticToken(foreign.accessToken)).getSecret('greeting'));
@@ -227,20 +264,31 @@ describe('Key Vault emulator', () => {
     it('rejects a missing or unknown api-version, an invalid name, bad JSON and bad paging with 400 BadParameter', async () => {
       const authorization = `Bearer ${await officerToken()}`;
       const call = async (path: string, init: RequestInit = {}) => {
-        const response = await fetch(`${vault.url}${path}`, { ...init, headers: { authorization, 'content-type': 'application/json' } });
-        return { status: response.status, body: (await response.json()) as { error?: { code?: string; message?: string } } };
+        const response = await fetch(`${vault.url}${path}`, {
+          ...init,
+          headers: { authorization, 'content-type': 'application/json' },
+        });
+        return {
+          status: response.status,
+          body: (await response.json()) as { error?: { code?: string; message?: string } },
+        };
       };
 
       expect(await call('/secrets/greeting')).toMatchObject({ status: 400, body: { error: { code: 'BadParameter' } } });
       const unknownVersion = await call('/secrets/greeting?api-version=1999-01-01');
       expect(unknownVersion).toMatchObject({ status: 400, body: { error: { code: 'BadParameter' } } });
       expect(unknownVersion.body.error?.message).toContain('The specified version (1999-01-01) is not recognized.');
-      expect(await call('/secrets/bad_name?api-version=7.5')).toMatchObject({ status: 400, body: { error: { code: 'BadParameter' } } });
+      expect(await call('/secrets/bad_name?api-version=7.5')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'BadParameter' } },
+      });
       expect(await call('/secrets/greeting?api-version=7.5', { method: 'PUT', body: '{"value":' })).toMatchObject({
         status: 400,
         body: { error: { code: 'BadParameter' } },
       });
-      expect(await call('/secrets/greeting?api-version=7.5', { method: 'PUT', body: '{"value":42}' })).toMatchObject({ status: 400 });
+      expect(await call('/secrets/greeting?api-version=7.5', { method: 'PUT', body: '{"value":42}' })).toMatchObject({
+        status: 400,
+      });
       expect(await call('/secrets?api-version=7.5&maxresults=26')).toMatchObject({ status: 400 });
       expect(await call('/secrets?api-version=7.5&$skiptoken=garbage')).toMatchObject({ status: 400 });
     });
@@ -249,7 +297,12 @@ describe('Key Vault emulator', () => {
   describe('control', () => {
     it('stores versions directly and refuses to disable what does not exist', () => {
       const { version } = control.setSecret('from-control', 'v', { contentType: 'text/plain' });
-      expect(control.getLatest('FROM-CONTROL')).toMatchObject({ name: 'from-control', version, value: 'v', enabled: true });
+      expect(control.getLatest('FROM-CONTROL')).toMatchObject({
+        name: 'from-control',
+        version,
+        value: 'v',
+        enabled: true,
+      });
       expect(() => control.disableVersion('from-control', 'f'.repeat(32))).toThrow(KeyVaultError);
       expect(() => control.disableVersion('never-stored')).toThrow(KeyVaultError);
     });

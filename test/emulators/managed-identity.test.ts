@@ -3,7 +3,11 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../emulators/directory.js';
 import type { Directory } from '../../emulators/directory.js';
-import { ManagedIdentityServiceError, createManagedIdentityService, managedIdentityPath } from '../../emulators/managed-identity.js';
+import {
+  ManagedIdentityServiceError,
+  createManagedIdentityService,
+  managedIdentityPath,
+} from '../../emulators/managed-identity.js';
 import { createTokenAuthority } from '../../emulators/tokens.js';
 import type { TokenAuthority } from '../../emulators/tokens.js';
 import { hostService, identityTestSeed, ids, setManagedIdentityEnvironment } from './identity-fixtures.js';
@@ -25,7 +29,12 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
     ]);
     // Plain HTTP, as App Service serves IDENTITY_ENDPOINT.
     identity = await hostService(
-      createManagedIdentityService({ directory, authority, managedIdentityClientId: ids.functionIdentity.clientId, identityHeader }),
+      createManagedIdentityService({
+        directory,
+        authority,
+        managedIdentityClientId: ids.functionIdentity.clientId,
+        identityHeader,
+      }),
       { tls: false },
     );
     endpoint = `${identity.url}${managedIdentityPath}`;
@@ -37,7 +46,10 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
     await identity.close();
   });
 
-  async function requestToken(query: Record<string, string>, headers: Record<string, string> = { 'x-identity-header': identityHeader }) {
+  async function requestToken(
+    query: Record<string, string>,
+    headers: Record<string, string> = { 'x-identity-header': identityHeader },
+  ) {
     const response = await fetch(`${endpoint}?${new URLSearchParams(query).toString()}`, { headers });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
@@ -61,9 +73,16 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
   });
 
   it('answers in the App Service shape, expires_on in epoch seconds as a string', async () => {
-    const { status, body } = await requestToken({ 'api-version': '2019-08-01', resource: 'https://graph.microsoft.com' });
+    const { status, body } = await requestToken({
+      'api-version': '2019-08-01',
+      resource: 'https://graph.microsoft.com',
+    });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ resource: 'https://graph.microsoft.com', token_type: 'Bearer', client_id: ids.functionIdentity.clientId });
+    expect(body).toMatchObject({
+      resource: 'https://graph.microsoft.com',
+      token_type: 'Bearer',
+      client_id: ids.functionIdentity.clientId,
+    });
     expect(body.expires_on).toMatch(/^\d{10}$/);
     expect(decodeJwt(String(body.access_token)).exp).toBe(Number(body.expires_on));
   });
@@ -74,7 +93,10 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
       { client_id: ids.functionIdentity.clientId },
       { object_id: ids.functionIdentity.principalId },
       { principal_id: ids.functionIdentity.principalId },
-      { mi_res_id: '/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/func-due-notifier' },
+      {
+        mi_res_id:
+          '/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/func-due-notifier',
+      },
     ];
     for (const selector of selectors) {
       const { status, body } = await requestToken({ ...base, ...selector });
@@ -108,14 +130,22 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
   });
 
   it('passes an unknown resource through as Entra ID rejects it (AADSTS500011)', async () => {
-    const { status, body } = await requestToken({ 'api-version': '2019-08-01', resource: 'https://management.azure.com' });
+    const { status, body } = await requestToken({
+      'api-version': '2019-08-01',
+      resource: 'https://management.azure.com',
+    });
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: 'invalid_resource', error_codes: [500011] });
   });
 
   it('refuses to start for an identity the directory does not have', () => {
     expect(() =>
-      createManagedIdentityService({ directory, authority, managedIdentityClientId: ids.daemon.clientId, identityHeader }),
+      createManagedIdentityService({
+        directory,
+        authority,
+        managedIdentityClientId: ids.daemon.clientId,
+        identityHeader,
+      }),
     ).toThrow(ManagedIdentityServiceError);
   });
 });

@@ -92,8 +92,14 @@ describe('createObligationsGenerator', () => {
   it('maps a due-date window to exactly the items inside it', () => {
     const obligations = generator(50_000, { from: '2026-12-01', days: 90 });
     const cases = [
-      [{ instant: Date.parse('2027-01-10T00:00:00Z'), inclusive: true }, { instant: Date.parse('2027-01-20T00:00:00Z'), inclusive: false }],
-      [{ instant: Date.parse('2027-01-09T23:00:00Z'), inclusive: true }, { instant: Date.parse('2027-01-19T23:00:00Z'), inclusive: true }],
+      [
+        { instant: Date.parse('2027-01-10T00:00:00Z'), inclusive: true },
+        { instant: Date.parse('2027-01-20T00:00:00Z'), inclusive: false },
+      ],
+      [
+        { instant: Date.parse('2027-01-09T23:00:00Z'), inclusive: true },
+        { instant: Date.parse('2027-01-19T23:00:00Z'), inclusive: true },
+      ],
       [{ instant: Date.parse('2027-01-09T23:00:00Z'), inclusive: false }, undefined],
       [undefined, { instant: Date.parse('2026-12-01T23:00:00Z'), inclusive: false }],
     ] as const;
@@ -101,8 +107,10 @@ describe('createObligationsGenerator', () => {
       const { start, end } = obligations.indexRangeForDueDates(lower, upper);
       const inside = (index: number): boolean => {
         const instant = obligations.dueInstantAt(index);
-        const aboveLower = lower === undefined || (lower.inclusive ? instant >= lower.instant : instant > lower.instant);
-        const belowUpper = upper === undefined || (upper.inclusive ? instant <= upper.instant : instant < upper.instant);
+        const aboveLower =
+          lower === undefined || (lower.inclusive ? instant >= lower.instant : instant > lower.instant);
+        const belowUpper =
+          upper === undefined || (upper.inclusive ? instant <= upper.instant : instant < upper.instant);
         return aboveLower && belowUpper;
       };
       expect(end).toBeGreaterThan(start);
@@ -114,7 +122,9 @@ describe('createObligationsGenerator', () => {
       }
       expect(misplaced).toEqual([]);
     }
-    expect(obligations.indexRangeForDueDates({ instant: Date.parse('2030-01-01T00:00:00Z'), inclusive: true })).toEqual({ start: 0, end: 0 });
+    expect(obligations.indexRangeForDueDates({ instant: Date.parse('2030-01-01T00:00:00Z'), inclusive: true })).toEqual(
+      { start: 0, end: 0 },
+    );
   });
 
   it('serves a million items without holding them: a date window and a page of 200 in milliseconds', () => {
@@ -143,9 +153,13 @@ describe('createObligationsGenerator', () => {
   });
 
   it('refuses an unknown time zone and an index outside the list', () => {
-    expect(() => createObligationsGenerator({ seed: { count: 1, seed: 1, from: '2026-12-01', days: 1 }, timeZone: 'Mars/Olympus', now })).toThrow(
-      ObligationsGeneratorError,
-    );
+    expect(() =>
+      createObligationsGenerator({
+        seed: { count: 1, seed: 1, from: '2026-12-01', days: 1 },
+        timeZone: 'Mars/Olympus',
+        now,
+      }),
+    ).toThrow(ObligationsGeneratorError);
     expect(() => generator(10).itemAt(10)).toThrow(RangeError);
   });
 });

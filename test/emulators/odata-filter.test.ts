@@ -12,7 +12,10 @@ describe('parseFilter', () => {
   });
 
   it.each(['eq', 'ne', 'gt', 'ge', 'lt', 'le'] as const)('accepts the %s operator', (operator) => {
-    expect(parseFilter(`fields/AmountDue ${operator} 100.5`)).toMatchObject({ operator, literal: { kind: 'number', value: 100.5 } });
+    expect(parseFilter(`fields/AmountDue ${operator} 100.5`)).toMatchObject({
+      operator,
+      literal: { kind: 'number', value: 100.5 },
+    });
   });
 
   it('reads numbers, booleans, null, unquoted dates and escaped quotes', () => {
@@ -30,14 +33,17 @@ describe('parseFilter', () => {
   });
 
   it('binds and tighter than or, and honours parentheses', () => {
-    const flat = parseFilter("fields/A eq 1 or fields/B eq 2 and fields/C eq 3");
+    const flat = parseFilter('fields/A eq 1 or fields/B eq 2 and fields/C eq 3');
     expect(flat).toMatchObject({ kind: 'logical', operator: 'or', right: { kind: 'logical', operator: 'and' } });
-    const grouped = parseFilter("(fields/A eq 1 or fields/B eq 2) and fields/C eq 3");
+    const grouped = parseFilter('(fields/A eq 1 or fields/B eq 2) and fields/C eq 3');
     expect(grouped).toMatchObject({ kind: 'logical', operator: 'and', left: { kind: 'logical', operator: 'or' } });
   });
 
   it('parses not', () => {
-    expect(parseFilter("not (fields/A eq 'x')")).toMatchObject({ kind: 'not', operand: { kind: 'comparison', operator: 'eq' } });
+    expect(parseFilter("not (fields/A eq 'x')")).toMatchObject({
+      kind: 'not',
+      operand: { kind: 'comparison', operator: 'eq' },
+    });
   });
 
   it('normalises a literal on the left by flipping the operator', () => {

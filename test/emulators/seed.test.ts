@@ -85,7 +85,9 @@ describe('parseSeed', () => {
     ],
     [
       'an unknown site',
-      (seed) => (at(seed, 'daemon').siteId = 'contoso.sharepoint.com,00000000-0000-0000-0000-000000000001,00000000-0000-0000-0000-000000000002'),
+      (seed) =>
+        (at(seed, 'daemon').siteId =
+          'contoso.sharepoint.com,00000000-0000-0000-0000-000000000001,00000000-0000-0000-0000-000000000002'),
       'daemon.siteId',
       'no site in graph.sites',
     ],
@@ -155,7 +157,8 @@ describe('parseSeed', () => {
     ],
     [
       'a generator with a bad start date',
-      (seed) => (at(seed, 'graph', 'sites', 0, 'lists', 0).generate = { count: 10, seed: 1, from: 'yesterday', days: 5 }),
+      (seed) =>
+        (at(seed, 'graph', 'sites', 0, 'lists', 0).generate = { count: 10, seed: 1, from: 'yesterday', days: 5 }),
       'graph.sites[0].lists[0].generate.from',
       'expected a date',
     ],

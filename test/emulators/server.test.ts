@@ -20,7 +20,10 @@ const definition: ServiceDefinition = {
       name: 'graph.getThing',
       method: 'GET',
       path: '/v1.0/things/:id',
-      handle: (request) => ({ status: 200, body: { id: request.params.id, top: request.url.searchParams.get('$top') } }),
+      handle: (request) => ({
+        status: 200,
+        body: { id: request.params.id, top: request.url.searchParams.get('$top') },
+      }),
     },
     {
       name: 'graph.echo',

@@ -128,7 +128,9 @@ describe('npm run stack (emulators/cli.ts)', () => {
   it('stops with exit code 1 and a one-line message naming the field of a bad seed', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'stack-cli-'));
     try {
-      const seed = JSON.parse(await readFile(demoSeedPath, 'utf8')) as { tenants: { applications: { clientId: string }[] }[] };
+      const seed = JSON.parse(await readFile(demoSeedPath, 'utf8')) as {
+        tenants: { applications: { clientId: string }[] }[];
+      };
       const application = seed.tenants[0]?.applications[0];
       if (application) application.clientId = 'not-a-guid';
       const seedPath = join(directory, 'bad-seed.json');

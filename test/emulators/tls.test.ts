@@ -17,7 +17,9 @@ describe('ensureLocalCa', () => {
     return directory;
   };
   afterEach(async () => {
-    await Promise.all(directories.splice(0).map((directory) => rm(join(directory, '..'), { recursive: true, force: true })));
+    await Promise.all(
+      directories.splice(0).map((directory) => rm(join(directory, '..'), { recursive: true, force: true })),
+    );
   });
 
   it('creates a CA once and reuses it; the private key stays out of the trusted file', async () => {

@@ -78,7 +78,10 @@ describe('createTokenAuthority', () => {
     clock.advance((3600 + clockSkewSeconds - 5) * 1000);
     expect((await authority.verify(issued.accessToken, [subject.audience])).ok).toBe(true);
     clock.advance(10_000);
-    await expect(authority.verify(issued.accessToken, [subject.audience])).resolves.toEqual({ ok: false, reason: 'expired' });
+    await expect(authority.verify(issued.accessToken, [subject.audience])).resolves.toEqual({
+      ok: false,
+      reason: 'expired',
+    });
   });
 
   it('rejects a token before its nbf (beyond the skew)', async () => {
@@ -92,11 +95,16 @@ describe('createTokenAuthority', () => {
   it('rejects tokens signed by another authority and tampered tokens', async () => {
     const stranger = await createTokenAuthority({ lifetimeSeconds: 3600, clock: clock.now });
     const foreign = await stranger.issue(subject);
-    await expect(authority.verify(foreign.accessToken, [subject.audience])).resolves.toEqual({ ok: false, reason: 'signature' });
+    await expect(authority.verify(foreign.accessToken, [subject.audience])).resolves.toEqual({
+      ok: false,
+      reason: 'signature',
+    });
 
     const genuine = await authority.issue({ ...subject, roles: [] });
     const [header, , signature] = genuine.accessToken.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...genuine.claims, roles: ['Sites.FullControl.All'] })).toString('base64url');
+    const forgedPayload = Buffer.from(JSON.stringify({ ...genuine.claims, roles: ['Sites.FullControl.All'] })).toString(
+      'base64url',
+    );
     await expect(authority.verify(`${header}.${forgedPayload}.${signature}`, [subject.audience])).resolves.toEqual({
       ok: false,
       reason: 'signature',
@@ -104,7 +112,10 @@ describe('createTokenAuthority', () => {
   });
 
   it('calls anything that is not a JWT malformed', async () => {
-    await expect(authority.verify('not-a-token', [subject.audience])).resolves.toEqual({ ok: false, reason: 'malformed' });
+    await expect(authority.verify('not-a-token', [subject.audience])).resolves.toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 
   it('applies a changed lifetime to tokens issued afterwards and refuses a nonsensical one', async () => {

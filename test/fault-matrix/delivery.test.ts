@@ -23,7 +23,9 @@ const host = useFunctionHost(stack);
 
 /** One obligation due in 3 days, swept by the timer: its reminder's id, with one message on the queue. */
 async function enqueueOneReminder(obligationId: number): Promise<string> {
-  stack().graph.replaceListItems(stack().seed.daemon.siteId, stack().seed.daemon.listId, [obligation(obligationId, inDays(3))]);
+  stack().graph.replaceListItems(stack().seed.daemon.siteId, stack().seed.daemon.listId, [
+    obligation(obligationId, inDays(3)),
+  ]);
   const outcome = await host().fireTimer();
   expect(outcome.status === 'succeeded' && outcome.outputs).toEqual([expect.objectContaining({ messageCount: 1 })]);
   const [message] = (await host().remindersQueue().peekMessages()).peekedMessageItems;
@@ -36,7 +38,9 @@ async function enqueueOneReminder(obligationId: number): Promise<string> {
 async function receive(visibilitySeconds: number, waitMs = 0): Promise<DequeuedMessageItem> {
   const deadline = performance.now() + waitMs;
   for (;;) {
-    const [message] = (await host().remindersQueue().receiveMessages({ numberOfMessages: 1, visibilityTimeout: visibilitySeconds })).receivedMessageItems;
+    const [message] = (
+      await host().remindersQueue().receiveMessages({ numberOfMessages: 1, visibilityTimeout: visibilitySeconds })
+    ).receivedMessageItems;
     if (message) return message;
     if (performance.now() > deadline) throw new Error('No visible message on the reminders queue');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -45,13 +49,17 @@ async function receive(visibilitySeconds: number, waitMs = 0): Promise<DequeuedM
 
 /** reminderDeliver on a received message, with the trigger metadata the host passes. */
 function deliver(message: DequeuedMessageItem, invocationId?: string): Promise<InvocationOutcome> {
-  return host().functionApp.invokeQueue('reminderDeliver', decodeQueueMessage(message.messageText, host().functionApp.hostJson.queueMessageEncoding), {
-    ...(invocationId === undefined ? {} : { invocationId }),
-    messageId: message.messageId,
-    dequeueCount: message.dequeueCount,
-    insertionTime: message.insertedOn,
-    popReceipt: message.popReceipt,
-  });
+  return host().functionApp.invokeQueue(
+    'reminderDeliver',
+    decodeQueueMessage(message.messageText, host().functionApp.hostJson.queueMessageEncoding),
+    {
+      ...(invocationId === undefined ? {} : { invocationId }),
+      messageId: message.messageId,
+      dequeueCount: message.dequeueCount,
+      insertionTime: message.insertedOn,
+      popReceipt: message.popReceipt,
+    },
+  );
 }
 
 async function ledgerEntry(reminderId: string) {
@@ -79,7 +87,7 @@ describe('fault matrix: delivery', () => {
     expect((await host().remindersQueue().peekMessages()).peekedMessageItems).toEqual([]);
   });
 
-  it("two workers on one message (the visibility timeout ran out while the first was sending): one e-mail", async () => {
+  it('two workers on one message (the visibility timeout ran out while the first was sending): one e-mail', async () => {
     const reminderId = await enqueueOneReminder(602);
     // The first worker's sendMail takes 3 s; its message becomes visible again after 1 s.
     stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'latency', ms: 3_000 }, count: 1 });
@@ -91,14 +99,24 @@ describe('fault matrix: delivery', () => {
     expect(second.dequeueCount).toBe(2);
     const secondOutcome = await deliver(second, 'worker-2');
     expect(secondOutcome.status).toBe('succeeded');
-    expect(secondOutcome.logs).toContainEqual(expect.objectContaining({ message: expect.stringContaining(`Reminder ${reminderId}: delivery worker-1 is sending it`) }));
+    expect(secondOutcome.logs).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringContaining(`Reminder ${reminderId}: delivery worker-1 is sending it`),
+      }),
+    );
     await host().remindersQueue().deleteMessage(second.messageId, second.popReceipt);
 
     const firstOutcome = await firstDelivery;
     expect(firstOutcome.status).toBe('succeeded');
-    expect(firstOutcome.logs).toContainEqual(expect.objectContaining({ message: expect.stringMatching(new RegExp(`^Reminder ${reminderId}: sent, attempt 1 `)) }));
+    expect(firstOutcome.logs).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(new RegExp(`^Reminder ${reminderId}: sent, attempt 1 `)),
+      }),
+    );
     // The first worker's receipt went stale when the second received the message: its delete is refused.
-    await expect(host().remindersQueue().deleteMessage(first.messageId, first.popReceipt)).rejects.toMatchObject({ statusCode: 404 });
+    await expect(host().remindersQueue().deleteMessage(first.messageId, first.popReceipt)).rejects.toMatchObject({
+      statusCode: 404,
+    });
 
     expect(host().mailedReminderIds()).toEqual([reminderId]);
     expect(stack().counters.get('graph.sendMail')).toBe(1);
@@ -108,10 +126,16 @@ describe('fault matrix: delivery', () => {
   it('sendMail 503 for longer than a delivery retries, then OK: the queue retries the message, one e-mail', async () => {
     const reminderId = await enqueueOneReminder(603);
     // Four 503s use up the first delivery's four attempts; the queue's second delivery is answered.
-    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 503, retryAfter: '0.01' }, count: 4 });
+    stack().faults.add({
+      endpoint: 'graph.sendMail',
+      action: { type: 'status', status: 503, retryAfter: '0.01' },
+      count: 4,
+    });
     const { outcomes, poisoned } = await host().deliverQueued();
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['failed', 'succeeded']);
-    expect(outcomes[0]?.logs).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining('ReminderNotSent') }));
+    expect(outcomes[0]?.logs).toContainEqual(
+      expect.objectContaining({ level: 'error', message: expect.stringContaining('ReminderNotSent') }),
+    );
     expect(poisoned).toEqual([]);
     expect(stack().counters.get('graph.sendMail')).toBe(5);
     expect(host().mailedReminderIds()).toEqual([reminderId]);

@@ -60,7 +60,13 @@ describe('fault matrix: Entra ID', () => {
       expect(stack().counters.get('entra.token')).toBe(2);
       expect(stack().counters.get('keyvault.getSecret')).toBe(1);
       expect(runSummaryOf(outcome.logs).requests).toMatchObject({ token: 2, keyVault: 1 });
-      expect(warn).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`^Entra ID rejected version \\S+ of the secret '${keyVaultSecretName}' .*\\(AADSTS7000215\\); retrying once with version \\S+, just read from the vault\\.$`)));
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          new RegExp(
+            `^Entra ID rejected version \\S+ of the secret '${keyVaultSecretName}' .*\\(AADSTS7000215\\); retrying once with version \\S+, just read from the vault\\.$`,
+          ),
+        ),
+      );
       expect((await host().drainReminders()).map((reminder) => reminder.id)).toEqual(before);
       expect(daemonSecrets().map((secret) => secret.keyId)).toEqual([rotated.keyId]);
     } finally {
@@ -82,7 +88,12 @@ describe('fault matrix: Entra ID', () => {
       `The client secret has expired. Fix: create a new client secret in the app registration (Certificates & secrets) and store it as a new version of the secret '${keyVaultSecretName}' in ${stack().urls.keyVault}.`,
     );
     // Loud: an error line in the invocation log with the code and the fix.
-    expect(timer.logs).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining('AuthenticationFailed: Entra ID refused a Graph token') }));
+    expect(timer.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: expect.stringContaining('AuthenticationFailed: Entra ID refused a Graph token'),
+      }),
+    );
     // The vault was read (challenge and read), then read once more in case it held a newer version;
     // it did not, so the run stopped.
     expect(stack().counters.get('keyvault.getSecret')).toBe(3);
@@ -99,8 +110,16 @@ describe('fault matrix: Entra ID', () => {
 
   it('Entra ID answers 500, then 503 with Retry-After, then OK: the run recovers', async () => {
     host().restart();
-    stack().faults.add({ endpoint: 'entra.token', action: { type: 'status', status: 500, retryAfter: '0.1' }, count: 1 });
-    stack().faults.add({ endpoint: 'entra.token', action: { type: 'status', status: 503, retryAfter: '0.25' }, count: 1 });
+    stack().faults.add({
+      endpoint: 'entra.token',
+      action: { type: 'status', status: 500, retryAfter: '0.1' },
+      count: 1,
+    });
+    stack().faults.add({
+      endpoint: 'entra.token',
+      action: { type: 'status', status: 503, retryAfter: '0.25' },
+      count: 1,
+    });
     const started = performance.now();
     const outcome = await host().fireTimer();
     expect(outcome.status).toBe('succeeded');

@@ -44,7 +44,10 @@ let baseline: { readonly summary: SweepSummary; readonly reminderIds: readonly s
 beforeAll(async () => {
   const outcome = await host().fireTimer();
   expect(outcome.status).toBe('succeeded');
-  baseline = { summary: runSummaryOf(outcome.logs), reminderIds: (await host().drainReminders()).map((reminder) => reminder.id) };
+  baseline = {
+    summary: runSummaryOf(outcome.logs),
+    reminderIds: (await host().drainReminders()).map((reminder) => reminder.id),
+  };
   expect(baseline.summary.itemsRead).toBe(READ_ONLY_ITEMS + REMINDER_DAYS_AHEAD.length);
   expect(baseline.reminderIds).toHaveLength(REMINDER_DAYS_AHEAD.length);
   expect(baseline.summary.requests.graph).toBe(3);
@@ -61,13 +64,19 @@ async function expectRecoveredRun(extraGraphRequests: number): Promise<SweepSumm
   const outcome = await host().fireTimer();
   expect(outcome.status).toBe('succeeded');
   const summary = runSummaryOf(outcome.logs);
-  expect(summary).toMatchObject({ itemsRead: baseline.summary.itemsRead, eligible: baseline.summary.eligible, skipped: baseline.summary.skipped });
+  expect(summary).toMatchObject({
+    itemsRead: baseline.summary.itemsRead,
+    eligible: baseline.summary.eligible,
+    skipped: baseline.summary.skipped,
+  });
   expect(summary.requests.graph).toBe(baseline.summary.requests.graph + extraGraphRequests);
   expect((await host().drainReminders()).map((reminder) => reminder.id)).toEqual(baseline.reminderIds);
   return summary;
 }
 
-async function proxyInFrontOfGraph(transform: NonNullable<Parameters<typeof startHttpsProxy>[0]['transform']>): Promise<TestHttpsServer> {
+async function proxyInFrontOfGraph(
+  transform: NonNullable<Parameters<typeof startHttpsProxy>[0]['transform']>,
+): Promise<TestHttpsServer> {
   const proxy = await startHttpsProxy({ target: stack().urls.graph, transform });
   servers.push(proxy);
   host().setSettings({ GRAPH_BASE_URL: `${proxy.url}/v1.0` });
@@ -77,8 +86,18 @@ async function proxyInFrontOfGraph(transform: NonNullable<Parameters<typeof star
 describe('fault matrix: Graph', () => {
   it('Graph 429 storm (several in a row, fractional Retry-After): recovers, all items read once', async () => {
     // Four 429s in a row on the first page, then two more on a later page.
-    stack().faults.add({ endpoint: 'graph.listItems', path: '^(?!.*skiptoken)', action: { type: 'status', status: 429, retryAfter: '0.15' }, count: 4 });
-    stack().faults.add({ endpoint: 'graph.listItems', path: 'skiptoken', action: { type: 'status', status: 429, retryAfter: '0.05' }, count: 2 });
+    stack().faults.add({
+      endpoint: 'graph.listItems',
+      path: '^(?!.*skiptoken)',
+      action: { type: 'status', status: 429, retryAfter: '0.15' },
+      count: 4,
+    });
+    stack().faults.add({
+      endpoint: 'graph.listItems',
+      path: 'skiptoken',
+      action: { type: 'status', status: 429, retryAfter: '0.05' },
+      count: 2,
+    });
     const summary = await expectRecoveredRun(6);
     expect(stack().counters.get('graph.listItems')).toBe(baseline.summary.requests.graph + 6);
     // Every Retry-After was waited for.
@@ -90,47 +109,66 @@ describe('fault matrix: Graph', () => {
     // Each is a first retry of its page, so the backoff without Retry-After stays below a second.
     stack().faults.add({ endpoint: 'graph.listItems', path: '^(?!.*skiptoken)', action: { type: 'reset' }, count: 1 });
     stack().faults.add({ endpoint: 'graph.listItems', path: 'skiptoken', action: { type: 'truncate' }, count: 1 });
-    stack().faults.add({ endpoint: 'graph.listItems', path: 'skiptoken', action: { type: 'status', status: 503, retryAfter: '0.05' }, count: 1 });
+    stack().faults.add({
+      endpoint: 'graph.listItems',
+      path: 'skiptoken',
+      action: { type: 'status', status: 503, retryAfter: '0.05' },
+      count: 1,
+    });
     await expectRecoveredRun(3);
     expect(stack().counters.get('graph.listItems')).toBe(baseline.summary.requests.graph + 3);
   });
 
   it('Graph truncated JSON (a complete response with half a body): the run recovers', async () => {
-    await proxyInFrontOfGraph((response, index) => (index === 1 ? { ...response, body: response.body.subarray(0, response.body.length / 2) } : response));
+    await proxyInFrontOfGraph((response, index) =>
+      index === 1 ? { ...response, body: response.body.subarray(0, response.body.length / 2) } : response,
+    );
     await expectRecoveredRun(1);
   });
 
   it.each([
     ['another port on the same host', (graph: URL, foreign: URL) => `${foreign.origin}${graph.pathname}`],
-    ['another host name for the same address', (_graph: URL, foreign: URL) => `https://localhost:${foreign.port}/v1.0/sites/x/lists/y/items`],
+    [
+      'another host name for the same address',
+      (_graph: URL, foreign: URL) => `https://localhost:${foreign.port}/v1.0/sites/x/lists/y/items`,
+    ],
     ['plain http', (_graph: URL, foreign: URL) => `http://${foreign.host}/v1.0/sites/x/lists/y/items`],
-  ])('foreign @odata.nextLink (%s): the run fails, the foreign host receives no request with a token', async (_case, foreignLink) => {
-    const foreign = await startRecordingServer();
-    servers.push(foreign);
-    await proxyInFrontOfGraph((response) => {
-      const page = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
-      const link = page['@odata.nextLink'];
-      if (typeof link !== 'string') return response;
-      const rewritten = { ...page, '@odata.nextLink': foreignLink(new URL(link), new URL(foreign.url)) };
-      return { ...response, body: Buffer.from(JSON.stringify(rewritten)) };
-    });
+  ])(
+    'foreign @odata.nextLink (%s): the run fails, the foreign host receives no request with a token',
+    async (_case, foreignLink) => {
+      const foreign = await startRecordingServer();
+      servers.push(foreign);
+      await proxyInFrontOfGraph((response) => {
+        const page = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
+        const link = page['@odata.nextLink'];
+        if (typeof link !== 'string') return response;
+        const rewritten = { ...page, '@odata.nextLink': foreignLink(new URL(link), new URL(foreign.url)) };
+        return { ...response, body: Buffer.from(JSON.stringify(rewritten)) };
+      });
 
-    const timer = await host().fireTimer();
-    const error = failureOf(timer) as Error;
-    expect(error).toMatchObject({ code: 'UntrustedGraphUrl' });
-    expect(error.message).toMatch(/^Refusing to send the Graph access token to \S+: only URLs under https:\/\/127\.0\.0\.1:\d+\/v1\.0 \(GRAPH_BASE_URL\) are trusted\. No request was sent\.$/);
-    expect(foreign.requests.filter((request) => request.headers.authorization !== undefined)).toEqual([]);
-    expect(foreign.requests).toEqual([]);
-    expect(await host().drainReminders()).toEqual([]);
+      const timer = await host().fireTimer();
+      const error = failureOf(timer) as Error;
+      expect(error).toMatchObject({ code: 'UntrustedGraphUrl' });
+      expect(error.message).toMatch(
+        /^Refusing to send the Graph access token to \S+: only URLs under https:\/\/127\.0\.0\.1:\d+\/v1\.0 \(GRAPH_BASE_URL\) are trusted\. No request was sent\.$/,
+      );
+      expect(foreign.requests.filter((request) => request.headers.authorization !== undefined)).toEqual([]);
+      expect(foreign.requests).toEqual([]);
+      expect(await host().drainReminders()).toEqual([]);
 
-    const http = await host().runByHttp();
-    expect(http.response.status).toBe(502);
-    expect(publicFailureCode(http)).toBe('UntrustedGraphUrl');
-    expect(foreign.requests).toEqual([]);
-  });
+      const http = await host().runByHttp();
+      expect(http.response.status).toBe(502);
+      expect(publicFailureCode(http)).toBe('UntrustedGraphUrl');
+      expect(foreign.requests).toEqual([]);
+    },
+  );
 
   it('Graph throttles a later page beyond every retry: the run fails loudly and writes nothing of the pages it read', async () => {
-    stack().faults.add({ endpoint: 'graph.listItems', path: 'skiptoken', action: { type: 'status', status: 429, retryAfter: '0.02' } });
+    stack().faults.add({
+      endpoint: 'graph.listItems',
+      path: 'skiptoken',
+      action: { type: 'status', status: 429, retryAfter: '0.02' },
+    });
     const timer = await host().fireTimer();
     const error = failureOf(timer) as Error;
     expect(error).toMatchObject({ code: 'GraphThrottled' });
@@ -149,7 +187,9 @@ describe('fault matrix: Graph', () => {
     expect(performance.now() - started).toBeLessThan(3_000);
     const error = failureOf(timer) as Error;
     expect(error).toMatchObject({ code: 'RunTimeBudgetExceeded' });
-    expect(error.message).toMatch(/time budget of 1 s \(RUN_TIME_BUDGET_SECONDS\) ran out, after reading 1000 list item\(s\); it enqueues no reminder\./);
+    expect(error.message).toMatch(
+      /time budget of 1 s \(RUN_TIME_BUDGET_SECONDS\) ran out, after reading 1000 list item\(s\); it enqueues no reminder\./,
+    );
     expect(await host().drainReminders()).toEqual([]);
 
     const http = await host().runByHttp();

@@ -29,7 +29,9 @@ async function itemsSeed(): Promise<SeedFile> {
       id: TEXT_COLUMNS_LIST_ID,
       displayName: 'Obligations (typed by hand)',
       columns: obligations.columns.map((column) =>
-        column.name === 'DueDate' || column.name === 'AmountDue' ? { name: column.name, type: 'text' as const, ...(column.indexed ? { indexed: true } : {}) } : column,
+        column.name === 'DueDate' || column.name === 'AmountDue'
+          ? { name: column.name, type: 'text' as const, ...(column.indexed ? { indexed: true } : {}) }
+          : column,
       ),
       items: [],
     };
@@ -49,7 +51,8 @@ describe('fault matrix: malformed items', () => {
     const today = calendarDate(new Date(), ZONE);
     const dueIn3 = plusDays(today, 3);
     // Due date and amount as text, as typed into single-line-of-text columns.
-    const item = (id: number, fields: Record<string, string>) => obligation(id, dueIn3, { AmountDue: '120.50', ...fields });
+    const item = (id: number, fields: Record<string, string>) =>
+      obligation(id, dueIn3, { AmountDue: '120.50', ...fields });
     const hundredKilobytes = 'A'.repeat(100 * 1024);
     stack().graph.replaceListItems(stack().seed.daemon.siteId, TEXT_COLUMNS_LIST_ID, [
       item(1, {}),
@@ -76,8 +79,21 @@ describe('fault matrix: malformed items', () => {
       reminders: 3,
       skipped: { invalidDueDate: 1, missingEmail: 1, invalidEmail: 1, invalidAmount: 2, fieldTooLong: 2 },
     });
-    for (const [id, reason] of [[2, 'invalidDueDate'], [3, 'missingEmail'], [4, 'invalidEmail'], [5, 'invalidAmount'], [6, 'invalidAmount'], [8, 'fieldTooLong'], [9, 'fieldTooLong']] as const) {
-      expect(outcome.logs).toContainEqual(expect.objectContaining({ level: 'information', message: `Run ${outcome.invocationId}: skipped item ${id}: ${reason}` }));
+    for (const [id, reason] of [
+      [2, 'invalidDueDate'],
+      [3, 'missingEmail'],
+      [4, 'invalidEmail'],
+      [5, 'invalidAmount'],
+      [6, 'invalidAmount'],
+      [8, 'fieldTooLong'],
+      [9, 'fieldTooLong'],
+    ] as const) {
+      expect(outcome.logs).toContainEqual(
+        expect.objectContaining({
+          level: 'information',
+          message: `Run ${outcome.invocationId}: skipped item ${id}: ${reason}`,
+        }),
+      );
     }
     // A skipped item is named by id only: neither its address nor its 100 KB field is logged.
     expect(outcome.logs.map((log) => log.message).join('\n')).not.toMatch(/@example\.com|AAAAAAAAAA|accounts\(at\)/);
@@ -93,7 +109,9 @@ describe('fault matrix: malformed items', () => {
     expect(htmlMail?.toRecipients).toEqual([{ address: 'customer7@example.com', name: HTML_NAME }]);
     expect(htmlMail?.body.contentType).toBe('html');
     const html = htmlMail?.body.content ?? '';
-    expect(html).toContain('&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt; Müller &amp; Söhne &lt;b&gt;GmbH&lt;/b&gt;');
+    expect(html).toContain(
+      '&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt; Müller &amp; Söhne &lt;b&gt;GmbH&lt;/b&gt;',
+    );
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;INV-7');
     expect(html).not.toMatch(/<script|<img|<b>GmbH/);
   });

@@ -48,7 +48,9 @@ describe('fault matrix: Key Vault', () => {
     // The SDK retries a refused connection for seconds; a 1 s timeout keeps the test short.
     host().setSettings({ KEY_VAULT_URL: vaultUrl, HTTP_TIMEOUT_SECONDS: '1' });
     const error = await expectFailedRun('KeyVaultUnavailable', 503);
-    expect(error.message).toContain(`Key Vault ${vaultUrl} gave no answer within 1000 ms reading secret '${SECRET_NAME}'`);
+    expect(error.message).toContain(
+      `Key Vault ${vaultUrl} gave no answer within 1000 ms reading secret '${SECRET_NAME}'`,
+    );
     expect(error.message).toContain('(the last attempt failed: ECONNREFUSED)');
     expect(error.message).toContain('Check KEY_VAULT_URL');
   });
@@ -59,7 +61,9 @@ describe('fault matrix: Key Vault', () => {
     stack().faults.add({ service: 'keyvault', action: { type: 'latency', ms: 5_000 } });
     const started = performance.now();
     const error = await expectFailedRun('KeyVaultUnavailable', 503);
-    expect(error.message).toContain(`Key Vault ${stack().urls.keyVault} gave no answer within 1000 ms reading secret '${SECRET_NAME}' in ${stack().urls.keyVault}. Check`);
+    expect(error.message).toContain(
+      `Key Vault ${stack().urls.keyVault} gave no answer within 1000 ms reading secret '${SECRET_NAME}' in ${stack().urls.keyVault}. Check`,
+    );
     // Two runs, each stopped by the 1 s timeout rather than waiting for the vault.
     expect(performance.now() - started).toBeLessThan(4_500);
   });
@@ -72,7 +76,9 @@ describe('fault matrix: Key Vault', () => {
       const error = await expectFailedRun('KeyVaultAccessDenied', 502);
       expect(error.message).toContain(`Key Vault ${stack().urls.keyVault} refused reading secret '${SECRET_NAME}'`);
       expect(error.message).toContain('(403 Forbidden/ForbiddenByRbac)');
-      expect(error.message).toContain("Fix: grant the function app's managed identity the 'Key Vault Secrets User' role on the vault");
+      expect(error.message).toContain(
+        "Fix: grant the function app's managed identity the 'Key Vault Secrets User' role on the vault",
+      );
     } finally {
       stack().keyVault.setRoleAssignments(grants);
     }
@@ -81,8 +87,12 @@ describe('fault matrix: Key Vault', () => {
   it('SecretNotFound: fails naming the missing secret and the setting to fix', async () => {
     host().setSettings({ CLIENT_SECRET_NAME: 'due-notifier-secret-renamed' });
     const error = await expectFailedRun('KeyVaultSecretNotFound', 502);
-    expect(error.message).toContain(`Key Vault ${stack().urls.keyVault} has no secret 'due-notifier-secret-renamed' (404 SecretNotFound)`);
-    expect(error.message).toContain("Fix: store the app's client secret in the vault under that name, or set CLIENT_SECRET_NAME");
+    expect(error.message).toContain(
+      `Key Vault ${stack().urls.keyVault} has no secret 'due-notifier-secret-renamed' (404 SecretNotFound)`,
+    );
+    expect(error.message).toContain(
+      "Fix: store the app's client secret in the vault under that name, or set CLIENT_SECRET_NAME",
+    );
   });
 
   it('secret disabled: fails naming the secret and how to enable it; a new enabled version recovers', async () => {
@@ -91,7 +101,9 @@ describe('fault matrix: Key Vault', () => {
     stack().keyVault.disableVersion(SECRET_NAME);
     host().restart();
     const error = await expectFailedRun('KeyVaultSecretDisabled', 502);
-    expect(error.message).toContain(`secret '${SECRET_NAME}' in ${stack().urls.keyVault} is disabled (403 Forbidden/SecretDisabled)`);
+    expect(error.message).toContain(
+      `secret '${SECRET_NAME}' in ${stack().urls.keyVault} is disabled (403 Forbidden/SecretDisabled)`,
+    );
     expect(error.message).toContain('Fix: enable its current version in the vault, or store a new enabled version');
 
     stack().keyVault.setSecret(SECRET_NAME, current?.value ?? '');

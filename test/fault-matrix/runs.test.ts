@@ -24,11 +24,18 @@ const stack = useLocalStack();
 const host = useFunctionHost(stack);
 
 /** Obligations due `days` from today, ids from `firstId`; the reminder ids `k(days)` gives today (null: none). */
-function useObligations(firstId: number, dueInDays: readonly number[], k: (days: number) => number | null, extra = 0): string[] {
+function useObligations(
+  firstId: number,
+  dueInDays: readonly number[],
+  k: (days: number) => number | null,
+  extra = 0,
+): string[] {
   const today = calendarDate(new Date(), ZONE);
   const items = dueInDays.map((days, index) => obligation(firstId + index, inDays(days)));
   // Obligations due in 8 days are read (they are in the query's window) but get no reminder today.
-  const fillers = Array.from({ length: extra }, (_, index) => obligation(firstId + dueInDays.length + index, inDays(8)));
+  const fillers = Array.from({ length: extra }, (_, index) =>
+    obligation(firstId + dueInDays.length + index, inDays(8)),
+  );
   stack().graph.replaceListItems(stack().seed.daemon.siteId, stack().seed.daemon.listId, [...items, ...fillers]);
   return dueInDays
     .flatMap((days, index) => {
@@ -40,7 +47,15 @@ function useObligations(firstId: number, dueInDays: readonly number[], k: (days:
 
 /** Today's reminder day for an obligation due in `days`, after a run yesterday (no catch-up needed). */
 function dueToday(days: number): number | null {
-  return days === 7 || days === 3 || days === 1 ? days : days === 0 ? 1 : days === 6 || days === 5 ? 7 : days === 2 ? 3 : null;
+  return days === 7 || days === 3 || days === 1
+    ? days
+    : days === 0
+      ? 1
+      : days === 6 || days === 5
+        ? 7
+        : days === 2
+          ? 3
+          : null;
 }
 
 function expectSameDay(today: string): void {
@@ -77,7 +92,12 @@ describe('fault matrix: runs', () => {
     const expected = useObligations(101, [7, 6, 5, 3, 2, 1, 0, 7, 3, 1], dueToday, 2_000);
     host().setSettings({ GRAPH_CONCURRENCY: '1' });
     // Graph fails the second page with a 500, which is not worth retrying within the run.
-    stack().faults.add({ endpoint: 'graph.listItems', path: 'skiptoken', action: { type: 'status', status: 500 }, count: 1 });
+    stack().faults.add({
+      endpoint: 'graph.listItems',
+      path: 'skiptoken',
+      action: { type: 'status', status: 500 },
+      count: 1,
+    });
 
     const failed = await host().fireTimer();
     expect(failureOf(failed)).toMatchObject({ code: 'GraphRequestFailed' });
@@ -110,16 +130,29 @@ describe('fault matrix: runs', () => {
     // as the output binding does; three were delivered, then the host went down.
     const { config, graph, metrics } = getDaemonRuntime(process.env);
     const before = await runSweep({ config, graph, metrics, logger: quiet }, { now: threeDaysAgo });
-    expect(before.reminders.map((reminder) => reminder.id).sort()).toEqual(dueInDays.flatMap((days) => idOf(days, thenK[days])).sort());
+    expect(before.reminders.map((reminder) => reminder.id).sort()).toEqual(
+      dueInDays.flatMap((days) => idOf(days, thenK[days])).sort(),
+    );
     const encoding = host().functionApp.hostJson.queueMessageEncoding;
-    await enqueueMessages(host().remindersQueue(), before.reminders.map((reminder) => JSON.stringify(reminder)), { encoding });
+    await enqueueMessages(
+      host().remindersQueue(),
+      before.reminders.map((reminder) => JSON.stringify(reminder)),
+      { encoding },
+    );
     const leftOnQueue = idOf(4, thenK[4])[0];
-    const { receivedMessageItems } = await host().remindersQueue().receiveMessages({ numberOfMessages: 32, visibilityTimeout: 600 });
-    const held = receivedMessageItems.find((message) => (JSON.parse(decodeQueueMessage(message.messageText, encoding)) as { id: string }).id === leftOnQueue);
+    const { receivedMessageItems } = await host()
+      .remindersQueue()
+      .receiveMessages({ numberOfMessages: 32, visibilityTimeout: 600 });
+    const held = receivedMessageItems.find(
+      (message) => (JSON.parse(decodeQueueMessage(message.messageText, encoding)) as { id: string }).id === leftOnQueue,
+    );
     if (!held) throw new Error(`The run three days ago enqueued no ${leftOnQueue}`);
     for (const message of receivedMessageItems.filter((candidate) => candidate !== held)) {
       const text = decodeQueueMessage(message.messageText, encoding);
-      const outcome = await host().functionApp.invokeQueue('reminderDeliver', text, { messageId: message.messageId, dequeueCount: message.dequeueCount });
+      const outcome = await host().functionApp.invokeQueue('reminderDeliver', text, {
+        messageId: message.messageId,
+        dequeueCount: message.dequeueCount,
+      });
       expect(outcome.status).toBe('succeeded');
       await host().remindersQueue().deleteMessage(message.messageId, message.popReceipt);
     }
@@ -128,7 +161,10 @@ describe('fault matrix: runs', () => {
     // Back after two days: the message the host was holding reappears, and the timer fires (past due).
     await host().remindersQueue().updateMessage(held.messageId, held.popReceipt, undefined, 0);
     const last = threeDaysAgo;
-    const run = await host().fireTimer({ isPastDue: true, scheduleStatus: { last, next: new Date(), lastUpdated: last } });
+    const run = await host().fireTimer({
+      isPastDue: true,
+      scheduleStatus: { last, next: new Date(), lastUpdated: last },
+    });
     expect(run.status).toBe('succeeded');
     expect(runSummaryOf(run.logs)).toMatchObject({ reminders: 6, alreadySent: 0 });
     const delivered = await host().deliverQueued();
@@ -139,7 +175,14 @@ describe('fault matrix: runs', () => {
     expect(expected).toHaveLength(10);
     expect(host().mailedReminderIds()).toEqual(expected);
     const ledger = getReminderLedger(config);
-    expect([...(await findSentReminderIds(ledger, expected.map((id) => ({ id, obligationId: id.split(':')[0] ?? '' }))))].sort()).toEqual(expected);
+    expect(
+      [
+        ...(await findSentReminderIds(
+          ledger,
+          expected.map((id) => ({ id, obligationId: id.split(':')[0] ?? '' })),
+        )),
+      ].sort(),
+    ).toEqual(expected);
     expectSameDay(today);
   });
 });

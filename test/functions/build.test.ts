@@ -19,8 +19,17 @@ const run = promisify(execFile);
 const tsxCli = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
 
 interface LoadedApp {
-  readonly functions: readonly { readonly name: string; readonly bindings: readonly { readonly type: string; readonly direction: string }[] }[];
-  readonly dryRun: { readonly status: number; readonly body: { readonly reminders: readonly { readonly id: string }[]; readonly summary: { readonly itemsRead: number } } };
+  readonly functions: readonly {
+    readonly name: string;
+    readonly bindings: readonly { readonly type: string; readonly direction: string }[];
+  }[];
+  readonly dryRun: {
+    readonly status: number;
+    readonly body: {
+      readonly reminders: readonly { readonly id: string }[];
+      readonly summary: { readonly itemsRead: number };
+    };
+  };
 }
 
 describe('build output (dist/main.cjs)', () => {
@@ -32,11 +41,15 @@ describe('build output (dist/main.cjs)', () => {
 
   /** Loads the app in a fresh process with the stack's settings in its environment. */
   async function loadInChild(root: string, entryPoint: string, now: string): Promise<LoadedApp> {
-    const { stdout } = await run(process.execPath, [tsxCli, 'test/functions/fixtures/invoke-built-app.ts', root, entryPoint, now], {
-      cwd: repoRoot,
-      env: { ...process.env, ...stack().settings },
-      timeout: 60_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [tsxCli, 'test/functions/fixtures/invoke-built-app.ts', root, entryPoint, now],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...stack().settings },
+        timeout: 60_000,
+      },
+    );
     return JSON.parse(stdout) as LoadedApp;
   }
 
@@ -50,7 +63,10 @@ describe('build output (dist/main.cjs)', () => {
     main = (JSON.parse(packageJson) as { main: string }).main;
 
     const now = new Date().toISOString();
-    [fromBundle, fromSource] = await Promise.all([loadInChild(appRoot, main, now), loadInChild(repoRoot, 'functions/*.ts', now)]);
+    [fromBundle, fromSource] = await Promise.all([
+      loadInChild(appRoot, main, now),
+      loadInChild(repoRoot, 'functions/*.ts', now),
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -61,11 +77,15 @@ describe('build output (dist/main.cjs)', () => {
 
   it('is the file package.json main names, and needs no node_modules next to it', () => {
     expect(main).toBe(BUNDLE_MAIN);
-    expect(() => createRequire(path.join(appRoot ?? '', main)).resolve('@azure/functions')).toThrow(/Cannot find module/);
+    expect(() => createRequire(path.join(appRoot ?? '', main)).resolve('@azure/functions')).toThrow(
+      /Cannot find module/,
+    );
   });
 
   it('registers every function of functions/ with the bindings the sources register', () => {
-    expect(fromBundle.functions.map((fn) => [fn.name, fn.bindings.find((binding) => binding.direction === 'in')?.type])).toEqual([
+    expect(
+      fromBundle.functions.map((fn) => [fn.name, fn.bindings.find((binding) => binding.direction === 'in')?.type]),
+    ).toEqual([
       ['reminderDeliver', 'queueTrigger'],
       ['reminderRun', 'httpTrigger'],
       ['reminderTimer', 'timerTrigger'],
@@ -77,6 +97,8 @@ describe('build output (dist/main.cjs)', () => {
     expect(fromBundle.dryRun.status).toBe(200);
     expect(fromBundle.dryRun.body.summary.itemsRead).toBeGreaterThan(0);
     expect(fromBundle.dryRun.body.reminders.length).toBeGreaterThan(0);
-    expect(fromBundle.dryRun.body.reminders.map((reminder) => reminder.id)).toEqual(fromSource.dryRun.body.reminders.map((reminder) => reminder.id));
+    expect(fromBundle.dryRun.body.reminders.map((reminder) => reminder.id)).toEqual(
+      fromSource.dryRun.body.reminders.map((reminder) => reminder.id),
+    );
   });
 });

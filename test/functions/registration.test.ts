@@ -22,7 +22,9 @@ describe('function registrations', () => {
   }
 
   it('registers the timer and HTTP functions of the contract under their names', () => {
-    expect(functionApp.functions.map((fn) => fn.name)).toEqual(expect.arrayContaining(['reminderRun', 'reminderTimer']));
+    expect(functionApp.functions.map((fn) => fn.name)).toEqual(
+      expect.arrayContaining(['reminderRun', 'reminderTimer']),
+    );
     for (const fn of functionApp.functions) {
       expect(fn.functionId).toBe(fn.name);
     }
@@ -80,7 +82,9 @@ describe('function registrations', () => {
   it('the host receives each binding as JSON carrying its name', () => {
     for (const fn of functionApp.functions) {
       const parsed = fn.registration.rawBindings.map((raw) => JSON.parse(raw) as { name: string });
-      expect(parsed.map((binding) => binding.name).sort()).toEqual(Object.keys(fn.registration.metadata.bindings).sort());
+      expect(parsed.map((binding) => binding.name).sort()).toEqual(
+        Object.keys(fn.registration.metadata.bindings).sort(),
+      );
     }
   });
 });

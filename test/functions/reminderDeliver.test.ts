@@ -21,7 +21,10 @@ function queueInvocation(triggerMetadata: Record<string, unknown> = { id: 'msg-1
     invocationId: 'invocation-9',
     functionName: 'reminderDeliver',
     triggerMetadata,
-    options: { trigger: { type: 'queueTrigger', name: 'queueItem', queueName: 'reminders', connection: 'AzureWebJobsStorage' }, extraOutputs: [reminderPoisonOutput] },
+    options: {
+      trigger: { type: 'queueTrigger', name: 'queueItem', queueName: 'reminders', connection: 'AzureWebJobsStorage' },
+      extraOutputs: [reminderPoisonOutput],
+    },
   });
 }
 
@@ -52,7 +55,11 @@ describe('reminderDeliver handler', () => {
     await createReminderDeliverHandler(deliver)(malformed, context);
     expect(deliver.calls).toEqual([]);
     expect(context.extraOutputs.get(reminderPoisonOutput)).toEqual([JSON.stringify(malformed)]);
-    expect(logs).toEqual([expect.stringMatching(/^error: Queue message msg-7 \(delivery 1\) is not a reminder \(amount is not a decimal string/)]);
+    expect(logs).toEqual([
+      expect.stringMatching(
+        /^error: Queue message msg-7 \(delivery 1\) is not a reminder \(amount is not a decimal string/,
+      ),
+    ]);
     expect(logs.join('\n')).not.toContain(malformed.customer.email);
 
     const text = queueInvocation();
@@ -61,9 +68,18 @@ describe('reminderDeliver handler', () => {
   });
 
   it('rethrows a failed delivery, so that the queue retries it, after logging its code and cause', async () => {
-    const failure = new DeliveryError('ReminderNotSent', '1:2026-12-08:7', 'not sent', { cause: Object.assign(new Error('Graph is throttling'), { code: 'MailThrottled' }) });
+    const failure = new DeliveryError('ReminderNotSent', '1:2026-12-08:7', 'not sent', {
+      cause: Object.assign(new Error('Graph is throttling'), { code: 'MailThrottled' }),
+    });
     const { context, logs } = queueInvocation();
     await expect(createReminderDeliverHandler(fakeDeliverer(failure))(reminder(), context)).rejects.toBe(failure);
-    expect(logs.some((line) => line.startsWith('error: Queue message msg-1 (delivery 2)') && line.includes('ReminderNotSent') && line.includes('MailThrottled'))).toBe(true);
+    expect(
+      logs.some(
+        (line) =>
+          line.startsWith('error: Queue message msg-1 (delivery 2)') &&
+          line.includes('ReminderNotSent') &&
+          line.includes('MailThrottled'),
+      ),
+    ).toBe(true);
   });
 });

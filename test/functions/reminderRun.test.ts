@@ -55,7 +55,10 @@ describe('reminderRun request', () => {
   it('runs for real without a body: reminders go to the queue output, the summary to the caller', async () => {
     const { response, sweeper, queued } = await call(REMINDERS);
     expect(response.status).toBe(200);
-    expect(jsonOf(response)).toEqual({ dryRun: false, summary: expect.objectContaining({ runId: 'run-42', reminders: 2 }) });
+    expect(jsonOf(response)).toEqual({
+      dryRun: false,
+      summary: expect.objectContaining({ runId: 'run-42', reminders: 2 }),
+    });
     expect(queued).toEqual(REMINDERS);
     expect(sweeper.calls).toHaveLength(1);
     expect(sweeper.calls[0]?.options).toEqual({ runId: 'run-42' });
@@ -151,10 +154,17 @@ describe('reminderRun request', () => {
 
 describe('reminderRun failures', () => {
   it('answers 500 ConfigInvalid naming the setting, and writes nothing', async () => {
-    const { response, queued } = await call(new ConfigError('KEY_VAULT_URL', 'KEY_VAULT_URL is required, e.g. https://name.vault.azure.net'));
+    const { response, queued } = await call(
+      new ConfigError('KEY_VAULT_URL', 'KEY_VAULT_URL is required, e.g. https://name.vault.azure.net'),
+    );
     expect(response.status).toBe(500);
     expect(jsonOf(response)).toEqual({
-      error: { code: 'ConfigInvalid', setting: 'KEY_VAULT_URL', runId: 'run-42', message: expect.stringContaining('KEY_VAULT_URL') },
+      error: {
+        code: 'ConfigInvalid',
+        setting: 'KEY_VAULT_URL',
+        runId: 'run-42',
+        message: expect.stringContaining('KEY_VAULT_URL'),
+      },
     });
     expect(queued).toBeUndefined();
   });
@@ -166,18 +176,26 @@ describe('reminderRun failures', () => {
     ['GraphThrottled', 503],
   ] as const)('answers %s with %i, a safe message and the run id, and logs the details', async (code, status) => {
     const detail = 'https://vault.internal.example:8443/secrets/x failed with token eyJhbGciOi';
-    const { response, logs, queued } = await call(new DueNotifierError(code, detail, { cause: new Error('socket hang up') }));
+    const { response, logs, queued } = await call(
+      new DueNotifierError(code, detail, { cause: new Error('socket hang up') }),
+    );
     expect(response.status).toBe(status);
     expect(jsonOf(response)).toEqual({ error: { code, runId: 'run-42', message: expect.stringContaining('run-42') } });
     expect(JSON.stringify(response.jsonBody)).not.toMatch(/https?:|eyJ|socket/);
-    expect(logs.some((line) => line.startsWith('error:') && line.includes(code) && line.includes('socket hang up'))).toBe(true);
+    expect(
+      logs.some((line) => line.startsWith('error:') && line.includes(code) && line.includes('socket hang up')),
+    ).toBe(true);
     expect(queued).toBeUndefined();
   });
 
   it('answers an unexpected error with 500 InternalError and no detail', async () => {
-    const { response } = await call(new TypeError('Cannot read properties of undefined (reading "x") at /home/site/wwwroot/dist/x.js'));
+    const { response } = await call(
+      new TypeError('Cannot read properties of undefined (reading "x") at /home/site/wwwroot/dist/x.js'),
+    );
     expect(response.status).toBe(500);
-    expect(jsonOf(response)).toEqual({ error: { code: 'InternalError', runId: 'run-42', message: expect.any(String) } });
+    expect(jsonOf(response)).toEqual({
+      error: { code: 'InternalError', runId: 'run-42', message: expect.any(String) },
+    });
     expect(JSON.stringify(response.jsonBody)).not.toMatch(/wwwroot|Cannot read/);
   });
 });

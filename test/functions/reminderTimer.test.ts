@@ -10,7 +10,11 @@ import { contextWithLogs } from '../support/invocation-context.js';
 const TIMER: Timer = {
   isPastDue: false,
   schedule: { adjustForDST: true },
-  scheduleStatus: { last: '2026-11-30T07:00:00.000Z', next: '2026-12-01T07:00:00.000Z', lastUpdated: '2026-11-30T07:00:00.000Z' },
+  scheduleStatus: {
+    last: '2026-11-30T07:00:00.000Z',
+    next: '2026-12-01T07:00:00.000Z',
+    lastUpdated: '2026-11-30T07:00:00.000Z',
+  },
 };
 
 function timerInvocation() {
@@ -38,12 +42,19 @@ describe('reminderTimer handler', () => {
   });
 
   it('rethrows a failure after logging its code, leaving the output unset', async () => {
-    const failure = new DueNotifierError('GraphAccessDenied', 'Graph answered 403', { cause: new Error('Authorization_RequestDenied') });
+    const failure = new DueNotifierError('GraphAccessDenied', 'Graph answered 403', {
+      cause: new Error('Authorization_RequestDenied'),
+    });
     const { context, logs } = timerInvocation();
     await expect(createReminderTimerHandler(fakeSweeper(failure).sweep)(TIMER, context)).rejects.toBe(failure);
     expect(context.extraOutputs.get(reminderQueueOutput)).toBeUndefined();
-    expect(logs.some((line) => line.startsWith('error:') && line.includes('GraphAccessDenied') && line.includes('Authorization_RequestDenied'))).toBe(
-      true,
-    );
+    expect(
+      logs.some(
+        (line) =>
+          line.startsWith('error:') &&
+          line.includes('GraphAccessDenied') &&
+          line.includes('Authorization_RequestDenied'),
+      ),
+    ).toBe(true);
   });
 });

@@ -24,7 +24,12 @@ const BULK_ITEMS = 1000;
  * Obligations due `days` from today (Berlin) and the reminder day k each should get when the rules run
  * today and tomorrow (null: none; a skip reason: skipped).
  */
-const CASES: readonly { days: number; today: number | null | string; tomorrow: number | null | string; fields?: Record<string, string> }[] = [
+const CASES: readonly {
+  days: number;
+  today: number | null | string;
+  tomorrow: number | null | string;
+  fields?: Record<string, string>;
+}[] = [
   { days: 8, today: null, tomorrow: 7 },
   { days: 7, today: 7, tomorrow: 7 },
   { days: 6, today: 7, tomorrow: 7 },
@@ -92,7 +97,6 @@ const stack = useLocalStack({ seed });
 const host = useFunctionHost(stack);
 
 describe('due-notifier on the local stack', () => {
-
   async function queuedReminders(): Promise<ReminderMessage[]> {
     const queue = queueServiceClientFor('AzureWebJobsStorage', stack().settings).getQueueClient('reminders');
     // host.json sets messageEncoding "none": each message is the reminder's JSON text itself.
@@ -128,7 +132,11 @@ describe('due-notifier on the local stack', () => {
       createdAt: expect.any(String),
     });
     const summary = runSummaryOf(outcome.logs);
-    expect(summary).toMatchObject({ itemsRead: 12, reminders: 7, skipped: { pastDue: 1, statusClosed: 1, invalidEmail: 1 } });
+    expect(summary).toMatchObject({
+      itemsRead: 12,
+      reminders: 7,
+      skipped: { pastDue: 1, statusClosed: 1, invalidEmail: 1 },
+    });
     // A cold start: one token, the secret from the vault (challenge + read).
     expect(summary.requests.token).toBe(1);
     expect(summary.requests.keyVault).toBeGreaterThanOrEqual(1);
@@ -152,7 +160,11 @@ describe('due-notifier on the local stack', () => {
     const tomorrow = plusDays(calendarDate(new Date(), ZONE), 1);
     const outcome = await host().runByHttp({ dryRun: true, now: `${tomorrow}T09:00:00Z` });
     expect(outcome.response.status).toBe(200);
-    const body = JSON.parse(outcome.response.body) as { dryRun: boolean; summary: SweepSummary; reminders: ReminderMessage[] };
+    const body = JSON.parse(outcome.response.body) as {
+      dryRun: boolean;
+      summary: SweepSummary;
+      reminders: ReminderMessage[];
+    };
     expect(body.dryRun).toBe(true);
     expect(body.summary.now).toBe(`${tomorrow}T09:00:00.000Z`);
     expect(body.reminders.map((reminder) => reminder.id)).toEqual(expectedIds('tomorrow', plusDays(tomorrow, -1)));

@@ -49,7 +49,9 @@ function obligations(firstId: number): { items: ListItemSeed[]; expected: string
       Status: 'Open',
     },
   }));
-  const expected = CASES.flatMap(({ days, k }, index) => (k === null ? [] : [`${firstId + index}:${plusDays(today, days)}:${k}`]));
+  const expected = CASES.flatMap(({ days, k }, index) =>
+    k === null ? [] : [`${firstId + index}:${plusDays(today, days)}:${k}`],
+  );
   return { items, expected: expected.sort() };
 }
 
@@ -57,7 +59,6 @@ const stack = useLocalStack();
 const host = useFunctionHost(stack);
 
 describe('every due reminder e-mailed exactly once, timer to inbox', () => {
-
   function useObligations(firstId: number): string[] {
     const { items, expected } = obligations(firstId);
     stack().graph.replaceListItems(stack().seed.daemon.siteId, stack().seed.daemon.listId, items);
@@ -74,7 +75,9 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
   it('the stack sends as the seed mailbox, with an app that has Mail.Send', () => {
     const { settings, seed } = stack();
     expect(seed.graph.users?.map((user) => user.userPrincipalName)).toContain(settings.SENDER_MAILBOX);
-    const daemonApp = seed.tenants.flatMap((tenant) => tenant.applications).find((application) => application.clientId === seed.daemon.clientId);
+    const daemonApp = seed.tenants
+      .flatMap((tenant) => tenant.applications)
+      .find((application) => application.clientId === seed.daemon.clientId);
     expect(daemonApp?.appRoles).toContain('Mail.Send');
   });
 
@@ -89,7 +92,9 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
     expect(host().mailedReminderIds()).toEqual(expected);
     expect(calendarDate(new Date(), ZONE)).toBe(today); // the expectations hold for one calendar day
 
-    const dueToday = stack().graph.outbox().find((mail) => mail.internetMessageHeaders.some((header) => header.value === `9:${today}:1`));
+    const dueToday = stack()
+      .graph.outbox()
+      .find((mail) => mail.internetMessageHeaders.some((header) => header.value === `9:${today}:1`));
     expect(dueToday?.subject).toMatch(/due today$/);
 
     // The next run (or a retry of this one) finds every reminder sent in the ledger and enqueues none.
@@ -121,8 +126,16 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
 
     await fireTimer();
     // Throttling beyond what a delivery waits for: those messages fail and come back.
-    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 429, retryAfter: '600' }, count: 2 });
-    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 503, retryAfter: '0.01' }, count: 2 });
+    stack().faults.add({
+      endpoint: 'graph.sendMail',
+      action: { type: 'status', status: 429, retryAfter: '600' },
+      count: 2,
+    });
+    stack().faults.add({
+      endpoint: 'graph.sendMail',
+      action: { type: 'status', status: 503, retryAfter: '0.01' },
+      count: 2,
+    });
     const delivered = await host().deliverQueued();
     expect(delivered.outcomes.filter((outcome) => outcome.status === 'failed')).toHaveLength(2);
     expect(delivered.poisoned).toEqual([]);
@@ -138,7 +151,11 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
     expect(denied.outcomes).toHaveLength(5 * expected.length);
     expect(host().mailedReminderIds()).toEqual([]);
     const ledger = getReminderLedger(loadConfig(process.env));
-    expect(await lookupReminder(ledger, expected[0] ?? '')).toMatchObject({ state: 'retrying', attempts: 5, lastErrorCode: 'MailAccessDenied' });
+    expect(await lookupReminder(ledger, expected[0] ?? '')).toMatchObject({
+      state: 'retrying',
+      attempts: 5,
+      lastErrorCode: 'MailAccessDenied',
+    });
 
     stack().faults.clear();
     const queues = queueServiceClientFor('AzureWebJobsStorage', stack().settings);

@@ -37,18 +37,35 @@ describe('reminderDeliver in the local host, against the local stack', () => {
   function mailsFor(message: ReminderMessage) {
     return stack()
       .graph.outbox()
-      .filter((mail) => mail.internetMessageHeaders.some((header) => header.name === REMINDER_ID_HEADER && header.value === message.id));
+      .filter((mail) =>
+        mail.internetMessageHeaders.some((header) => header.name === REMINDER_ID_HEADER && header.value === message.id),
+      );
   }
 
   function invoke(message: ReminderMessage | string, dequeueCount = 1): Promise<InvocationOutcome> {
-    return host().functionApp.invokeQueue('reminderDeliver', typeof message === 'string' ? message : JSON.stringify(message), { dequeueCount });
+    return host().functionApp.invokeQueue(
+      'reminderDeliver',
+      typeof message === 'string' ? message : JSON.stringify(message),
+      { dequeueCount },
+    );
   }
 
   it('is registered as a queue trigger on %NOTIFICATION_QUEUE%, with the poison queue as output', () => {
     const fn = host().functionApp.getFunction('reminderDeliver');
-    expect(fn.trigger).toMatchObject({ type: 'queueTrigger', direction: 'in', queueName: '%NOTIFICATION_QUEUE%', connection: 'AzureWebJobsStorage' });
+    expect(fn.trigger).toMatchObject({
+      type: 'queueTrigger',
+      direction: 'in',
+      queueName: '%NOTIFICATION_QUEUE%',
+      connection: 'AzureWebJobsStorage',
+    });
     expect(fn.bindings.filter((binding) => binding.direction === 'out')).toEqual([
-      { name: expect.any(String), type: 'queue', direction: 'out', queueName: '%NOTIFICATION_QUEUE%-poison', connection: 'AzureWebJobsStorage' },
+      {
+        name: expect.any(String),
+        type: 'queue',
+        direction: 'out',
+        queueName: '%NOTIFICATION_QUEUE%-poison',
+        connection: 'AzureWebJobsStorage',
+      },
     ]);
   });
 
@@ -57,7 +74,10 @@ describe('reminderDeliver in the local host, against the local stack', () => {
     const outcome = await invoke(message);
     expect(outcome.status).toBe('succeeded');
     expect(mailsFor(message)).toEqual([
-      expect.objectContaining({ from: expect.objectContaining({ userPrincipalName: 'billing@contoso.com' }), toRecipients: [{ address: message.customer.email, name: message.customer.name }] }),
+      expect.objectContaining({
+        from: expect.objectContaining({ userPrincipalName: 'billing@contoso.com' }),
+        toRecipients: [{ address: message.customer.email, name: message.customer.name }],
+      }),
     ]);
     const ledger = getReminderLedger(loadConfig(process.env));
     expect(await lookupReminder(ledger, message.id)).toMatchObject({ state: 'sent', claimedBy: outcome.invocationId });
@@ -79,7 +99,11 @@ describe('reminderDeliver in the local host, against the local stack', () => {
   });
 
   it('sendMail 503 then OK: one e-mail', async () => {
-    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 503, retryAfter: '0.05' }, count: 1 });
+    stack().faults.add({
+      endpoint: 'graph.sendMail',
+      action: { type: 'status', status: 503, retryAfter: '0.05' },
+      count: 1,
+    });
     const message = reminder();
     expect((await invoke(message)).status).toBe('succeeded');
     expect(mailsFor(message)).toHaveLength(1);
@@ -87,11 +111,20 @@ describe('reminderDeliver in the local host, against the local stack', () => {
   });
 
   it('fails the invocation when Graph keeps refusing for now, and the redelivery sends', async () => {
-    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 429, retryAfter: '120' }, count: 1 });
+    stack().faults.add({
+      endpoint: 'graph.sendMail',
+      action: { type: 'status', status: 429, retryAfter: '120' },
+      count: 1,
+    });
     const message = reminder();
     const failed = await invoke(message);
     expect(failed.status).toBe('failed');
-    expect(failed.logs.some((log) => log.level === 'error' && log.message.includes('ReminderNotSent') && log.message.includes('MailThrottled'))).toBe(true);
+    expect(
+      failed.logs.some(
+        (log) =>
+          log.level === 'error' && log.message.includes('ReminderNotSent') && log.message.includes('MailThrottled'),
+      ),
+    ).toBe(true);
     expect(mailsFor(message)).toEqual([]);
 
     expect((await invoke(message, 2)).status).toBe('succeeded');
@@ -100,15 +133,24 @@ describe('reminderDeliver in the local host, against the local stack', () => {
 
   it('writes a malformed message to the poison queue through the output binding, and succeeds', async () => {
     const outcome = await invoke('{"schema":"due-notifier.reminder/v1","id":"broken"}');
-    expect(outcome.status === 'succeeded' && outcome.outputs).toEqual([expect.objectContaining({ queueName: 'reminders-poison', messageCount: 1 })]);
-    const poison = QueueServiceClient.fromConnectionString(stack().settings.AzureWebJobsStorage ?? '').getQueueClient('reminders-poison');
-    expect(await drainQueue(poison, { encoding: host().functionApp.hostJson.queueMessageEncoding })).toEqual(['{"schema":"due-notifier.reminder/v1","id":"broken"}']);
+    expect(outcome.status === 'succeeded' && outcome.outputs).toEqual([
+      expect.objectContaining({ queueName: 'reminders-poison', messageCount: 1 }),
+    ]);
+    const poison = QueueServiceClient.fromConnectionString(stack().settings.AzureWebJobsStorage ?? '').getQueueClient(
+      'reminders-poison',
+    );
+    expect(await drainQueue(poison, { encoding: host().functionApp.hostJson.queueMessageEncoding })).toEqual([
+      '{"schema":"due-notifier.reminder/v1","id":"broken"}',
+    ]);
   });
 
   it('fails every invocation with a ConfigError naming SENDER_MAILBOX when it is not set', async () => {
     host().setSettings({ SENDER_MAILBOX: undefined });
     const outcome = await invoke(reminder());
     expect(outcome.status).toBe('failed');
-    expect(outcome.status === 'failed' && outcome.error).toMatchObject({ code: 'ConfigInvalid', setting: 'SENDER_MAILBOX' });
+    expect(outcome.status === 'failed' && outcome.error).toMatchObject({
+      code: 'ConfigInvalid',
+      setting: 'SENDER_MAILBOX',
+    });
   });
 });

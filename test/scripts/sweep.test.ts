@@ -35,7 +35,12 @@ describe('npm run sweep', () => {
       .map((line) => JSON.parse(line) as { id: string; createdAt: string; schema: string });
     const ids = reminders.map((reminder) => reminder.id);
     expect(ids).toEqual([...ids].sort());
-    expect(reminders.every((reminder) => reminder.schema === 'due-notifier.reminder/v1' && reminder.createdAt === '2026-12-01T07:00:00.000Z')).toBe(true);
+    expect(
+      reminders.every(
+        (reminder) =>
+          reminder.schema === 'due-notifier.reminder/v1' && reminder.createdAt === '2026-12-01T07:00:00.000Z',
+      ),
+    ).toBe(true);
     const summaryLine = result.stderr.trim().split('\n').at(-1) ?? '';
     const summary = JSON.parse(summaryLine) as { now: string; reminders: number; requests: { graph: number } };
     expect(summary.now).toBe('2026-12-01T07:00:00.000Z');

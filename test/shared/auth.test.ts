@@ -28,7 +28,11 @@ function daemon() {
   return { tenantId: stack().seed.daemon.tenantId, clientId: stack().seed.daemon.clientId };
 }
 
-function keyVault(secretName = SECRET_NAME, kind: 'secret' | 'certificate' = 'secret', cacheTtlMs = 3_600_000): ClientCredentialProvider {
+function keyVault(
+  secretName = SECRET_NAME,
+  kind: 'secret' | 'certificate' = 'secret',
+  cacheTtlMs = 3_600_000,
+): ClientCredentialProvider {
   return createKeyVaultCredentialProvider({
     vaultUrl: stack().urls.keyVault,
     source: { kind, secretName },
@@ -117,7 +121,11 @@ describe('createGraphTokenProvider', () => {
   });
 
   it('recovers from Entra ID 503 with Retry-After within the call, and MSAL keeps no throttle memory', async () => {
-    stack().faults.add({ endpoint: 'entra.token', action: { type: 'status', status: 503, retryAfter: '0.2' }, count: 2 });
+    stack().faults.add({
+      endpoint: 'entra.token',
+      action: { type: 'status', status: 503, retryAfter: '0.2' },
+      count: 2,
+    });
     const { tokens, logger } = tokenProvider();
 
     const started = Date.now();
@@ -163,8 +171,18 @@ describe('createGraphTokenProvider', () => {
   });
 
   it.each([
-    ['an unknown client id (700016)', { clientId: '00000000-0000-0000-0000-000000000001' }, 'AADSTS700016', 'ENTRA_CLIENT_ID'],
-    ['an unknown tenant (90002)', { tenantId: '00000000-0000-0000-0000-000000000002' }, 'AADSTS90002', 'ENTRA_TENANT_ID'],
+    [
+      'an unknown client id (700016)',
+      { clientId: '00000000-0000-0000-0000-000000000001' },
+      'AADSTS700016',
+      'ENTRA_CLIENT_ID',
+    ],
+    [
+      'an unknown tenant (90002)',
+      { tenantId: '00000000-0000-0000-0000-000000000002' },
+      'AADSTS90002',
+      'ENTRA_TENANT_ID',
+    ],
   ])('explains %s', async (_, overrides, code, setting) => {
     const { tokens } = tokenProvider(overrides);
     const error = await failure(tokens.getAccessToken());
@@ -264,7 +282,9 @@ describe('graphScopeFor', () => {
   it('asks a national cloud for its own Graph resource', () => {
     expect(graphScopeFor('https://graph.microsoft.us/v1.0')).toBe('https://graph.microsoft.us/.default');
     expect(graphScopeFor('https://dod-graph.microsoft.us/v1.0')).toBe('https://dod-graph.microsoft.us/.default');
-    expect(graphScopeFor('https://microsoftgraph.chinacloudapi.cn/v1.0')).toBe('https://microsoftgraph.chinacloudapi.cn/.default');
+    expect(graphScopeFor('https://microsoftgraph.chinacloudapi.cn/v1.0')).toBe(
+      'https://microsoftgraph.chinacloudapi.cn/.default',
+    );
   });
 
   it('uses the global Graph resource elsewhere, the local stack included', () => {

@@ -87,7 +87,16 @@ describe('addDays', () => {
   });
 
   it('rejects anything but a real YYYY-MM-DD date and whole days', () => {
-    for (const bad of ['2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '2026-1-1', '26-01-01', '2026-01-01T00:00:00Z', '']) {
+    for (const bad of [
+      '2026-02-29',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-04-31',
+      '2026-1-1',
+      '26-01-01',
+      '2026-01-01T00:00:00Z',
+      '',
+    ]) {
       expect(() => addDays(bad, 1), bad).toThrow(RangeError);
     }
     expect(() => addDays('2026-01-01', 1.5)).toThrow(RangeError);
@@ -167,7 +176,18 @@ describe('startOfDayIn', () => {
   });
 
   it('is always the first instant of the day (many zones and dates)', () => {
-    const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Pacific/Auckland', 'America/Santiago', 'America/Havana', 'Asia/Kolkata', 'Pacific/Chatham', 'Australia/Lord_Howe'];
+    const zones = [
+      'UTC',
+      'Europe/Berlin',
+      'America/New_York',
+      'Australia/Sydney',
+      'Pacific/Auckland',
+      'America/Santiago',
+      'America/Havana',
+      'Asia/Kolkata',
+      'Pacific/Chatham',
+      'Australia/Lord_Howe',
+    ];
     for (const zone of zones) {
       for (let date = '2026-01-01'; date < '2027-01-01'; date = addDays(date, 13)) {
         const start = startOfDayIn(date, zone);

@@ -8,7 +8,10 @@ let app: TestCertificate;
 let other: TestCertificate;
 
 beforeAll(async () => {
-  [app, other] = await Promise.all([createTestCertificate({ subject: 'due-notifier' }), createTestCertificate({ subject: 'issuer' })]);
+  [app, other] = await Promise.all([
+    createTestCertificate({ subject: 'due-notifier' }),
+    createTestCertificate({ subject: 'issuer' }),
+  ]);
 });
 
 function reasonOf(pem: string): string {

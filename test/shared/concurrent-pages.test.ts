@@ -10,18 +10,22 @@ function gatedSources(count: number, pagesEach: number) {
   const release = (): void => {
     for (const next of releases.splice(0)) next();
   };
-  const sources: PageSource<string>[] = Array.from({ length: count }, (_, source) => async function* (signal) {
-    for (let page = 0; page < pagesEach; page += 1) {
-      waiting += 1;
-      mostWaiting = Math.max(mostWaiting, waiting);
-      await new Promise<void>((resolve, reject) => {
-        releases.push(resolve);
-        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-      });
-      waiting -= 1;
-      yield `${source}.${page}`;
-    }
-  });
+  const sources: PageSource<string>[] = Array.from(
+    { length: count },
+    (_, source) =>
+      async function* (signal) {
+        for (let page = 0; page < pagesEach; page += 1) {
+          waiting += 1;
+          mostWaiting = Math.max(mostWaiting, waiting);
+          await new Promise<void>((resolve, reject) => {
+            releases.push(resolve);
+            signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+          });
+          waiting -= 1;
+          yield `${source}.${page}`;
+        }
+      },
+  );
   return { sources, release, mostWaiting: () => mostWaiting };
 }
 
@@ -49,7 +53,9 @@ describe('forEachPageConcurrently', () => {
     const slow: PageSource<string> = async function* (signal) {
       try {
         yield 'slow.0';
-        await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+        await new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+        );
       } finally {
         stopped.push('slow');
       }

@@ -150,15 +150,21 @@ describe('ENTRA_TENANT_ID and ENTRA_CLIENT_ID', () => {
   });
 
   it('are required', () => {
-    expect(problemWith({ ENTRA_CLIENT_ID: undefined }, 'ENTRA_CLIENT_ID')).toMatch(/^ENTRA_CLIENT_ID is required: set it to the application \(client\) ID/);
+    expect(problemWith({ ENTRA_CLIENT_ID: undefined }, 'ENTRA_CLIENT_ID')).toMatch(
+      /^ENTRA_CLIENT_ID is required: set it to the application \(client\) ID/,
+    );
   });
 });
 
 describe('ENTRA_AUTHORITY_HOST and KEY_VAULT_URL (https origins)', () => {
   it('are normalised to the origin', () => {
-    expect(testConfig({ ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }).authorityHost).toBe('https://login.microsoftonline.us');
+    expect(testConfig({ ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }).authorityHost).toBe(
+      'https://login.microsoftonline.us',
+    );
     expect(testConfig({ ENTRA_AUTHORITY_HOST: 'https://localhost:8443' }).authorityHost).toBe('https://localhost:8443');
-    expect(testConfig({ KEY_VAULT_URL: 'https://Contoso-Vault.vault.azure.net/' }).keyVaultUrl).toBe('https://contoso-vault.vault.azure.net');
+    expect(testConfig({ KEY_VAULT_URL: 'https://Contoso-Vault.vault.azure.net/' }).keyVaultUrl).toBe(
+      'https://contoso-vault.vault.azure.net',
+    );
     expect(testConfig({ KEY_VAULT_URL: 'https://127.0.0.1:9443' }).keyVaultUrl).toBe('https://127.0.0.1:9443');
   });
 
@@ -170,15 +176,25 @@ describe('ENTRA_AUTHORITY_HOST and KEY_VAULT_URL (https origins)', () => {
   });
 
   it('must be the host alone', () => {
-    expect(problemWith({ ENTRA_AUTHORITY_HOST: `https://login.microsoftonline.com/${TENANT}` }, 'ENTRA_AUTHORITY_HOST')).toContain('a path is not expected');
-    expect(problemWith({ KEY_VAULT_URL: 'contoso-vault.vault.azure.net' }, 'KEY_VAULT_URL')).toContain('not an absolute URL');
+    expect(
+      problemWith({ ENTRA_AUTHORITY_HOST: `https://login.microsoftonline.com/${TENANT}` }, 'ENTRA_AUTHORITY_HOST'),
+    ).toContain('a path is not expected');
+    expect(problemWith({ KEY_VAULT_URL: 'contoso-vault.vault.azure.net' }, 'KEY_VAULT_URL')).toContain(
+      'not an absolute URL',
+    );
   });
 
   it('never show credentials or queries found in the URL', () => {
-    const withPassword = problemWith({ KEY_VAULT_URL: 'https://admin:hunter2@contoso-vault.vault.azure.net' }, 'KEY_VAULT_URL');
+    const withPassword = problemWith(
+      { KEY_VAULT_URL: 'https://admin:hunter2@contoso-vault.vault.azure.net' },
+      'KEY_VAULT_URL',
+    );
     expect(withPassword).toContain('credentials');
     expect(withPassword).not.toContain('hunter2');
-    const withQuery = problemWith({ KEY_VAULT_URL: 'https://contoso-vault.vault.azure.net/?sig=s3cr3t' }, 'KEY_VAULT_URL');
+    const withQuery = problemWith(
+      { KEY_VAULT_URL: 'https://contoso-vault.vault.azure.net/?sig=s3cr3t' },
+      'KEY_VAULT_URL',
+    );
     expect(withQuery).toContain('query');
     expect(withQuery).not.toContain('s3cr3t');
     expect(problemWith({ KEY_VAULT_URL: 'not a url; sig=s3cr3t' }, 'KEY_VAULT_URL')).not.toContain('s3cr3t');
@@ -191,25 +207,39 @@ describe('ENTRA_AUTHORITY_HOST and KEY_VAULT_URL (https origins)', () => {
 
 describe('GRAPH_BASE_URL', () => {
   it('keeps the path, without a trailing slash', () => {
-    expect(testConfig({ GRAPH_BASE_URL: 'https://graph.microsoft.us/v1.0/' }).graphBaseUrl).toBe('https://graph.microsoft.us/v1.0');
-    expect(testConfig({ GRAPH_BASE_URL: 'https://localhost:9444/v1.0' }).graphBaseUrl).toBe('https://localhost:9444/v1.0');
-    expect(testConfig({ GRAPH_BASE_URL: 'https://graph.microsoft.com' }).graphBaseUrl).toBe('https://graph.microsoft.com');
+    expect(testConfig({ GRAPH_BASE_URL: 'https://graph.microsoft.us/v1.0/' }).graphBaseUrl).toBe(
+      'https://graph.microsoft.us/v1.0',
+    );
+    expect(testConfig({ GRAPH_BASE_URL: 'https://localhost:9444/v1.0' }).graphBaseUrl).toBe(
+      'https://localhost:9444/v1.0',
+    );
+    expect(testConfig({ GRAPH_BASE_URL: 'https://graph.microsoft.com' }).graphBaseUrl).toBe(
+      'https://graph.microsoft.com',
+    );
   });
 
   it('must be https without a query', () => {
-    expect(problemWith({ GRAPH_BASE_URL: 'http://localhost:9444/v1.0' }, 'GRAPH_BASE_URL')).toContain('https is required');
-    expect(problemWith({ GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0?$top=5' }, 'GRAPH_BASE_URL')).toContain('query');
+    expect(problemWith({ GRAPH_BASE_URL: 'http://localhost:9444/v1.0' }, 'GRAPH_BASE_URL')).toContain(
+      'https is required',
+    );
+    expect(problemWith({ GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0?$top=5' }, 'GRAPH_BASE_URL')).toContain(
+      'query',
+    );
   });
 });
 
 describe('CLIENT_SECRET_NAME / CLIENT_CERTIFICATE_NAME', () => {
   it('take exactly one', () => {
     expect(testConfig().credential).toEqual({ kind: 'secret', secretName: 'due-notifier-client-secret' });
-    expect(testConfig({ CLIENT_SECRET_NAME: undefined, CLIENT_CERTIFICATE_NAME: 'due-notifier-cert' }).credential).toEqual({
+    expect(
+      testConfig({ CLIENT_SECRET_NAME: undefined, CLIENT_CERTIFICATE_NAME: 'due-notifier-cert' }).credential,
+    ).toEqual({
       kind: 'certificate',
       secretName: 'due-notifier-cert',
     });
-    expect(testConfig({ CLIENT_SECRET_NAME: '', CLIENT_CERTIFICATE_NAME: 'due-notifier-cert' }).credential.kind).toBe('certificate');
+    expect(testConfig({ CLIENT_SECRET_NAME: '', CLIENT_CERTIFICATE_NAME: 'due-notifier-cert' }).credential.kind).toBe(
+      'certificate',
+    );
   });
 
   it('reject both, or neither', () => {
@@ -224,21 +254,31 @@ describe('CLIENT_SECRET_NAME / CLIENT_CERTIFICATE_NAME', () => {
     for (const name of ['client_secret', 'client secret', 'a'.repeat(128), 'secret/v1']) {
       problemWith({ CLIENT_SECRET_NAME: name }, 'CLIENT_SECRET_NAME');
     }
-    expect(problemWith({ CLIENT_SECRET_NAME: undefined, CLIENT_CERTIFICATE_NAME: 'cert.pem' }, 'CLIENT_CERTIFICATE_NAME')).toContain(
-      'a Key Vault secret name',
-    );
+    expect(
+      problemWith({ CLIENT_SECRET_NAME: undefined, CLIENT_CERTIFICATE_NAME: 'cert.pem' }, 'CLIENT_CERTIFICATE_NAME'),
+    ).toContain('a Key Vault secret name');
   });
 });
 
 describe('OBLIGATIONS_SITE_ID and OBLIGATIONS_LIST_ID', () => {
   it('accept a composite site id and a list GUID or title', () => {
     expect(testConfig({ OBLIGATIONS_LIST_ID: 'Payment Obligations' }).listId).toBe('Payment Obligations');
-    expect(testConfig({ OBLIGATIONS_SITE_ID: `localhost,${LIST},${TENANT}` }).siteId).toBe(`localhost,${LIST},${TENANT}`);
+    expect(testConfig({ OBLIGATIONS_SITE_ID: `localhost,${LIST},${TENANT}` }).siteId).toBe(
+      `localhost,${LIST},${TENANT}`,
+    );
   });
 
   it('reject other site ids and unusable list titles', () => {
-    for (const site of ['contoso.sharepoint.com', `contoso.sharepoint.com,${LIST}`, `contoso.sharepoint.com,abc,${LIST}`, `${SITE},${LIST}`, 'contoso.sharepoint.com:/sites/finance']) {
-      expect(problemWith({ OBLIGATIONS_SITE_ID: site }, 'OBLIGATIONS_SITE_ID')).toContain('{hostname},{site collection GUID},{web GUID}');
+    for (const site of [
+      'contoso.sharepoint.com',
+      `contoso.sharepoint.com,${LIST}`,
+      `contoso.sharepoint.com,abc,${LIST}`,
+      `${SITE},${LIST}`,
+      'contoso.sharepoint.com:/sites/finance',
+    ]) {
+      expect(problemWith({ OBLIGATIONS_SITE_ID: site }, 'OBLIGATIONS_SITE_ID')).toContain(
+        '{hostname},{site collection GUID},{web GUID}',
+      );
     }
     for (const list of ['Obligations/2026', 'Q&A', 'a'.repeat(256), 'tab\there']) {
       problemWith({ OBLIGATIONS_LIST_ID: list }, 'OBLIGATIONS_LIST_ID');
@@ -291,7 +331,9 @@ describe('whole-number settings', () => {
   });
 
   it('default RUN_TIME_BUDGET_SECONDS to less than host.json functionTimeout, so that a run fails with a reason before the host kills it', () => {
-    const hostJson = JSON.parse(readFileSync(new URL('../../host.json', import.meta.url), 'utf8')) as { functionTimeout: string };
+    const hostJson = JSON.parse(readFileSync(new URL('../../host.json', import.meta.url), 'utf8')) as {
+      functionTimeout: string;
+    };
     const [hours = 0, minutes = 0, seconds = 0] = hostJson.functionTimeout.split(':').map(Number);
     const functionTimeoutMs = ((hours * 60 + minutes) * 60 + seconds) * 1000;
     expect(testConfig().runTimeBudgetMs).toBeLessThan(functionTimeoutMs);
@@ -320,7 +362,14 @@ describe('whole-number settings', () => {
 
 describe('NOTIFY_SCHEDULE', () => {
   it('accepts six-field NCRONTAB expressions', () => {
-    for (const schedule of ['0 */5 * * * *', '0 30 9 * * MON-FRI', '0 0 7 1,15 jan-dec *', '*/10 * * * * *', '0 0 7-19/2 * * 1-5', '5/15 0 7 * * *']) {
+    for (const schedule of [
+      '0 */5 * * * *',
+      '0 30 9 * * MON-FRI',
+      '0 0 7 1,15 jan-dec *',
+      '*/10 * * * * *',
+      '0 0 7-19/2 * * 1-5',
+      '5/15 0 7 * * *',
+    ]) {
       expect(testConfig({ NOTIFY_SCHEDULE: schedule }).schedule).toBe(schedule);
     }
     expect(testConfig({ NOTIFY_SCHEDULE: ' 0  0 7 * *  * ' }).schedule).toBe('0 0 7 * * *');
@@ -358,7 +407,15 @@ describe('NOTIFICATION_QUEUE', () => {
   });
 
   it('rejects invalid queue names', () => {
-    for (const name of ['ab', 'Reminders', 'due--reminders', '-reminders', 'reminders-', 'a'.repeat(64), 'due_reminders']) {
+    for (const name of [
+      'ab',
+      'Reminders',
+      'due--reminders',
+      '-reminders',
+      'reminders-',
+      'a'.repeat(64),
+      'due_reminders',
+    ]) {
       expect(problemWith({ NOTIFICATION_QUEUE: name }, 'NOTIFICATION_QUEUE')).toContain('storage queue name');
     }
   });
@@ -374,7 +431,10 @@ describe('storage connection', () => {
       `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${ACCOUNT_KEY};QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;`,
       'QueueEndpoint=https://contosostore.queue.core.windows.net;SharedAccessSignature=sv=2022-11-02&ss=q&sig=abc%3D',
     ]) {
-      expect(testConfig({ AzureWebJobsStorage: connectionString }).storage).toEqual({ kind: 'connectionString', connectionString });
+      expect(testConfig({ AzureWebJobsStorage: connectionString }).storage).toEqual({
+        kind: 'connectionString',
+        connectionString,
+      });
     }
   });
 
@@ -411,7 +471,9 @@ describe('storage connection', () => {
       queueServiceUri: 'https://127.0.0.1:10001/devstoreaccount1',
       tableServiceUri: 'https://127.0.0.1:10002/devstoreaccount1',
     });
-    expect(testConfig({ ...withoutConnectionString, AzureWebJobsStorage__accountName: 'contosostore' }).storage).toEqual({
+    expect(
+      testConfig({ ...withoutConnectionString, AzureWebJobsStorage__accountName: 'contosostore' }).storage,
+    ).toEqual({
       kind: 'identity',
       queueServiceUri: 'https://contosostore.queue.core.windows.net',
       tableServiceUri: 'https://contosostore.table.core.windows.net',
@@ -426,14 +488,29 @@ describe('storage connection', () => {
     const withoutConnectionString = { AzureWebJobsStorage: undefined };
     // The ledger is a table: service URIs must include the table service's.
     expect(
-      problemWith({ ...withoutConnectionString, AzureWebJobsStorage__queueServiceUri: 'https://contosostore.queue.core.windows.net' }, 'AzureWebJobsStorage__tableServiceUri'),
+      problemWith(
+        {
+          ...withoutConnectionString,
+          AzureWebJobsStorage__queueServiceUri: 'https://contosostore.queue.core.windows.net',
+        },
+        'AzureWebJobsStorage__tableServiceUri',
+      ),
     ).toContain('AzureWebJobsStorage__tableServiceUri is required');
     expect(
-      problemWith({ ...withoutConnectionString, AzureWebJobsStorage__queueServiceUri: 'http://contosostore.queue.core.windows.net' }, 'AzureWebJobsStorage__queueServiceUri'),
+      problemWith(
+        {
+          ...withoutConnectionString,
+          AzureWebJobsStorage__queueServiceUri: 'http://contosostore.queue.core.windows.net',
+        },
+        'AzureWebJobsStorage__queueServiceUri',
+      ),
     ).toContain('https is required');
-    expect(problemWith({ ...withoutConnectionString, AzureWebJobsStorage__accountName: 'Contoso_Store' }, 'AzureWebJobsStorage__accountName')).toContain(
-      '3 to 24 lower-case letters and digits',
-    );
+    expect(
+      problemWith(
+        { ...withoutConnectionString, AzureWebJobsStorage__accountName: 'Contoso_Store' },
+        'AzureWebJobsStorage__accountName',
+      ),
+    ).toContain('3 to 24 lower-case letters and digits');
   });
 
   it('is required, one way or the other', () => {
@@ -481,15 +558,29 @@ describe('list columns', () => {
 
 describe('delivery settings', () => {
   it('read the sender mailbox, Sent Items, the claim duration and the ledger table', () => {
-    const config = testConfig({ SENDER_MAILBOX: 'billing@contoso.com', SAVE_TO_SENT_ITEMS: 'TRUE', DELIVERY_CLAIM_SECONDS: '120', LEDGER_TABLE: 'Ledger2026' });
-    expect(config.delivery).toEqual({ senderMailbox: 'billing@contoso.com', saveToSentItems: true, claimDurationMs: 120_000 });
+    const config = testConfig({
+      SENDER_MAILBOX: 'billing@contoso.com',
+      SAVE_TO_SENT_ITEMS: 'TRUE',
+      DELIVERY_CLAIM_SECONDS: '120',
+      LEDGER_TABLE: 'Ledger2026',
+    });
+    expect(config.delivery).toEqual({
+      senderMailbox: 'billing@contoso.com',
+      saveToSentItems: true,
+      claimDurationMs: 120_000,
+    });
     expect(config.ledgerTable).toBe('Ledger2026');
-    expect(testConfig({ SENDER_MAILBOX: '3ec1f266-be0f-4037-877a-3c76e500f47b' }).delivery.senderMailbox).toBe('3ec1f266-be0f-4037-877a-3c76e500f47b');
+    expect(testConfig({ SENDER_MAILBOX: '3ec1f266-be0f-4037-877a-3c76e500f47b' }).delivery.senderMailbox).toBe(
+      '3ec1f266-be0f-4037-877a-3c76e500f47b',
+    );
   });
 
   it('SENDER_MAILBOX is optional for the sweep but required for delivery, listed with every other problem', () => {
     expect(testConfig().delivery.senderMailbox).toBeUndefined();
-    const delivery = loadConfig({ ...REQUIRED_SETTINGS, SENDER_MAILBOX: 'billing@contoso.com' }, { requireDelivery: true });
+    const delivery = loadConfig(
+      { ...REQUIRED_SETTINGS, SENDER_MAILBOX: 'billing@contoso.com' },
+      { requireDelivery: true },
+    );
     expect(delivery.delivery.senderMailbox).toBe('billing@contoso.com');
 
     let error: unknown;
@@ -499,12 +590,16 @@ describe('delivery settings', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toMatch(/^2 settings are invalid: \(1\) CATCH_UP_DAYS .* \(2\) SENDER_MAILBOX is required: set it to the user principal name/);
+    expect((error as ConfigError).message).toMatch(
+      /^2 settings are invalid: \(1\) CATCH_UP_DAYS .* \(2\) SENDER_MAILBOX is required: set it to the user principal name/,
+    );
   });
 
   it('reject a bad mailbox, flag, table name or claim duration, naming the setting', () => {
     expect(problemWith({ SENDER_MAILBOX: 'billing at contoso' }, 'SENDER_MAILBOX')).toContain('user principal name');
-    expect(problemWith({ SAVE_TO_SENT_ITEMS: 'yes' }, 'SAVE_TO_SENT_ITEMS')).toBe('SAVE_TO_SENT_ITEMS must be "true" or "false" (got "yes")');
+    expect(problemWith({ SAVE_TO_SENT_ITEMS: 'yes' }, 'SAVE_TO_SENT_ITEMS')).toBe(
+      'SAVE_TO_SENT_ITEMS must be "true" or "false" (got "yes")',
+    );
     for (const table of ['ab', '1ledger', 'reminder-ledger', 'Tables', 'x'.repeat(64)]) {
       expect(problemWith({ LEDGER_TABLE: table }, 'LEDGER_TABLE')).toContain('storage table name');
     }
@@ -512,7 +607,9 @@ describe('delivery settings', () => {
   });
 
   it('a claim must outlast one request plus the time to record its outcome', () => {
-    expect(testConfig({ HTTP_TIMEOUT_SECONDS: '30', DELIVERY_CLAIM_SECONDS: '60' }).delivery.claimDurationMs).toBe(60_000);
+    expect(testConfig({ HTTP_TIMEOUT_SECONDS: '30', DELIVERY_CLAIM_SECONDS: '60' }).delivery.claimDurationMs).toBe(
+      60_000,
+    );
     expect(problemWith({ HTTP_TIMEOUT_SECONDS: '31', DELIVERY_CLAIM_SECONDS: '60' }, 'DELIVERY_CLAIM_SECONDS')).toBe(
       'DELIVERY_CLAIM_SECONDS must be at least HTTP_TIMEOUT_SECONDS + 30, i.e. 61 (got 60): a claim must outlast a sendMail request and the recording of its outcome',
     );

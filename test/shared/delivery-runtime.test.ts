@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/errors.js';
-import { createLedgerTableClient, getDeliveryRuntime, getReminderLedger, resetDeliveryRuntime } from '../../shared/delivery-runtime.js';
+import {
+  createLedgerTableClient,
+  getDeliveryRuntime,
+  getReminderLedger,
+  resetDeliveryRuntime,
+} from '../../shared/delivery-runtime.js';
 import { loadConfig } from '../../shared/config.js';
 import { resetDaemonRuntime } from '../../shared/runtime.js';
 import { REQUIRED_SETTINGS } from '../support/settings.js';
@@ -16,17 +21,30 @@ afterEach(() => {
 
 describe('createLedgerTableClient', () => {
   it('uses the table service URI with the app identity for identity-based connections', () => {
-    const client = createLedgerTableClient({ kind: 'identity', queueServiceUri: 'https://contoso.queue.core.windows.net', tableServiceUri: 'https://contoso.table.core.windows.net' }, 'reminderledger');
+    const client = createLedgerTableClient(
+      {
+        kind: 'identity',
+        queueServiceUri: 'https://contoso.queue.core.windows.net',
+        tableServiceUri: 'https://contoso.table.core.windows.net',
+      },
+      'reminderledger',
+    );
     expect(client.url).toBe('https://contoso.table.core.windows.net');
     expect(client.tableName).toBe('reminderledger');
   });
 
   it('allows plain http for a loopback endpoint (Azurite) only', async () => {
-    const local = createLedgerTableClient({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' }, 'reminderledger');
+    const local = createLedgerTableClient(
+      { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
+      'reminderledger',
+    );
     expect(local.url).toBe('http://127.0.0.1:10002/devstoreaccount1');
 
     const remote = createLedgerTableClient(
-      { kind: 'connectionString', connectionString: `DefaultEndpointsProtocol=http;AccountName=contoso;AccountKey=${ACCOUNT_KEY};TableEndpoint=http://contoso.example` },
+      {
+        kind: 'connectionString',
+        connectionString: `DefaultEndpointsProtocol=http;AccountName=contoso;AccountKey=${ACCOUNT_KEY};TableEndpoint=http://contoso.example`,
+      },
       'reminderledger',
     );
     // The SDK refuses before sending anything: the account key never goes over plain http.
@@ -38,7 +56,12 @@ describe('getDeliveryRuntime', () => {
   it('builds the clients once per configuration and shares the ledger with the sweep', () => {
     const runtime = getDeliveryRuntime(SETTINGS);
     expect(getDeliveryRuntime({ ...SETTINGS })).toBe(runtime);
-    expect(runtime.settings).toEqual({ senderMailbox: 'billing@contoso.com', saveToSentItems: false, claimDurationMs: 300_000, timeZone: 'UTC' });
+    expect(runtime.settings).toEqual({
+      senderMailbox: 'billing@contoso.com',
+      saveToSentItems: false,
+      claimDurationMs: 300_000,
+      timeZone: 'UTC',
+    });
     expect(getReminderLedger(loadConfig(SETTINGS))).toBe(runtime.ledger);
     expect(runtime.ledger.table.tableName).toBe('reminderledger');
 

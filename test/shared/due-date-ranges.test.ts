@@ -38,14 +38,21 @@ describe('splitDueDateRange', () => {
     expect(ranges.map(daysIn)).toEqual([3, 2, 3, 2]);
     for (const range of ranges.slice(1)) {
       // A cut is the first instant of a Berlin day: a millisecond earlier is the day before.
-      expect(calendarDateIn(new Date(range.from.getTime() - 1), BERLIN)).toBe(addDays(calendarDateIn(range.from, BERLIN), -1));
+      expect(calendarDateIn(new Date(range.from.getTime() - 1), BERLIN)).toBe(
+        addDays(calendarDateIn(range.from, BERLIN), -1),
+      );
     }
   });
 
   it('cuts at local midnight across a daylight-saving change', () => {
     const window = berlinDays('2026-03-27', 4);
     const ranges = splitDueDateRange(window, 4, BERLIN);
-    expect(ranges.map((range) => calendarDateIn(range.from, BERLIN))).toEqual(['2026-03-27', '2026-03-28', '2026-03-29', '2026-03-30']);
+    expect(ranges.map((range) => calendarDateIn(range.from, BERLIN))).toEqual([
+      '2026-03-27',
+      '2026-03-28',
+      '2026-03-29',
+      '2026-03-30',
+    ]);
     // 29 March 2026 has 23 hours in Berlin.
     expect(ranges[2]?.to.getTime()).toBe((ranges[2]?.from.getTime() ?? 0) + 23 * 3_600_000);
     expectContiguous(window, ranges);

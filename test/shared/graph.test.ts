@@ -30,7 +30,9 @@ afterEach(async () => {
 });
 
 /** A plain HTTP server on a free loopback port; `handle` answers each request (call count from 1). */
-async function startServer(handle: (request: RecordedRequest, response: ServerResponse, call: number) => void): Promise<TestServer> {
+async function startServer(
+  handle: (request: RecordedRequest, response: ServerResponse, call: number) => void,
+): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer((request, response) => {
     const recorded = { url: new URL(request.url ?? '/', origin), headers: request.headers };
@@ -58,7 +60,10 @@ function json(response: ServerResponse, status: number, body: unknown, headers: 
 }
 
 function items(from: number, count: number): { id: string; fields: Record<string, unknown> }[] {
-  return Array.from({ length: count }, (_, index) => ({ id: String(from + index), fields: { Title: `INV-${from + index}` } }));
+  return Array.from({ length: count }, (_, index) => ({
+    id: String(from + index),
+    fields: { Title: `INV-${from + index}` },
+  }));
 }
 
 function fakeTokens(): GraphTokenProvider & { calls: GetAccessTokenOptions[] } {
@@ -93,7 +98,12 @@ function client(server: TestServer, overrides: Partial<GraphClientOptions> = {})
   return { graph, tokens, metrics, logger };
 }
 
-const query = { siteId: 'contoso.sharepoint.com,1111,2222', listId: 'obligations', fields: ['Title', 'DueDate'], filter: "fields/DueDate ge '2026-12-01T00:00:00Z'" };
+const query = {
+  siteId: 'contoso.sharepoint.com,1111,2222',
+  listId: 'obligations',
+  fields: ['Title', 'DueDate'],
+  filter: "fields/DueDate ge '2026-12-01T00:00:00Z'",
+};
 
 async function readAll(pages: AsyncIterable<readonly GraphListItem[]>): Promise<{ pages: number; ids: string[] }> {
   const ids: string[] = [];
@@ -108,8 +118,12 @@ async function readAll(pages: AsyncIterable<readonly GraphListItem[]>): Promise<
 describe('createGraphClient: paging', () => {
   it('builds the first URL, then follows @odata.nextLink verbatim, page by page', async () => {
     const server = await startServer((_request, response, call) => {
-      const nextLink = call < 3 ? `${server.origin}/v1.0/sites/x/lists/y/items?$skiptoken=Paged%3DTRUE%26p_ID%3D${call}` : undefined;
-      json(response, 200, { value: items(call * 10, call === 2 ? 0 : 2), ...(nextLink ? { '@odata.nextLink': nextLink } : {}) });
+      const nextLink =
+        call < 3 ? `${server.origin}/v1.0/sites/x/lists/y/items?$skiptoken=Paged%3DTRUE%26p_ID%3D${call}` : undefined;
+      json(response, 200, {
+        value: items(call * 10, call === 2 ? 0 : 2),
+        ...(nextLink ? { '@odata.nextLink': nextLink } : {}),
+      });
     });
     const { graph, metrics } = client(server);
 
@@ -155,7 +169,10 @@ describe('createGraphClient: the token stays with Graph', () => {
   it('refuses a nextLink to another origin without sending it any request', async () => {
     const foreign = await startServer((_, response) => json(response, 200, { value: [] }));
     const server = await startServer((_, response) =>
-      json(response, 200, { value: items(1, 2), '@odata.nextLink': `${foreign.origin}/v1.0/sites/x/lists/y/items?$skiptoken=2` }),
+      json(response, 200, {
+        value: items(1, 2),
+        '@odata.nextLink': `${foreign.origin}/v1.0/sites/x/lists/y/items?$skiptoken=2`,
+      }),
     );
     const { graph, metrics } = client(server);
 
@@ -174,7 +191,9 @@ describe('createGraphClient: the token stays with Graph', () => {
     ['credentials in the URL', (origin: string) => origin.replace('http://', 'http://user:pw@') + '/v1.0/items'],
     ['a relative link', () => '/v1.0/sites/x/lists/y/items?$skiptoken=2'],
   ])('refuses %s', async (_, nextLink) => {
-    const server = await startServer((_request, response) => json(response, 200, { value: [], '@odata.nextLink': nextLink(server.origin) }));
+    const server = await startServer((_request, response) =>
+      json(response, 200, { value: [], '@odata.nextLink': nextLink(server.origin) }),
+    );
     const { graph } = client(server);
     const error = await failure(readAll(graph.listItems(query)));
     expect(error.code).toBe('UntrustedGraphUrl');
@@ -199,9 +218,17 @@ describe('createGraphClient: retries', () => {
     const server = await startServer((_request, response, call) => {
       // Page 1 on call 1; calls 2-4 throttled; page 2 on call 5.
       if (call === 1) {
-        json(response, 200, { value: items(1, 3), '@odata.nextLink': `${server.origin}/v1.0/sites/x/lists/y/items?page=2` });
+        json(response, 200, {
+          value: items(1, 3),
+          '@odata.nextLink': `${server.origin}/v1.0/sites/x/lists/y/items?page=2`,
+        });
       } else if (call <= 4) {
-        json(response, 429, { error: { code: 'TooManyRequests', message: 'Too many requests' } }, { 'retry-after': '0.015' });
+        json(
+          response,
+          429,
+          { error: { code: 'TooManyRequests', message: 'Too many requests' } },
+          { 'retry-after': '0.015' },
+        );
       } else {
         json(response, 200, { value: items(4, 3) });
       }
@@ -249,7 +276,9 @@ describe('createGraphClient: retries', () => {
   });
 
   it('retries 503 and 504 with backoff, then gives up with GraphUnavailable', async () => {
-    const server = await startServer((_, response, call) => json(response, call % 2 ? 503 : 504, { error: { code: 'serviceNotAvailable', message: 'down' } }));
+    const server = await startServer((_, response, call) =>
+      json(response, call % 2 ? 503 : 504, { error: { code: 'serviceNotAvailable', message: 'down' } }),
+    );
     const waits: number[] = [];
     const { graph, metrics } = client(server, {
       sleep: async (ms) => void waits.push(ms),
@@ -285,7 +314,9 @@ describe('createGraphClient: retries', () => {
     expect(tokens.calls.map((call) => call.forceRefresh)).toEqual([false, true]);
     expect(server.requests[1]?.headers.authorization).toBe('Bearer fresh-token');
 
-    const always401 = await startServer((_, response) => json(response, 401, { error: { code: 'InvalidAuthenticationToken', message: 'nope' } }));
+    const always401 = await startServer((_, response) =>
+      json(response, 401, { error: { code: 'InvalidAuthenticationToken', message: 'nope' } }),
+    );
     const error = await failure(readAll(client(always401).graph.listItems(query)));
     expect(error.code).toBe('GraphRequestFailed');
     expect(error.message).toContain('InvalidAuthenticationToken');
@@ -296,7 +327,12 @@ describe('createGraphClient: retries', () => {
 describe('createGraphClient: failures', () => {
   it('maps 403 to GraphAccessDenied with the fix, without retrying', async () => {
     const server = await startServer((_, response) =>
-      json(response, 403, { error: { code: 'accessDenied', message: 'Either scp or roles claim need to be present in the token.' } }, { 'request-id': 'abc-123' }),
+      json(
+        response,
+        403,
+        { error: { code: 'accessDenied', message: 'Either scp or roles claim need to be present in the token.' } },
+        { 'request-id': 'abc-123' },
+      ),
     );
     const { graph } = client(server);
     const error = await failure(readAll(graph.listItems(query)));
@@ -313,7 +349,8 @@ describe('createGraphClient: failures', () => {
       json(response, 400, {
         error: {
           code: 'invalidRequest',
-          message: "Field 'DueDate' cannot be referenced in filter or orderby as it is not indexed. Provide the 'Prefer: HonorNonIndexedQueriesWarningMayFailRandomly' header.",
+          message:
+            "Field 'DueDate' cannot be referenced in filter or orderby as it is not indexed. Provide the 'Prefer: HonorNonIndexedQueriesWarningMayFailRandomly' header.",
         },
       }),
     );
@@ -348,7 +385,9 @@ describe('createGraphClient: failures', () => {
   it('stops promptly with the caller’s reason when aborted, mid-request or mid-wait', async () => {
     const hanging = await startServer(() => undefined);
     const controller = new AbortController();
-    const reading = readAll(client(hanging, { timeoutMs: 10_000 }).graph.listItems({ ...query, abortSignal: controller.signal }));
+    const reading = readAll(
+      client(hanging, { timeoutMs: 10_000 }).graph.listItems({ ...query, abortSignal: controller.signal }),
+    );
     await vi.waitFor(() => expect(hanging.requests).toHaveLength(1));
     controller.abort(new Error('run cancelled'));
     await expect(reading).rejects.toThrow('run cancelled');
@@ -356,7 +395,9 @@ describe('createGraphClient: failures', () => {
     const throttling = await startServer((_, response) => json(response, 429, {}, { 'retry-after': '30' }));
     const waiting = new AbortController();
     const started = Date.now();
-    const throttled = readAll(client(throttling, { sleep: undefined }).graph.listItems({ ...query, abortSignal: waiting.signal }));
+    const throttled = readAll(
+      client(throttling, { sleep: undefined }).graph.listItems({ ...query, abortSignal: waiting.signal }),
+    );
     await vi.waitFor(() => expect(throttling.requests).toHaveLength(1));
     waiting.abort(new Error('budget exhausted'));
     await expect(throttled).rejects.toThrow('budget exhausted');
@@ -383,7 +424,13 @@ describe('createGraphClient: against the local stack, with MSAL tokens', () => {
   function stackClient(app?: StackApp) {
     const { tokens, metrics } = stackTokens(stack(), app);
     const logger = silentLogger();
-    const graph = createGraphClient({ baseUrl: stack().settings.GRAPH_BASE_URL ?? '', tokens, timeoutMs: 5_000, metrics, logger });
+    const graph = createGraphClient({
+      baseUrl: stack().settings.GRAPH_BASE_URL ?? '',
+      tokens,
+      timeoutMs: 5_000,
+      metrics,
+      logger,
+    });
     return { graph, metrics, logger };
   }
 
@@ -405,7 +452,12 @@ describe('createGraphClient: against the local stack, with MSAL tokens', () => {
   it('filters on the indexed due-date column, and explains a filter on an unindexed one', async () => {
     const { graph } = stackClient();
     const all = await readAll(graph.listItems(listQuery()));
-    const filtered = await readAll(graph.listItems({ ...listQuery(), filter: "fields/DueDate ge '2000-01-01T00:00:00Z' and fields/DueDate lt '2000-01-02T00:00:00Z'" }));
+    const filtered = await readAll(
+      graph.listItems({
+        ...listQuery(),
+        filter: "fields/DueDate ge '2000-01-01T00:00:00Z' and fields/DueDate lt '2000-01-02T00:00:00Z'",
+      }),
+    );
     expect(filtered.ids.length).toBeLessThan(all.ids.length);
 
     const error = await failure(readAll(graph.listItems({ ...listQuery(), filter: "fields/CustomerName eq 'x'" })));

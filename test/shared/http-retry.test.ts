@@ -82,8 +82,14 @@ describe('isTransientNetworkError', () => {
 });
 
 describe('retryTransientFailures', () => {
-  const transient = (retryAfterMs?: number): AttemptResult<string> => ({ kind: 'retry', error: new Error('503'), retryAfterMs });
-  const giveUp = vi.fn((event: { reason: string; attempts: number }) => new Error(`${event.reason} after ${event.attempts}`));
+  const transient = (retryAfterMs?: number): AttemptResult<string> => ({
+    kind: 'retry',
+    error: new Error('503'),
+    retryAfterMs,
+  });
+  const giveUp = vi.fn(
+    (event: { reason: string; attempts: number }) => new Error(`${event.reason} after ${event.attempts}`),
+  );
 
   it('waits Retry-After exactly when given, else a jittered backoff', async () => {
     const waits: number[] = [];
@@ -100,7 +106,9 @@ describe('retryTransientFailures', () => {
 
   it('stops after maxAttempts with the give-up error', async () => {
     const attempt = vi.fn(async () => transient(1));
-    await expect(retryTransientFailures(attempt, { policy, giveUp, sleep: async () => {} })).rejects.toThrow('attempts after 4');
+    await expect(retryTransientFailures(attempt, { policy, giveUp, sleep: async () => {} })).rejects.toThrow(
+      'attempts after 4',
+    );
     expect(attempt).toHaveBeenCalledTimes(4);
   });
 
@@ -143,9 +151,9 @@ describe('retryTransientFailures', () => {
   it('describes why it gave up', () => {
     const error = new Error('x');
     expect(describeGiveUp({ attempts: 6, reason: 'attempts', error }, policy)).toBe('gave up after 6 attempts');
-    expect(describeGiveUp({ attempts: 1, reason: 'retryAfterTooLong', error, retryAfterMs: 120_000 }, policy)).toContain(
-      'asked to wait 120.0 s',
-    );
+    expect(
+      describeGiveUp({ attempts: 1, reason: 'retryAfterTooLong', error, retryAfterMs: 120_000 }, policy),
+    ).toContain('asked to wait 120.0 s');
     expect(describeGiveUp({ attempts: 3, reason: 'budget', error }, policy)).toContain('retry budget of 10.0 s');
   });
 });

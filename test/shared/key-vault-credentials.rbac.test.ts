@@ -12,7 +12,10 @@ import { useStackIdentity } from '../support/stack-tokens.js';
 import { failure } from '../support/rejection.js';
 
 const demoSeed = JSON.parse(readFileSync(demoSeedPath, 'utf8')) as SeedFile;
-const stack = useLocalStack({ azurite: false, seed: { ...demoSeed, keyVault: { ...demoSeed.keyVault, roleAssignments: [] } } });
+const stack = useLocalStack({
+  azurite: false,
+  seed: { ...demoSeed, keyVault: { ...demoSeed.keyVault, roleAssignments: [] } },
+});
 
 useStackIdentity(stack);
 

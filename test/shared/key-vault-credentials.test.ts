@@ -18,7 +18,12 @@ const stack = useLocalStack({ azurite: false });
 
 useStackIdentity(stack);
 
-function provider(overrides: Partial<KeyVaultCredentialProviderOptions> & { secretName?: string; kind?: ClientCredentialSource['kind'] } = {}) {
+function provider(
+  overrides: Partial<KeyVaultCredentialProviderOptions> & {
+    secretName?: string;
+    kind?: ClientCredentialSource['kind'];
+  } = {},
+) {
   const { secretName = SECRET_NAME, kind = 'secret', ...options } = overrides;
   const metrics = createRequestMetrics();
   const logger = recordingLogger();
@@ -59,7 +64,8 @@ describe('createKeyVaultCredentialProvider: reading', () => {
 
   it('reads a PEM certificate: key, SHA-256 thumbprint and certificate as MSAL wants them', async () => {
     const { credentials } = provider({ kind: 'certificate', secretName: CERTIFICATE_NAME });
-    const registered = stack().directory.findApplication(stack().seed.daemon.tenantId, stack().seed.daemon.clientId)?.certificates[0];
+    const registered = stack().directory.findApplication(stack().seed.daemon.tenantId, stack().seed.daemon.clientId)
+      ?.certificates[0];
 
     const credential = await credentials.getCredential();
 
@@ -128,14 +134,21 @@ describe('createKeyVaultCredentialProvider: reading', () => {
   });
 
   it('warns about a certificate outside its validity period', async () => {
-    const expired = await createTestCertificate({ notBefore: new Date(Date.now() - 40 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) });
-    stack().keyVault.setSecret('expired-certificate', expired.privateKeyPem + expired.certificatePem, { contentType: 'application/x-pem-file' });
+    const expired = await createTestCertificate({
+      notBefore: new Date(Date.now() - 40 * DAY_MS),
+      notAfter: new Date(Date.now() - DAY_MS),
+    });
+    stack().keyVault.setSecret('expired-certificate', expired.privateKeyPem + expired.certificatePem, {
+      contentType: 'application/x-pem-file',
+    });
     const { credentials, logger } = provider({ kind: 'certificate', secretName: 'expired-certificate' });
 
     const credential = await credentials.getCredential();
 
     expect(credential.kind).toBe('certificate');
-    expect(logger.lines.some((line) => line.includes(expired.thumbprintSha256) && line.includes('valid only from'))).toBe(true);
+    expect(
+      logger.lines.some((line) => line.includes(expired.thumbprintSha256) && line.includes('valid only from')),
+    ).toBe(true);
     expect(logger.lines.join('\n')).not.toContain('PRIVATE KEY');
   });
 });
@@ -147,7 +160,9 @@ describe('createKeyVaultCredentialProvider: failures', () => {
     expect(error.message).toContain("'no-such-secret'");
     expect(error.message).toContain('CLIENT_SECRET_NAME');
     expect(error.message).toContain('SecretNotFound');
-    const certificateError = await failure(provider({ kind: 'certificate', secretName: 'no-such-certificate' }).credentials.getCredential());
+    const certificateError = await failure(
+      provider({ kind: 'certificate', secretName: 'no-such-certificate' }).credentials.getCredential(),
+    );
     expect(certificateError.message).toContain('CLIENT_CERTIFICATE_NAME');
   });
 
@@ -162,9 +177,30 @@ describe('createKeyVaultCredentialProvider: failures', () => {
   });
 
   it.each([
-    ['a certificate source holding a plain value', 'certificate', 'not-a-certificate', 'some text', undefined, 'not a usable PEM certificate'],
-    ['a PKCS#12 certificate', 'certificate', 'pfx-certificate', 'MIIKdummy', 'application/x-pkcs12', 'application/x-pkcs12'],
-    ['a secret source holding a certificate', 'secret', 'pem-as-secret', 'pem', 'application/x-pem-file', 'CLIENT_CERTIFICATE_NAME'],
+    [
+      'a certificate source holding a plain value',
+      'certificate',
+      'not-a-certificate',
+      'some text',
+      undefined,
+      'not a usable PEM certificate',
+    ],
+    [
+      'a PKCS#12 certificate',
+      'certificate',
+      'pfx-certificate',
+      'MIIKdummy',
+      'application/x-pkcs12',
+      'application/x-pkcs12',
+    ],
+    [
+      'a secret source holding a certificate',
+      'secret',
+      'pem-as-secret',
+      'pem',
+      'application/x-pem-file',
+      'CLIENT_CERTIFICATE_NAME',
+    ],
   ] as const)('refuses %s as KeyVaultSecretInvalid', async (_, kind, secretName, value, contentType, expected) => {
     stack().keyVault.setSecret(secretName, value, contentType ? { contentType } : {});
     const error = await failure(provider({ kind, secretName }).credentials.getCredential());
@@ -210,8 +246,16 @@ describe('createKeyVaultCredentialProvider: failures', () => {
 
 describe('isLoopbackHost', () => {
   it('accepts localhost, 127.0.0.0/8 and ::1 only', () => {
-    for (const host of ['localhost', 'LOCALHOST', '127.0.0.1', '127.10.0.3', '[::1]', '::1']) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ['due-notifier-kv.vault.azure.net', 'localhost.evil.example', '128.0.0.1', '127.0.0.1.nip.io', '[::2]', '10.0.0.1'])
+    for (const host of ['localhost', 'LOCALHOST', '127.0.0.1', '127.10.0.3', '[::1]', '::1'])
+      expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of [
+      'due-notifier-kv.vault.azure.net',
+      'localhost.evil.example',
+      '128.0.0.1',
+      '127.0.0.1.nip.io',
+      '[::2]',
+      '10.0.0.1',
+    ])
       expect(isLoopbackHost(host), host).toBe(false);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeDaysLeft, escapeHtml, formatAmount, formatDueDate, renderReminderMail } from '../../shared/mail-template.js';
+import {
+  describeDaysLeft,
+  escapeHtml,
+  formatAmount,
+  formatDueDate,
+  renderReminderMail,
+} from '../../shared/mail-template.js';
 import type { ReminderMessage } from '../../shared/reminders.js';
 import { reminderMessage } from '../support/reminder-messages.js';
 
@@ -15,7 +21,9 @@ function reminder(overrides: Partial<ReminderMessage> = {}): ReminderMessage {
 
 describe('escapeHtml', () => {
   it('escapes the five characters that matter in content and quoted attributes', () => {
-    expect(escapeHtml(`<a href="x" title='y'>Tom & Jerry</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>Tom & Jerry</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;',
+    );
     expect(escapeHtml('Müller')).toBe('Müller');
   });
 });
@@ -90,7 +98,10 @@ describe('renderReminderMail', () => {
 
   it('HTML-escapes every value taken from the list, and keeps the text body verbatim', () => {
     const mail = renderReminderMail(
-      reminder({ reference: 'INV-<b>1</b>', customer: { name: `<script>alert("x")</script> O'Brien & Co`, email: 'x@example.com' } }),
+      reminder({
+        reference: 'INV-<b>1</b>',
+        customer: { name: `<script>alert("x")</script> O'Brien & Co`, email: 'x@example.com' },
+      }),
     );
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).not.toContain('<b>');

@@ -31,11 +31,22 @@ function sender(): string {
 function mailer(overrides: Partial<MailerOptions> = {}) {
   const { tokens, metrics } = stackTokens(stack());
   const logger = recordingLogger();
-  const client = createMailer({ baseUrl: stack().settings.GRAPH_BASE_URL ?? '', tokens, timeoutMs: 5_000, metrics, logger, ...overrides });
+  const client = createMailer({
+    baseUrl: stack().settings.GRAPH_BASE_URL ?? '',
+    tokens,
+    timeoutMs: 5_000,
+    metrics,
+    logger,
+    ...overrides,
+  });
   return { client, metrics, logger };
 }
 
-function send(client: ReturnType<typeof createMailer>, mail: OutgoingMail = MAIL, abortSignal?: AbortSignal): Promise<SendMailResult> {
+function send(
+  client: ReturnType<typeof createMailer>,
+  mail: OutgoingMail = MAIL,
+  abortSignal?: AbortSignal,
+): Promise<SendMailResult> {
   return client.sendMail(mail, { sender: sender(), saveToSentItems: false, ...(abortSignal ? { abortSignal } : {}) });
 }
 
@@ -71,14 +82,28 @@ describe('sendMail', () => {
 
   it('passes saveToSentItems and leaves an empty name out', async () => {
     const { client } = mailer();
-    await client.sendMail({ ...MAIL, to: { address: 'x@example.com', name: '' } }, { sender: sender(), saveToSentItems: true });
-    expect(stack().graph.outbox()[0]).toMatchObject({ saveToSentItems: true, toRecipients: [{ address: 'x@example.com' }] });
+    await client.sendMail(
+      { ...MAIL, to: { address: 'x@example.com', name: '' } },
+      { sender: sender(), saveToSentItems: true },
+    );
+    expect(stack().graph.outbox()[0]).toMatchObject({
+      saveToSentItems: true,
+      toRecipients: [{ address: 'x@example.com' }],
+    });
     expect(stack().graph.outbox()[0]?.toRecipients[0]).not.toHaveProperty('name');
   });
 
   it('rides out 429s with fractional Retry-After and a 503: one e-mail', async () => {
-    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 429, retryAfter: '0.05' }, count: 2 });
-    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 503, retryAfter: '0.02' }, count: 1 });
+    stack().faults.add({
+      endpoint: 'graph.sendMail',
+      action: { type: 'status', status: 429, retryAfter: '0.05' },
+      count: 2,
+    });
+    stack().faults.add({
+      endpoint: 'graph.sendMail',
+      action: { type: 'status', status: 503, retryAfter: '0.02' },
+      count: 1,
+    });
     const { client, logger } = mailer();
     expect(await send(client)).toMatchObject({ kind: 'sent', attempts: 4 });
     expect(stack().graph.outbox()).toHaveLength(1);
@@ -111,7 +136,11 @@ describe('sendMail', () => {
     const { tokens } = stackTokens(stack(), APP_WITHOUT_PERMISSIONS);
     const { client } = mailer({ tokens });
     const result = await send(client);
-    expect(result.kind === 'notSent' && result.error).toMatchObject({ code: 'MailAccessDenied', status: 403, graphCode: 'ErrorAccessDenied' });
+    expect(result.kind === 'notSent' && result.error).toMatchObject({
+      code: 'MailAccessDenied',
+      status: 403,
+      graphCode: 'ErrorAccessDenied',
+    });
     expect(result.kind === 'notSent' && result.error.message).toContain('application permission Mail.Send');
     expect(sendMailRequests()).toBe(1);
   });
@@ -119,7 +148,11 @@ describe('sendMail', () => {
   it('an unknown sender mailbox (404) is not sent and names SENDER_MAILBOX', async () => {
     const { client } = mailer();
     const result = await client.sendMail(MAIL, { sender: 'nobody@contoso.com', saveToSentItems: false });
-    expect(result.kind === 'notSent' && result.error).toMatchObject({ code: 'MailboxNotFound', status: 404, graphCode: 'ErrorInvalidUser' });
+    expect(result.kind === 'notSent' && result.error).toMatchObject({
+      code: 'MailboxNotFound',
+      status: 404,
+      graphCode: 'ErrorInvalidUser',
+    });
     expect(result.kind === 'notSent' && result.error.message).toContain('SENDER_MAILBOX');
   });
 
@@ -149,7 +182,9 @@ describe('sendMail: did the request leave?', () => {
     const result = await send(client);
     expect(result.kind).toBe('unknown');
     expect(result.kind === 'unknown' && result.error.code).toBe('MailOutcomeUnknown');
-    expect(result.kind === 'unknown' && result.error.message).toMatch(/got no answer within 300 ms after the request was sent/);
+    expect(result.kind === 'unknown' && result.error.message).toMatch(
+      /got no answer within 300 ms after the request was sent/,
+    );
     expect(sendMailRequests()).toBe(1);
   });
 
@@ -175,17 +210,25 @@ describe('sendMail: did the request leave?', () => {
     const { client } = mailer({ baseUrl: `https://127.0.0.1:${port}/v1.0`, retry: { maxAttempts: 2, baseDelayMs: 1 } });
     const result = await send(client);
     expect(result.kind === 'notSent' && result.error).toMatchObject({ code: 'MailConnectionFailed' });
-    expect(result.kind === 'notSent' && result.error.message).toMatch(/failed \(ECONNREFUSED\) before the request was sent.*gave up after 2 attempts/);
+    expect(result.kind === 'notSent' && result.error.message).toMatch(
+      /failed \(ECONNREFUSED\) before the request was sent.*gave up after 2 attempts/,
+    );
   });
 
   it('a timeout while the connection is still being set up: not sent', async () => {
     // Accepts TCP connections but never answers the TLS handshake.
     const server = await holdingServer();
     try {
-      const { client } = mailer({ baseUrl: `https://127.0.0.1:${server.port}/v1.0`, timeoutMs: 200, retry: { maxAttempts: 2, baseDelayMs: 1 } });
+      const { client } = mailer({
+        baseUrl: `https://127.0.0.1:${server.port}/v1.0`,
+        timeoutMs: 200,
+        retry: { maxAttempts: 2, baseDelayMs: 1 },
+      });
       const result = await send(client);
       expect(result.kind === 'notSent' && result.error.code).toBe('MailConnectionFailed');
-      expect(result.kind === 'notSent' && result.error.message).toContain('got no answer within 200 ms before the request was sent');
+      expect(result.kind === 'notSent' && result.error.message).toContain(
+        'got no answer within 200 ms before the request was sent',
+      );
       expect(server.connections()).toBe(2);
     } finally {
       await server.close();

@@ -19,7 +19,9 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function startServer(handle: (request: IncomingMessage, response: ServerResponse, call: number) => void): Promise<{ url: string; received: Received[] }> {
+async function startServer(
+  handle: (request: IncomingMessage, response: ServerResponse, call: number) => void,
+): Promise<{ url: string; received: Received[] }> {
   const received: Received[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -37,7 +39,10 @@ async function startServer(handle: (request: IncomingMessage, response: ServerRe
         server.close(() => resolve());
       }),
   );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/tenant/oauth2/v2.0/token?client-request-id=1`, received };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/tenant/oauth2/v2.0/token?client-request-id=1`,
+    received,
+  };
 }
 
 function reply(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -48,7 +53,12 @@ function reply(response: ServerResponse, status: number, body: string, headers: 
 function networkClient(overrides: Partial<MsalNetworkClientOptions> = {}) {
   const metrics = createRequestMetrics();
   const waits: number[] = [];
-  const client = createMsalNetworkClient({ timeoutMs: 2_000, metrics, sleep: async (ms) => void waits.push(ms), ...overrides });
+  const client = createMsalNetworkClient({
+    timeoutMs: 2_000,
+    metrics,
+    sleep: async (ms) => void waits.push(ms),
+    ...overrides,
+  });
   return { client, metrics, waits };
 }
 
@@ -60,7 +70,9 @@ const tokenBody = JSON.stringify({ token_type: 'Bearer', expires_in: 3599, acces
 
 describe('createMsalNetworkClient', () => {
   it('posts the form, returns status, lower-case headers and parsed JSON, and counts POSTs only', async () => {
-    const server = await startServer((request, response) => reply(response, 200, request.method === 'POST' ? tokenBody : '{"issuer":"x"}', { 'X-Ms-Request-Id': 'r1' }));
+    const server = await startServer((request, response) =>
+      reply(response, 200, request.method === 'POST' ? tokenBody : '{"issuer":"x"}', { 'X-Ms-Request-Id': 'r1' }),
+    );
     const { client, metrics } = networkClient();
 
     const response = await client.sendPostRequestAsync<{ access_token: string }>(server.url, {
@@ -80,7 +92,15 @@ describe('createMsalNetworkClient', () => {
   it('keeps why the last metadata request failed, since MSAL swallows it', async () => {
     const server = await startServer((_, response, call) =>
       call === 1
-        ? reply(response, 400, JSON.stringify({ error: 'invalid_tenant', error_description: 'AADSTS90002: Tenant not found.', error_codes: [90002] }))
+        ? reply(
+            response,
+            400,
+            JSON.stringify({
+              error: 'invalid_tenant',
+              error_description: 'AADSTS90002: Tenant not found.',
+              error_codes: [90002],
+            }),
+          )
         : reply(response, 200, '{"issuer":"x"}'),
     );
     const { client } = networkClient();
@@ -93,7 +113,9 @@ describe('createMsalNetworkClient', () => {
   });
 
   it('passes Entra ID error answers (4xx JSON) to MSAL as they are', async () => {
-    const server = await startServer((_, response) => reply(response, 401, JSON.stringify({ error: 'invalid_client', error_codes: [7000215] })));
+    const server = await startServer((_, response) =>
+      reply(response, 401, JSON.stringify({ error: 'invalid_client', error_codes: [7000215] })),
+    );
     const { client } = networkClient();
     const response = await client.sendPostRequestAsync<{ error: string }>(server.url, { body: '' });
     expect(response.status).toBe(401);

@@ -73,13 +73,17 @@ describe('decideReminder: the message', () => {
     const late = reminded(decideReminder(item(), rules(), at('2026-12-01T23:59:59Z')));
     expect(late.id).toBe(early.id);
     expect(late.createdAt).not.toBe(early.createdAt);
-    const edited = reminded(decideReminder(item({ AmountDue: 99, Title: 'changed' }), rules(), at('2026-12-01T12:00:00Z')));
+    const edited = reminded(
+      decideReminder(item({ AmountDue: 99, Title: 'changed' }), rules(), at('2026-12-01T12:00:00Z')),
+    );
     expect(edited.id).toBe(early.id);
     const otherDay = reminded(decideReminder(item(), rules(), at('2026-12-05T12:00:00Z')));
     expect(otherDay.id).toBe('42:2026-12-08:3');
     const otherItem = reminded(decideReminder(item({}, '43'), rules(), at('2026-12-01T12:00:00Z')));
     expect(otherItem.id).toBe('43:2026-12-08:7');
-    const moved = reminded(decideReminder(item({ DueDate: '2026-12-09T00:00:00Z' }), rules(), at('2026-12-02T12:00:00Z')));
+    const moved = reminded(
+      decideReminder(item({ DueDate: '2026-12-09T00:00:00Z' }), rules(), at('2026-12-02T12:00:00Z')),
+    );
     expect(moved.id).toBe('42:2026-12-09:7');
   });
 
@@ -114,12 +118,16 @@ describe('decideReminder: the message', () => {
   });
 
   it('trims the e-mail address and keeps it as written', () => {
-    const message = reminded(decideReminder(item({ CustomerEmail: '  Ada.Lovelace+Bills@Example.COM ' }), rules(), at('2026-12-01T07:00:00Z')));
+    const message = reminded(
+      decideReminder(item({ CustomerEmail: '  Ada.Lovelace+Bills@Example.COM ' }), rules(), at('2026-12-01T07:00:00Z')),
+    );
     expect(message.customer.email).toBe('Ada.Lovelace+Bills@Example.COM');
   });
 
   it('uses empty texts for a missing reference or name, and numbers as written', () => {
-    const message = reminded(decideReminder(item({ Title: 1042, CustomerName: null }), rules(), at('2026-12-01T07:00:00Z')));
+    const message = reminded(
+      decideReminder(item({ Title: 1042, CustomerName: null }), rules(), at('2026-12-01T07:00:00Z')),
+    );
     expect(message.reference).toBe('1042');
     expect(message.customer.name).toBe('');
   });
@@ -136,10 +144,24 @@ describe('decideReminder: the message', () => {
     };
     const custom: ListItem = {
       id: '7',
-      fields: { InvoiceNo: 'R-1', Kunde: 'Grace', Mail: 'grace@example.org', Faellig: '2026-12-04', Betrag: '10', Waehrung: 'EUR', Zustand: 'Offen', Title: 'ignored' },
+      fields: {
+        InvoiceNo: 'R-1',
+        Kunde: 'Grace',
+        Mail: 'grace@example.org',
+        Faellig: '2026-12-04',
+        Betrag: '10',
+        Waehrung: 'EUR',
+        Zustand: 'Offen',
+        Title: 'ignored',
+      },
     };
     const message = reminded(decideReminder(custom, rules({ columns }), at('2026-12-01T07:00:00Z')));
-    expect(message).toMatchObject({ id: '7:2026-12-04:3', reference: 'R-1', customer: { name: 'Grace', email: 'grace@example.org' }, amount: '10.00' });
+    expect(message).toMatchObject({
+      id: '7:2026-12-04:3',
+      reference: 'R-1',
+      customer: { name: 'Grace', email: 'grace@example.org' },
+      amount: '10.00',
+    });
     const paid = { ...custom, fields: { ...custom.fields, Zustand: 'Paid' } };
     expect(skipReason(decideReminder(paid, rules({ columns }), at('2026-12-01T07:00:00Z')))).toBe('statusClosed');
   });
@@ -147,7 +169,11 @@ describe('decideReminder: the message', () => {
   it('stays far below the 64 KiB queue limit at the longest allowed texts, even base64-encoded', () => {
     const longest = '\u{1F600}'.repeat(MAX_TEXT_FIELD_LENGTH / 2); // surrogate pairs: 4 UTF-8 bytes each
     const message = reminded(
-      decideReminder(item({ Title: longest, CustomerName: '<'.repeat(MAX_TEXT_FIELD_LENGTH) }), rules(), at('2026-12-01T07:00:00Z')),
+      decideReminder(
+        item({ Title: longest, CustomerName: '<'.repeat(MAX_TEXT_FIELD_LENGTH) }),
+        rules(),
+        at('2026-12-01T07:00:00Z'),
+      ),
     );
     const queued = Buffer.from(JSON.stringify(message)).toString('base64');
     expect(queued.length).toBeLessThan(16 * 1024);
@@ -161,7 +187,9 @@ describe('decideReminder: when reminders are due', () => {
     for (let date = '2026-11-28'; date <= '2026-12-09'; date = addDays(date, 1)) {
       byDay.set(date, decideReminder(due, rules(), at(`${date}T07:00:00Z`)));
     }
-    const remindedOn = [...byDay].filter(([, decision]) => decision.kind === 'remind').map(([date, decision]) => [date, reminded(decision).daysBefore]);
+    const remindedOn = [...byDay]
+      .filter(([, decision]) => decision.kind === 'remind')
+      .map(([date, decision]) => [date, reminded(decision).daysBefore]);
     expect(remindedOn).toEqual([
       ['2026-12-01', 7],
       ['2026-12-05', 3],
@@ -197,27 +225,43 @@ describe('decideReminder: when reminders are due', () => {
       [1, 2, 3],
       [3, 1, 2],
     ]) {
-      const decision = decideReminder(item({ DueDate: '2026-12-08' }), rules({ reminderDays, catchUpDays: 2 }), at('2026-12-07T07:00:00Z'));
+      const decision = decideReminder(
+        item({ DueDate: '2026-12-08' }),
+        rules({ reminderDays, catchUpDays: 2 }),
+        at('2026-12-07T07:00:00Z'),
+      );
       expect(reminded(decision)).toMatchObject({ daysBefore: 1, daysLeft: 1 });
     }
   });
 
   it('crosses month and year ends', () => {
     const newYear = item({ DueDate: '2027-01-01' });
-    expect(reminded(decideReminder(newYear, rules(), at('2026-12-25T07:00:00Z')))).toMatchObject({ daysBefore: 7, dueDate: '2027-01-01' });
+    expect(reminded(decideReminder(newYear, rules(), at('2026-12-25T07:00:00Z')))).toMatchObject({
+      daysBefore: 7,
+      dueDate: '2027-01-01',
+    });
     expect(reminded(decideReminder(newYear, rules(), at('2026-12-31T07:00:00Z')))).toMatchObject({ daysBefore: 1 });
     const firstOfMarch = item({ DueDate: '2026-03-02' });
-    expect(reminded(decideReminder(firstOfMarch, rules(), at('2026-02-23T07:00:00Z')))).toMatchObject({ daysBefore: 7 });
+    expect(reminded(decideReminder(firstOfMarch, rules(), at('2026-02-23T07:00:00Z')))).toMatchObject({
+      daysBefore: 7,
+    });
   });
 
   it('knows leap days', () => {
     const leapDay = item({ DueDate: '2028-02-29' });
-    expect(reminded(decideReminder(leapDay, rules(), at('2028-02-22T07:00:00Z')))).toMatchObject({ daysBefore: 7, id: '42:2028-02-29:7' });
+    expect(reminded(decideReminder(leapDay, rules(), at('2028-02-22T07:00:00Z')))).toMatchObject({
+      daysBefore: 7,
+      id: '42:2028-02-29:7',
+    });
     expect(reminded(decideReminder(leapDay, rules(), at('2028-02-26T07:00:00Z')))).toMatchObject({ daysBefore: 3 });
     expect(reminded(decideReminder(leapDay, rules(), at('2028-02-28T07:00:00Z')))).toMatchObject({ daysBefore: 1 });
     const afterLeapDay = item({ DueDate: '2028-03-01' });
-    expect(reminded(decideReminder(afterLeapDay, rules(), at('2028-02-23T07:00:00Z')))).toMatchObject({ daysBefore: 7 });
-    expect(reminded(decideReminder(afterLeapDay, rules(), at('2028-02-29T07:00:00Z')))).toMatchObject({ daysBefore: 1 });
+    expect(reminded(decideReminder(afterLeapDay, rules(), at('2028-02-23T07:00:00Z')))).toMatchObject({
+      daysBefore: 7,
+    });
+    expect(reminded(decideReminder(afterLeapDay, rules(), at('2028-02-29T07:00:00Z')))).toMatchObject({
+      daysBefore: 1,
+    });
   });
 });
 
@@ -225,7 +269,9 @@ describe('decideReminder: time zones', () => {
   it('reads a date-only column from a Berlin site as the Berlin date', () => {
     // Graph returns 1 December of a Berlin site as 2026-11-30T23:00:00Z.
     const berlinItem = item({ DueDate: '2026-11-30T23:00:00Z' });
-    const inBerlin = reminded(decideReminder(berlinItem, rules({ timeZone: 'Europe/Berlin' }), at('2026-11-24T06:00:00Z')));
+    const inBerlin = reminded(
+      decideReminder(berlinItem, rules({ timeZone: 'Europe/Berlin' }), at('2026-11-24T06:00:00Z')),
+    );
     expect(inBerlin).toMatchObject({ dueDate: '2026-12-01', daysBefore: 7, daysLeft: 7, id: '42:2026-12-01:7' });
     // Read in UTC the same value is 30 November: the reminder would come a day early.
     const inUtc = reminded(decideReminder(berlinItem, rules({ timeZone: 'UTC' }), at('2026-11-23T06:00:00Z')));
@@ -236,7 +282,10 @@ describe('decideReminder: time zones', () => {
     const nyRules = rules({ timeZone: 'America/New_York' });
     const due = item({ DueDate: '2026-07-07T12:00:00-04:00' });
     // 23:30 on 30 June in New York, already 1 July in UTC.
-    expect(reminded(decideReminder(due, nyRules, at('2026-07-01T03:30:00Z')))).toMatchObject({ daysLeft: 7, daysBefore: 7 });
+    expect(reminded(decideReminder(due, nyRules, at('2026-07-01T03:30:00Z')))).toMatchObject({
+      daysLeft: 7,
+      daysBefore: 7,
+    });
     // 00:30 on 1 July in New York.
     expect(decideReminder(due, nyRules, at('2026-07-01T04:30:00Z'))).toEqual({ kind: 'notDueToday' });
   });
@@ -245,7 +294,10 @@ describe('decideReminder: time zones', () => {
     const berlin = rules({ timeZone: 'Europe/Berlin' });
     // Run at 07:00 CEST on the day clocks go forward; due 5 April (a Berlin date-only column).
     const due = item({ DueDate: '2026-04-04T22:00:00Z' });
-    expect(reminded(decideReminder(due, berlin, at('2026-03-29T05:00:00Z')))).toMatchObject({ dueDate: '2026-04-05', daysLeft: 7 });
+    expect(reminded(decideReminder(due, berlin, at('2026-03-29T05:00:00Z')))).toMatchObject({
+      dueDate: '2026-04-05',
+      daysLeft: 7,
+    });
     // Run at 07:00 CET the day before: 8 days left.
     expect(decideReminder(due, berlin, at('2026-03-28T06:00:00Z'))).toEqual({ kind: 'notDueToday' });
   });
@@ -254,36 +306,52 @@ describe('decideReminder: time zones', () => {
     const ny = rules({ timeZone: 'America/New_York' });
     // Clocks go back on 1 November 2026; due 4 November (midnight EST = 05:00Z).
     const due = item({ DueDate: '2026-11-04T05:00:00Z' });
-    expect(reminded(decideReminder(due, ny, at('2026-11-01T11:00:00Z')))).toMatchObject({ dueDate: '2026-11-04', daysLeft: 3 });
+    expect(reminded(decideReminder(due, ny, at('2026-11-01T11:00:00Z')))).toMatchObject({
+      dueDate: '2026-11-04',
+      daysLeft: 3,
+    });
     expect(reminded(decideReminder(due, ny, at('2026-10-28T11:00:00Z')))).toMatchObject({ daysLeft: 7 });
     // One millisecond earlier it is still 3 November in New York.
     const dueEarlier = item({ DueDate: '2026-11-04T04:59:59.999Z' });
-    expect(reminded(decideReminder(dueEarlier, ny, at('2026-11-02T11:00:00Z')))).toMatchObject({ dueDate: '2026-11-03', daysLeft: 1 });
+    expect(reminded(decideReminder(dueEarlier, ny, at('2026-11-02T11:00:00Z')))).toMatchObject({
+      dueDate: '2026-11-03',
+      daysLeft: 1,
+    });
   });
 
   it('follows Australia/Sydney and Pacific/Auckland across the April fall-back', () => {
     // Both leave daylight saving time on 5 April 2026 at 03:00 local.
     const sydney = rules({ timeZone: 'Australia/Sydney' });
     const sydneyDue = item({ DueDate: '2026-04-11T14:00:00Z' }); // midnight 12 April AEST
-    expect(reminded(decideReminder(sydneyDue, sydney, at('2026-04-04T20:00:00Z')))).toMatchObject({ dueDate: '2026-04-12', daysLeft: 7 });
+    expect(reminded(decideReminder(sydneyDue, sydney, at('2026-04-04T20:00:00Z')))).toMatchObject({
+      dueDate: '2026-04-12',
+      daysLeft: 7,
+    });
 
     const auckland = rules({ timeZone: 'Pacific/Auckland' });
     const runAt = at('2026-04-04T18:30:00Z'); // 06:30 NZST on 5 April
-    expect(reminded(decideReminder(item({ DueDate: '2026-04-11T12:00:00Z' }), auckland, runAt))).toMatchObject({ dueDate: '2026-04-12', daysLeft: 7 });
+    expect(reminded(decideReminder(item({ DueDate: '2026-04-11T12:00:00Z' }), auckland, runAt))).toMatchObject({
+      dueDate: '2026-04-12',
+      daysLeft: 7,
+    });
     expect(decideReminder(item({ DueDate: '2026-04-11T11:59:59Z' }), auckland, runAt)).toEqual({ kind: 'notDueToday' });
   });
 
   it('treats a date-only value as that calendar date in any zone', () => {
     for (const timeZone of ['UTC', 'Pacific/Auckland', 'America/New_York']) {
       const now = startOfDayIn('2026-12-01', timeZone);
-      expect(reminded(decideReminder(item({ DueDate: '2026-12-08' }), rules({ timeZone }), now))).toMatchObject({ dueDate: '2026-12-08', daysLeft: 7 });
+      expect(reminded(decideReminder(item({ DueDate: '2026-12-08' }), rules({ timeZone }), now))).toMatchObject({
+        dueDate: '2026-12-08',
+        daysLeft: 7,
+      });
     }
   });
 });
 
 describe('decideReminder: skip reasons', () => {
   const now = at('2026-12-01T07:00:00Z');
-  const reasonFor = (fields: Record<string, unknown>): SkipReason | undefined => skipReason(decideReminder(item(fields), rules(), now));
+  const reasonFor = (fields: Record<string, unknown>): SkipReason | undefined =>
+    skipReason(decideReminder(item(fields), rules(), now));
 
   it('statusClosed: Paid or Cancelled in any case', () => {
     for (const Status of ['Paid', 'paid', ' PAID ', 'Cancelled', 'cancelled']) {
@@ -306,7 +374,9 @@ describe('decideReminder: skip reasons', () => {
   it('pastDue: D before T, but not D = T', () => {
     expect(reasonFor({ DueDate: '2026-11-30' })).toBe('pastDue');
     expect(reasonFor({ DueDate: '2026-11-30T23:59:59Z' })).toBe('pastDue');
-    expect(skipReason(decideReminder(item({ DueDate: '2026-12-01' }), rules({ reminderDays: [0] }), now))).toBeUndefined();
+    expect(
+      skipReason(decideReminder(item({ DueDate: '2026-12-01' }), rules({ reminderDays: [0] }), now)),
+    ).toBeUndefined();
   });
 
   it('missingEmail and invalidEmail', () => {
@@ -338,7 +408,13 @@ describe('decideReminder: skip reasons', () => {
     ]) {
       expect(reasonFor({ CustomerEmail }), String(CustomerEmail)).toBe('invalidEmail');
     }
-    for (const CustomerEmail of ['a@b.co', 'first.last+bills@sub.example.com', "o'brien@example.ie", 'jörg@müller.de', `${'a'.repeat(64)}@example.com`]) {
+    for (const CustomerEmail of [
+      'a@b.co',
+      'first.last+bills@sub.example.com',
+      "o'brien@example.ie",
+      'jörg@müller.de',
+      `${'a'.repeat(64)}@example.com`,
+    ]) {
       expect(reasonFor({ CustomerEmail }), CustomerEmail).toBeUndefined();
     }
   });
@@ -350,7 +426,19 @@ describe('decideReminder: skip reasons', () => {
   });
 
   it('invalidAmount', () => {
-    for (const AmountDue of [null, undefined, '', -0.01, '-5', 'twelve', '1.234,50', Number.NaN, Number.POSITIVE_INFINITY, 1e15, true]) {
+    for (const AmountDue of [
+      null,
+      undefined,
+      '',
+      -0.01,
+      '-5',
+      'twelve',
+      '1.234,50',
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      1e15,
+      true,
+    ]) {
       expect(reasonFor({ AmountDue }), String(AmountDue)).toBe('invalidAmount');
     }
   });
@@ -405,7 +493,10 @@ describe('dueDateFilterWindow', () => {
   });
 
   it('uses day starts in the rules time zone (Berlin, across the DST change)', () => {
-    const window = dueDateFilterWindow(rules({ timeZone: 'Europe/Berlin', reminderDays: [7], catchUpDays: 0 }), at('2026-03-22T06:00:00Z'));
+    const window = dueDateFilterWindow(
+      rules({ timeZone: 'Europe/Berlin', reminderDays: [7], catchUpDays: 0 }),
+      at('2026-03-22T06:00:00Z'),
+    );
     // T = 22 March (CET); D = 29 March, padded: 28 March 00:00 CET to 31 March 00:00 CEST.
     expect(window.from.toISOString()).toBe('2026-03-27T23:00:00.000Z');
     expect(window.to.toISOString()).toBe('2026-03-30T22:00:00.000Z');
@@ -438,12 +529,24 @@ describe('dueDateFilterWindow', () => {
 
   it('never excludes a due date that gets a reminder (random items, zones, rules and runs)', () => {
     const random = createSeededRandom(20261201);
-    const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Pacific/Auckland', 'America/Santiago', 'Asia/Kolkata', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'];
+    const zones = [
+      'UTC',
+      'Europe/Berlin',
+      'America/New_York',
+      'Australia/Sydney',
+      'Pacific/Auckland',
+      'America/Santiago',
+      'Asia/Kolkata',
+      'Pacific/Kiritimati',
+      'Pacific/Pago_Pago',
+    ];
     const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
     const runsStart = Date.parse('2026-01-01T00:00:00Z');
     let remindersSeen = 0;
     for (let run = 0; run < 200; run += 1) {
-      const reminderDays = [...new Set(Array.from({ length: 1 + Math.floor(random() * 4) }, () => Math.floor(random() * 15)))];
+      const reminderDays = [
+        ...new Set(Array.from({ length: 1 + Math.floor(random() * 4) }, () => Math.floor(random() * 15))),
+      ];
       const testRules = rules({ timeZone: pick(zones), reminderDays, catchUpDays: Math.floor(random() * 4) });
       const now = new Date(runsStart + Math.floor(random() * 3 * 365 * 86_400_000));
       const window = dueDateFilterWindow(testRules, now);
@@ -456,7 +559,9 @@ describe('dueDateFilterWindow', () => {
         if (decision.kind === 'remind') {
           remindersSeen += 1;
           const filteredOn = dateOnly ? startOfDayIn(dueDate, testRules.timeZone).getTime() : dueInstant;
-          expect(filteredOn, `${dueDate} ${testRules.timeZone} ${now.toISOString()}`).toBeGreaterThanOrEqual(window.from.getTime());
+          expect(filteredOn, `${dueDate} ${testRules.timeZone} ${now.toISOString()}`).toBeGreaterThanOrEqual(
+            window.from.getTime(),
+          );
           expect(filteredOn, `${dueDate} ${testRules.timeZone} ${now.toISOString()}`).toBeLessThan(window.to.getTime());
         }
       }

@@ -72,11 +72,15 @@ function filteringGraph(options: { failOnQuery?: number } = {}): FilteringGraph 
           try {
             await new Promise<void>((resolve, reject) => {
               const timer = setTimeout(resolve, 5);
-              query.abortSignal?.addEventListener('abort', () => {
-                clearTimeout(timer);
-                aborted += 1;
-                reject(query.abortSignal?.reason as Error);
-              }, { once: true });
+              query.abortSignal?.addEventListener(
+                'abort',
+                () => {
+                  clearTimeout(timer);
+                  aborted += 1;
+                  reject(query.abortSignal?.reason as Error);
+                },
+                { once: true },
+              );
             });
           } finally {
             inFlight -= 1;
@@ -91,10 +95,17 @@ function filteringGraph(options: { failOnQuery?: number } = {}): FilteringGraph 
   };
 }
 
-async function sweepWith(concurrency: number, graph: FilteringGraph, options: { planner?: RangePlanner; pageSize?: number } = {}) {
+async function sweepWith(
+  concurrency: number,
+  graph: FilteringGraph,
+  options: { planner?: RangePlanner; pageSize?: number } = {},
+) {
   const metrics = createRequestMetrics();
   const rangePlanner = options.planner ?? createRangePlanner();
-  return runSweep({ config: configWith(concurrency), graph, metrics, logger: silent, rangePlanner }, { now: NOW, runId: 'run', pageSize: options.pageSize ?? 2 });
+  return runSweep(
+    { config: configWith(concurrency), graph, metrics, logger: silent, rangePlanner },
+    { now: NOW, runId: 'run', pageSize: options.pageSize ?? 2 },
+  );
 }
 
 describe('runSweep with GRAPH_CONCURRENCY', () => {
@@ -129,7 +140,11 @@ describe('runSweep with GRAPH_CONCURRENCY', () => {
       expect(ranges[index]?.[0]).toBe(ranges[index - 1]?.[1]);
     }
     for (const query of concurrentGraph.queries) {
-      expect(query).toMatchObject({ siteId: sequentialGraph.queries[0]?.siteId, top: 2, fields: sequentialGraph.queries[0]?.fields });
+      expect(query).toMatchObject({
+        siteId: sequentialGraph.queries[0]?.siteId,
+        top: 2,
+        fields: sequentialGraph.queries[0]?.fields,
+      });
     }
   });
 

@@ -14,7 +14,15 @@ const NOW = new Date('2026-12-01T07:00:00Z');
 function item(id: string, dueDate: string): GraphListItem {
   return {
     id,
-    fields: { Title: `INV-${id}`, CustomerName: `C ${id}`, CustomerEmail: `c${id}@example.com`, DueDate: dueDate, AmountDue: 5, Currency: 'EUR', Status: 'Open' },
+    fields: {
+      Title: `INV-${id}`,
+      CustomerName: `C ${id}`,
+      CustomerEmail: `c${id}@example.com`,
+      DueDate: dueDate,
+      AmountDue: 5,
+      Currency: 'EUR',
+      Status: 'Open',
+    },
   };
 }
 
@@ -33,8 +41,13 @@ describe('runSweep with the ledger check', () => {
       asked.push(reminders);
       return new Set(['1:2026-12-08:7', '3:2026-12-02:1', 'unrelated']);
     };
-    const result = await runSweep({ config: CONFIG, graph, metrics: createRequestMetrics(), logger: recordingLogger(), findSent }, { now: NOW });
-    expect(asked.map((reminders) => reminders.map((reminder) => reminder.id))).toEqual([['1:2026-12-08:7', '2:2026-12-04:3', '3:2026-12-02:1', '4:2026-12-08:7']]);
+    const result = await runSweep(
+      { config: CONFIG, graph, metrics: createRequestMetrics(), logger: recordingLogger(), findSent },
+      { now: NOW },
+    );
+    expect(asked.map((reminders) => reminders.map((reminder) => reminder.id))).toEqual([
+      ['1:2026-12-08:7', '2:2026-12-04:3', '3:2026-12-02:1', '4:2026-12-08:7'],
+    ]);
     expect(result.reminders.map((reminder) => reminder.id)).toEqual(['2:2026-12-04:3', '4:2026-12-08:7']);
     expect(result.summary).toMatchObject({ itemsRead: 4, eligible: 4, reminders: 2, alreadySent: 2 });
   });
@@ -42,7 +55,10 @@ describe('runSweep with the ledger check', () => {
   it('emits everything, with a warning, when the ledger cannot be read: delivery still skips sent reminders', async () => {
     const logger = recordingLogger();
     const findSent = () => Promise.reject(new Error('Could not look up the reminders in ledger table reminderledger.'));
-    const result = await runSweep({ config: CONFIG, graph, metrics: createRequestMetrics(), logger, findSent }, { now: NOW, runId: 'run-3' });
+    const result = await runSweep(
+      { config: CONFIG, graph, metrics: createRequestMetrics(), logger, findSent },
+      { now: NOW, runId: 'run-3' },
+    );
     expect(result.reminders).toHaveLength(4);
     expect(result.summary).toMatchObject({ reminders: 4, alreadySent: 0 });
     expect(logger.lines).toContain(
@@ -57,9 +73,15 @@ describe('runSweep with the ledger check', () => {
       return new Set<string>();
     };
     const empty: GraphClient = { listItems: () => (async function* () {})() };
-    await runSweep({ config: CONFIG, graph: empty, metrics: createRequestMetrics(), logger: recordingLogger(), findSent }, { now: NOW });
+    await runSweep(
+      { config: CONFIG, graph: empty, metrics: createRequestMetrics(), logger: recordingLogger(), findSent },
+      { now: NOW },
+    );
     expect(asked).toBe(0);
-    const withoutLedger = await runSweep({ config: CONFIG, graph, metrics: createRequestMetrics(), logger: recordingLogger() }, { now: NOW });
+    const withoutLedger = await runSweep(
+      { config: CONFIG, graph, metrics: createRequestMetrics(), logger: recordingLogger() },
+      { now: NOW },
+    );
     expect(withoutLedger.summary).toMatchObject({ reminders: 4, alreadySent: 0 });
   });
 
@@ -70,7 +92,10 @@ describe('runSweep with the ledger check', () => {
       throw new Error('aborted');
     };
     await expect(
-      runSweep({ config: CONFIG, graph, metrics: createRequestMetrics(), logger: recordingLogger(), findSent }, { now: NOW, abortSignal: controller.signal }),
+      runSweep(
+        { config: CONFIG, graph, metrics: createRequestMetrics(), logger: recordingLogger(), findSent },
+        { now: NOW, abortSignal: controller.signal },
+      ),
     ).rejects.toThrow('run cancelled');
   });
 });

@@ -75,7 +75,9 @@ describe('runSweep', () => {
     const query = graph.queries[0];
     expect(query).toMatchObject({ siteId: CONFIG.siteId, listId: CONFIG.listId, top: 50 });
     expect([...(query?.fields ?? [])].sort()).toEqual(Object.values(CONFIG.columns).sort());
-    const match = /^fields\/Due_x0020_Date ge '([^']+)' and fields\/Due_x0020_Date lt '([^']+)'$/.exec(query?.filter ?? '');
+    const match = /^fields\/Due_x0020_Date ge '([^']+)' and fields\/Due_x0020_Date lt '([^']+)'$/.exec(
+      query?.filter ?? '',
+    );
     expect(match).not.toBeNull();
     const from = new Date(match?.[1] ?? '');
     const to = new Date(match?.[2] ?? '');
@@ -119,7 +121,10 @@ describe('runSweep', () => {
 
   it('logs skipped items by id and reason, and the summary, never an e-mail address', async () => {
     const metrics = createRequestMetrics();
-    const graph = fakeGraph([[item('5', berlinMidnight('2026-12-02'), { CustomerEmail: 'jane.doe@@example.com' })]], metrics);
+    const graph = fakeGraph(
+      [[item('5', berlinMidnight('2026-12-02'), { CustomerEmail: 'jane.doe@@example.com' })]],
+      metrics,
+    );
     const logger = recordingLogger();
     await runSweep({ config: CONFIG, graph, metrics, logger }, { now: NOW, runId: 'run-2' });
     expect(logger.lines).toContain('info Run run-2: skipped item 5: invalidEmail');
@@ -156,7 +161,9 @@ describe('runSweep', () => {
           throw failure;
         })(),
     };
-    await expect(runSweep({ config: CONFIG, graph, metrics, logger: recordingLogger() }, { now: NOW })).rejects.toBe(failure);
+    await expect(runSweep({ config: CONFIG, graph, metrics, logger: recordingLogger() }, { now: NOW })).rejects.toBe(
+      failure,
+    );
   });
 
   it('stops a run that outlasts RUN_TIME_BUDGET_SECONDS with RunTimeBudgetExceeded, aborting its Graph reads', async () => {
@@ -177,7 +184,10 @@ describe('runSweep', () => {
     };
     const config: AppConfig = { ...CONFIG, runTimeBudgetMs: 50 };
     const run = runSweep({ config, graph, metrics, logger: recordingLogger() }, { now: NOW, runId: 'run-slow' });
-    await expect(run).rejects.toMatchObject({ code: 'RunTimeBudgetExceeded', message: expect.stringMatching(/^Run run-slow .*0\.05 s \(RUN_TIME_BUDGET_SECONDS\).* 1 list item\(s\)/) });
+    await expect(run).rejects.toMatchObject({
+      code: 'RunTimeBudgetExceeded',
+      message: expect.stringMatching(/^Run run-slow .*0\.05 s \(RUN_TIME_BUDGET_SECONDS\).* 1 list item\(s\)/),
+    });
     await expect(run).rejects.toBeInstanceOf(DueNotifierError);
     expect(aborted).toHaveLength(1);
   });
@@ -193,6 +203,8 @@ describe('runSweep', () => {
           yield [];
         })(),
     };
-    await expect(runSweep({ config: CONFIG, graph, metrics, logger: recordingLogger() }, { now: NOW, abortSignal: caller.signal })).rejects.toThrow('host shutting down');
+    await expect(
+      runSweep({ config: CONFIG, graph, metrics, logger: recordingLogger() }, { now: NOW, abortSignal: caller.signal }),
+    ).rejects.toThrow('host shutting down');
   });
 });

@@ -12,7 +12,10 @@ function harness(answers: readonly { status: number; retryAfter?: string }[]) {
   const fetch = (async () => {
     sentAt.push(now);
     const answer = remaining.shift() ?? { status: 200 };
-    return new Response('{}', { status: answer.status, headers: answer.retryAfter ? { 'retry-after': answer.retryAfter } : {} });
+    return new Response('{}', {
+      status: answer.status,
+      headers: answer.retryAfter ? { 'retry-after': answer.retryAfter } : {},
+    });
   }) as Fetch;
   const sleep: Sleep = async (ms, signal) => {
     signal?.throwIfAborted();
@@ -44,7 +47,11 @@ describe('createThrottleGatedFetch', () => {
   });
 
   it('pauses for 503 with Retry-After, not for other failures or a 429 without Retry-After', async () => {
-    const { gated, waits } = harness([{ status: 500, retryAfter: '5' }, { status: 429 }, { status: 503, retryAfter: '1' }]);
+    const { gated, waits } = harness([
+      { status: 500, retryAfter: '5' },
+      { status: 429 },
+      { status: 503, retryAfter: '1' },
+    ]);
     await gated('https://graph.example/v1.0/a');
     await gated('https://graph.example/v1.0/b');
     expect(waits).toEqual([]);
@@ -54,7 +61,10 @@ describe('createThrottleGatedFetch', () => {
   });
 
   it('keeps the longest pause when concurrent requests are throttled with different Retry-After', async () => {
-    const { gated, waits } = harness([{ status: 429, retryAfter: '3' }, { status: 429, retryAfter: '1' }]);
+    const { gated, waits } = harness([
+      { status: 429, retryAfter: '3' },
+      { status: 429, retryAfter: '1' },
+    ]);
     await Promise.all([gated('https://graph.example/v1.0/a'), gated('https://graph.example/v1.0/b')]);
     await gated('https://graph.example/v1.0/c');
     expect(waits).toEqual([3_000]);

@@ -16,7 +16,13 @@ import { fileURLToPath } from 'node:url';
 import type { QueueClient } from '@azure/storage-queue';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { loadFunctionApp } from '../../devhost/host.js';
-import type { FunctionApp, HttpInvocationOutcome, InvocationLogRecord, InvocationOutcome, TimerInvocationOptions } from '../../devhost/host.js';
+import type {
+  FunctionApp,
+  HttpInvocationOutcome,
+  InvocationLogRecord,
+  InvocationOutcome,
+  TimerInvocationOptions,
+} from '../../devhost/host.js';
 import { runQueueTrigger } from '../../devhost/queue-listener.js';
 import type { QueueListenerResult } from '../../devhost/queue-listener.js';
 import { drainQueue, queueServiceClientFor } from '../../devhost/queue-storage.js';
@@ -51,7 +57,10 @@ export interface FunctionHost {
   mailedReminderIds(): string[];
 }
 
-export function useFunctionHost(stack: () => LocalStack, options: { readonly settings?: Readonly<Record<string, string>> } = {}): () => FunctionHost {
+export function useFunctionHost(
+  stack: () => LocalStack,
+  options: { readonly settings?: Readonly<Record<string, string>> } = {},
+): () => FunctionHost {
   let host: FunctionHost | undefined;
   let savedEnv: NodeJS.ProcessEnv = {};
   /** Values before the current test changed them (undefined: was not set). */
@@ -73,7 +82,9 @@ export function useFunctionHost(stack: () => LocalStack, options: { readonly set
     const queues = queueServiceClientFor('AzureWebJobsStorage', process.env);
     const queueName = process.env.NOTIFICATION_QUEUE ?? 'reminders';
     for (const name of [queueName, `${queueName}${POISON_SUFFIX}`]) {
-      await drainQueue(queues.getQueueClient(name), { encoding: host?.functionApp.hostJson.queueMessageEncoding ?? 'none' });
+      await drainQueue(queues.getQueueClient(name), {
+        encoding: host?.functionApp.hostJson.queueMessageEncoding ?? 'none',
+      });
     }
   });
 
@@ -89,9 +100,16 @@ export function useFunctionHost(stack: () => LocalStack, options: { readonly set
   };
 }
 
-function createFunctionHost(functionApp: FunctionApp, stack: () => LocalStack, changed: Map<string, string | undefined>): FunctionHost {
+function createFunctionHost(
+  functionApp: FunctionApp,
+  stack: () => LocalStack,
+  changed: Map<string, string | undefined>,
+): FunctionHost {
   const encoding = functionApp.hostJson.queueMessageEncoding;
-  const remindersQueue = () => queueServiceClientFor('AzureWebJobsStorage', process.env).getQueueClient(process.env.NOTIFICATION_QUEUE ?? 'reminders');
+  const remindersQueue = () =>
+    queueServiceClientFor('AzureWebJobsStorage', process.env).getQueueClient(
+      process.env.NOTIFICATION_QUEUE ?? 'reminders',
+    );
 
   return {
     functionApp,
@@ -107,7 +125,10 @@ function createFunctionHost(functionApp: FunctionApp, stack: () => LocalStack, c
       return reported(await functionApp.invokeTimer('reminderTimer', timerOptions));
     },
     async runByHttp(body) {
-      const request = body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+      const request =
+        body === undefined
+          ? { method: 'POST' }
+          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
       const outcome = await functionApp.invokeHttp('reminderRun', request);
       if (outcome.status !== 'notRouted') reported(outcome);
       return outcome;
@@ -124,7 +145,11 @@ function createFunctionHost(functionApp: FunctionApp, stack: () => LocalStack, c
     mailedReminderIds() {
       return stack()
         .graph.outbox()
-        .flatMap((mail) => mail.internetMessageHeaders.filter((header) => header.name === REMINDER_ID_HEADER).map((header) => header.value))
+        .flatMap((mail) =>
+          mail.internetMessageHeaders
+            .filter((header) => header.name === REMINDER_ID_HEADER)
+            .map((header) => header.value),
+        )
         .sort();
     },
   };
@@ -132,7 +157,8 @@ function createFunctionHost(functionApp: FunctionApp, stack: () => LocalStack, c
 
 /** Hands a failed invocation's error chain to the leak guard; returns the outcome. */
 function reported<T extends InvocationOutcome>(outcome: T): T {
-  if (outcome.status === 'failed') captureOutput('error message', `${outcome.functionName} (thrown)`, describeFailure(outcome.error));
+  if (outcome.status === 'failed')
+    captureOutput('error message', `${outcome.functionName} (thrown)`, describeFailure(outcome.error));
   return outcome;
 }
 
@@ -157,7 +183,8 @@ export function runSummaryOf(logs: readonly InvocationLogRecord[]): SweepSummary
 
 /** The error a failed invocation threw (fails the test if it succeeded). */
 export function failureOf(outcome: InvocationOutcome): unknown {
-  if (outcome.status !== 'failed') throw new Error(`Expected ${outcome.functionName} to fail, but it ${outcome.status}`);
+  if (outcome.status !== 'failed')
+    throw new Error(`Expected ${outcome.functionName} to fail, but it ${outcome.status}`);
   return outcome.error;
 }
 

@@ -56,7 +56,10 @@ export async function startHttpsProxy(options: HttpsProxyOptions): Promise<TestH
     const index = proxied;
     proxied += 1;
     const upstream = await forward(target, request, body);
-    const rewritten = { ...upstream, body: Buffer.from(upstream.body.toString('utf8').replaceAll(target.origin, ownOrigin)) };
+    const rewritten = {
+      ...upstream,
+      body: Buffer.from(upstream.body.toString('utf8').replaceAll(target.origin, ownOrigin)),
+    };
     const answer = options.transform ? options.transform(rewritten, index) : rewritten;
     response.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
     response.end(answer.body);

@@ -21,7 +21,10 @@ const fixtureAppRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 
 const SECRET = 'Zq58Q~generated.client-secret_value~0123456789';
 const TOKEN = `eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20ifQ.${'s1gn4tur3'.repeat(30)}`;
-const KEY_LINES = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQD7VJTUt9Us8cKk'];
+const KEY_LINES = [
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj',
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQD7VJTUt9Us8cKk',
+];
 const PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----\n${KEY_LINES.join('\n')}\n-----END PRIVATE KEY-----\n`;
 
 function guardWith(credentials: readonly IssuedCredential[]): LeakGuard {
@@ -40,7 +43,11 @@ describe('leak guard: credentials in captured output', () => {
 
   it.each([
     ['verbatim in a log line', `token acquired: ${TOKEN}`, 'access token'],
-    ['form-encoded (a token request body)', `body: client_id=abc&${new URLSearchParams({ client_secret: SECRET }).toString()}`, 'client secret'],
+    [
+      'form-encoded (a token request body)',
+      `body: client_id=abc&${new URLSearchParams({ client_secret: SECRET }).toString()}`,
+      'client secret',
+    ],
     ['URL-encoded', `GET /token?secret=${encodeURIComponent(SECRET)}`, 'client secret'],
     ['inside JSON', JSON.stringify({ error: { message: `bad secret "${SECRET}"` } }), 'client secret'],
     ['a JWT cut down to its signature', `signature ${TOKEN.split('.').at(-1) ?? ''} rejected`, 'access token'],
@@ -49,12 +56,24 @@ describe('leak guard: credentials in captured output', () => {
   ] as const)('finds a credential %s', (_case, text, kind) => {
     const guard = guardWith(credentials);
     guard.capture({ channel: 'console', origin: 'console.log', text });
-    expect(guard.findLeaks()).toEqual([{ channel: 'console', origin: 'console.log', credential: kind, issuer: 'test issuer', excerpt: expect.stringContaining(`[${kind}]`) }]);
+    expect(guard.findLeaks()).toEqual([
+      {
+        channel: 'console',
+        origin: 'console.log',
+        credential: kind,
+        issuer: 'test issuer',
+        excerpt: expect.stringContaining(`[${kind}]`),
+      },
+    ]);
   });
 
   it('reports where each leak was seen without repeating any credential', () => {
     const guard = guardWith(credentials);
-    guard.capture({ channel: 'http response', origin: 'HttpResponse.arrayBuffer', text: `{"token":"${TOKEN}","secret":"${SECRET}"}` });
+    guard.capture({
+      channel: 'http response',
+      origin: 'HttpResponse.arrayBuffer',
+      text: `{"token":"${TOKEN}","secret":"${SECRET}"}`,
+    });
     guard.capture({ channel: 'queue message', origin: 'QueueClient.sendMessage', text: 'a harmless message' });
     guard.capture({ channel: 'error message', origin: 'test', text: `failed: Bearer ${TOKEN}` });
     const thrown = (() => {
@@ -80,7 +99,11 @@ describe('leak guard: credentials in captured output', () => {
 
   it('ignores values too short to tell from chance, and output without credentials', () => {
     const guard = guardWith(credentials);
-    guard.capture({ channel: 'console', origin: 'console.log', text: 'the short-secret is fine; eyJhbGciOiJSUzI1NiJ9 alone is a header' });
+    guard.capture({
+      channel: 'console',
+      origin: 'console.log',
+      text: 'the short-secret is fine; eyJhbGciOiJSUzI1NiJ9 alone is a header',
+    });
     expect(guard.findLeaks()).toEqual([]);
     expect(() => guard.assertNoLeaks()).not.toThrow();
   });
@@ -101,7 +124,11 @@ describe('leak guard: output taps, with what a local stack issued', () => {
   let functionApp: FunctionApp;
 
   beforeAll(async () => {
-    const settings = { FixtureStorage: stack().settings.AzureWebJobsStorage ?? '', FIXTURE_QUEUE: 'fixture-out', FIXTURE_SCHEDULE: '0 30 6 * * *' };
+    const settings = {
+      FixtureStorage: stack().settings.AzureWebJobsStorage ?? '',
+      FIXTURE_QUEUE: 'fixture-out',
+      FIXTURE_SCHEDULE: '0 30 6 * * *',
+    };
     functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: fixtureAppRoot, settings });
   });
 
@@ -121,7 +148,13 @@ describe('leak guard: output taps, with what a local stack issued', () => {
       console.warn(`Calling Graph with Authorization: Bearer ${token}`);
     });
     expect(guard.findLeaks()).toEqual([
-      { channel: 'console', origin: 'console.warn', credential: 'access token', issuer: 'the test stack', excerpt: 'Calling Graph with Authorization: Bearer [access token]' },
+      {
+        channel: 'console',
+        origin: 'console.warn',
+        credential: 'access token',
+        issuer: 'the test stack',
+        excerpt: 'Calling Graph with Authorization: Bearer [access token]',
+      },
     ]);
     expect(() => guard.assertNoLeaks()).toThrow(LeakDetectedError);
     expect(leakGuard.outputs().some((output) => output.text.includes(token))).toBe(false);
@@ -134,17 +167,33 @@ describe('leak guard: output taps, with what a local stack issued', () => {
       cacheTtlMs: 60_000,
       timeoutMs: 5_000,
     });
-    const tokens = createGraphTokenProvider({ tenantId: stack().seed.daemon.tenantId, clientId: stack().seed.daemon.clientId, authorityHost: stack().urls.entra, credentials, timeoutMs: 5_000 });
+    const tokens = createGraphTokenProvider({
+      tenantId: stack().seed.daemon.tenantId,
+      clientId: stack().seed.daemon.clientId,
+      authorityHost: stack().urls.entra,
+      credentials,
+      timeoutMs: 5_000,
+    });
     await tokens.getAccessToken();
     const [assertion] = stack().entra.presentedClientAssertions();
     expect(assertion).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
 
     const guard = stackGuard();
     const outcome = await withLeakGuard(guard, () =>
-      functionApp.invokeHttp('echo', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `assertion=${assertion ?? ''}` }),
+      functionApp.invokeHttp('echo', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: `assertion=${assertion ?? ''}`,
+      }),
     );
     expect(outcome.response.status).toBe(201);
-    expect(guard.findLeaks()).toEqual([expect.objectContaining({ channel: 'http response', origin: 'HttpResponse.arrayBuffer', credential: 'client assertion' })]);
+    expect(guard.findLeaks()).toEqual([
+      expect.objectContaining({
+        channel: 'http response',
+        origin: 'HttpResponse.arrayBuffer',
+        credential: 'client assertion',
+      }),
+    ]);
   });
 
   it('detects a client secret in an invocation log line and the identity header in a queue message', async () => {
@@ -152,9 +201,13 @@ describe('leak guard: output taps, with what a local stack issued', () => {
     const guard = stackGuard();
     await withLeakGuard(guard, async () => {
       new InvocationContext({ logHandler: () => undefined }).error(`Entra ID refused secret ${secret ?? ''}`);
-      const queue = QueueServiceClient.fromConnectionString(stack().settings.AzureWebJobsStorage ?? '').getQueueClient('leak-guard');
+      const queue = QueueServiceClient.fromConnectionString(stack().settings.AzureWebJobsStorage ?? '').getQueueClient(
+        'leak-guard',
+      );
       await queue.createIfNotExists();
-      await queue.sendMessage(Buffer.from(JSON.stringify({ header: stack().settings.IDENTITY_HEADER })).toString('base64'));
+      await queue.sendMessage(
+        Buffer.from(JSON.stringify({ header: stack().settings.IDENTITY_HEADER })).toString('base64'),
+      );
     });
     expect(guard.findLeaks().map((leak) => [leak.origin, leak.credential])).toEqual([
       ['InvocationContext.error', 'client secret'],

@@ -21,12 +21,7 @@ import type { LocalStack } from '../../emulators/stack.js';
 export type OutputChannel = 'console' | 'invocation log' | 'http response' | 'queue message' | 'error message';
 
 export type CredentialKind =
-  | 'client secret'
-  | 'private key'
-  | 'access token'
-  | 'client assertion'
-  | 'identity header'
-  | 'storage account key';
+  'client secret' | 'private key' | 'access token' | 'client assertion' | 'identity header' | 'storage account key';
 
 export interface IssuedCredential {
   readonly kind: CredentialKind;
@@ -60,7 +55,10 @@ export class LeakDetectedError extends Error {
   constructor(leaks: readonly Leak[]) {
     const listed = leaks
       .slice(0, MAX_REPORTED_LEAKS)
-      .map((leak) => `- ${leak.credential} issued by ${leak.issuer}, in ${leak.channel} (${leak.origin}): ${JSON.stringify(leak.excerpt)}`);
+      .map(
+        (leak) =>
+          `- ${leak.credential} issued by ${leak.issuer}, in ${leak.channel} (${leak.origin}): ${JSON.stringify(leak.excerpt)}`,
+      );
     const more = leaks.length > MAX_REPORTED_LEAKS ? [`- and ${leaks.length - MAX_REPORTED_LEAKS} more`] : [];
     super([`${leaks.length} credential leak(s) in the output of this test file:`, ...listed, ...more].join('\n'));
     this.leaks = leaks;
@@ -127,7 +125,13 @@ function findLeaks(captured: readonly CapturedOutput[], issuers: ReadonlyMap<str
   for (const output of captured) {
     const found = needles.find((needle) => output.text.includes(needle.text));
     if (found) {
-      leaks.push({ channel: output.channel, origin: output.origin, credential: found.kind, issuer: found.issuer, excerpt: excerptAround(output.text, found, needles) });
+      leaks.push({
+        channel: output.channel,
+        origin: output.origin,
+        credential: found.kind,
+        issuer: found.issuer,
+        excerpt: excerptAround(output.text, found, needles),
+      });
     }
   }
   return leaks;
@@ -138,7 +142,8 @@ function needlesOf(issuers: ReadonlyMap<string, CredentialSource>): Needle[] {
   for (const [issuer, source] of issuers) {
     for (const credential of source()) {
       for (const text of formsOf(credential)) {
-        if (text.length >= MIN_NEEDLE_LENGTH && !needles.has(text)) needles.set(text, { text, kind: credential.kind, issuer });
+        if (text.length >= MIN_NEEDLE_LENGTH && !needles.has(text))
+          needles.set(text, { text, kind: credential.kind, issuer });
       }
     }
   }
@@ -157,7 +162,12 @@ function formsOf(credential: IssuedCredential): string[] {
     // The signature alone is enough to recognise a JWT that was cut or re-encoded around it.
     return [value, value.split('.').at(-1) ?? ''];
   }
-  return [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)];
+  return [
+    value,
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    JSON.stringify(value).slice(1, -1),
+  ];
 }
 
 /** The output around the first credential found, with every credential in the output redacted first. */
@@ -234,20 +244,32 @@ export function installOutputTaps(): void {
     tapCall(console, method, (args) => [{ channel: 'console', origin: `console.${method}`, text: format(...args) }]);
   }
   for (const method of ['log', 'trace', 'debug', 'info', 'warn', 'error'] as const) {
-    tapCall(InvocationContext.prototype, method, (args) => [{ channel: 'invocation log', origin: `InvocationContext.${method}`, text: format(...args) }]);
+    tapCall(InvocationContext.prototype, method, (args) => [
+      { channel: 'invocation log', origin: `InvocationContext.${method}`, text: format(...args) },
+    ]);
   }
   tapResult(HttpResponse.prototype, 'arrayBuffer', (body) =>
-    body instanceof ArrayBuffer ? [{ channel: 'http response', origin: 'HttpResponse.arrayBuffer', text: Buffer.from(body).toString('utf8') }] : [],
+    body instanceof ArrayBuffer
+      ? [{ channel: 'http response', origin: 'HttpResponse.arrayBuffer', text: Buffer.from(body).toString('utf8') }]
+      : [],
   );
-  tapResult(HttpResponse.prototype, 'text', (body) => (typeof body === 'string' ? [{ channel: 'http response', origin: 'HttpResponse.text', text: body }] : []));
-  tapCall(QueueClient.prototype, 'sendMessage', ([text]) => (typeof text === 'string' ? queueMessageOutputs(text) : []));
+  tapResult(HttpResponse.prototype, 'text', (body) =>
+    typeof body === 'string' ? [{ channel: 'http response', origin: 'HttpResponse.text', text: body }] : [],
+  );
+  tapCall(QueueClient.prototype, 'sendMessage', ([text]) =>
+    typeof text === 'string' ? queueMessageOutputs(text) : [],
+  );
 }
 
 /** The message, and its decoded text when it is base64 (host.json `messageEncoding: base64`). */
 function queueMessageOutputs(text: string): CapturedOutput[] {
   const outputs: CapturedOutput[] = [{ channel: 'queue message', origin: 'QueueClient.sendMessage', text }];
   if (text.length % 4 === 0 && BASE64_TEXT.test(text)) {
-    outputs.push({ channel: 'queue message', origin: 'QueueClient.sendMessage (base64-decoded)', text: Buffer.from(text, 'base64').toString('utf8') });
+    outputs.push({
+      channel: 'queue message',
+      origin: 'QueueClient.sendMessage (base64-decoded)',
+      text: Buffer.from(text, 'base64').toString('utf8'),
+    });
   }
   return outputs;
 }
@@ -263,22 +285,28 @@ type Wrapper = (this: unknown, ...args: unknown[]) => unknown;
 
 /** Wraps `target[method]` so that its arguments are captured before it runs. */
 function tapCall(target: object, method: string, outputsOf: (args: unknown[]) => CapturedOutput[]): void {
-  wrap(target, method, (callOriginal) =>
-    function (this: unknown, ...args: unknown[]): unknown {
-      emit(outputsOf(args));
-      return callOriginal(this, args);
-    },
+  wrap(
+    target,
+    method,
+    (callOriginal) =>
+      function (this: unknown, ...args: unknown[]): unknown {
+        emit(outputsOf(args));
+        return callOriginal(this, args);
+      },
   );
 }
 
 /** Wraps the async `target[method]` so that what it resolves to is captured. */
 function tapResult(target: object, method: string, outputsOf: (result: unknown) => CapturedOutput[]): void {
-  wrap(target, method, (callOriginal) =>
-    async function (this: unknown, ...args: unknown[]): Promise<unknown> {
-      const result: unknown = await callOriginal(this, args);
-      emit(outputsOf(result));
-      return result;
-    },
+  wrap(
+    target,
+    method,
+    (callOriginal) =>
+      async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+        const result: unknown = await callOriginal(this, args);
+        emit(outputsOf(result));
+        return result;
+      },
   );
 }
 

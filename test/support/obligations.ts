@@ -5,7 +5,11 @@ import type { ListItemSeed, SeedFieldValue } from '../../emulators/seed.js';
  * An open obligation of 250.25 EUR with a valid customer; `dueDate` is a seed date (`today+3`,
  * `2026-12-01`), `fields` override or add columns.
  */
-export function obligation(id: number, dueDate: string, fields: Readonly<Record<string, SeedFieldValue>> = {}): ListItemSeed {
+export function obligation(
+  id: number,
+  dueDate: string,
+  fields: Readonly<Record<string, SeedFieldValue>> = {},
+): ListItemSeed {
   return {
     id: String(id),
     fields: {

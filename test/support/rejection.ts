@@ -3,7 +3,10 @@ import { expect } from 'vitest';
 import { DueNotifierError } from '../../shared/errors.js';
 
 /** The error `promise` rejects with; the test fails if it resolves or rejects with anything but an `errorType`. */
-export async function rejectionOf<T>(promise: Promise<unknown>, errorType: abstract new (...args: never[]) => T): Promise<T> {
+export async function rejectionOf<T>(
+  promise: Promise<unknown>,
+  errorType: abstract new (...args: never[]) => T,
+): Promise<T> {
   const error = await promise.then(
     () => undefined,
     (reason: unknown) => reason,

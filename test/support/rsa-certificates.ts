@@ -7,7 +7,12 @@ import { createHash, webcrypto } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
-const rsa = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
+const rsa = {
+  name: 'RSASSA-PKCS1-v1_5',
+  hash: 'SHA-256',
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+} as const;
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 export interface TestCertificate {
@@ -18,7 +23,9 @@ export interface TestCertificate {
   readonly thumbprintSha256: string;
 }
 
-export async function createTestCertificate(options: { subject?: string; notBefore?: Date; notAfter?: Date; keyType?: 'rsa' | 'ec' } = {}): Promise<TestCertificate> {
+export async function createTestCertificate(
+  options: { subject?: string; notBefore?: Date; notAfter?: Date; keyType?: 'rsa' | 'ec' } = {},
+): Promise<TestCertificate> {
   const algorithm = options.keyType === 'ec' ? ecdsa : rsa;
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);

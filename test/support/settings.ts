@@ -8,7 +8,8 @@ export const REQUIRED_SETTINGS = Object.freeze({
   ENTRA_CLIENT_ID: '3ec1f266-be0f-4037-877a-3c76e500f47b',
   KEY_VAULT_URL: 'https://contoso-vault.vault.azure.net',
   CLIENT_SECRET_NAME: 'due-notifier-client-secret',
-  OBLIGATIONS_SITE_ID: 'contoso.sharepoint.com,ea690cf3-e3dd-42ac-80e7-8d7dc71c4c88,7be73803-d371-4b1e-9275-4c9a059bafef',
+  OBLIGATIONS_SITE_ID:
+    'contoso.sharepoint.com,ea690cf3-e3dd-42ac-80e7-8d7dc71c4c88,7be73803-d371-4b1e-9275-4c9a059bafef',
   OBLIGATIONS_LIST_ID: 'cb76cdf4-2136-45fe-bd0a-ad6bd2d198c8',
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',
 }) satisfies SettingsSource;

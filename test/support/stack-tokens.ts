@@ -38,8 +38,14 @@ export interface StackApp {
   readonly secretName: string;
 }
 
-export function stackTokens(stack: LocalStack, app?: StackApp): { readonly tokens: GraphTokenProvider; readonly metrics: RequestMetrics } {
-  const { clientId, secretName } = app ?? { clientId: stack.seed.daemon.clientId, secretName: stack.seed.daemon.keyVaultSecretName };
+export function stackTokens(
+  stack: LocalStack,
+  app?: StackApp,
+): { readonly tokens: GraphTokenProvider; readonly metrics: RequestMetrics } {
+  const { clientId, secretName } = app ?? {
+    clientId: stack.seed.daemon.clientId,
+    secretName: stack.seed.daemon.keyVaultSecretName,
+  };
   const metrics = createRequestMetrics();
   const credentials = createKeyVaultCredentialProvider({
     vaultUrl: stack.urls.keyVault,
@@ -60,4 +66,7 @@ export function stackTokens(stack: LocalStack, app?: StackApp): { readonly token
 }
 
 /** The seed's app without any application permission. */
-export const APP_WITHOUT_PERMISSIONS: StackApp = { clientId: 'bcd6e504-3c6e-403e-9335-6b48543e9291', secretName: 'reporting-dashboard-client-secret' };
+export const APP_WITHOUT_PERMISSIONS: StackApp = {
+  clientId: 'bcd6e504-3c6e-403e-9335-6b48543e9291',
+  secretName: 'reporting-dashboard-client-secret',
+};
