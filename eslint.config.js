@@ -4,6 +4,57 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import prettier from 'eslint-config-prettier';
 
+/** Production code never depends on the emulators, the tests or the command lines. */
+const OUTSIDE_THE_APP = ['**/emulators/**', '**/test/**', '**/scripts/**', '**/devhost/**', '**/bench/**'];
+
+/**
+ * The dependency direction inside the app (README, "Layout"): functions → runtime → sweep / delivery →
+ * clients / http → reminders, with base (errors, logger, type guards) under everything and config
+ * between reminders and the clients. Each entry lists what a folder must not import.
+ */
+const LAYERS = [
+  {
+    files: ['shared/base/**'],
+    forbidden: ['../*/**', '../*.js'],
+    why: 'shared/base is the bottom layer: it imports nothing else of shared/.',
+  },
+  {
+    files: ['shared/reminders/**'],
+    forbidden: ['../*/**', '../*.js', '!../base/**', 'node:*', 'node-fetch', '@azure/*'],
+    why: 'shared/reminders is pure domain logic: no I/O, and nothing of shared/ but base/.',
+  },
+  {
+    files: ['shared/config/**'],
+    forbidden: ['**/http/**', '**/clients/**', '**/sweep/**', '**/delivery/**', '**/runtime.js'],
+    why: 'shared/config may use reminders/ and base/ only.',
+  },
+  {
+    files: ['shared/http/**'],
+    forbidden: ['**/config/**', '**/clients/**', '**/sweep/**', '**/delivery/**', '**/runtime.js'],
+    why: 'shared/http is the outbound HTTP core: it knows no client, pipeline or setting.',
+  },
+  {
+    files: ['shared/clients/**'],
+    forbidden: ['**/sweep/**', '**/delivery/**', '**/runtime.js'],
+    why: 'shared/clients are used by the pipelines, never the other way round.',
+  },
+  {
+    files: ['shared/sweep/**'],
+    forbidden: ['**/delivery/**', '**/runtime.js'],
+    why: 'shared/sweep and shared/delivery are independent pipelines; the runtime wires them.',
+  },
+  {
+    files: ['shared/delivery/**'],
+    forbidden: ['**/sweep/**', '**/runtime.js'],
+    why: 'shared/sweep and shared/delivery are independent pipelines; the runtime wires them.',
+  },
+  {
+    files: ['functions/**'],
+    forbidden: ['**/shared/clients/**', '**/shared/http/**'],
+    why: 'functions reach the clients through shared/runtime.ts.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.local/', 'coverage/', 'bench-results/'] },
   js.configs.recommended,
@@ -20,12 +71,40 @@ export default tseslint.config(
     },
   },
   {
-    // Production code must not depend on the emulators, and the emulators must not depend on it.
     files: ['functions/**', 'shared/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/emulators/**', '**/test/**', '**/scripts/**'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: OUTSIDE_THE_APP, message: 'Production code must not depend on local tooling.' }] },
+      ],
+    },
   },
+  // A later entry replaces the rule for its files, so each layer repeats the ban on local tooling.
+  ...LAYERS.map(({ files, forbidden, why }) => ({
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: OUTSIDE_THE_APP, message: 'Production code must not depend on local tooling.' },
+            { group: forbidden, message: why },
+          ],
+        },
+      ],
+    },
+  })),
   {
     files: ['emulators/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/functions/**', '**/shared/**'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/functions/**', '**/shared/**'], message: 'The emulators must not depend on the app.' },
+          ],
+        },
+      ],
+    },
   },
 );

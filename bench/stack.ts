@@ -3,12 +3,12 @@
  * with N items spread over a year, the configured latency on every endpoint, a clock that the
  * steady-state scenario moves ahead, and the emulators' request counters grouped by what they cost.
  */
-import { startLocalStack, demoSeedPath } from '../emulators/stack.js';
-import type { LocalStack } from '../emulators/stack.js';
-import { loadSeedFile, parseSeed } from '../emulators/seed.js';
-import type { SeedFile } from '../emulators/seed.js';
-import { obligationColumns } from '../emulators/obligations-generator.js';
-import type { FaultRule } from '../emulators/types.js';
+import { startLocalStack, demoSeedPath } from '../emulators/stack/stack.js';
+import type { LocalStack } from '../emulators/stack/stack.js';
+import { loadSeedFile, parseSeed } from '../emulators/stack/seed.js';
+import type { SeedFile } from '../emulators/stack/seed.js';
+import { obligationColumns } from '../emulators/graph/obligations-generator.js';
+import type { FaultRule } from '../emulators/stack/types.js';
 import type { LatencyOptions } from './options.js';
 
 /** Requests the emulators received, by kind. */

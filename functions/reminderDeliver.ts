@@ -9,9 +9,9 @@
  */
 import { app, output } from '@azure/functions';
 import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
-import type { DeliveryOutcome } from '../shared/delivery.js';
-import { readReminderMessage } from '../shared/reminder-message.js';
-import type { ReminderMessage } from '../shared/reminders.js';
+import type { DeliveryOutcome } from '../shared/delivery/deliver-reminder.js';
+import { readReminderMessage } from '../shared/reminders/reminder-message.js';
+import type { ReminderMessage } from '../shared/reminders/rules.js';
 import { describeFailure } from './support/run-failure.js';
 
 /** Where the host itself moves a message that failed maxDequeueCount times. */
@@ -29,7 +29,7 @@ export type Deliverer = (reminder: ReminderMessage, context: InvocationContext) 
  */
 export const runtimeDeliverer: Deliverer = async (reminder, context) => {
   const [{ deliverReminder }, { getDeliveryRuntime }] = await Promise.all([
-    import('../shared/delivery.js'),
+    import('../shared/delivery/deliver-reminder.js'),
     import('../shared/delivery-runtime.js'),
   ]);
   const { ledger, mailer, settings } = getDeliveryRuntime(process.env);

@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { loadFunctionApp } from '../devhost/host.js';
 import type { InvocationLogRecord } from '../devhost/host.js';
 import { drainQueue, queueServiceClientFor } from '../devhost/queue-storage.js';
-import { startLocalStack } from '../emulators/stack.js';
-import { ensureLocalCa } from '../emulators/tls.js';
-import type { ReminderMessage } from '../shared/reminders.js';
-import type { SweepSummary } from '../shared/sweep.js';
+import { startLocalStack } from '../emulators/stack/stack.js';
+import { ensureLocalCa } from '../emulators/stack/tls.js';
+import type { ReminderMessage } from '../shared/reminders/rules.js';
+import type { SweepSummary } from '../shared/sweep/sweep.js';
 import { failureLine } from './support/cli-errors.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 

@@ -6,14 +6,14 @@
 import { isIP } from 'node:net';
 import { TableClient } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
-import type { GraphTokenProvider } from './auth.js';
-import { loadConfig } from './config.js';
-import type { AppConfig, DeliveryAppConfig, StorageConnection } from './config.js';
-import type { DeliverySettings } from './delivery.js';
-import { createReminderLedger } from './ledger.js';
-import type { ReminderLedger } from './ledger.js';
-import { createMailer } from './mailer.js';
-import type { Mailer } from './mailer.js';
+import type { GraphTokenProvider } from './clients/auth.js';
+import { loadConfig } from './config/config.js';
+import type { AppConfig, DeliveryAppConfig, StorageConnection } from './config/config.js';
+import type { DeliverySettings } from './delivery/deliver-reminder.js';
+import { createReminderLedger } from './delivery/ledger.js';
+import type { ReminderLedger } from './delivery/ledger.js';
+import { createMailer } from './delivery/mailer.js';
+import type { Mailer } from './delivery/mailer.js';
 import { getDaemonRuntime } from './runtime.js';
 import type { DaemonRuntimeOptions, Environment } from './runtime.js';
 

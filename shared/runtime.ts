@@ -10,18 +10,18 @@
  * The managed identity that reads the vault is not a setting of ours: DefaultAzureCredential finds it
  * in the process environment (IDENTITY_ENDPOINT, AZURE_CLIENT_ID, ...) when the runtime is built.
  */
-import { loadConfig } from './config.js';
-import type { AppConfig } from './config.js';
-import { createGraphTokenProvider, graphScopeFor } from './auth.js';
-import type { GraphTokenProvider } from './auth.js';
-import { createGraphClient } from './graph.js';
-import type { GraphClient } from './graph.js';
-import { createKeyVaultCredentialProvider } from './key-vault-credentials.js';
-import type { ClientCredentialProvider } from './key-vault-credentials.js';
-import type { Logger } from './logger.js';
-import { createRequestMetrics } from './metrics.js';
-import type { RequestMetrics } from './metrics.js';
-import { createThrottleGatedFetch } from './throttle-gate.js';
+import { loadConfig } from './config/config.js';
+import type { AppConfig } from './config/config.js';
+import { createGraphTokenProvider, graphScopeFor } from './clients/auth.js';
+import type { GraphTokenProvider } from './clients/auth.js';
+import { createGraphClient } from './clients/graph.js';
+import type { GraphClient } from './clients/graph.js';
+import { createKeyVaultCredentialProvider } from './clients/key-vault-credentials.js';
+import type { ClientCredentialProvider } from './clients/key-vault-credentials.js';
+import type { Logger } from './base/logger.js';
+import { createRequestMetrics } from './http/metrics.js';
+import type { RequestMetrics } from './http/metrics.js';
+import { createThrottleGatedFetch } from './http/throttle-gate.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

@@ -3,7 +3,7 @@
  * exports NODE_EXTRA_CA_CERTS, which Node reads only at process start. vitest forks its workers with a
  * copy of this process's environment taken after the global setup, so every worker trusts the CA.
  */
-import { ensureLocalCa } from '../emulators/tls.js';
+import { ensureLocalCa } from '../emulators/stack/tls.js';
 
 export default async function setup(): Promise<void> {
   const { caCertPath } = await ensureLocalCa();

@@ -3,7 +3,7 @@
  * The child runs one peer; the parent asks it for runs, one at a time, and reads the emulators'
  * request counters around each run.
  */
-import { isRecord } from '../../shared/is-record.js';
+import { isRecord } from '../../shared/base/is-record.js';
 
 export const PEER_NAMES = ['naive', 'graph-sdk', 'due-notifier'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];

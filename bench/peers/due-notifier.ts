@@ -5,12 +5,12 @@
  * sent are left out. That check is Table storage work, not Graph work, so it is timed on its own.
  */
 import { getReminderLedger } from '../../shared/delivery-runtime.js';
-import { findSentReminderIds } from '../../shared/ledger.js';
-import type { ReminderMessage } from '../../shared/reminders.js';
+import { findSentReminderIds } from '../../shared/delivery/ledger.js';
+import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import type { Environment } from '../../shared/runtime.js';
-import { runSweep } from '../../shared/sweep.js';
-import type { SweepDependencies } from '../../shared/sweep.js';
+import { runSweep } from '../../shared/sweep/sweep.js';
+import type { SweepDependencies } from '../../shared/sweep/sweep.js';
 import { silentLogger } from './peer.js';
 import type { Peer } from './peer.js';
 

@@ -7,12 +7,12 @@
  */
 import { Client, PageIterator } from '@microsoft/microsoft-graph-client';
 import type { PageCollection } from '@microsoft/microsoft-graph-client';
-import { DEFAULT_PAGE_SIZE } from '../../shared/graph.js';
-import { isRecord } from '../../shared/is-record.js';
-import { dueDateFilterWindow } from '../../shared/reminders.js';
+import { DEFAULT_PAGE_SIZE } from '../../shared/clients/graph.js';
+import { isRecord } from '../../shared/base/is-record.js';
+import { dueDateFilterWindow } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import type { Environment } from '../../shared/runtime.js';
-import { obligationsQuery } from '../../shared/sweep.js';
+import { obligationsQuery } from '../../shared/sweep/sweep.js';
 import { createReminderCollector, listItemOf, PeerError, silentLogger } from './peer.js';
 import type { Peer } from './peer.js';
 

@@ -11,7 +11,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/config.js';
 import type { Environment } from '../../shared/runtime.js';
 import { createReminderCollector, listItemOf, PeerError } from './peer.js';
 import type { Peer } from './peer.js';

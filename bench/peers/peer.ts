@@ -3,11 +3,11 @@
  * local stack and compares what they cost. Every peer applies the same reminder rules (shared/reminders),
  * so that they differ only in how they get the items, and their reminders can be compared.
  */
-import { decideReminder } from '../../shared/reminders.js';
-import type { ListItem } from '../../shared/reminders.js';
-import type { AppConfig } from '../../shared/config.js';
-import { isRecord } from '../../shared/is-record.js';
-import type { Logger } from '../../shared/logger.js';
+import { decideReminder } from '../../shared/reminders/rules.js';
+import type { ListItem } from '../../shared/reminders/rules.js';
+import type { AppConfig } from '../../shared/config/config.js';
+import { isRecord } from '../../shared/base/is-record.js';
+import type { Logger } from '../../shared/base/logger.js';
 
 export interface PeerRunOutcome {
   /** List items received from Graph. */

@@ -3,7 +3,7 @@
  * large window costs a page latency per page. due-notifier splits the due-date window into disjoint
  * ranges read at once (GRAPH_CONCURRENCY); compared here with one sequential query, same reminders.
  */
-import { DEFAULT_PAGE_SIZE } from '../../shared/graph.js';
+import { DEFAULT_PAGE_SIZE } from '../../shared/clients/graph.js';
 import { sequentialLowerBoundMs } from '../lower-bound.js';
 import { coldRun, failureOf, measurePeer, warmMedianMs, warmRuns } from '../measure.js';
 import type { PeerMeasurement, PeerSpec } from '../measure.js';

@@ -3,7 +3,7 @@
  * size. Wall time, Graph requests, bytes received and peak memory of the daemon process, per peer,
  * against the sequential lower bound ceil(matching items / page size) × page latency.
  */
-import { DEFAULT_PAGE_SIZE } from '../../shared/graph.js';
+import { DEFAULT_PAGE_SIZE } from '../../shared/clients/graph.js';
 import { sequentialLowerBoundMs, pagesNeeded } from '../lower-bound.js';
 import { coldRun, failureOf, measurePeer, warmMedianMs, warmRuns } from '../measure.js';
 import type { PeerMeasurement, PeerSpec } from '../measure.js';

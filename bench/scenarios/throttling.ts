@@ -3,7 +3,7 @@
  * `Retry-After: 0.5`. Per peer: a warm run without throttling (the reference: items and reminders),
  * then throttled runs. Items lost must be 0: a run that fails loses every item it should have read.
  */
-import type { FaultRule } from '../../emulators/types.js';
+import type { FaultRule } from '../../emulators/stack/types.js';
 import { failureOf, measurePeer } from '../measure.js';
 import type { PeerMeasurement } from '../measure.js';
 import { startBenchStack } from '../stack.js';

@@ -4,8 +4,8 @@
  * only a fixed message per code and the run id to look the details up, never URLs or stack traces.
  */
 import type { HttpResponseInit } from '@azure/functions';
-import { ConfigError, DueNotifierError } from '../../shared/errors.js';
-import type { DueNotifierErrorCode } from '../../shared/errors.js';
+import { ConfigError, DueNotifierError } from '../../shared/base/errors.js';
+import type { DueNotifierErrorCode } from '../../shared/base/errors.js';
 
 interface PublicFailure {
   readonly status: number;

@@ -1,7 +1,7 @@
 /** How the functions run a sweep: a seam so that handlers can be tested without the network. */
-import type { Logger } from '../../shared/logger.js';
-import type { ReminderMessage } from '../../shared/reminders.js';
-import type { SweepOptions, SweepResult } from '../../shared/sweep.js';
+import type { Logger } from '../../shared/base/logger.js';
+import type { ReminderMessage } from '../../shared/reminders/rules.js';
+import type { SweepOptions, SweepResult } from '../../shared/sweep/sweep.js';
 
 export type Sweeper = (logger: Logger, options: SweepOptions) => Promise<SweepResult>;
 
@@ -14,8 +14,8 @@ export const runtimeSweeper: Sweeper = async (logger, options) => {
   const [{ getDaemonRuntime }, { getReminderLedger }, { findSentReminderIds }, { runSweep }] = await Promise.all([
     import('../../shared/runtime.js'),
     import('../../shared/delivery-runtime.js'),
-    import('../../shared/ledger.js'),
-    import('../../shared/sweep.js'),
+    import('../../shared/delivery/ledger.js'),
+    import('../../shared/sweep/sweep.js'),
   ]);
   const { config, graph, metrics } = getDaemonRuntime(process.env);
   const ledger = getReminderLedger(config);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { demoSeedPath } from '../../emulators/stack.js';
-import { loadSeedFile } from '../../emulators/seed.js';
+import { demoSeedPath } from '../../emulators/stack/stack.js';
+import { loadSeedFile } from '../../emulators/stack/seed.js';
 import { benchSeed, latencyRules, requestsBetween, sumRequests } from '../../bench/stack.js';
 
 describe('benchSeed', () => {

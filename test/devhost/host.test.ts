@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../../devhost/host.js';
 import type { FunctionApp } from '../../devhost/host.js';
 import { drainQueue } from '../../devhost/queue-storage.js';
-import { startAzurite } from '../../emulators/azurite.js';
+import { startAzurite } from '../../emulators/stack/azurite.js';
 
 const appRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixture-app');
 

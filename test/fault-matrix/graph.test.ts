@@ -9,10 +9,10 @@
  * of requests, and so which request a fault hits, fixed.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSeedFile } from '../../emulators/seed.js';
-import type { SeedFile } from '../../emulators/seed.js';
-import { demoSeedPath } from '../../emulators/stack.js';
-import type { SweepSummary } from '../../shared/sweep.js';
+import { loadSeedFile } from '../../emulators/stack/seed.js';
+import type { SeedFile } from '../../emulators/stack/seed.js';
+import { demoSeedPath } from '../../emulators/stack/stack.js';
+import type { SweepSummary } from '../../shared/sweep/sweep.js';
 import { failureOf, publicFailureCode, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { startHttpsProxy, startRecordingServer } from '../support/https-test-servers.js';
 import { inDays, obligation } from '../support/obligations.js';

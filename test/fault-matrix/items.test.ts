@@ -9,10 +9,10 @@
  * the Graph emulator's control (replaceListItems). Driven through the local host against the stack.
  */
 import { describe, expect, it } from 'vitest';
-import { loadSeedFile } from '../../emulators/seed.js';
-import type { ListSeed, SeedFile } from '../../emulators/seed.js';
-import { demoSeedPath } from '../../emulators/stack.js';
-import { MAX_TEXT_FIELD_LENGTH } from '../../shared/reminders.js';
+import { loadSeedFile } from '../../emulators/stack/seed.js';
+import type { ListSeed, SeedFile } from '../../emulators/stack/seed.js';
+import { demoSeedPath } from '../../emulators/stack/stack.js';
+import { MAX_TEXT_FIELD_LENGTH } from '../../shared/reminders/rules.js';
 import { calendarDate, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { obligation } from '../support/obligations.js';
 import { useLocalStack } from '../support/stack.js';

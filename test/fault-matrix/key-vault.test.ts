@@ -6,8 +6,8 @@
  */
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { loadSeedFile } from '../../emulators/seed.js';
-import { demoSeedPath } from '../../emulators/stack.js';
+import { loadSeedFile } from '../../emulators/stack/seed.js';
+import { demoSeedPath } from '../../emulators/stack/stack.js';
 import { failureOf, publicFailureCode, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
 

@@ -11,10 +11,10 @@
 import { describe, expect, it } from 'vitest';
 import { decodeQueueMessage, enqueueMessages } from '../../devhost/queue-storage.js';
 import { getReminderLedger } from '../../shared/delivery-runtime.js';
-import { findSentReminderIds } from '../../shared/ledger.js';
-import type { Logger } from '../../shared/logger.js';
+import { findSentReminderIds } from '../../shared/delivery/ledger.js';
+import type { Logger } from '../../shared/base/logger.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
-import { runSweep } from '../../shared/sweep.js';
+import { runSweep } from '../../shared/sweep/sweep.js';
 import { calendarDate, failureOf, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { inDays, obligation } from '../support/obligations.js';
 import { useLocalStack } from '../support/stack.js';

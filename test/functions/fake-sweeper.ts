@@ -1,8 +1,8 @@
 /** A Sweeper double for handler tests: records each call and answers with a fixed result or error. */
 import type { Sweeper } from '../../functions/support/sweeper.js';
-import type { Logger } from '../../shared/logger.js';
-import type { ReminderMessage } from '../../shared/reminders.js';
-import type { SweepOptions, SweepResult } from '../../shared/sweep.js';
+import type { Logger } from '../../shared/base/logger.js';
+import type { ReminderMessage } from '../../shared/reminders/rules.js';
+import type { SweepOptions, SweepResult } from '../../shared/sweep/sweep.js';
 
 export interface FakeSweeper {
   readonly sweep: Sweeper;

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { createReminderDeliverHandler, reminderPoisonOutput } from '../../functions/reminderDeliver.js';
 import type { Deliverer } from '../../functions/reminderDeliver.js';
-import { DeliveryError } from '../../shared/delivery.js';
-import type { ReminderMessage } from '../../shared/reminders.js';
+import { DeliveryError } from '../../shared/delivery/deliver-reminder.js';
+import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { reminderMessage } from '../support/reminder-messages.js';
 import { contextWithLogs } from '../support/invocation-context.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createReminderRunHandler } from '../../functions/reminderRun.js';
 import { reminderQueueOutput } from '../../functions/support/bindings.js';
 import { MAX_RUN_REQUEST_BYTES } from '../../functions/support/run-request.js';
-import { ConfigError, DueNotifierError } from '../../shared/errors.js';
+import { ConfigError, DueNotifierError } from '../../shared/base/errors.js';
 import { fakeSweeper } from './fake-sweeper.js';
 import { reminderFor } from '../support/reminder-messages.js';
 import { contextWithLogs } from '../support/invocation-context.js';

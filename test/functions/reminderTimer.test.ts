@@ -2,7 +2,7 @@ import type { Timer } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { createReminderTimerHandler } from '../../functions/reminderTimer.js';
 import { reminderQueueOutput } from '../../functions/support/bindings.js';
-import { DueNotifierError } from '../../shared/errors.js';
+import { DueNotifierError } from '../../shared/base/errors.js';
 import { fakeSweeper } from './fake-sweeper.js';
 import { reminderFor } from '../support/reminder-messages.js';
 import { contextWithLogs } from '../support/invocation-context.js';

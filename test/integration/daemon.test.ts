@@ -6,13 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { drainQueue, queueServiceClientFor } from '../../devhost/queue-storage.js';
-import { demoSeedPath } from '../../emulators/stack.js';
-import { loadSeedFile } from '../../emulators/seed.js';
-import type { ListItemSeed, ListSeed, SeedFile } from '../../emulators/seed.js';
-import type { ReminderMessage } from '../../shared/reminders.js';
+import { demoSeedPath } from '../../emulators/stack/stack.js';
+import { loadSeedFile } from '../../emulators/stack/seed.js';
+import type { ListItemSeed, ListSeed, SeedFile } from '../../emulators/stack/seed.js';
+import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
-import { runSweep } from '../../shared/sweep.js';
-import type { SweepSummary } from '../../shared/sweep.js';
+import { runSweep } from '../../shared/sweep/sweep.js';
+import type { SweepSummary } from '../../shared/sweep/sweep.js';
 import { calendarDate, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
 

@@ -7,10 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { drainQueue, enqueueMessages, queueServiceClientFor } from '../../devhost/queue-storage.js';
-import type { ListItemSeed } from '../../emulators/seed.js';
-import { loadConfig } from '../../shared/config.js';
+import type { ListItemSeed } from '../../emulators/stack/seed.js';
+import { loadConfig } from '../../shared/config/config.js';
 import { getReminderLedger } from '../../shared/delivery-runtime.js';
-import { lookupReminder } from '../../shared/ledger.js';
+import { lookupReminder } from '../../shared/delivery/ledger.js';
 import { calendarDate, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
 

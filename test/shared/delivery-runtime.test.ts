@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../shared/errors.js';
+import { ConfigError } from '../../shared/base/errors.js';
 import {
   createLedgerTableClient,
   getDeliveryRuntime,
   getReminderLedger,
   resetDeliveryRuntime,
 } from '../../shared/delivery-runtime.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/config.js';
 import { resetDaemonRuntime } from '../../shared/runtime.js';
 import { REQUIRED_SETTINGS } from '../support/settings.js';
 

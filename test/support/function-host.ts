@@ -26,13 +26,13 @@ import type {
 import { runQueueTrigger } from '../../devhost/queue-listener.js';
 import type { QueueListenerResult } from '../../devhost/queue-listener.js';
 import { drainQueue, queueServiceClientFor } from '../../devhost/queue-storage.js';
-import type { LocalStack } from '../../emulators/stack.js';
+import type { LocalStack } from '../../emulators/stack/stack.js';
 import { describeFailure } from '../../functions/support/run-failure.js';
-import { REMINDER_ID_HEADER } from '../../shared/delivery.js';
+import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
 import { resetDeliveryRuntime } from '../../shared/delivery-runtime.js';
-import type { ReminderMessage } from '../../shared/reminders.js';
+import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { resetDaemonRuntime } from '../../shared/runtime.js';
-import type { SweepSummary } from '../../shared/sweep.js';
+import type { SweepSummary } from '../../shared/sweep/sweep.js';
 import { captureOutput } from './leak-guard.js';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

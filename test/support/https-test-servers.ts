@@ -5,7 +5,7 @@
 import { request as httpsRequest, createServer } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ensureLocalCa } from '../../emulators/tls.js';
+import { ensureLocalCa } from '../../emulators/stack/tls.js';
 
 export interface RecordedRequest {
   readonly method: string;

@@ -16,7 +16,7 @@
 import { format } from 'node:util';
 import { HttpResponse, InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
-import type { LocalStack } from '../../emulators/stack.js';
+import type { LocalStack } from '../../emulators/stack/stack.js';
 
 export type OutputChannel = 'console' | 'invocation log' | 'http response' | 'queue message' | 'error message';
 

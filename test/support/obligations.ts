@@ -1,5 +1,5 @@
 /** Obligations (SharePoint list items) for tests on the local stack. */
-import type { ListItemSeed, SeedFieldValue } from '../../emulators/seed.js';
+import type { ListItemSeed, SeedFieldValue } from '../../emulators/stack/seed.js';
 
 /**
  * An open obligation of 250.25 EUR with a valid customer; `dueDate` is a seed date (`today+3`,

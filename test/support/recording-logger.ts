@@ -1,5 +1,5 @@
 /** A Logger that keeps what it is given, for tests that check what was logged and what never is. */
-import type { Logger } from '../../shared/logger.js';
+import type { Logger } from '../../shared/base/logger.js';
 
 export interface RecordingLogger extends Logger {
   /** Every line so far, oldest first, as `info <message>`, `warn <message>` or `error <message>`. */

@@ -1,6 +1,6 @@
 /** What a promise rejects with, checked: for tests that look into an error's code and message. */
 import { expect } from 'vitest';
-import { DueNotifierError } from '../../shared/errors.js';
+import { DueNotifierError } from '../../shared/base/errors.js';
 
 /** The error `promise` rejects with; the test fails if it resolves or rejects with anything but an `errorType`. */
 export async function rejectionOf<T>(

@@ -1,6 +1,6 @@
 /** Reminder messages (what the sweep queues and delivery reads) for tests. */
-import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders.js';
-import type { ReminderMessage } from '../../shared/reminders.js';
+import { REMINDER_MESSAGE_SCHEMA } from '../../shared/reminders/rules.js';
+import type { ReminderMessage } from '../../shared/reminders/rules.js';
 
 /**
  * A valid reminder message: its id follows `obligationId`, `dueDate` and `daysBefore` as the sweep makes

@@ -1,6 +1,6 @@
 /** App settings for tests that load the configuration: the required ones, each with a valid value. */
-import { loadConfig } from '../../shared/config.js';
-import type { AppConfig, SettingsSource } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config/config.js';
+import type { AppConfig, SettingsSource } from '../../shared/config/config.js';
 
 /** The required settings, nothing else. */
 export const REQUIRED_SETTINGS = Object.freeze({

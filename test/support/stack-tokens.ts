@@ -8,12 +8,12 @@
  *   it('...', async () => { const { tokens } = stackTokens(stack()); ... });
  */
 import { afterAll, beforeAll } from 'vitest';
-import type { LocalStack } from '../../emulators/stack.js';
-import { createGraphTokenProvider } from '../../shared/auth.js';
-import type { GraphTokenProvider } from '../../shared/auth.js';
-import { createKeyVaultCredentialProvider } from '../../shared/key-vault-credentials.js';
-import { createRequestMetrics } from '../../shared/metrics.js';
-import type { RequestMetrics } from '../../shared/metrics.js';
+import type { LocalStack } from '../../emulators/stack/stack.js';
+import { createGraphTokenProvider } from '../../shared/clients/auth.js';
+import type { GraphTokenProvider } from '../../shared/clients/auth.js';
+import { createKeyVaultCredentialProvider } from '../../shared/clients/key-vault-credentials.js';
+import { createRequestMetrics } from '../../shared/http/metrics.js';
+import type { RequestMetrics } from '../../shared/http/metrics.js';
 
 const IDENTITY_VARIABLES = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER'] as const;
 

@@ -5,8 +5,8 @@
  *   it('...', async () => { const { settings, counters } = stack(); ... });
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startLocalStack } from '../../emulators/stack.js';
-import type { LocalStack, LocalStackOptions } from '../../emulators/stack.js';
+import { startLocalStack } from '../../emulators/stack/stack.js';
+import type { LocalStack, LocalStackOptions } from '../../emulators/stack/stack.js';
 import { registerStack } from './leak-guard.js';
 
 /**

@@ -1,0 +1,141 @@
+/**
+ * The App Service / Functions managed-identity endpoint (`IDENTITY_ENDPOINT` + `IDENTITY_HEADER`,
+ * api-version 2019-08-01), as `ManagedIdentityCredential` (through MSAL's AppService source) calls it:
+ * `GET {endpoint}?api-version=2019-08-01&resource=...[&client_id|object_id|principal_id|mi_res_id=...]`
+ * with the `X-IDENTITY-HEADER` header; the answer carries `expires_on` in epoch seconds, as a string.
+ */
+import type { Directory, DirectoryManagedIdentity } from './directory.js';
+import { graphResource, keyVaultResource } from './service.js';
+import { correlationIdOf, entraErrorResponse, entraErrors } from './errors.js';
+import type { TokenAuthority } from './tokens.js';
+import type { EmulatorRequest, EmulatorResponse, ServiceDefinition } from '../stack/types.js';
+
+export const managedIdentityPath = '/msi/token';
+const apiVersion = '2019-08-01';
+const identityHeaderName = 'x-identity-header';
+/** Query parameters naming a user-assigned identity; at most one may be given. */
+const identitySelectors = ['client_id', 'object_id', 'principal_id', 'mi_res_id'] as const;
+
+export interface ManagedIdentityServiceOptions {
+  readonly directory: Directory;
+  readonly authority: TokenAuthority;
+  /** The identity assigned to the function app (the only one this endpoint issues tokens for). */
+  readonly managedIdentityClientId: string;
+  /** The `IDENTITY_HEADER` value the platform gave the app; requests must echo it. */
+  readonly identityHeader: string;
+}
+
+export class ManagedIdentityServiceError extends Error {
+  readonly code = 'UnknownManagedIdentity';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManagedIdentityServiceError';
+  }
+}
+
+export function createManagedIdentityService(options: ManagedIdentityServiceOptions): ServiceDefinition {
+  const { directory, authority, identityHeader } = options;
+  const identity = assignedIdentity(directory, options.managedIdentityClientId);
+  const tenant = directory.findTenant(identity.tenantId);
+
+  async function issueToken(request: EmulatorRequest): Promise<EmulatorResponse> {
+    const presentedHeader = request.headers[identityHeaderName];
+    if (typeof presentedHeader !== 'string' || presentedHeader === '') {
+      return platformError(request, 400, `Missing the ${identityHeaderName.toUpperCase()} header.`);
+    }
+    if (presentedHeader !== identityHeader) {
+      return platformError(request, 401, `The ${identityHeaderName.toUpperCase()} header is not valid.`);
+    }
+    const query = request.url.searchParams;
+    const requestedVersion = query.get('api-version');
+    if (requestedVersion !== apiVersion) {
+      return platformError(
+        request,
+        400,
+        requestedVersion === null ? 'Missing api-version parameter.' : `Unsupported api-version '${requestedVersion}'.`,
+      );
+    }
+    const resource = query.get('resource');
+    if (!resource) return platformError(request, 400, 'Missing resource parameter.');
+    const selectors = identitySelectors.filter((name) => query.has(name));
+    if (selectors.length > 1) {
+      return platformError(request, 400, `Only one of ${identitySelectors.join(', ')} may be specified.`);
+    }
+    if (!isSelected(identity, selectors[0], query)) {
+      return platformError(request, 400, 'Unable to load the proper Managed Identity.');
+    }
+    // Entra ID's v1 endpoint issues `aud` exactly as the resource was asked for (a trailing slash stays).
+    if (!knownResource(resource)) {
+      return entraErrorResponse(entraErrors.resourceNotFound(resource, tenant?.displayName ?? identity.tenantId), {
+        correlationId: correlationIdOf(request.headers),
+        now: directory.now(),
+      });
+    }
+    const issued = await authority.issue({
+      tenantId: identity.tenantId,
+      appId: identity.clientId,
+      objectId: identity.principalId,
+      roles: [],
+      audience: resource,
+    });
+    return {
+      status: 200,
+      body: {
+        access_token: issued.accessToken,
+        expires_on: String(issued.claims.exp),
+        resource,
+        token_type: 'Bearer',
+        client_id: identity.clientId,
+      },
+    };
+  }
+
+  return {
+    service: 'identity',
+    routes: [{ name: 'identity.token', method: 'GET', path: managedIdentityPath, handle: issueToken }],
+    notFound: (request) => platformError(request, 404, 'Not Found'),
+    internalError: (request) => platformError(request, 500, 'An unexpected error occurred while fetching the token.'),
+  };
+}
+
+function assignedIdentity(directory: Directory, clientId: string): DirectoryManagedIdentity {
+  const identity = directory.findManagedIdentity(clientId);
+  if (!identity) {
+    throw new ManagedIdentityServiceError(
+      `Managed identity ${clientId} is not in the directory: add it to a tenant's managedIdentities`,
+    );
+  }
+  return identity;
+}
+
+function isSelected(
+  identity: DirectoryManagedIdentity,
+  selector: (typeof identitySelectors)[number] | undefined,
+  query: URLSearchParams,
+): boolean {
+  const value = (selector === undefined ? null : query.get(selector))?.toLowerCase();
+  switch (selector) {
+    case undefined:
+      return true;
+    case 'client_id':
+      return value === identity.clientId;
+    case 'object_id':
+    case 'principal_id':
+      return value === identity.principalId.toLowerCase();
+    case 'mi_res_id':
+      return value?.endsWith(`/userassignedidentities/${identity.displayName.toLowerCase()}`) ?? false;
+  }
+}
+
+function knownResource(resource: string): boolean {
+  const withoutSlash = resource.replace(/\/$/, '');
+  return withoutSlash === graphResource || withoutSlash === keyVaultResource;
+}
+
+/** The platform's own error shape (errors from Entra ID itself are passed through in Entra's shape). */
+function platformError(request: EmulatorRequest, status: number, message: string): EmulatorResponse {
+  return {
+    status,
+    body: { statusCode: status, message, correlationId: correlationIdOf(request.headers) },
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * Azurite (Storage: blobs, queues, tables) from npm as a child process on OS-chosen loopback ports,
+ * with the explicit devstoreaccount1 connection string clients need for those ports.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** Azurite's well-known development account (public, the same in every Azurite installation). */
+export const devStoreAccountName = 'devstoreaccount1';
+const devStoreAccountKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+const defaultStartTimeoutMs = 30_000;
+const stopTimeoutMs = 5_000;
+const outputLinesKept = 20;
+
+/**
+ * Loaded into Azurite before it starts: if this process dies without stopping it (SIGKILL, crash),
+ * Azurite gets re-parented, notices and shuts itself down gracefully.
+ */
+const orphanWatchdog =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    'const parent = process.ppid; const timer = setInterval(() => { if (process.ppid !== parent) ' +
+      "{ clearInterval(timer); process.kill(process.pid, 'SIGTERM'); } }, 500); timer.unref();",
+  );
+
+export interface AzuriteOptions {
+  /** Keep all data in memory (default true); otherwise data lives in `location`. */
+  readonly inMemory?: boolean;
+  /** Workspace folder when not in memory; default `<repo>/.local/azurite` (git-ignored). */
+  readonly location?: string;
+  /** Cancels the start (the child is stopped); after the start, aborting stops Azurite. */
+  readonly signal?: AbortSignal;
+  /** Default 30 s (a cold start on a busy machine takes a few seconds). */
+  readonly startTimeoutMs?: number;
+}
+
+export interface AzuriteInstance {
+  /** Explicit devstoreaccount1 connection string with the three endpoints. */
+  readonly connectionString: string;
+  readonly blobEndpoint: string;
+  readonly queueEndpoint: string;
+  readonly tableEndpoint: string;
+  /** Process id of the Azurite child (for diagnostics and leak checks). */
+  readonly pid: number;
+  /** Stops Azurite and waits until its process has exited. */
+  stop(): Promise<void>;
+}
+
+export class AzuriteError extends Error {
+  readonly code = 'AzuriteError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AzuriteError';
+  }
+}
+
+export const defaultAzuriteLocation = fileURLToPath(new URL('../../.local/azurite', import.meta.url));
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteInstance> {
+  options.signal?.throwIfAborted();
+  const inMemory = options.inMemory ?? true;
+  const location = options.location ?? defaultAzuriteLocation;
+  if (!inMemory) await mkdir(location, { recursive: true });
+
+  const args = [
+    '--import',
+    orphanWatchdog,
+    azuriteEntryPoint(),
+    ...['--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1'],
+    ...['--blobPort', '0', '--queuePort', '0', '--tablePort', '0'],
+    '--silent',
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+    ...(inMemory ? ['--inMemoryPersistence', '--extentMemoryLimit', '256'] : ['--location', location]),
+  ];
+  // process.execPath: the Node 22 that runs us (Azurite needs >= 22; the machine's node may be older).
+  const child = spawn(process.execPath, args, {
+    cwd: inMemory ? tmpdir() : location,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => process.off('exit', killOnExit));
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= stopChild(child, exited);
+    return stopping;
+  };
+
+  try {
+    const endpoints = await waitForEndpoints(child, options.startTimeoutMs ?? defaultStartTimeoutMs, options.signal);
+    options.signal?.addEventListener('abort', () => void stop(), { once: true });
+    const accountUrl = (origin: string): string => `${origin}/${devStoreAccountName}`;
+    const blobEndpoint = accountUrl(endpoints.blob);
+    const queueEndpoint = accountUrl(endpoints.queue);
+    const tableEndpoint = accountUrl(endpoints.table);
+    return {
+      connectionString:
+        `DefaultEndpointsProtocol=http;AccountName=${devStoreAccountName};AccountKey=${devStoreAccountKey};` +
+        `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
+      blobEndpoint,
+      queueEndpoint,
+      tableEndpoint,
+      pid: child.pid ?? -1,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function azuriteEntryPoint(): string {
+  const require = createRequire(import.meta.url);
+  const packageJsonPath = require.resolve('azurite/package.json');
+  const { bin } = require(packageJsonPath) as { bin: Record<string, string> };
+  const entry = bin['azurite'];
+  if (entry === undefined) throw new AzuriteError('The installed azurite package has no "azurite" command');
+  return join(dirname(packageJsonPath), entry);
+}
+
+interface Endpoints {
+  readonly blob: string;
+  readonly queue: string;
+  readonly table: string;
+}
+
+/** Azurite prints `Azurite Queue service is successfully listening at http://127.0.0.1:PORT` per service. */
+function waitForEndpoints(child: ChildProcess, timeoutMs: number, signal: AbortSignal | undefined): Promise<Endpoints> {
+  return new Promise((resolve, reject) => {
+    const found: Partial<Record<keyof Endpoints, string>> = {};
+    const output: string[] = [];
+    const remember = (line: string): void => {
+      output.push(line);
+      if (output.length > outputLinesKept) output.shift();
+    };
+    const fail = (message: string, cause?: unknown): void => {
+      cleanUp();
+      const tail = output.length > 0 ? `\n${output.join('\n')}` : '';
+      reject(new AzuriteError(`${message}${tail}`, { cause }));
+    };
+    const onExit = (code: number | null, exitSignal: NodeJS.Signals | null): void =>
+      fail(`Azurite exited during start (${exitSignal ?? `exit code ${code}`})`);
+    const onError = (error: Error): void => fail('Cannot start Azurite', error);
+    const onAbort = (): void => fail('The start of Azurite was aborted', signal?.reason);
+    const timer = setTimeout(() => fail(`Azurite did not start within ${timeoutMs} ms`), timeoutMs);
+    const stdout = child.stdout ? createInterface({ input: child.stdout }) : undefined;
+    const stderr = child.stderr ? createInterface({ input: child.stderr }) : undefined;
+
+    function cleanUp(): void {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+      stdout?.close();
+      stderr?.close();
+      // Keep draining so that a chatty Azurite never blocks on a full pipe.
+      child.stdout?.resume();
+      child.stderr?.resume();
+    }
+
+    stdout?.on('line', (line) => {
+      remember(line);
+      const match = /Azurite (Blob|Queue|Table) service is successfully listening at (https?:\/\/\S+)/.exec(line);
+      if (!match?.[1] || !match[2]) return;
+      found[match[1].toLowerCase() as keyof Endpoints] = match[2].replace(/\/$/, '');
+      const { blob, queue, table } = found;
+      if (blob && queue && table) {
+        cleanUp();
+        resolve({ blob, queue, table });
+      }
+    });
+    stderr?.on('line', remember);
+    child.once('exit', onExit);
+    child.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** SIGTERM lets Azurite close its servers (and flush a workspace); SIGKILL if it does not exit in time. */
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), stopTimeoutMs);
+  });
+  const outcome = await Promise.race([exited, timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}

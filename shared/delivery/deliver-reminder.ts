@@ -1,0 +1,241 @@
+/**
+ * Delivers one reminder exactly once: claim it in the ledger, send the e-mail, record the outcome.
+ * Independent of Azure Functions: the queue-triggered function (and tests) call it with a parsed
+ * reminder message.
+ *
+ * Outcomes: the e-mail was sent now; or nothing was to be done (already sent or failed, or another
+ * delivery holds a live claim and is sending it); or it failed for good (recorded, not retried). A
+ * failure that may pass releases the claim and throws a DeliveryError, so that the queue delivers the
+ * message again: `ReminderNotSent` (nothing left: safe) or `ReminderOutcomeUnknown` (the request left
+ * but no answer came: the retry may send a second e-mail, the one duplicate allowed, counted in the
+ * ledger as `ambiguousSends`).
+ */
+import { calendarDateIn, daysBetween } from '../reminders/calendar.js';
+import { CLAIM_RECORD_MARGIN_MS } from '../config/config.js';
+import { claimReminder, indexSentReminder, recordFailed, recordSent, releaseClaim } from './ledger.js';
+import type { LedgerClaim, ReminderLedger } from './ledger.js';
+import type { Logger } from '../base/logger.js';
+import { renderReminderMail } from '../reminders/mail-template.js';
+import type { MailError, Mailer } from './mailer.js';
+import type { ReminderMessage } from '../reminders/rules.js';
+
+export interface DeliverySettings {
+  /** User principal name or object id of the mailbox reminders are sent from. */
+  readonly senderMailbox: string;
+  readonly saveToSentItems: boolean;
+  /**
+   * How long a claim holds. The send (token, request, retries) is stopped {@link CLAIM_RECORD_MARGIN_MS}
+   * before the claim ends, so that the outcome is recorded while the claim is still this delivery's.
+   */
+  readonly claimDurationMs: number;
+  /** IANA zone in which due dates are calendar dates (REMINDER_TIME_ZONE): "due today" is decided there. */
+  readonly timeZone: string;
+}
+
+export interface DeliveryDependencies {
+  readonly ledger: ReminderLedger;
+  readonly mailer: Mailer;
+  readonly settings: DeliverySettings;
+  readonly logger: Logger;
+  /** Default: the system clock. Claims expire by it. */
+  readonly clock?: () => Date;
+}
+
+export interface DeliverOptions {
+  /** Names this delivery in the ledger and in logs (the invocation id). */
+  readonly deliveryId: string;
+  readonly abortSignal?: AbortSignal;
+}
+
+/** The header that carries the reminder id in every e-mail, for tracing a message back to the ledger. */
+export const REMINDER_ID_HEADER = 'X-DueNotifier-Reminder-Id';
+
+export type DeliveryOutcome =
+  /** Sent by this delivery. `ambiguousSends` > 0: earlier attempts may have sent it too. */
+  | { readonly status: 'sent'; readonly reminderId: string; readonly attempt: number; readonly ambiguousSends: number }
+  /** The ledger already records the reminder as sent or failed: nothing was sent. */
+  | { readonly status: 'alreadySettled'; readonly reminderId: string; readonly state: 'sent' | 'failed' }
+  /** Another delivery holds a live claim (it sends, or its queue message comes back): nothing was sent. */
+  | { readonly status: 'inProgress'; readonly reminderId: string; readonly claimedUntil?: Date }
+  /** Failed for good, recorded as `failed`: Graph refused the message, or the due date has passed. */
+  | { readonly status: 'failed'; readonly reminderId: string; readonly code: string };
+
+export type DeliveryErrorCode =
+  /** Nothing was sent (throttling, Graph or Entra unavailable, access denied): the queue should retry. */
+  | 'ReminderNotSent'
+  /** The request left but no answer came: the queue should retry, which may duplicate the e-mail. */
+  | 'ReminderOutcomeUnknown';
+
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  readonly code: DeliveryErrorCode;
+  readonly reminderId: string;
+
+  constructor(
+    code: DeliveryErrorCode,
+    reminderId: string,
+    message: string,
+    options: { readonly cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.code = code;
+    this.reminderId = reminderId;
+  }
+}
+
+export async function deliverReminder(
+  deps: DeliveryDependencies,
+  reminder: ReminderMessage,
+  options: DeliverOptions,
+): Promise<DeliveryOutcome> {
+  const { ledger, mailer, settings, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const { deliveryId, abortSignal } = options;
+  const reminderId = reminder.id;
+  const sendBudgetMs = settings.claimDurationMs - CLAIM_RECORD_MARGIN_MS;
+  if (sendBudgetMs <= 0) {
+    throw new RangeError(
+      `The claim duration must exceed ${CLAIM_RECORD_MARGIN_MS} ms, got ${settings.claimDurationMs} ms.`,
+    );
+  }
+
+  const now = clock();
+  const claimed = await claimReminder(ledger, reminder, {
+    owner: deliveryId,
+    now,
+    durationMs: settings.claimDurationMs,
+    ...(abortSignal ? { abortSignal } : {}),
+  });
+  if (claimed.kind === 'settled') {
+    const state = claimed.entry.state === 'sent' ? 'sent' : 'failed';
+    logger.info(`Reminder ${reminderId}: already ${state}; nothing to do (delivery ${deliveryId}).`);
+    if (state === 'sent') {
+      // The sweep emitted a sent reminder: its index entity is missing (its write failed): write it now.
+      try {
+        await indexSentReminder(
+          ledger,
+          { reminderId, obligationId: reminder.obligationId, sentAt: claimed.entry.sentAt ?? now },
+          abortSignal ? { abortSignal } : {},
+        );
+      } catch (error) {
+        logger.warn(
+          `Reminder ${reminderId}: indexing it as sent failed; the sweep may emit it again. ${String(error)}`,
+        );
+      }
+    }
+    return { status: 'alreadySettled', reminderId, state };
+  }
+  if (claimed.kind === 'held') {
+    const until = claimed.entry.claimedUntil;
+    logger.info(
+      `Reminder ${reminderId}: delivery ${claimed.entry.claimedBy ?? 'unknown'} is sending it${until ? ` (claim until ${until.toISOString()})` : ''}; nothing to do (delivery ${deliveryId}).`,
+    );
+    return until ? { status: 'inProgress', reminderId, claimedUntil: until } : { status: 'inProgress', reminderId };
+  }
+  const { claim } = claimed;
+
+  const daysLeft = daysBetween(calendarDateIn(now, settings.timeZone), reminder.dueDate);
+  if (daysLeft < 0) {
+    const message = `The due date ${reminder.dueDate} passed before the reminder could be sent; a reminder is no longer useful.`;
+    await recordFailed(ledger, claim, {
+      now: clock(),
+      code: 'ReminderExpired',
+      message,
+      ...(abortSignal ? { abortSignal } : {}),
+    });
+    logger.warn(`Reminder ${reminderId}: not sent: ${message}`);
+    return { status: 'failed', reminderId, code: 'ReminderExpired' };
+  }
+
+  const mail = renderReminderMail(reminder, { daysLeft });
+  // The claim runs from `now` for claimDurationMs: the send must be over before it ends.
+  const deadline = AbortSignal.timeout(sendBudgetMs);
+  const result = await mailer.sendMail(
+    {
+      subject: mail.subject,
+      html: mail.html,
+      to: { address: reminder.customer.email, name: reminder.customer.name },
+      headers: { [REMINDER_ID_HEADER]: reminderId },
+    },
+    {
+      sender: settings.senderMailbox,
+      saveToSentItems: settings.saveToSentItems,
+      abortSignal: abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline,
+    },
+  );
+
+  switch (result.kind) {
+    case 'sent': {
+      try {
+        const { indexError } = await recordSent(ledger, claim, {
+          now: clock(),
+          mailRequestIds: result.requestIds,
+          ...(abortSignal ? { abortSignal } : {}),
+        });
+        if (indexError !== undefined) {
+          logger.warn(
+            `Reminder ${reminderId}: recorded as sent, but indexing it failed; the sweep may emit it again (delivery then skips it). ${indexError.message}`,
+          );
+        }
+      } catch (error) {
+        // The claim stays until it expires; a later delivery may then send the reminder again.
+        logger.error(`Reminder ${reminderId}: sent (${result.requestIds}), but recording it in the ledger failed.`);
+        throw error;
+      }
+      const possibleDuplicate =
+        claim.ambiguousSends > 0
+          ? ` ${claim.ambiguousSends} earlier attempt(s) had an unknown outcome: the customer may have received it more than once.`
+          : '';
+      const log = possibleDuplicate ? logger.warn.bind(logger) : logger.info.bind(logger);
+      log(`Reminder ${reminderId}: sent, attempt ${claim.attempt} (${result.requestIds}).${possibleDuplicate}`);
+      return { status: 'sent', reminderId, attempt: claim.attempt, ambiguousSends: claim.ambiguousSends };
+    }
+    case 'rejected': {
+      const code = result.error.graphCode ?? result.error.code;
+      await recordFailed(ledger, claim, {
+        now: clock(),
+        code,
+        message: result.error.message,
+        ...(abortSignal ? { abortSignal } : {}),
+      });
+      logger.error(
+        `Reminder ${reminderId}: Graph refused the e-mail; recorded as failed, not retried. ${result.error.message}`,
+      );
+      return { status: 'failed', reminderId, code };
+    }
+    case 'notSent':
+      throw await releaseFor(
+        'notSent',
+        'ReminderNotSent',
+        claim,
+        result.error,
+        `Reminder ${reminderId}: not sent; the claim is released for the next delivery. ${result.error.message}`,
+      );
+    case 'unknown':
+      throw await releaseFor(
+        'ambiguous',
+        'ReminderOutcomeUnknown',
+        claim,
+        result.error,
+        `Reminder ${reminderId}: the outcome of the send is unknown (ambiguous send ${claim.ambiguousSends + 1}); the next delivery sends it again, which may duplicate it. ${result.error.message}`,
+      );
+  }
+
+  /** Releases the claim and returns the error to throw; if releasing fails, the claim simply expires. */
+  async function releaseFor(
+    outcome: 'notSent' | 'ambiguous',
+    code: DeliveryErrorCode,
+    held: LedgerClaim,
+    cause: MailError,
+    message: string,
+  ): Promise<DeliveryError> {
+    try {
+      await releaseClaim(ledger, held, { outcome, now: clock(), code: cause.code, message: cause.message });
+    } catch (releaseError) {
+      logger.error(
+        `Reminder ${reminderId}: releasing the claim failed; it expires at ${held.claimedUntil.toISOString()}. ${String(releaseError)}`,
+      );
+    }
+    return new DeliveryError(code, reminderId, message, { cause });
+  }
+}

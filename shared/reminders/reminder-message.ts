@@ -1,0 +1,116 @@
+/**
+ * Reads a reminder queue message (schema `due-notifier.reminder/v1`) as the delivery receives it: checks
+ * every field it relies on, including that the id is the one the sweep derives from the obligation, the
+ * due date and the reminder day (it is the idempotency key). Problems name the field, never its value
+ * (values are customer data).
+ */
+import { isCalendarDate, parseIsoInstant } from './calendar.js';
+import { isRecord } from '../base/is-record.js';
+import { normalizeCurrencyCode } from './money.js';
+import { MAX_TEXT_FIELD_LENGTH, REMINDER_MESSAGE_SCHEMA, isPlausibleEmailAddress } from './rules.js';
+import type { ReminderMessage } from './rules.js';
+
+/**
+ * SharePoint item ids are short; anything longer is not one. The bound keeps ledger keys (obligation id
+ * and reminder id) far below Table storage's 1 KiB key limit, even percent-encoded.
+ */
+export const MAX_OBLIGATION_ID_LENGTH = 128;
+const MAX_REMINDER_DAY = 365;
+/** Amounts as the sweep writes them: below 10^15, at most three fraction digits (BHD, KWD, ...). */
+const AMOUNT = /^\d{1,15}(?:\.\d{1,3})?$/;
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+export type ReminderMessageReading =
+  | { readonly ok: true; readonly reminder: ReminderMessage }
+  | { readonly ok: false; readonly field: string; readonly problem: string };
+
+/**
+ * `value` as a queue trigger hands it over: an object (the host parsed the JSON), or a string or
+ * bytes that were not parsed.
+ */
+export function readReminderMessage(value: unknown): ReminderMessageReading {
+  const body = typeof value === 'string' || Buffer.isBuffer(value) ? parseJson(value.toString()) : value;
+  if (!isRecord(body)) {
+    return invalid('message', 'is not a JSON object');
+  }
+  if (body.schema !== REMINDER_MESSAGE_SCHEMA) {
+    return invalid('schema', `is not "${REMINDER_MESSAGE_SCHEMA}"`);
+  }
+  const { obligationId, dueDate, daysBefore, daysLeft, id, reference, customer, amount, currency, createdAt } = body;
+  if (
+    typeof obligationId !== 'string' ||
+    obligationId === '' ||
+    obligationId.length > MAX_OBLIGATION_ID_LENGTH ||
+    CONTROL_CHARACTERS.test(obligationId)
+  ) {
+    return invalid(
+      'obligationId',
+      `is not a list item id (1 to ${MAX_OBLIGATION_ID_LENGTH} characters, no control characters)`,
+    );
+  }
+  if (typeof dueDate !== 'string' || !isCalendarDate(dueDate)) {
+    return invalid('dueDate', 'is not a calendar date YYYY-MM-DD');
+  }
+  if (!isWholeNumber(daysBefore) || daysBefore > MAX_REMINDER_DAY) {
+    return invalid('daysBefore', `is not a whole number from 0 to ${MAX_REMINDER_DAY}`);
+  }
+  if (!isWholeNumber(daysLeft) || daysLeft > daysBefore) {
+    return invalid('daysLeft', 'is not a whole number from 0 to daysBefore');
+  }
+  if (id !== `${obligationId}:${dueDate}:${daysBefore}`) {
+    return invalid('id', 'is not "{obligationId}:{dueDate}:{daysBefore}"');
+  }
+  if (typeof reference !== 'string' || reference.length > MAX_TEXT_FIELD_LENGTH) {
+    return invalid('reference', `is not a text of at most ${MAX_TEXT_FIELD_LENGTH} characters`);
+  }
+  if (!isRecord(customer)) {
+    return invalid('customer', 'is not an object');
+  }
+  if (typeof customer.name !== 'string' || customer.name.length > MAX_TEXT_FIELD_LENGTH) {
+    return invalid('customer.name', `is not a text of at most ${MAX_TEXT_FIELD_LENGTH} characters`);
+  }
+  if (typeof customer.email !== 'string' || !isPlausibleEmailAddress(customer.email)) {
+    return invalid('customer.email', 'is not an e-mail address');
+  }
+  if (typeof amount !== 'string' || !AMOUNT.test(amount)) {
+    return invalid('amount', 'is not a decimal string such as "1250.00"');
+  }
+  if (typeof currency !== 'string' || normalizeCurrencyCode(currency) !== currency) {
+    return invalid('currency', 'is not an upper-case ISO 4217 currency code');
+  }
+  if (typeof createdAt !== 'string' || parseIsoInstant(createdAt) === undefined) {
+    return invalid('createdAt', 'is not an ISO 8601 instant');
+  }
+  return {
+    ok: true,
+    reminder: {
+      schema: REMINDER_MESSAGE_SCHEMA,
+      id,
+      obligationId,
+      reference,
+      customer: { name: customer.name, email: customer.email },
+      dueDate,
+      daysBefore,
+      daysLeft,
+      amount,
+      currency,
+      createdAt,
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isWholeNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function invalid(field: string, problem: string): ReminderMessageReading {
+  return { ok: false, field, problem };
+}

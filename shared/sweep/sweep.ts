@@ -1,0 +1,210 @@
+/**
+ * The reminder sweep: reads the obligations whose due date falls in the reminder window from the
+ * SharePoint list, page by page, and decides which reminders are due now. Shared by the timer, the
+ * HTTP trigger and the CLI; it writes nothing (callers hand the reminders to the queue binding).
+ */
+import { randomUUID } from 'node:crypto';
+import { SETTINGS } from '../config/config.js';
+import type { AppConfig } from '../config/config.js';
+import { forEachPageConcurrently } from './concurrent-pages.js';
+import type { PageSource } from './concurrent-pages.js';
+import { splitDueDateRange } from './due-date-ranges.js';
+import type { DueDateRange } from './due-date-ranges.js';
+import { DueNotifierError } from '../base/errors.js';
+import { DEFAULT_PAGE_SIZE } from '../clients/graph.js';
+import type { GraphClient, GraphListItem, ListItemsQuery } from '../clients/graph.js';
+import type { Logger } from '../base/logger.js';
+import { countsSince } from '../http/metrics.js';
+import type { RequestCounts, RequestMetrics } from '../http/metrics.js';
+import { processRangePlanner } from './range-planner.js';
+import type { RangePlanner } from './range-planner.js';
+import { createRunTally, decideReminder, dueDateFilterWindow } from '../reminders/rules.js';
+import type { ReminderMessage, ReminderRules, SkipReason } from '../reminders/rules.js';
+
+export interface SweepDependencies {
+  readonly config: AppConfig;
+  readonly graph: GraphClient;
+  /** The long-lived clients' counters; the run reports its own share. */
+  readonly metrics: RequestMetrics;
+  readonly logger: Logger;
+  /** Source of "now" when the caller gives no instant; default: the system clock. */
+  readonly clock?: () => Date;
+  /**
+   * Which of the due reminders the idempotency ledger records as sent: those are not emitted again.
+   * Absent: no check. A failed check is logged and the run emits everything (delivery skips sent ones).
+   */
+  readonly findSent?: (
+    reminders: readonly ReminderMessage[],
+    abortSignal?: AbortSignal,
+  ) => Promise<ReadonlySet<string>>;
+  /** How many due-date ranges to read at once (one when the last window fitted in a page); default: the process's. */
+  readonly rangePlanner?: RangePlanner;
+}
+
+export interface SweepOptions {
+  /** The run's instant (dry runs may choose it); default: `clock()`. */
+  readonly now?: Date;
+  readonly runId?: string;
+  readonly abortSignal?: AbortSignal;
+  /** Items per Graph page (`$top`); default: the Graph client's. */
+  readonly pageSize?: number;
+}
+
+export interface SweepSummary {
+  readonly runId: string;
+  /** ISO instant the rules were applied at. */
+  readonly now: string;
+  readonly itemsRead: number;
+  readonly eligible: number;
+  /** Reminders emitted. */
+  readonly reminders: number;
+  /** Due reminders not emitted because the ledger records them as sent. */
+  readonly alreadySent: number;
+  readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
+  /** Outbound requests made during this run (a cached token or secret makes none). */
+  readonly requests: RequestCounts;
+  readonly durationMs: number;
+}
+
+export interface SweepResult {
+  readonly runId: string;
+  readonly now: string;
+  /** Sorted by `id`. */
+  readonly reminders: readonly ReminderMessage[];
+  readonly summary: SweepSummary;
+}
+
+export type { DueDateRange } from './due-date-ranges.js';
+
+export async function runSweep(deps: SweepDependencies, options: SweepOptions = {}): Promise<SweepResult> {
+  const startedAt = performance.now();
+  const requestsBefore = deps.metrics.snapshot();
+  const now = options.now ?? (deps.clock ?? (() => new Date()))();
+  const runId = options.runId ?? randomUUID();
+  const rules = reminderRulesOf(deps.config);
+  const tally = createRunTally();
+  const due: ReminderMessage[] = [];
+
+  const onPage = (page: readonly GraphListItem[]): void => {
+    for (const item of page) {
+      const decision = decideReminder(item, rules, now);
+      tally.record(decision);
+      if (decision.kind === 'remind') {
+        due.push(decision.message);
+      } else if (decision.kind === 'skip') {
+        deps.logger.info(`Run ${runId}: skipped item ${item.id}: ${decision.reason}`);
+      }
+    }
+  };
+  const planner = deps.rangePlanner ?? processRangePlanner;
+  const list = `${deps.config.siteId}/${deps.config.listId}`;
+  const ranges = planner.rangesFor(list, deps.config.graphConcurrency, options.pageSize ?? DEFAULT_PAGE_SIZE);
+  // Every request, retry and wait of the run stops when its time budget is spent.
+  const budget = AbortSignal.timeout(deps.config.runTimeBudgetMs);
+  const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal, budget]) : budget;
+  let sent: ReadonlySet<string>;
+  try {
+    await forEachPageConcurrently(
+      readObligations(deps, dueDateFilterWindow(rules, now), ranges, options),
+      onPage,
+      abortSignal,
+    );
+    planner.record(list, tally.summary().itemsRead);
+    due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    sent = await findSent(deps, due, runId, abortSignal);
+  } catch (error) {
+    throw budget.aborted && !options.abortSignal?.aborted
+      ? runTimeBudgetExceeded(deps.config, runId, tally.summary().itemsRead, error)
+      : error;
+  }
+  const reminders = sent.size === 0 ? due : due.filter((reminder) => !sent.has(reminder.id));
+  const counts = tally.summary();
+  const summary: SweepSummary = {
+    runId,
+    now: now.toISOString(),
+    itemsRead: counts.itemsRead,
+    eligible: counts.eligible,
+    reminders: reminders.length,
+    alreadySent: due.length - reminders.length,
+    skipped: counts.skipped,
+    requests: countsSince(requestsBefore, deps.metrics.snapshot()),
+    durationMs: Math.round(performance.now() - startedAt),
+  };
+  deps.logger.info(`Run ${runId} summary: ${JSON.stringify(summary)}`);
+  return { runId, now: summary.now, reminders, summary };
+}
+
+function runTimeBudgetExceeded(config: AppConfig, runId: string, itemsRead: number, cause: unknown): DueNotifierError {
+  return new DueNotifierError(
+    'RunTimeBudgetExceeded',
+    `Run ${runId} was stopped when its time budget of ${config.runTimeBudgetMs / 1000} s (${SETTINGS.runTimeBudgetSeconds}) ran out, after reading ${itemsRead} list item(s); it enqueues no reminder. Graph, Entra ID or Key Vault answered too slowly or kept throttling; the next run catches up (${SETTINGS.catchUpDays}). Keep ${SETTINGS.runTimeBudgetSeconds} below functionTimeout in host.json.`,
+    { cause },
+  );
+}
+
+/** The ids of `due` the ledger records as sent; none when there is no ledger or it cannot be read. */
+async function findSent(
+  deps: SweepDependencies,
+  due: readonly ReminderMessage[],
+  runId: string,
+  abortSignal: AbortSignal | undefined,
+): Promise<ReadonlySet<string>> {
+  if (deps.findSent === undefined || due.length === 0) {
+    return new Set();
+  }
+  try {
+    return await deps.findSent(due, abortSignal);
+  } catch (error) {
+    abortSignal?.throwIfAborted();
+    deps.logger.warn(
+      `Run ${runId}: could not check the ledger for reminders already sent, so all ${due.length} due reminders are emitted (delivery skips sent ones): ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return new Set();
+  }
+}
+
+/**
+ * The pages of list items whose due date is in `window`: one query per disjoint due-date range, at most
+ * `ranges` of them, read at once (nextLink paging within a query is sequential).
+ */
+function readObligations(
+  deps: SweepDependencies,
+  window: DueDateRange,
+  ranges: number,
+  options: SweepOptions,
+): PageSource<readonly GraphListItem[]>[] {
+  return splitDueDateRange(window, ranges, deps.config.timeZone).map(
+    (range) => (abortSignal) => deps.graph.listItems(obligationsQuery(deps.config, range, { ...options, abortSignal })),
+  );
+}
+
+/** The Graph query for one due-date range: a server-side filter on the (indexed) due-date column, only the rule's columns. */
+export function obligationsQuery(
+  config: AppConfig,
+  range: DueDateRange,
+  options: { readonly pageSize?: number; readonly abortSignal?: AbortSignal } = {},
+): ListItemsQuery {
+  const column = `fields/${config.columns.dueDate}`;
+  return {
+    siteId: config.siteId,
+    listId: config.listId,
+    fields: Object.values(config.columns),
+    filter: `${column} ge '${odataInstant(range.from)}' and ${column} lt '${odataInstant(range.to)}'`,
+    ...(options.pageSize === undefined ? {} : { top: options.pageSize }),
+    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+  };
+}
+
+function reminderRulesOf(config: AppConfig): ReminderRules {
+  return {
+    reminderDays: config.reminderDays,
+    timeZone: config.timeZone,
+    catchUpDays: config.catchUpDays,
+    columns: config.columns,
+  };
+}
+
+/** `2026-12-01T00:00:00Z`: the form SharePoint documents for date literals (milliseconds only when present). */
+function odataInstant(instant: Date): string {
+  return instant.toISOString().replace(/\.000Z$/, 'Z');
+}
