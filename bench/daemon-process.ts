@@ -2,6 +2,7 @@
  * The benchmark's side of a daemon process: starts it with the stack's app settings, asks it for runs
  * one at a time, reads the emulators' counters around each run, and collects its peak memory at the end.
  */
+import { DueNotifierError } from '../shared/base/errors.js';
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -48,12 +49,10 @@ export interface DaemonProcess {
   stop(): Promise<{ readonly maxRssBytes: number }>;
 }
 
-export class DaemonProcessError extends Error {
-  readonly code = 'DaemonProcessFailed';
+export class DaemonProcessError extends DueNotifierError<'DaemonProcessFailed'> {
   readonly failure?: RunFailure;
   constructor(message: string, options?: { cause?: unknown; failure?: RunFailure }) {
-    super(message, options);
-    this.name = 'DaemonProcessError';
+    super('DaemonProcessFailed', message, options);
     if (options?.failure) {
       this.failure = options.failure;
     }

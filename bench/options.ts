@@ -2,6 +2,7 @@
  * Command line of `npm run bench`: injected latencies, list sizes, scenario selection, repetitions and
  * the output folder. `--quick` shrinks every scenario so that the whole benchmark runs in seconds (CI).
  */
+import { DueNotifierError } from '../shared/base/errors.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -49,12 +50,9 @@ export interface BenchOptions {
   readonly outDir: string;
 }
 
-export class BenchOptionsError extends Error {
-  readonly code = 'BenchOptionsInvalid';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BenchOptionsError';
-  }
+/** Whether `error` is the benchmark's refusal of its command line (usage is printed, no stack). */
+export function isBenchOptionsError(error: unknown): error is DueNotifierError<'BenchOptionsInvalid'> {
+  return error instanceof DueNotifierError && error.code === 'BenchOptionsInvalid';
 }
 
 export const DEFAULT_LATENCY: LatencyOptions = { graphPageMs: 100, tokenMs: 150, keyVaultMs: 80, identityMs: 0 };
@@ -97,7 +95,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --out DIR                output folder (default bench-results)
   --help                   this text`;
 
-/** Parses the benchmark's arguments; returns `'help'` for `--help`. Throws BenchOptionsError. */
+/** Parses the benchmark's arguments; returns `'help'` for `--help`. Throws a `BenchOptionsInvalid` DueNotifierError. */
 export function parseBenchArgs(argv: readonly string[], cwd: string = process.cwd()): BenchOptions | 'help' {
   let parsed;
   try {
@@ -123,9 +121,13 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.cw
       },
     });
   } catch (error) {
-    throw new BenchOptionsError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, {
-      cause: error,
-    });
+    throw new DueNotifierError(
+      'BenchOptionsInvalid',
+      `${error instanceof Error ? error.message : String(error)}\n${USAGE}`,
+      {
+        cause: error,
+      },
+    );
   }
   const { values } = parsed;
   if (values.help) {
@@ -179,7 +181,10 @@ function scenariosOf(names: readonly string[] | undefined): readonly ScenarioNam
   return names.map((name) => {
     const scenario = SCENARIOS.find((candidate) => candidate === name);
     if (scenario === undefined) {
-      throw new BenchOptionsError(`--scenario must be one of ${SCENARIOS.join(', ')}; got "${name}"`);
+      throw new DueNotifierError(
+        'BenchOptionsInvalid',
+        `--scenario must be one of ${SCENARIOS.join(', ')}; got "${name}"`,
+      );
     }
     return scenario;
   });
@@ -202,7 +207,10 @@ function wholeNumber(
   }
   const value = Number(text.replaceAll('_', ''));
   if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new BenchOptionsError(`${flag} must be a whole number from ${min} to ${max}; got "${text}"`);
+    throw new DueNotifierError(
+      'BenchOptionsInvalid',
+      `${flag} must be a whole number from ${min} to ${max}; got "${text}"`,
+    );
   }
   return value;
 }

@@ -4,7 +4,7 @@
  * measurements (JSON) and the charts (SVG) to `bench-results/`. See `--help`.
  */
 import { buildDaemonBundle } from './build.js';
-import { BenchOptionsError, parseBenchArgs, USAGE } from './options.js';
+import { isBenchOptionsError, parseBenchArgs, USAGE } from './options.js';
 import type { ScenarioName } from './options.js';
 import { machineInfo, renderScenario, describeMachine, writeReport } from './report.js';
 import type { BenchReport } from './report.js';
@@ -54,7 +54,7 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof BenchOptionsError) {
+  if (isBenchOptionsError(error)) {
     console.error(error.message);
     process.exitCode = 2;
     return;

@@ -2,7 +2,7 @@
  * App settings as the Functions host uses them in binding metadata: `%NAME%` stands for the value of
  * the app setting NAME (locally, `local.settings.json` Values; in Azure, the app's environment).
  */
-import { DevHostError } from './errors.js';
+import { devHostError } from './errors.js';
 
 export type AppSettings = Readonly<Record<string, string | undefined>>;
 
@@ -13,10 +13,7 @@ export function resolveAppSettingReferences(value: string, settings: AppSettings
   return value.replace(SETTING_REFERENCE, (_reference, name: string) => {
     const resolved = settings[name];
     if (resolved === undefined || resolved === '') {
-      throw new DevHostError(
-        'SettingNotFound',
-        `'%${name}%' does not resolve to a value: set the app setting ${name}.`,
-      );
+      throw devHostError('SettingNotFound', `'%${name}%' does not resolve to a value: set the app setting ${name}.`);
     }
     return resolved;
   });

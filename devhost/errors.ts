@@ -1,3 +1,7 @@
+/** The local host's own failures, in the app's one error shape (shared/base/errors.ts). */
+import { DueNotifierError } from '../shared/base/errors.js';
+import type { DueNotifierErrorOptions } from '../shared/base/errors.js';
+
 /** Failures of the local Functions host itself (not of the functions it runs). */
 export type DevHostErrorCode =
   | 'EntryPointNotFound'
@@ -5,14 +9,14 @@ export type DevHostErrorCode =
   | 'HostJsonInvalid'
   | 'SettingNotFound'
   | 'BindingNotSupported'
-  | 'ProgrammingModelMissing';
+  | 'ProgrammingModelMissing'
+  /** The app used the worker's `@azure/functions-core` as the real worker refuses (e.g. late registration). */
+  | 'FunctionsCoreMisuse';
 
-export class DevHostError extends Error {
-  override readonly name = 'DevHostError';
-  readonly code: DevHostErrorCode;
-
-  constructor(code: DevHostErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
+export function devHostError(
+  code: DevHostErrorCode,
+  message: string,
+  options?: DueNotifierErrorOptions,
+): DueNotifierError<DevHostErrorCode> {
+  return new DueNotifierError(code, message, options);
 }

@@ -10,6 +10,7 @@
  * installed before the first `app.*` registration: `@azure/functions` remembers the first answer
  * (and, without a core module, switches to "test mode" and discards registrations).
  */
+import { devHostError } from './errors.js';
 import Module from 'node:module';
 import type {
   Disposable,
@@ -52,10 +53,6 @@ export interface FunctionsCoreFake {
   readonly indexingLocked: boolean;
 }
 
-class FunctionsCoreError extends Error {
-  override readonly name = 'FunctionsCoreError';
-}
-
 let installed: FunctionsCoreFake | undefined;
 
 /** Serves the fake core module to every later `require('@azure/functions-core')`; idempotent. */
@@ -73,11 +70,11 @@ export function installFunctionsCore(): FunctionsCoreFake {
     hostVersion: '4.0.0-devhost',
     registerFunction(metadata: FunctionMetadata, callback: FunctionCallback): Disposable {
       if (indexingLocked) {
-        throw new FunctionsCoreError('A function can only be registered during app startup.');
+        throw devHostError('FunctionsCoreMisuse', 'A function can only be registered during app startup.');
       }
       const functionId = metadata.functionId ?? metadata.name;
       if (registrations.some((registration) => registration.functionId === functionId)) {
-        throw new FunctionsCoreError(`A function with id "${functionId}" has already been registered.`);
+        throw devHostError('FunctionsCoreMisuse', `A function with id "${functionId}" has already been registered.`);
       }
       const rawBindings = Object.entries(metadata.bindings).map(([name, binding]) =>
         JSON.stringify({ ...binding, name }),
@@ -86,7 +83,7 @@ export function installFunctionsCore(): FunctionsCoreFake {
       return {
         dispose() {
           if (indexingLocked) {
-            throw new FunctionsCoreError('A function can only be disposed during app startup.');
+            throw devHostError('FunctionsCoreMisuse', 'A function can only be disposed during app startup.');
           }
           const index = registrations.findIndex((registration) => registration.functionId === functionId);
           if (index >= 0) {
@@ -102,7 +99,7 @@ export function installFunctionsCore(): FunctionsCoreFake {
       return programmingModel;
     },
     registerHook(hookName: string): Disposable {
-      throw new FunctionsCoreError(`The local host does not run "${hookName}" hooks.`);
+      throw devHostError('FunctionsCoreMisuse', `The local host does not run "${hookName}" hooks.`);
     },
     log(level: RpcLogLevel, category: RpcLogCategory, message: string): void {
       systemLogs.push({ level, category, message });

@@ -1,7 +1,7 @@
 /** The parts of `host.json` the local host honours. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DevHostError } from './errors.js';
+import { devHostError } from './errors.js';
 
 export type QueueMessageEncoding = 'base64' | 'none';
 
@@ -16,15 +16,15 @@ export async function readHostJson(appRoot: string): Promise<HostJson> {
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new DevHostError('HostJsonInvalid', `Cannot read ${file} as JSON.`, { cause: error });
+    throw devHostError('HostJsonInvalid', `Cannot read ${file} as JSON.`, { cause: error });
   }
   if (!isRecord(parsed) || parsed.version !== '2.0') {
-    throw new DevHostError('HostJsonInvalid', `${file} must be an object with "version": "2.0".`);
+    throw devHostError('HostJsonInvalid', `${file} must be an object with "version": "2.0".`);
   }
   const queues = isRecord(parsed.extensions) && isRecord(parsed.extensions.queues) ? parsed.extensions.queues : {};
   const encoding = queues.messageEncoding ?? 'base64';
   if (encoding !== 'base64' && encoding !== 'none') {
-    throw new DevHostError('HostJsonInvalid', `${file}: extensions.queues.messageEncoding must be "base64" or "none".`);
+    throw devHostError('HostJsonInvalid', `${file}: extensions.queues.messageEncoding must be "base64" or "none".`);
   }
   return { queueMessageEncoding: encoding };
 }

@@ -26,7 +26,7 @@ import type {
   RpcRetryOptions,
   RpcTypedData,
 } from './core-types.js';
-import { DevHostError } from './errors.js';
+import { devHostError } from './errors.js';
 import { installFunctionsCore } from './functions-core.js';
 import type { CapturedRegistration } from './functions-core.js';
 import { readHostJson } from './host-json.js';
@@ -157,7 +157,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
   const appRoot = path.resolve(options.appRoot ?? process.cwd());
   const core = installFunctionsCore();
   if (core.indexingLocked) {
-    throw new DevHostError('ProgrammingModelMissing', 'The function app was already loaded in this process.');
+    throw devHostError('ProgrammingModelMissing', 'The function app was already loaded in this process.');
   }
   const hostJson = await readHostJson(appRoot);
   for (const file of await resolveEntryPoints(appRoot, options.entryPoints)) {
@@ -171,7 +171,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
   function getFunction(name: string): HostFunction {
     const found = functions.find((candidate) => candidate.name === name);
     if (!found) {
-      throw new DevHostError('FunctionNotFound', `No function named '${name}' is registered.`);
+      throw devHostError('FunctionNotFound', `No function named '${name}' is registered.`);
     }
     return found;
   }
@@ -228,7 +228,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     async invokeTimer(name, invocationOptions = {}) {
       const fn = getFunction(name);
       if (fn.trigger.type !== 'timerTrigger') {
-        throw new DevHostError('BindingNotSupported', `Function '${name}' is not timer-triggered.`);
+        throw devHostError('BindingNotSupported', `Function '${name}' is not timer-triggered.`);
       }
       const settings = invocationOptions.settings ?? options.settings ?? process.env;
       const trigger = resolveBindingOptions(fn.trigger, settings);
@@ -259,7 +259,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     async invokeHttp(name, httpRequest, invocationOptions = {}) {
       const fn = getFunction(name);
       if (fn.trigger.type !== 'httpTrigger') {
-        throw new DevHostError('BindingNotSupported', `Function '${name}' is not HTTP-triggered.`);
+        throw devHostError('BindingNotSupported', `Function '${name}' is not HTTP-triggered.`);
       }
       const url = new URL(`/api/${String(fn.trigger.route ?? fn.name)}`, LOCAL_HOST_ORIGIN);
       for (const [key, value] of Object.entries(httpRequest.query ?? {})) {
@@ -288,7 +288,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
     async invokeQueue(name, messageText, invocationOptions = {}) {
       const fn = getFunction(name);
       if (fn.trigger.type !== 'queueTrigger') {
-        throw new DevHostError('BindingNotSupported', `Function '${name}' is not queue-triggered.`);
+        throw devHostError('BindingNotSupported', `Function '${name}' is not queue-triggered.`);
       }
       const insertionTime = invocationOptions.insertionTime ?? new Date();
       const instant = (date: Date): RpcTypedData => ({ json: JSON.stringify(date.toISOString()) });
@@ -315,10 +315,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
 
 function requireProgrammingModel(model: ProgrammingModel | undefined): ProgrammingModel {
   if (!model) {
-    throw new DevHostError(
-      'ProgrammingModelMissing',
-      'The entry points registered no function through @azure/functions.',
-    );
+    throw devHostError('ProgrammingModelMissing', 'The entry points registered no function through @azure/functions.');
   }
   return model;
 }
@@ -332,7 +329,7 @@ async function resolveEntryPoints(appRoot: string, patterns: readonly string[]):
       matched = true;
     }
     if (!matched) {
-      throw new DevHostError('EntryPointNotFound', `No file matches the entry point '${pattern}' under ${appRoot}.`);
+      throw devHostError('EntryPointNotFound', `No file matches the entry point '${pattern}' under ${appRoot}.`);
     }
   }
   return [...files].sort();
@@ -342,7 +339,7 @@ function toHostFunction(registration: CapturedRegistration): HostFunction {
   const bindings = registration.rawBindings.map((raw) => JSON.parse(raw) as HostBinding);
   const trigger = bindings.find((binding) => binding.direction === 'in' && /trigger$/i.test(binding.type));
   if (!trigger) {
-    throw new DevHostError('BindingNotSupported', `Function '${registration.metadata.name}' has no trigger binding.`);
+    throw devHostError('BindingNotSupported', `Function '${registration.metadata.name}' has no trigger binding.`);
   }
   return {
     name: registration.metadata.name,
@@ -365,13 +362,13 @@ async function writeOutputs(
   for (const output of outputData) {
     const binding = fn.bindings.find((candidate) => candidate.name === output.name);
     if (!binding) {
-      throw new DevHostError(
+      throw devHostError(
         'BindingNotSupported',
         `Function '${fn.name}' returned data for an unknown binding '${String(output.name)}'.`,
       );
     }
     if (binding.type !== 'queue') {
-      throw new DevHostError('BindingNotSupported', `The local host cannot write '${binding.type}' output bindings.`);
+      throw devHostError('BindingNotSupported', `The local host cannot write '${binding.type}' output bindings.`);
     }
     const resolved = resolveBindingOptions(binding, settings);
     const queueName = String(resolved.queueName);

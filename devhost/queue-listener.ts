@@ -8,7 +8,7 @@
 import { resolveBindingOptions } from './app-settings.js';
 import type { AppSettings } from './app-settings.js';
 import type { FunctionApp, InvocationOutcome } from './host.js';
-import { DevHostError } from './errors.js';
+import { devHostError } from './errors.js';
 import { decodeQueueMessage, enqueueMessages, queueServiceClientFor } from './queue-storage.js';
 
 /** The Storage extension's default `maxDequeueCount`. */
@@ -38,7 +38,7 @@ export async function runQueueTrigger(
 ): Promise<QueueListenerResult> {
   const fn = functionApp.getFunction(name);
   if (fn.trigger.type !== 'queueTrigger') {
-    throw new DevHostError('BindingNotSupported', `Function '${name}' is not queue-triggered.`);
+    throw devHostError('BindingNotSupported', `Function '${name}' is not queue-triggered.`);
   }
   const settings = options.settings ?? process.env;
   const { abortSignal } = options;

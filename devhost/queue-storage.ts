@@ -8,7 +8,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { QueueClient } from '@azure/storage-queue';
 import type { AppSettings } from './app-settings.js';
-import { DevHostError } from './errors.js';
+import { devHostError } from './errors.js';
 import type { QueueMessageEncoding } from './host-json.js';
 
 /** The most messages Storage hands out per receive call. */
@@ -27,7 +27,7 @@ export function queueServiceClientFor(connection: string, settings: AppSettings)
   if (accountName) {
     return new QueueServiceClient(`https://${accountName}.queue.core.windows.net`, new DefaultAzureCredential());
   }
-  throw new DevHostError(
+  throw devHostError(
     'SettingNotFound',
     `Storage connection '${connection}' is not configured: set ${connection} (a connection string) or ${connection}__queueServiceUri.`,
   );

@@ -13,7 +13,7 @@ import { parseIsoInstant } from '../functions/support/run-request.js';
 import type { Logger } from '../shared/base/logger.js';
 import { getDaemonRuntime } from '../shared/runtime.js';
 import { runSweep } from '../shared/sweep/sweep.js';
-import { CommandLineError, failureLine } from './support/cli-errors.js';
+import { commandLineError, failureLine } from './support/cli-errors.js';
 import { readLocalSettings } from './support/local-settings.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
@@ -49,7 +49,7 @@ function parseArguments(argv: readonly string[]): SweepArguments | 'help' {
       allowPositionals: false,
     });
   } catch (error) {
-    throw new CommandLineError(`${error instanceof Error ? error.message : String(error)} (see --help)`);
+    throw commandLineError(`${error instanceof Error ? error.message : String(error)} (see --help)`);
   }
   const { values } = parsed;
   if (values.help) {
@@ -58,11 +58,11 @@ function parseArguments(argv: readonly string[]): SweepArguments | 'help' {
   let now: Date | undefined;
   if (values.now !== undefined) {
     if (!values['dry-run']) {
-      throw new CommandLineError('--now is only allowed together with --dry-run.');
+      throw commandLineError('--now is only allowed together with --dry-run.');
     }
     now = parseIsoInstant(values.now);
     if (!now) {
-      throw new CommandLineError(
+      throw commandLineError(
         `--now must be an ISO 8601 instant with an offset, e.g. 2026-12-01T07:00:00Z (got "${values.now}").`,
       );
     }

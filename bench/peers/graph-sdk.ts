@@ -5,6 +5,8 @@
  * size). Tokens come from due-notifier's own provider (Key Vault credential + MSAL), created once per
  * process, so the comparison isolates the paging and retry behaviour.
  */
+import type { PeerErrorCode } from './peer.js';
+import { DueNotifierError } from '../../shared/base/errors.js';
 import { Client, PageIterator } from '@microsoft/microsoft-graph-client';
 import type { PageCollection } from '@microsoft/microsoft-graph-client';
 import { DEFAULT_PAGE_SIZE } from '../../shared/clients/graph.js';
@@ -13,7 +15,7 @@ import { dueDateFilterWindow } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import type { Environment } from '../../shared/runtime.js';
 import { obligationsQuery } from '../../shared/sweep/sweep.js';
-import { createReminderCollector, listItemOf, PeerError, silentLogger } from './peer.js';
+import { createReminderCollector, listItemOf, silentLogger } from './peer.js';
 import type { Peer } from './peer.js';
 
 export function createGraphSdkPeer(env: Environment): Peer {
@@ -32,7 +34,7 @@ export function createGraphSdkPeer(env: Environment): Peer {
     async run(now) {
       const query = obligationsQuery(config, dueDateFilterWindow(config, now), { pageSize: DEFAULT_PAGE_SIZE });
       if (query.filter === undefined) {
-        throw new PeerError('PeerRequestFailed', "due-notifier's query has no $filter to send.");
+        throw new DueNotifierError<PeerErrorCode>('PeerRequestFailed', "due-notifier's query has no $filter to send.");
       }
       const first: unknown = await client
         .api(itemsPath)
@@ -41,7 +43,10 @@ export function createGraphSdkPeer(env: Environment): Peer {
         .top(query.top ?? DEFAULT_PAGE_SIZE)
         .get();
       if (!isPageCollection(first)) {
-        throw new PeerError('PeerResponseInvalid', 'Graph answered the first page without a "value" array.');
+        throw new DueNotifierError<PeerErrorCode>(
+          'PeerResponseInvalid',
+          'Graph answered the first page without a "value" array.',
+        );
       }
       const reminders = createReminderCollector(config, now);
       const pages = new PageIterator(client, first, (item: unknown) => {

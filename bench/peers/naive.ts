@@ -8,12 +8,14 @@
  * challenge names no `*.vault.azure.net` resource (`disableChallengeResourceVerification`), and the
  * authority host is not a Microsoft one (`knownAuthorities`).
  */
+import type { PeerErrorCode } from './peer.js';
+import { DueNotifierError } from '../../shared/base/errors.js';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { loadConfig } from '../../shared/config/config.js';
 import type { Environment } from '../../shared/runtime.js';
-import { createReminderCollector, listItemOf, PeerError } from './peer.js';
+import { createReminderCollector, listItemOf } from './peer.js';
 import type { Peer } from './peer.js';
 
 interface GraphPage {
@@ -24,7 +26,7 @@ interface GraphPage {
 export function createNaivePeer(env: Environment): Peer {
   const config = loadConfig(env);
   if (config.credential.kind !== 'secret') {
-    throw new PeerError(
+    throw new DueNotifierError<PeerErrorCode>(
       'PeerRequestFailed',
       'The naive peer reads a client secret (CLIENT_SECRET_NAME), as the samples do.',
     );
@@ -39,7 +41,10 @@ export function createNaivePeer(env: Environment): Peer {
       });
       const secret = await secretClient.getSecret(secretName);
       if (secret.value === undefined) {
-        throw new PeerError('PeerResponseInvalid', `Key Vault returned secret '${secretName}' without a value.`);
+        throw new DueNotifierError<PeerErrorCode>(
+          'PeerResponseInvalid',
+          `Key Vault returned secret '${secretName}' without a value.`,
+        );
       }
 
       const app = new ConfidentialClientApplication({
@@ -52,7 +57,7 @@ export function createNaivePeer(env: Environment): Peer {
       });
       const token = await app.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
       if (!token?.accessToken) {
-        throw new PeerError('PeerRequestFailed', 'Entra ID returned no access token.');
+        throw new DueNotifierError<PeerErrorCode>('PeerRequestFailed', 'Entra ID returned no access token.');
       }
 
       const items: unknown[] = [];
@@ -61,7 +66,10 @@ export function createNaivePeer(env: Environment): Peer {
       while (url !== undefined) {
         const response = await fetch(url, { headers: { Authorization: `Bearer ${token.accessToken}` } });
         if (!response.ok) {
-          throw new PeerError('PeerRequestFailed', `Graph answered ${response.status} ${response.statusText}.`);
+          throw new DueNotifierError<PeerErrorCode>(
+            'PeerRequestFailed',
+            `Graph answered ${response.status} ${response.statusText}.`,
+          );
         }
         const page = (await response.json()) as GraphPage;
         items.push(...page.value);

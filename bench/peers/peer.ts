@@ -3,6 +3,7 @@
  * local stack and compares what they cost. Every peer applies the same reminder rules (shared/reminders),
  * so that they differ only in how they get the items, and their reminders can be compared.
  */
+import { DueNotifierError } from '../../shared/base/errors.js';
 import { decideReminder } from '../../shared/reminders/rules.js';
 import type { ListItem } from '../../shared/reminders/rules.js';
 import type { AppConfig } from '../../shared/config/config.js';
@@ -26,14 +27,7 @@ export interface Peer {
 /** The benchmark measures the clients, not log output. */
 export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-export class PeerError extends Error {
-  readonly code: 'PeerRequestFailed' | 'PeerResponseInvalid';
-  constructor(code: PeerError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PeerError';
-    this.code = code;
-  }
-}
+export type PeerErrorCode = 'PeerRequestFailed' | 'PeerResponseInvalid';
 
 export interface ReminderCollector {
   add(item: ListItem): void;
@@ -61,7 +55,7 @@ export function createReminderCollector(config: AppConfig, now: Date): ReminderC
 /** A list item from a Graph page, checked: a string `id` and an object `fields`. */
 export function listItemOf(value: unknown): ListItem {
   if (!isRecord(value) || typeof value.id !== 'string' || !isRecord(value.fields)) {
-    throw new PeerError(
+    throw new DueNotifierError<PeerErrorCode>(
       'PeerResponseInvalid',
       'Graph returned a list item without a string "id" or an object "fields".',
     );

@@ -4,7 +4,7 @@
  * only a fixed message per code and the run id to look the details up, never URLs or stack traces.
  */
 import type { HttpResponseInit } from '@azure/functions';
-import { ConfigError, DueNotifierError } from '../../shared/base/errors.js';
+import { ConfigError, DueNotifierError, describeError } from '../../shared/base/errors.js';
 import type { DueNotifierErrorCode } from '../../shared/base/errors.js';
 
 interface PublicFailure {
@@ -15,33 +15,36 @@ interface PublicFailure {
 const UPSTREAM_FAILED = 502;
 const UNAVAILABLE = 503;
 
-const PUBLIC_FAILURES: Readonly<Record<DueNotifierErrorCode, PublicFailure>> = {
-  ConfigInvalid: { status: 500, message: 'An app setting is missing or invalid.' },
-  KeyVaultUnavailable: { status: UNAVAILABLE, message: 'Key Vault could not be reached.' },
-  KeyVaultAccessDenied: { status: UPSTREAM_FAILED, message: "Key Vault denied access to the app's credential." },
-  KeyVaultSecretNotFound: { status: UPSTREAM_FAILED, message: "The app's credential was not found in Key Vault." },
-  KeyVaultSecretDisabled: { status: UPSTREAM_FAILED, message: "The app's credential is disabled in Key Vault." },
-  KeyVaultSecretInvalid: { status: UPSTREAM_FAILED, message: "The app's credential in Key Vault is not usable." },
-  AuthenticationFailed: { status: UPSTREAM_FAILED, message: 'Microsoft Entra ID did not issue a token to the app.' },
-  EntraUnavailable: { status: UNAVAILABLE, message: 'Microsoft Entra ID could not be reached.' },
-  GraphRequestFailed: {
-    status: UPSTREAM_FAILED,
-    message: 'Microsoft Graph rejected a request for the obligations list.',
-  },
-  GraphAccessDenied: { status: UPSTREAM_FAILED, message: 'Microsoft Graph denied access to the obligations list.' },
-  GraphThrottled: { status: UNAVAILABLE, message: 'Microsoft Graph kept throttling the run.' },
-  GraphUnavailable: { status: UNAVAILABLE, message: 'Microsoft Graph could not be reached.' },
-  GraphResponseInvalid: {
-    status: UPSTREAM_FAILED,
-    message: 'Microsoft Graph returned a response the app cannot read.',
-  },
-  UntrustedGraphUrl: {
-    status: UPSTREAM_FAILED,
-    message: 'Microsoft Graph returned a link outside the configured endpoint.',
-  },
-  RunTimeBudgetExceeded: { status: UNAVAILABLE, message: 'The run did not finish within its time budget.' },
-  InvalidRequest: { status: 400, message: 'The request is invalid.' },
-};
+/** Every code of the daemon's own failures has its public answer (checked by `satisfies`). */
+const PUBLIC_FAILURES: ReadonlyMap<string, PublicFailure> = new Map(
+  Object.entries({
+    ConfigInvalid: { status: 500, message: 'An app setting is missing or invalid.' },
+    KeyVaultUnavailable: { status: UNAVAILABLE, message: 'Key Vault could not be reached.' },
+    KeyVaultAccessDenied: { status: UPSTREAM_FAILED, message: "Key Vault denied access to the app's credential." },
+    KeyVaultSecretNotFound: { status: UPSTREAM_FAILED, message: "The app's credential was not found in Key Vault." },
+    KeyVaultSecretDisabled: { status: UPSTREAM_FAILED, message: "The app's credential is disabled in Key Vault." },
+    KeyVaultSecretInvalid: { status: UPSTREAM_FAILED, message: "The app's credential in Key Vault is not usable." },
+    AuthenticationFailed: { status: UPSTREAM_FAILED, message: 'Microsoft Entra ID did not issue a token to the app.' },
+    EntraUnavailable: { status: UNAVAILABLE, message: 'Microsoft Entra ID could not be reached.' },
+    GraphRequestFailed: {
+      status: UPSTREAM_FAILED,
+      message: 'Microsoft Graph rejected a request for the obligations list.',
+    },
+    GraphAccessDenied: { status: UPSTREAM_FAILED, message: 'Microsoft Graph denied access to the obligations list.' },
+    GraphThrottled: { status: UNAVAILABLE, message: 'Microsoft Graph kept throttling the run.' },
+    GraphUnavailable: { status: UNAVAILABLE, message: 'Microsoft Graph could not be reached.' },
+    GraphResponseInvalid: {
+      status: UPSTREAM_FAILED,
+      message: 'Microsoft Graph returned a response the app cannot read.',
+    },
+    UntrustedGraphUrl: {
+      status: UPSTREAM_FAILED,
+      message: 'Microsoft Graph returned a link outside the configured endpoint.',
+    },
+    RunTimeBudgetExceeded: { status: UNAVAILABLE, message: 'The run did not finish within its time budget.' },
+    InvalidRequest: { status: 400, message: 'The request is invalid.' },
+  } satisfies Record<DueNotifierErrorCode, PublicFailure>),
+);
 
 const UNEXPECTED: PublicFailure = { status: 500, message: 'The run failed unexpectedly.' };
 
@@ -50,7 +53,7 @@ export function describeFailure(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
-    parts.push(describeOne(current));
+    parts.push(describeError(current));
     current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join(' <- caused by: ');
@@ -66,11 +69,12 @@ export function runFailureResponse(runId: string, error: unknown): HttpResponseI
       runId,
     });
   }
-  const failure = error instanceof DueNotifierError ? PUBLIC_FAILURES[error.code] : UNEXPECTED;
-  const code = error instanceof DueNotifierError ? error.code : 'InternalError';
-  return errorResponse(failure.status, {
+  const failure = error instanceof DueNotifierError ? PUBLIC_FAILURES.get(error.code) : undefined;
+  const code = failure && error instanceof DueNotifierError ? error.code : 'InternalError';
+  const { status, message } = failure ?? UNEXPECTED;
+  return errorResponse(status, {
     code,
-    message: `${failure.message} See the function log for run ${runId}.`,
+    message: `${message} See the function log for run ${runId}.`,
     runId,
   });
 }
@@ -81,12 +85,4 @@ export function errorResponse(
   headers?: Record<string, string>,
 ): HttpResponseInit {
   return { status, jsonBody: { error }, headers: { 'cache-control': 'no-store', ...headers } };
-}
-
-function describeOne(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${error.message}` : `${error.name}: ${error.message}`;
-  }
-  return String(error);
 }

@@ -3,6 +3,8 @@
  * with `dryRun: true` (a real run always uses the clock, so a caller cannot enqueue reminders for
  * another day). Anything else is rejected with the field it concerns.
  */
+import { DueNotifierError } from '../../shared/base/errors.js';
+import type { DueNotifierErrorOptions } from '../../shared/base/errors.js';
 import type { HttpRequest } from '@azure/functions';
 
 export const MAX_RUN_REQUEST_BYTES = 16 * 1024;
@@ -23,16 +25,13 @@ const STATUS_BY_CODE: Readonly<Record<RunRequestErrorCode, number>> = {
   UnsupportedMediaType: 415,
 };
 
-export class RunRequestError extends Error {
-  override readonly name = 'RunRequestError';
-  readonly code: RunRequestErrorCode;
+export class RunRequestError extends DueNotifierError<RunRequestErrorCode> {
   readonly status: number;
   /** The request part at fault: a body field, `body`, or a header such as `content-type`. */
   readonly field: string;
 
-  constructor(code: RunRequestErrorCode, field: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+  constructor(code: RunRequestErrorCode, field: string, message: string, options?: DueNotifierErrorOptions) {
+    super(code, message, options);
     this.status = STATUS_BY_CODE[code];
     this.field = field;
   }

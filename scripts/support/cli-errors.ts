@@ -1,14 +1,15 @@
-/** How the commands report a failure: one line, `error <code>: <message>`, then a non-zero exit. */
-export class CommandLineError extends Error {
-  override readonly name = 'CommandLineError';
-  readonly code = 'InvalidArguments';
+/** How the command lines fail: a one-line `error <code>: <message>`, never a stack trace. */
+import { describeError, DueNotifierError } from '../../shared/base/errors.js';
+
+/** A command line the command cannot run: wrong arguments, an unreadable settings file. */
+export function commandLineError(
+  message: string,
+  options?: { readonly cause?: unknown },
+): DueNotifierError<'InvalidArguments'> {
+  return new DueNotifierError('InvalidArguments', message, options);
 }
 
+/** How the commands report a failure: one line, `error <code>: <message>`, then a non-zero exit. */
 export function failureLine(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    const message = error.message.replace(/\s+/g, ' ').trim();
-    return `error ${typeof code === 'string' ? code : error.name}: ${message}`;
-  }
-  return `error: ${String(error)}`;
+  return `error ${describeError(error).replace(/\s+/g, ' ').trim()}`;
 }

@@ -56,6 +56,8 @@ export async function bundleFunctionApp(options: BundleFunctionAppOptions): Prom
     target: 'node22',
     external: ['@azure/functions-core'],
     minify: true,
+    // Error names (ConfigError, MailError, ...) come from their classes: minifying must not rename them.
+    keepNames: true,
     sourcemap: 'linked',
     logLevel: 'warning',
   });

@@ -22,19 +22,44 @@ export type DueNotifierErrorCode =
   | 'RunTimeBudgetExceeded'
   | 'InvalidRequest';
 
-export class DueNotifierError extends Error {
-  override readonly name: string = 'DueNotifierError';
-  readonly code: DueNotifierErrorCode;
+export interface DueNotifierErrorOptions {
+  /** The error this one wraps: what the caller's log shows after "caused by". */
+  readonly cause?: unknown;
+}
 
-  constructor(code: DueNotifierErrorCode, message: string, options?: { cause?: unknown }) {
+/**
+ * The one error base of the app and its tooling (devhost, scripts, benchmarks). `Code` is the failure's
+ * stable, machine-readable name; subclasses exist only where they add fields (ConfigError's `setting`,
+ * MailError's `status`, ...), and take their `name` from their class.
+ */
+export class DueNotifierError<Code extends string = DueNotifierErrorCode> extends Error {
+  readonly code: Code;
+
+  constructor(code: Code, message: string, options: DueNotifierErrorOptions = {}) {
     super(message, options);
     this.code = code;
+    // The concrete class's name; the deploy bundle keeps class names (esbuild keepNames).
+    this.name = new.target.name;
   }
 }
 
+/**
+ * `code: message` for our errors and for Node's and the Azure SDK's, which carry a string `code` too
+ * (`ECONNRESET`, `SecretNotFound`); `name: message` for any other error.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof DueNotifierError) {
+    return `${error.code}: ${error.message}`;
+  }
+  if (!(error instanceof Error)) {
+    return String(error);
+  }
+  const { code } = error as Error & { readonly code?: unknown };
+  return `${typeof code === 'string' ? code : error.name}: ${error.message}`;
+}
+
 /** A setting is missing or malformed; `setting` names it. */
-export class ConfigError extends DueNotifierError {
-  override readonly name = 'ConfigError';
+export class ConfigError extends DueNotifierError<'ConfigInvalid'> {
   readonly setting: string;
 
   constructor(setting: string, message: string) {

@@ -10,6 +10,8 @@
  * but no answer came: the retry may send a second e-mail, the one duplicate allowed, counted in the
  * ledger as `ambiguousSends`).
  */
+import { DueNotifierError } from '../base/errors.js';
+import type { DueNotifierErrorOptions } from '../base/errors.js';
 import { calendarDateIn, daysBetween } from '../reminders/calendar.js';
 import { CLAIM_RECORD_MARGIN_MS } from '../config/config.js';
 import { claimReminder, indexSentReminder, recordFailed, recordSent, releaseClaim } from './ledger.js';
@@ -66,19 +68,11 @@ export type DeliveryErrorCode =
   /** The request left but no answer came: the queue should retry, which may duplicate the e-mail. */
   | 'ReminderOutcomeUnknown';
 
-export class DeliveryError extends Error {
-  override readonly name = 'DeliveryError';
-  readonly code: DeliveryErrorCode;
+export class DeliveryError extends DueNotifierError<DeliveryErrorCode> {
   readonly reminderId: string;
 
-  constructor(
-    code: DeliveryErrorCode,
-    reminderId: string,
-    message: string,
-    options: { readonly cause?: unknown } = {},
-  ) {
-    super(message, options);
-    this.code = code;
+  constructor(code: DeliveryErrorCode, reminderId: string, message: string, options: DueNotifierErrorOptions = {}) {
+    super(code, message, options);
     this.reminderId = reminderId;
   }
 }

@@ -16,6 +16,7 @@ import { Agent } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import fetch from 'node-fetch';
+import { DueNotifierError } from '../base/errors.js';
 import type { GraphTokenProvider } from '../clients/auth.js';
 import { graphError } from '../clients/graph.js';
 import {
@@ -72,9 +73,7 @@ export type MailErrorCode =
   | 'MailOutcomeUnknown'
   | 'MailAborted';
 
-export class MailError extends Error {
-  override readonly name = 'MailError';
-  readonly code: MailErrorCode;
+export class MailError extends DueNotifierError<MailErrorCode> {
   /** Graph's HTTP status, when it answered. */
   readonly status?: number;
   /** Graph's error code, e.g. `ErrorInvalidRecipients`. */
@@ -85,8 +84,7 @@ export class MailError extends Error {
     message: string,
     options: { readonly status?: number; readonly graphCode?: string; readonly cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
-    this.code = code;
+    super(code, message, { cause: options.cause });
     if (options.status !== undefined) this.status = options.status;
     if (options.graphCode !== undefined) this.graphCode = options.graphCode;
   }
