@@ -12,6 +12,7 @@ import type { InvocationLogRecord } from '../devhost/host.js';
 import { drainQueue, queueServiceClientFor } from '../devhost/queue-storage.js';
 import { startLocalStack } from '../emulators/stack/stack.js';
 import { ensureLocalCa } from '../emulators/stack/tls.js';
+import { loadConfig } from '../shared/config/config.js';
 import type { ReminderMessage } from '../shared/reminders/rules.js';
 import type { SweepSummary } from '../shared/sweep/sweep.js';
 import { failureLine } from './support/cli-errors.js';
@@ -27,16 +28,17 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({ azurite: { inMemory: true } });
   try {
     Object.assign(process.env, stack.settings);
+    const config = loadConfig(process.env);
     const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot, onLog: printLog });
     console.log(`Local stack up; functions: ${functionApp.functions.map((fn) => fn.name).join(', ')}.`);
-    console.log(`Firing reminderTimer (schedule ${stack.settings.NOTIFY_SCHEDULE ?? '?'}) once, as the host would:\n`);
+    console.log(`Firing reminderTimer (schedule ${config.schedule}) once, as the host would:\n`);
 
     const outcome = await functionApp.invokeTimer('reminderTimer');
     if (outcome.status === 'failed') {
       throw outcome.error;
     }
     const summary = summaryFrom(outcome.logs);
-    const queueName = stack.settings.NOTIFICATION_QUEUE ?? 'reminders';
+    const { queueName } = config;
     const queue = queueServiceClientFor('AzureWebJobsStorage', process.env).getQueueClient(queueName);
     const texts = await drainQueue(queue, { encoding: functionApp.hostJson.queueMessageEncoding });
     const reminders = texts.map((text) => JSON.parse(text) as ReminderMessage);

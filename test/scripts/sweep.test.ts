@@ -70,4 +70,20 @@ describe('npm run sweep', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^error ConfigInvalid: .*REMINDER_DAYS/);
   });
+
+  it('fails with ConfigInvalid naming NOTIFY_SCHEDULE when it is not set: the sweep has no default the host would not see', async () => {
+    const withoutSchedule: Record<string, string> = { ...stack().settings };
+    delete withoutSchedule.NOTIFY_SCHEDULE;
+    const file = path.join(directory, 'without-schedule.settings.json');
+    await writeFile(file, JSON.stringify({ IsEncrypted: false, Values: withoutSchedule }));
+    const env = envWithoutExtraCa();
+    delete env.NOTIFY_SCHEDULE;
+    const result = await runCommand('scripts/sweep.ts', ['--dry-run', '--settings', file], { env, timeoutMs: 30_000 });
+    expect(result.code).not.toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^error ConfigInvalid: NOTIFY_SCHEDULE is required: set it to a six-field NCRONTAB expression/,
+    );
+  });
 });

@@ -80,7 +80,7 @@ export function useFunctionHost(
     changed.clear();
     stack().graph.clearOutbox();
     const queues = queueServiceClientFor('AzureWebJobsStorage', process.env);
-    const queueName = process.env.NOTIFICATION_QUEUE ?? 'reminders';
+    const queueName = notificationQueue();
     for (const name of [queueName, `${queueName}${POISON_SUFFIX}`]) {
       await drainQueue(queues.getQueueClient(name), {
         encoding: host?.functionApp.hostJson.queueMessageEncoding ?? 'none',
@@ -107,9 +107,7 @@ function createFunctionHost(
 ): FunctionHost {
   const encoding = functionApp.hostJson.queueMessageEncoding;
   const remindersQueue = () =>
-    queueServiceClientFor('AzureWebJobsStorage', process.env).getQueueClient(
-      process.env.NOTIFICATION_QUEUE ?? 'reminders',
-    );
+    queueServiceClientFor('AzureWebJobsStorage', process.env).getQueueClient(notificationQueue());
 
   return {
     functionApp,
@@ -207,4 +205,13 @@ export function calendarDate(instant: Date, timeZone: string): string {
 export function plusDays(date: string, days: number): string {
   const [year = 0, month = 1, day = 1] = date.split('-').map(Number);
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+/** The queue the functions use: NOTIFICATION_QUEUE has no default (the host resolves it from app settings only). */
+function notificationQueue(): string {
+  const queueName = process.env.NOTIFICATION_QUEUE;
+  if (queueName === undefined || queueName === '') {
+    throw new Error("NOTIFICATION_QUEUE is not set: the function host takes it from the stack's settings");
+  }
+  return queueName;
 }

@@ -74,7 +74,7 @@ describe('loadConfig: defaults', () => {
   it('exports the setting names and defaults it uses', () => {
     expect(SETTINGS.reminderDays).toBe('REMINDER_DAYS');
     expect(SETTINGS.columns.dueDate).toBe('LIST_COLUMN_DUE_DATE');
-    expect(SETTING_DEFAULTS.schedule).toBe('0 0 7 * * *');
+    expect(SETTING_DEFAULTS.reminderDays).toBe('7,3,1');
     expect(Object.isFrozen(SETTINGS) && Object.isFrozen(SETTING_DEFAULTS.columns)).toBe(true);
   });
 });
@@ -113,7 +113,7 @@ describe('loadConfig: problems', () => {
     const error = configError({ REMINDER_DAYS: '7,x', NOTIFICATION_QUEUE: 'Bad_Queue' });
     expect(error.setting).toBe('ENTRA_TENANT_ID');
     expect(error.message).not.toContain('\n');
-    expect(error.message).toMatch(/^9 settings are invalid: \(1\) ENTRA_TENANT_ID is required/);
+    expect(error.message).toMatch(/^10 settings are invalid: \(1\) ENTRA_TENANT_ID is required/);
     for (const setting of [
       'ENTRA_CLIENT_ID is required',
       'KEY_VAULT_URL is required',
@@ -121,6 +121,7 @@ describe('loadConfig: problems', () => {
       'OBLIGATIONS_SITE_ID is required',
       'OBLIGATIONS_LIST_ID is required',
       'REMINDER_DAYS must be',
+      'NOTIFY_SCHEDULE is required',
       'NOTIFICATION_QUEUE must be',
       'AzureWebJobsStorage is required',
     ]) {
@@ -401,7 +402,7 @@ describe('NOTIFY_SCHEDULE', () => {
 
 describe('NOTIFICATION_QUEUE', () => {
   it('accepts storage queue names', () => {
-    for (const name of ['reminders', 'abc', 'due-reminders-2026', 'a'.repeat(63)]) {
+    for (const name of ['reminders', 'abc', 'due-reminders-2026', 'a'.repeat(56)]) {
       expect(testConfig({ NOTIFICATION_QUEUE: name }).queueName).toBe(name);
     }
   });
@@ -418,6 +419,23 @@ describe('NOTIFICATION_QUEUE', () => {
     ]) {
       expect(problemWith({ NOTIFICATION_QUEUE: name }, 'NOTIFICATION_QUEUE')).toContain('storage queue name');
     }
+  });
+
+  it('leaves room for the poison queue: "<name>-poison" must be a queue name too, so at most 56 characters', () => {
+    for (const name of ['a'.repeat(57), `due-${'x'.repeat(59)}`]) {
+      const message = problemWith({ NOTIFICATION_QUEUE: name }, 'NOTIFICATION_QUEUE');
+      expect(message).toContain('3 to 56 lower-case letters');
+      expect(message).toContain(`(got ${JSON.stringify(name)}: the host's poison queue, this name + "-poison"`);
+    }
+  });
+
+  it('is required, as are the other binding settings: the host resolves them from app settings alone', () => {
+    for (const setting of ['NOTIFY_SCHEDULE', 'NOTIFICATION_QUEUE']) {
+      expect(problemWith({ [setting]: undefined }, setting)).toMatch(new RegExp(`^${setting} is required: set it to `));
+      expect(problemWith({ [setting]: '  ' }, setting)).toMatch(new RegExp(`^${setting} is required`));
+    }
+    expect(SETTING_DEFAULTS).not.toHaveProperty('schedule');
+    expect(SETTING_DEFAULTS).not.toHaveProperty('queueName');
   });
 });
 

@@ -1,0 +1,53 @@
+/** Settings whose requirement or range depends on other settings: the credential pair, and delivery's. */
+import type { Problems } from './problems.js';
+import { SETTING_SCHEMA } from './schema.js';
+import type { ClientCredentialSource } from './types.js';
+
+/**
+ * A delivery stops sending this long before its claim on a reminder ends, to record the outcome while
+ * the claim is still its own; DELIVERY_CLAIM_SECONDS must leave room for a request on top of it.
+ */
+export const CLAIM_RECORD_MARGIN_MS = 30_000;
+
+/** Exactly one of CLIENT_SECRET_NAME and CLIENT_CERTIFICATE_NAME. */
+export function readCredentialSource(problems: Problems): ClientCredentialSource | undefined {
+  const { clientSecretName: secret, clientCertificateName: certificate } = SETTING_SCHEMA;
+  const secretText = problems.text(secret);
+  const certificateText = problems.text(certificate);
+  if (secretText !== undefined && certificateText !== undefined) {
+    return problems.add({
+      setting: secret.name,
+      message: `${secret.name} and ${certificate.name} are both set: set only one, naming the Key Vault secret that holds the client secret or the one that holds the certificate`,
+    });
+  }
+  if (secretText !== undefined) {
+    const secretName = problems.parse(secret, secretText);
+    return secretName === undefined ? undefined : { kind: 'secret', secretName };
+  }
+  if (certificateText !== undefined) {
+    const secretName = problems.parse(certificate, certificateText);
+    return secretName === undefined ? undefined : { kind: 'certificate', secretName };
+  }
+  return problems.add({
+    setting: secret.name,
+    message: `${secret.name} is required: set it to the name of the Key Vault secret that holds the app's client secret, or set ${certificate.name} to the one that holds its certificate (PEM)`,
+  });
+}
+
+/** SENDER_MAILBOX: required only with `requireDelivery`; otherwise read when set. */
+export function readSenderMailbox(problems: Problems, requireDelivery: boolean): string | undefined {
+  const { senderMailbox } = SETTING_SCHEMA;
+  return requireDelivery || problems.text(senderMailbox) !== undefined ? problems.required(senderMailbox) : undefined;
+}
+
+/** A claim shorter than one request would expire while its holder still sends. */
+export function checkClaimOutlastsRequest(problems: Problems, claimSeconds: number, timeoutSeconds: number): void {
+  const { deliveryClaimSeconds: claim, httpTimeoutSeconds: timeout } = SETTING_SCHEMA;
+  const minimumClaimSeconds = timeoutSeconds + CLAIM_RECORD_MARGIN_MS / 1000;
+  if (claimSeconds < minimumClaimSeconds) {
+    problems.add({
+      setting: claim.name,
+      message: `${claim.name} must be at least ${timeout.name} + ${CLAIM_RECORD_MARGIN_MS / 1000}, i.e. ${minimumClaimSeconds} (got ${claimSeconds}): a claim must outlast a sendMail request and the recording of its outcome`,
+    });
+  }
+}

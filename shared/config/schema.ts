@@ -1,0 +1,184 @@
+/**
+ * Every setting, declared once: name, rule, default or requirement, description. The loader, the
+ * `SETTINGS` names, the defaults, the README's settings table and local.settings.sample.json
+ * (`npm run settings:docs`) all come from here. Order matters: it is the table's and the sample's, and
+ * problems are reported in it.
+ */
+import { conditional, declarationsOf, defaulted, mapTree, required } from './declaration.js';
+import type { Conditional, Required, SettingDeclaration, SettingTree } from './declaration.js';
+import * as rules from './rules.js';
+import { connectionString } from './connection-string.js';
+
+export const SETTING_SCHEMA = {
+  tenantId: required('ENTRA_TENANT_ID', rules.tenantId, {
+    description: "directory (tenant) id (GUID) or verified domain of the daemon's app registration",
+    sample: '<directory (tenant) id>',
+  }),
+  clientId: required('ENTRA_CLIENT_ID', rules.guid('the application (client) ID'), {
+    description: 'application (client) id of the app registration',
+    sample: '<application (client) id>',
+  }),
+  authorityHost: defaulted(
+    'ENTRA_AUTHORITY_HOST',
+    'https://login.microsoftonline.com',
+    rules.httpsOrigin('login.microsoftonline.com'),
+    'authority host (national clouds, the local stack)',
+  ),
+  keyVaultUrl: required('KEY_VAULT_URL', rules.httpsOrigin('my-vault.vault.azure.net'), {
+    description: 'the vault holding the credential, `https://NAME.vault.azure.net`',
+    sample: 'https://<vault name>.vault.azure.net',
+  }),
+  clientSecretName: conditional('CLIENT_SECRET_NAME', rules.secretName, {
+    description: "Key Vault secret holding the app's client secret",
+    when: 'this or `CLIENT_CERTIFICATE_NAME`',
+    sample: 'due-notifier-client-secret',
+  }),
+  clientCertificateName: conditional('CLIENT_CERTIFICATE_NAME', rules.secretName, {
+    description: "Key Vault secret holding the app's certificate (PEM: private key + certificate)",
+    when: 'this or `CLIENT_SECRET_NAME`',
+  }),
+  graphBaseUrl: defaulted(
+    'GRAPH_BASE_URL',
+    'https://graph.microsoft.com/v1.0',
+    rules.httpsBaseUrl('graph.microsoft.com/v1.0'),
+    'Graph endpoint; the token is sent to this origin only',
+  ),
+  siteId: required('OBLIGATIONS_SITE_ID', rules.siteId, {
+    description: 'the SharePoint site of the obligations list, `{hostname},{siteCollectionId},{webId}`',
+    sample: '<hostname>,<site collection id>,<web id>',
+  }),
+  listId: required('OBLIGATIONS_LIST_ID', rules.listId, {
+    description: 'the obligations list: its id or title',
+    sample: '<list id or title>',
+  }),
+  reminderDays: defaulted('REMINDER_DAYS', '7,3,1', rules.reminderDays, 'days before the due date'),
+  timeZone: defaulted('REMINDER_TIME_ZONE', 'UTC', rules.timeZone, 'IANA zone in which due dates are calendar dates'),
+  catchUpDays: defaulted(
+    'CATCH_UP_DAYS',
+    '2',
+    rules.wholeNumber('days', 0, 30),
+    'how far back a run makes up for missed runs',
+  ),
+  // The two binding settings have no default: the host resolves %NOTIFY_SCHEDULE% and %NOTIFICATION_QUEUE%
+  // from app settings alone, and does not index a function whose binding does not resolve.
+  schedule: required('NOTIFY_SCHEDULE', rules.schedule, {
+    description:
+      "`reminderTimer`'s NCRONTAB (6 fields, seconds first; UTC unless `WEBSITE_TIME_ZONE`), e.g. `0 0 7 * * *`",
+    sample: '0 0 7 * * *',
+  }),
+  queueName: required('NOTIFICATION_QUEUE', rules.queueName, {
+    description:
+      "output queue and `reminderDeliver`'s trigger, e.g. `reminders`; at most 56 characters, for `<name>-poison`",
+    sample: 'reminders',
+  }),
+  storage: conditional('AzureWebJobsStorage', connectionString, {
+    description: 'storage connection string; `UseDevelopmentStorage=true` locally (Azurite)',
+    when: 'this or an identity-based connection (below)',
+    sample: 'UseDevelopmentStorage=true',
+  }),
+  storageQueueServiceUri: conditional(
+    'AzureWebJobsStorage__queueServiceUri',
+    rules.httpsBaseUrl('mystorageaccount.queue.core.windows.net'),
+    {
+      description: "identity-based storage: the queue service's URI (then `__tableServiceUri` too)",
+      when: 'without `AzureWebJobsStorage`: this or `__accountName`',
+    },
+  ),
+  storageTableServiceUri: conditional(
+    'AzureWebJobsStorage__tableServiceUri',
+    rules.httpsBaseUrl('mystorageaccount.table.core.windows.net'),
+    {
+      description: "identity-based storage: the table service's URI (the ledger's)",
+      when: 'with `__queueServiceUri`',
+    },
+  ),
+  storageAccountName: conditional('AzureWebJobsStorage__accountName', rules.storageAccount, {
+    description: 'identity-based storage: the account name, for its public-cloud service URIs',
+    when: 'without `AzureWebJobsStorage`: this or `__queueServiceUri`',
+  }),
+  senderMailbox: conditional('SENDER_MAILBOX', rules.mailbox, {
+    description: 'UPN or object id of the mailbox `reminderDeliver` sends from',
+    when: 'required for delivery',
+    sample: 'billing@contoso.com',
+  }),
+  saveToSentItems: defaulted('SAVE_TO_SENT_ITEMS', 'false', rules.boolean, "keep a copy in the sender's Sent Items"),
+  ledgerTable: defaulted('LEDGER_TABLE', 'reminderledger', rules.tableName, 'idempotency ledger table'),
+  deliveryClaimSeconds: defaulted(
+    'DELIVERY_CLAIM_SECONDS',
+    '300',
+    rules.wholeNumber('seconds', 60, 3600),
+    "how long a delivery's claim on a reminder holds; at least `HTTP_TIMEOUT_SECONDS` + 30",
+  ),
+  httpTimeoutSeconds: defaulted(
+    'HTTP_TIMEOUT_SECONDS',
+    '30',
+    rules.wholeNumber('seconds', 1, 230),
+    'per-request timeout (Graph, Key Vault, Entra ID)',
+  ),
+  runTimeBudgetSeconds: defaulted(
+    'RUN_TIME_BUDGET_SECONDS',
+    // 9 minutes: host.json's functionTimeout is 10.
+    '540',
+    rules.wholeNumber('seconds', 1, 86_400),
+    'time a whole run may take, retries and waits included; then it fails with `RunTimeBudgetExceeded` and enqueues nothing. Keep it below `functionTimeout` in `host.json` (10 minutes)',
+  ),
+  secretCacheTtlSeconds: defaulted(
+    'SECRET_CACHE_TTL_SECONDS',
+    '3600',
+    rules.wholeNumber('seconds', 0, 86_400),
+    'how long a secret read from Key Vault is reused (a rejected secret is re-read at once)',
+  ),
+  graphConcurrency: defaulted(
+    'GRAPH_CONCURRENCY',
+    '4',
+    rules.wholeNumber('requests', 1, 16),
+    'disjoint due-date ranges read from Graph at once',
+  ),
+  columns: {
+    reference: defaulted('LIST_COLUMN_REFERENCE', 'Title', rules.columnName, 'internal name of the reference column'),
+    customerName: defaulted(
+      'LIST_COLUMN_CUSTOMER_NAME',
+      'CustomerName',
+      rules.columnName,
+      "internal name of the customer's name column",
+    ),
+    customerEmail: defaulted(
+      'LIST_COLUMN_CUSTOMER_EMAIL',
+      'CustomerEmail',
+      rules.columnName,
+      "internal name of the customer's e-mail column",
+    ),
+    dueDate: defaulted(
+      'LIST_COLUMN_DUE_DATE',
+      'DueDate',
+      rules.columnName,
+      'internal name of the due date column (indexed)',
+    ),
+    amountDue: defaulted('LIST_COLUMN_AMOUNT_DUE', 'AmountDue', rules.columnName, 'internal name of the amount column'),
+    currency: defaulted('LIST_COLUMN_CURRENCY', 'Currency', rules.columnName, 'internal name of the currency column'),
+    status: defaulted('LIST_COLUMN_STATUS', 'Status', rules.columnName, 'internal name of the status column'),
+  },
+} as const satisfies SettingTree;
+
+export type SettingSchema = typeof SETTING_SCHEMA;
+
+type NamesOf<S extends SettingTree> = {
+  readonly [K in keyof S]: S[K] extends SettingDeclaration ? string : S[K] extends SettingTree ? NamesOf<S[K]> : never;
+};
+
+type DefaultsOf<S extends SettingTree> = {
+  readonly [
+    K in keyof S as S[K] extends SettingDeclaration<unknown, Required | Conditional> ? never : K
+  ]: S[K] extends SettingDeclaration ? string : S[K] extends SettingTree ? DefaultsOf<S[K]> : never;
+};
+
+/** Names of the settings, as they appear in app settings and `local.settings.json`. */
+export const SETTINGS = mapTree(SETTING_SCHEMA, (declaration) => declaration.name) as NamesOf<SettingSchema>;
+
+/** Values used for settings that are absent (or empty), as text. */
+export const SETTING_DEFAULTS = mapTree(SETTING_SCHEMA, ({ presence }) =>
+  presence.kind === 'default' ? presence.value : undefined,
+) as DefaultsOf<SettingSchema>;
+
+/** Every declaration, in order. */
+export const SETTING_DECLARATIONS: readonly SettingDeclaration[] = Object.freeze(declarationsOf(SETTING_SCHEMA));

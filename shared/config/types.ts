@@ -1,0 +1,73 @@
+/** The configuration the daemon runs with, as `loadConfig` returns it (see schema.ts for the settings). */
+import type { ListColumns } from '../reminders/rules.js';
+
+/** Which Key Vault secret holds the app's credential, and what kind it is. */
+export interface ClientCredentialSource {
+  readonly kind: 'secret' | 'certificate';
+  /** Name of the Key Vault secret (a certificate is read through the secrets API as PEM). */
+  readonly secretName: string;
+}
+
+/** How the output queue / ledger storage is reached (connection string, or identity-based URIs). */
+export type StorageConnection =
+  | { readonly kind: 'connectionString'; readonly connectionString: string }
+  | { readonly kind: 'identity'; readonly queueServiceUri: string; readonly tableServiceUri: string };
+
+/** What reminderDeliver needs besides the daemon's settings. */
+export interface DeliveryConfig {
+  /** User principal name or object id of the mailbox reminders are sent from; undefined when not set. */
+  readonly senderMailbox: string | undefined;
+  /** Keep a copy of each reminder in the sender's Sent Items. */
+  readonly saveToSentItems: boolean;
+  /** How long a delivery's claim on a reminder holds (see shared/delivery/ledger.ts). */
+  readonly claimDurationMs: number;
+}
+
+export interface AppConfig {
+  readonly tenantId: string;
+  readonly clientId: string;
+  /** Origin of the authority host, no trailing slash, e.g. `https://login.microsoftonline.com`. */
+  readonly authorityHost: string;
+  /** Origin of the vault, no trailing slash. */
+  readonly keyVaultUrl: string;
+  readonly credential: ClientCredentialSource;
+  /** Graph base URL without trailing slash, e.g. `https://graph.microsoft.com/v1.0`. */
+  readonly graphBaseUrl: string;
+  readonly siteId: string;
+  readonly listId: string;
+  readonly columns: ListColumns;
+  /** Days before the due date on which reminders are due; unique, ascending, each 0..365. */
+  readonly reminderDays: readonly number[];
+  /** IANA time zone in which due dates are calendar dates. */
+  readonly timeZone: string;
+  readonly catchUpDays: number;
+  /** NCRONTAB (6 fields), as given. */
+  readonly schedule: string;
+  readonly queueName: string;
+  readonly storage: StorageConnection;
+  /** Per-request timeout for Graph, Key Vault and token requests. */
+  readonly httpTimeoutMs: number;
+  /**
+   * How long one run (a sweep, its retries included) may take; then it stops with RunTimeBudgetExceeded.
+   * Below host.json `functionTimeout`, so that a run fails with a reason instead of being killed.
+   */
+  readonly runTimeBudgetMs: number;
+  /** How long a secret read from Key Vault is reused before it is read again. */
+  readonly secretCacheTtlMs: number;
+  /** How many due-date ranges are fetched from Graph at once. */
+  readonly graphConcurrency: number;
+  /** Table of the idempotency ledger, in the AzureWebJobsStorage account. */
+  readonly ledgerTable: string;
+  readonly delivery: DeliveryConfig;
+}
+
+/** The configuration reminderDeliver runs with: the sender mailbox is set. */
+export type DeliveryAppConfig = AppConfig & { readonly delivery: DeliveryConfig & { readonly senderMailbox: string } };
+
+export interface LoadConfigOptions {
+  /** Also require what only reminderDeliver needs (SENDER_MAILBOX), so that one error lists every problem. */
+  readonly requireDelivery?: boolean;
+}
+
+/** The settings as the process sees them (environment, or `local.settings.json` `Values`). */
+export type SettingsSource = Readonly<Record<string, string | undefined>>;
