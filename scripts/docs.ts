@@ -1,17 +1,27 @@
 /**
- * `npm run docs`: rewrites the README sections made from the code (the layout); a test fails when
- * they drift.
+ * `npm run docs`: rewrites what the README and the settings sample take from the code: the layout
+ * (scripts/docs/layout.ts), the settings table and local.settings.sample.json (scripts/docs/settings.ts).
+ * Tests fail when any of them drifts.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { renderLayout } from './docs/layout.js';
-import { replaceSection } from './docs/readme-sections.js';
+import { APP_ROOT, DOCS_COMMAND, README_FILE, replaceSection, SAMPLE_FILE } from './docs/readme-sections.js';
+import { renderSettingsSample, renderSettingsTable } from './docs/settings.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const readmePath = path.join(appRoot, 'README.md');
-
-const readme = await readFile(readmePath, 'utf8');
-const updated = replaceSection(readme, 'layout', await renderLayout(appRoot));
-await writeFile(readmePath, updated);
-process.stdout.write(updated === readme ? 'README.md is up to date.\n' : 'README.md: layout section rewritten.\n');
+const layout = await renderLayout(APP_ROOT);
+const updates = [
+  {
+    file: README_FILE,
+    render: (current: string) =>
+      replaceSection(replaceSection(current, 'layout', layout), 'settings', renderSettingsTable()),
+  },
+  { file: SAMPLE_FILE, render: () => renderSettingsSample() },
+];
+for (const { file, render } of updates) {
+  const current = await readFile(file, 'utf8');
+  const next = render(current);
+  if (next !== current) await writeFile(file, next);
+  process.stdout.write(`${path.basename(file)}: ${next === current ? 'up to date' : 'updated'}\n`);
+}
+process.stdout.write(`(${DOCS_COMMAND} regenerates these; tests fail when they drift)\n`);

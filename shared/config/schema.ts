@@ -1,7 +1,7 @@
 /**
  * Every setting, declared once: name, rule, default or requirement, description. The loader, the
  * `SETTINGS` names, the defaults, the README's settings table and local.settings.sample.json
- * (`npm run settings:docs`) all come from here. Order matters: it is the table's and the sample's, and
+ * (`npm run docs`) all come from here. Order matters: it is the table's and the sample's, and
  * problems are reported in it.
  */
 import { conditional, declarationsOf, defaulted, mapTree, required } from './declaration.js';

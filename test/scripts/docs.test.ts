@@ -1,14 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { moduleSummary, renderLayout } from '../../scripts/docs/layout.js';
-import { readSection, replaceSection } from '../../scripts/docs/readme-sections.js';
-import { repoRoot } from './run-command.js';
+import { APP_ROOT, readSection, README_FILE, replaceSection } from '../../scripts/docs/readme-sections.js';
 
 describe('the README sections made from the code', () => {
   it('the layout names every folder and module as the tree has them (fix: npm run docs)', async () => {
-    const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
-    const layout = await renderLayout(repoRoot);
+    const readme = await readFile(README_FILE, 'utf8');
+    const layout = await renderLayout(APP_ROOT);
     expect(readSection(readme, 'layout')).toBe(layout);
     expect(layout).toContain('`shared/reminders/` — ');
     expect(layout).toContain('  - `runtime.ts` — ');

@@ -1,19 +1,9 @@
 /**
  * The README's settings table and local.settings.sample.json, rendered from the settings schema
- * (shared/config/schema.ts). `npm run settings:docs` writes them; test/scripts/settings-docs.test.ts
- * fails when either drifts from the schema.
+ * (shared/config/schema.ts). `npm run docs` writes them; test/scripts/docs-settings.test.ts fails when
+ * either drifts from the schema.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SETTING_DECLARATIONS } from '../../shared/config/config.js';
-
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const README_FILE = path.join(appRoot, 'README.md');
-export const SAMPLE_FILE = path.join(appRoot, 'local.settings.sample.json');
-export const SETTINGS_DOCS_COMMAND = 'npm run settings:docs';
-
-const TABLE_BEGIN = '<!-- settings:begin: generated from shared/config/schema.ts by `npm run settings:docs` -->';
-const TABLE_END = '<!-- settings:end -->';
 
 /**
  * Settings of a local run that are not the app's: the worker runtime Core Tools needs, and what the
@@ -35,16 +25,6 @@ export function renderSettingsTable(): string {
     return `| \`${name}\` | ${requirement} | ${description.replaceAll('|', '\\|')} |`;
   });
   return ['| setting | default | meaning |', '|---|---|---|', ...rows].join('\n');
-}
-
-/** `readme` with the text between the settings markers replaced by the table. */
-export function withSettingsTable(readme: string): string {
-  const begin = readme.indexOf(TABLE_BEGIN);
-  const end = readme.indexOf(TABLE_END);
-  if (begin < 0 || end < begin) {
-    throw new Error(`README.md must hold the settings table between "${TABLE_BEGIN}" and "${TABLE_END}"`);
-  }
-  return `${readme.slice(0, begin + TABLE_BEGIN.length)}\n${renderSettingsTable()}\n${readme.slice(end)}`;
 }
 
 /** The sample a user copies to local.settings.json: placeholders in <angle brackets>, defaults as they are. */

@@ -2,13 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SETTING_DECLARATIONS } from '../../shared/config/config.js';
 import type { SettingsSource } from '../../shared/config/config.js';
-import {
-  README_FILE,
-  renderSettingsSample,
-  SAMPLE_FILE,
-  SETTINGS_DOCS_COMMAND,
-  withSettingsTable,
-} from '../../scripts/support/settings-docs.js';
+import { DOCS_COMMAND, readSection, README_FILE, SAMPLE_FILE } from '../../scripts/docs/readme-sections.js';
+import { renderSettingsSample, renderSettingsTable } from '../../scripts/docs/settings.js';
 import { REQUIRED_SETTINGS } from '../support/settings.js';
 
 const PLACEHOLDER = /<[^>]+>/;
@@ -20,15 +15,15 @@ async function sampleValues(): Promise<Record<string, string>> {
 describe('settings docs, generated from shared/config/schema.ts', () => {
   it("README.md's settings table matches the schema", async () => {
     const readme = await readFile(README_FILE, 'utf8');
-    expect(readme, `README.md's settings table is out of date: run \`${SETTINGS_DOCS_COMMAND}\``).toBe(
-      withSettingsTable(readme),
+    expect(readSection(readme, 'settings'), `README.md's settings table is out of date: run \`${DOCS_COMMAND}\``).toBe(
+      renderSettingsTable(),
     );
   });
 
   it('local.settings.sample.json matches the schema', async () => {
     expect(
       await readFile(SAMPLE_FILE, 'utf8'),
-      `local.settings.sample.json is out of date: run \`${SETTINGS_DOCS_COMMAND}\``,
+      `local.settings.sample.json is out of date: run \`${DOCS_COMMAND}\``,
     ).toBe(renderSettingsSample());
   });
 
@@ -47,9 +42,5 @@ describe('settings docs, generated from shared/config/schema.ts', () => {
     expect(Object.values(filledIn).every((value) => value !== undefined)).toBe(true);
     expect(() => loadConfig({ ...values, ...filledIn }, { requireDelivery: true })).not.toThrow();
     expect(Object.values(values).join('\n')).not.toMatch(/AccountKey|SharedAccessSignature|password/i);
-  });
-
-  it('fails without the markers, naming them', () => {
-    expect(() => withSettingsTable('# README without markers\n')).toThrow(/settings:begin/);
   });
 });
