@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { odata } from '@azure/data-tables';
 import type { TableClient } from '@azure/data-tables';
+import { REMINDER_ID_FORM, parseReminderId } from '../reminders/reminder-id.js';
 import type { ReminderMessage } from '../reminders/rules.js';
 
 /**
@@ -117,18 +118,7 @@ export function encodeTableKey(value: string): string {
   );
 }
 
-/** The obligation a reminder id `{obligationId}:{dueDate}:{daysBefore}` belongs to; undefined for other ids. */
-export function obligationIdOf(reminderId: string): string | undefined {
-  return REMINDER_ID.exec(reminderId)?.[1];
-}
-
-/** The due date (`YYYY-MM-DD`) in a reminder id `{obligationId}:{dueDate}:{daysBefore}`; undefined for other ids. */
-export function dueDateOf(reminderId: string): string | undefined {
-  return REMINDER_ID.exec(reminderId)?.[2];
-}
-
-const REMINDER_ID = /^(.+):(\d{4}-\d{2}-\d{2}):\d+$/s;
-const REMINDER_ID_FORM = 'A reminder id has the form {obligationId}:{YYYY-MM-DD}:{daysBefore}.';
+const NOT_A_REMINDER_ID = `A reminder id has the form ${REMINDER_ID_FORM}.`;
 
 /**
  * PartitionKey of the index entities of reminders sent for `dueDate`. It can never equal an obligation's
@@ -325,9 +315,9 @@ export async function indexSentReminder(
   sent: { readonly reminderId: string; readonly obligationId: string; readonly sentAt: Date },
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<void> {
-  const dueDate = dueDateOf(sent.reminderId);
+  const dueDate = parseReminderId(sent.reminderId)?.dueDate;
   if (dueDate === undefined) {
-    throw new RangeError(REMINDER_ID_FORM);
+    throw new RangeError(NOT_A_REMINDER_ID);
   }
   try {
     await ledger.table.upsertEntity(
@@ -383,9 +373,9 @@ export async function lookupReminder(
   reminderId: string,
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<LedgerEntry | undefined> {
-  const obligationId = obligationIdOf(reminderId);
+  const obligationId = parseReminderId(reminderId)?.obligationId;
   if (obligationId === undefined) {
-    throw new RangeError(REMINDER_ID_FORM);
+    throw new RangeError(NOT_A_REMINDER_ID);
   }
   await ledger.ready(options.abortSignal);
   return (await readStored(ledger, keysOf(obligationId, reminderId), reminderId, options.abortSignal))?.entry;
@@ -427,7 +417,7 @@ export async function findSentReminderIds(
 ): Promise<ReadonlySet<string>> {
   const wanted = new Map<string, Set<string>>();
   for (const { id } of reminders) {
-    const dueDate = dueDateOf(id);
+    const dueDate = parseReminderId(id)?.dueDate;
     if (dueDate === undefined) continue;
     const ids = wanted.get(dueDate) ?? new Set<string>();
     ids.add(id);

@@ -17,7 +17,6 @@ import {
   indexSentReminder,
   listObligationReminders,
   lookupReminder,
-  obligationIdOf,
   recordFailed,
   recordSent,
   releaseClaim,
@@ -64,12 +63,6 @@ describe('table keys', () => {
   it('percent-encodes the characters Table storage forbids in keys, and % itself; ordinary ids stay as they are', () => {
     expect(encodeTableKey('17:2026-12-08:7')).toBe('17:2026-12-08:7');
     expect(encodeTableKey('a/b\\c#d?e%f\u0001g\u007fh\u0085')).toBe('a%2Fb%5Cc%23d%3Fe%25f%01g%7Fh%85');
-  });
-
-  it('finds the obligation in a reminder id', () => {
-    expect(obligationIdOf('17:2026-12-08:7')).toBe('17');
-    expect(obligationIdOf('a:b:2026-12-08:30')).toBe('a:b');
-    expect(obligationIdOf('17:2026-12-08')).toBeUndefined();
   });
 });
 
