@@ -12,8 +12,8 @@
  */
 import { calendarDateIn, daysBetween } from '../reminders/calendar.js';
 import { CLAIM_RECORD_MARGIN_MS } from '../config/config.js';
-import { claimReminder, indexSentReminder, recordFailed, recordSent, releaseClaim } from './ledger.js';
-import type { LedgerClaim, ReminderLedger } from './ledger.js';
+import { claimReminder, indexSentReminder, recordFailed, recordSent, releaseClaim } from './ledger/index.js';
+import type { LedgerClaim, ReminderLedger } from './ledger/index.js';
 import type { Logger } from '../base/logger.js';
 import { renderReminderMail } from '../reminders/mail-template.js';
 import type { MailError, Mailer } from './mailer.js';

@@ -43,3 +43,12 @@ export function parseReminderId(id: string): ReminderIdParts | undefined {
   }
   return { obligationId, dueDate, daysBefore };
 }
+
+/** The parts of `id`; throws RangeError unless it is a reminder id. */
+export function requireReminderId(id: string): ReminderIdParts {
+  const parts = parseReminderId(id);
+  if (parts === undefined) {
+    throw new RangeError(`A reminder id has the form ${REMINDER_ID_FORM}.`);
+  }
+  return parts;
+}
