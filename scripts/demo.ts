@@ -17,7 +17,7 @@ import type { SweepSummary } from '../shared/sweep/sweep.js';
 import { failureLine } from './support/cli-errors.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SUMMARY_LOG = /^Run \S+ summary: (\{.*\})$/;
 
 async function main(): Promise<void> {
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({ azurite: { inMemory: true } });
   try {
     Object.assign(process.env, stack.settings);
-    const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot, onLog: printLog });
+    const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT, onLog: printLog });
     console.log(`Local stack up; functions: ${functionApp.functions.map((fn) => fn.name).join(', ')}.`);
     console.log(`Firing reminderTimer (schedule ${stack.settings.NOTIFY_SCHEDULE ?? '?'}) once, as the host would:\n`);
 

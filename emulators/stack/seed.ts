@@ -192,14 +192,14 @@ export class SeedError extends Error {
 export type ResolvedSeedDate =
   { readonly kind: 'date'; readonly date: string } | { readonly kind: 'instant'; readonly instant: Date };
 
-const relativeDatePattern = /^today(?:([+-])(\d{1,6}))?$/;
+const RELATIVE_DATE_PATTERN = /^today(?:([+-])(\d{1,6}))?$/;
 
 /**
  * Resolves a seed date: `today`, `today+N`, `today-N` (calendar days in `timeZone`, counted from `now`),
  * `YYYY-MM-DD`, or an ISO instant with `Z` or an offset. Throws `SeedError` (field `''`) for anything else.
  */
 export function resolveSeedDate(value: string, timeZone: string, now: Date): ResolvedSeedDate {
-  const relative = relativeDatePattern.exec(value);
+  const relative = RELATIVE_DATE_PATTERN.exec(value);
   if (relative) {
     const offsetDays = relative[2] === undefined ? 0 : Number(relative[2]) * (relative[1] === '-' ? -1 : 1);
     return { kind: 'date', date: addDays(zonedCalendar(timeZone).dateOf(now.getTime()), offsetDays) };
@@ -256,7 +256,7 @@ const seedDate = z.string({ error: 'expected a string' }).refine(
 const vaultSecretName = z.string().regex(/^[0-9A-Za-z-]{1,127}$/, {
   error: 'expected a Key Vault secret name (1-127 letters, digits and -)',
 });
-const guidPattern = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
+const GUID_PATTERN = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
 
 const clientSecretSchema = z.strictObject({
   keyId: guid,
@@ -354,7 +354,7 @@ const listSchema = z.strictObject({
 const graphSchema = z.strictObject({
   sites: z.array(
     z.strictObject({
-      id: z.string().regex(new RegExp(`^[A-Za-z0-9.-]+,${guidPattern},${guidPattern}$`), {
+      id: z.string().regex(new RegExp(`^[A-Za-z0-9.-]+,${GUID_PATTERN},${GUID_PATTERN}$`), {
         error: 'expected a Graph site id "{hostname},{siteCollectionId},{webId}"',
       }),
       displayName: text,
