@@ -55,6 +55,34 @@ const LAYERS = [
   },
 ];
 
+/**
+ * Names of module-level constants: UPPER_CASE for fixed values (primitives, regexes, frozen or read-only
+ * data), camelCase for functions and for objects with behaviour or state (clients, caches). A primitive
+ * or regex is always UPPER_CASE; for other objects the name says which of the two it is.
+ */
+const MODULE_CONSTANT_NAMES = [
+  'error',
+  { selector: 'default', format: null },
+  {
+    selector: 'variable',
+    modifiers: ['const', 'global'],
+    types: ['boolean', 'string', 'number'],
+    format: ['UPPER_CASE'],
+    leadingUnderscore: 'forbid',
+  },
+  { selector: 'variable', modifiers: ['const', 'global'], types: ['function'], format: ['camelCase'] },
+  { selector: 'variable', modifiers: ['const', 'global'], format: ['UPPER_CASE', 'camelCase'] },
+];
+
+/** A regex is a fixed value, which `types` above cannot select: module-level regexes are UPPER_CASE too. */
+const MODULE_REGEX_NAMES = [
+  'error',
+  ...['Program >', 'Program > ExportNamedDeclaration >'].map((parent) => ({
+    selector: `${parent} VariableDeclaration[kind='const'] > VariableDeclarator[id.name=/[a-z]/]:matches([init.regex], [init.callee.name='RegExp'])`,
+    message: 'Module-level regex constants are named in UPPER_CASE.',
+  })),
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.local/', 'coverage/', 'bench-results/'] },
   js.configs.recommended,
@@ -68,6 +96,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'off',
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    // Typed linting: naming-convention's `types` needs the type of each constant.
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/naming-convention': MODULE_CONSTANT_NAMES,
+      'no-restricted-syntax': MODULE_REGEX_NAMES,
     },
   },
   {

@@ -8,14 +8,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-export const benchWorkDir = path.join(repoRoot, '.local', 'bench');
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BENCH_WORK_DIR = path.join(REPO_ROOT, '.local', 'bench');
 
 /** Bundles the daemon process; returns the path of its entry point. */
-export async function buildDaemonBundle(outDir: string = path.join(benchWorkDir, 'daemon')): Promise<string> {
+export async function buildDaemonBundle(outDir: string = path.join(BENCH_WORK_DIR, 'daemon')): Promise<string> {
   await rm(outDir, { recursive: true, force: true });
   await build({
-    entryPoints: { main: path.join(repoRoot, 'bench', 'daemon', 'main.ts') },
+    entryPoints: { main: path.join(REPO_ROOT, 'bench', 'daemon', 'main.ts') },
     outdir: outDir,
     bundle: true,
     // Peers are separate chunks, so their packages load only after the daemon set its clock up.

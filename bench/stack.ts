@@ -3,7 +3,7 @@
  * with N items spread over a year, the configured latency on every endpoint, a clock that the
  * steady-state scenario moves ahead, and the emulators' request counters grouped by what they cost.
  */
-import { startLocalStack, demoSeedPath } from '../emulators/stack/stack.js';
+import { startLocalStack, DEMO_SEED_PATH } from '../emulators/stack/stack.js';
 import type { LocalStack } from '../emulators/stack/stack.js';
 import { loadSeedFile, parseSeed } from '../emulators/stack/seed.js';
 import type { SeedFile } from '../emulators/stack/seed.js';
@@ -52,7 +52,7 @@ const DAYS_PER_YEAR = 365;
 
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   let clockOffsetMs = 0;
-  const seed = benchSeed(await loadSeedFile(demoSeedPath), options.listSize);
+  const seed = benchSeed(await loadSeedFile(DEMO_SEED_PATH), options.listSize);
   const local = await startLocalStack({
     seed,
     // In memory: due-notifier's sweep asks the idempotency ledger (Table storage) which reminders were sent.

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_MAIN, bundleFunctionApp } from './support/function-app-bundle.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const bundle = await bundleFunctionApp({ outDir: path.join(appRoot, path.dirname(BUNDLE_MAIN)) });
+const bundle = await bundleFunctionApp({ outDir: path.join(APP_ROOT, path.dirname(BUNDLE_MAIN)) });
 process.stdout.write(`${BUNDLE_MAIN}: ${bundle.functionFiles.join(', ')}\n`);

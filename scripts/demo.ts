@@ -18,7 +18,7 @@ import type { SweepSummary } from '../shared/sweep/sweep.js';
 import { failureLine } from './support/cli-errors.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SUMMARY_LOG = /^Run \S+ summary: (\{.*\})$/;
 
 async function main(): Promise<void> {
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   try {
     Object.assign(process.env, stack.settings);
     const config = loadConfig(process.env);
-    const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot, onLog: printLog });
+    const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT, onLog: printLog });
     console.log(`Local stack up; functions: ${functionApp.functions.map((fn) => fn.name).join(', ')}.`);
     console.log(`Firing reminderTimer (schedule ${config.schedule}) once, as the host would:\n`);
 

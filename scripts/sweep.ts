@@ -17,7 +17,7 @@ import { commandLineError, failureLine } from './support/cli-errors.js';
 import { readLocalSettings } from './support/local-settings.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const USAGE = `Usage: npm run sweep -- [--dry-run [--now ISO]] [--settings FILE] [--verbose]
   --dry-run        print the reminders (JSON lines, stdout) instead of enqueueing them
@@ -70,7 +70,7 @@ function parseArguments(argv: readonly string[]): SweepArguments | 'help' {
   return {
     dryRun: values['dry-run'],
     ...(now ? { now } : {}),
-    settingsFile: path.resolve(values.settings ?? path.join(appRoot, 'local.settings.json')),
+    settingsFile: path.resolve(values.settings ?? path.join(APP_ROOT, 'local.settings.json')),
     settingsFileGiven: values.settings !== undefined,
     verbose: values.verbose,
   };
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${JSON.stringify(result.summary)}\n`);
     return;
   }
-  const { queueMessageEncoding } = await readHostJson(appRoot);
+  const { queueMessageEncoding } = await readHostJson(APP_ROOT);
   const queue = queueServiceClientFor('AzureWebJobsStorage', process.env).getQueueClient(config.queueName);
   await enqueueMessages(
     queue,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE_MAIN, bundleFunctionApp } from '../../scripts/support/function-app-bundle.js';
-import { benchWorkDir, repoRoot } from '../build.js';
+import { BENCH_WORK_DIR, REPO_ROOT } from '../build.js';
 
 const run = promisify(execFile);
 
@@ -26,13 +26,13 @@ export interface PackagedApp {
   readonly codeBytes: number;
 }
 
-const coldStartDir = path.join(benchWorkDir, 'cold-start');
+const COLD_START_DIR = path.join(BENCH_WORK_DIR, 'cold-start');
 
 /** Builds the host stand-in (`load-app.ts`) into plain JavaScript; returns its path. */
 export async function buildHostStandIn(): Promise<string> {
-  const outfile = path.join(coldStartDir, 'load-app.mjs');
+  const outfile = path.join(COLD_START_DIR, 'load-app.mjs');
   await build({
-    entryPoints: [path.join(repoRoot, 'bench', 'cold-start', 'load-app.ts')],
+    entryPoints: [path.join(REPO_ROOT, 'bench', 'cold-start', 'load-app.ts')],
     outfile,
     bundle: true,
     format: 'esm',
@@ -44,13 +44,13 @@ export async function buildHostStandIn(): Promise<string> {
 }
 
 /** `tsc -p tsconfig.build.json` into its own folder (type checking is the tests' job: `--noCheck`). */
-export async function packageWithTsc(appRoot: string = path.join(coldStartDir, 'tsc')): Promise<PackagedApp> {
+export async function packageWithTsc(appRoot: string = path.join(COLD_START_DIR, 'tsc')): Promise<PackagedApp> {
   await rm(appRoot, { recursive: true, force: true });
   const outDir = path.join(appRoot, 'dist');
   await run(
     process.execPath,
     [
-      path.join(repoRoot, 'node_modules/typescript/bin/tsc'),
+      path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'),
       '-p',
       'tsconfig.build.json',
       '--outDir',
@@ -58,7 +58,7 @@ export async function packageWithTsc(appRoot: string = path.join(coldStartDir, '
       '--noCheck',
     ],
     {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
     },
   );
   const main = 'dist/functions/*.js';
@@ -73,10 +73,10 @@ export async function packageWithTsc(appRoot: string = path.join(coldStartDir, '
 }
 
 /** The build (`npm run build`): one CommonJS bundle of every function file, packages inlined. */
-export async function packageWithEsbuild(appRoot: string = path.join(coldStartDir, 'bundle')): Promise<PackagedApp> {
+export async function packageWithEsbuild(appRoot: string = path.join(COLD_START_DIR, 'bundle')): Promise<PackagedApp> {
   await rm(appRoot, { recursive: true, force: true });
   const outDir = path.join(appRoot, path.dirname(BUNDLE_MAIN));
-  const { mainFile } = await bundleFunctionApp({ outDir, sourceRoot: repoRoot });
+  const { mainFile } = await bundleFunctionApp({ outDir, sourceRoot: REPO_ROOT });
   await writeAppFiles(appRoot, BUNDLE_MAIN);
   return {
     name: 'bundle',
@@ -90,7 +90,7 @@ export async function packageWithEsbuild(appRoot: string = path.join(coldStartDi
 /** What the host reads besides the code: package.json (`main`) and host.json. */
 async function writeAppFiles(appRoot: string, main: string): Promise<void> {
   await writeFile(path.join(appRoot, 'package.json'), `${JSON.stringify({ type: 'module', main }, null, 2)}\n`);
-  await copyFile(path.join(repoRoot, 'host.json'), path.join(appRoot, 'host.json'));
+  await copyFile(path.join(REPO_ROOT, 'host.json'), path.join(appRoot, 'host.json'));
 }
 
 async function entryPointsOf(appRoot: string, main: string): Promise<string[]> {

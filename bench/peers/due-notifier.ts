@@ -5,7 +5,7 @@
  * sent are left out. That check is Table storage work, not Graph work, so it is timed on its own.
  */
 import { getReminderLedger } from '../../shared/delivery-runtime.js';
-import { findSentReminderIds } from '../../shared/delivery/ledger.js';
+import { findSentReminderIds } from '../../shared/delivery/ledger/index.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import type { Environment } from '../../shared/runtime.js';

@@ -9,9 +9,9 @@ import type { DirectoryApplication, DirectoryCertificate } from './directory.js'
 import { entraErrors } from './errors.js';
 import type { EntraErrorSpec } from './errors.js';
 
-export const clientAssertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** Entra ID tolerates this much clock difference on `nbf`/`exp`. */
-const assertionSkewSeconds = 300;
+const ASSERTION_SKEW_SECONDS = 300;
 
 export interface ClientAssertionContext {
   readonly application: DirectoryApplication;
@@ -70,7 +70,7 @@ export async function verifyClientAssertion(
   }
   const nowSeconds = context.now / 1000;
   const validFrom = typeof payload.nbf === 'number' ? payload.nbf : 0;
-  if (nowSeconds > payload.exp + assertionSkewSeconds || nowSeconds < validFrom - assertionSkewSeconds) {
+  if (nowSeconds > payload.exp + ASSERTION_SKEW_SECONDS || nowSeconds < validFrom - ASSERTION_SKEW_SECONDS) {
     return reject(
       entraErrors.assertionOutsideValidity(
         new Date(context.now),

@@ -16,7 +16,7 @@ const certificateKeyAlgorithm = {
   publicExponent: new Uint8Array([1, 0, 1]),
   hash: 'SHA-256',
 } as const;
-const defaultCertificateValidityMs = 365 * 86_400_000;
+const DEFAULT_CERTIFICATE_VALIDITY_MS = 365 * 86_400_000;
 
 export interface DirectoryTenant {
   readonly id: string;
@@ -250,7 +250,7 @@ async function createCertificate(
   const notBefore = new Date(nowMs - 60 * 60 * 1000);
   const expiresOn =
     seed.expiresOn === undefined
-      ? new Date(nowMs + defaultCertificateValidityMs)
+      ? new Date(nowMs + DEFAULT_CERTIFICATE_VALIDITY_MS)
       : parseInstant(seed.expiresOn, `${field}.expiresOn`);
   const keys = await webcrypto.subtle.generateKey(certificateKeyAlgorithm, true, ['sign', 'verify']);
   let certificate: x509.X509Certificate;

@@ -16,8 +16,8 @@ export interface EntraErrorSpec {
   readonly message: string;
 }
 
-const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const certificateDocs =
+const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CERTIFICATE_DOCS =
   'Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .';
 
 export const entraErrors = {
@@ -97,7 +97,7 @@ export const entraErrors = {
     status: 401,
     error: 'invalid_client',
     code: 700021,
-    message: `Client assertion application identifier doesn't match 'client_id' parameter. ${certificateDocs}`,
+    message: `Client assertion application identifier doesn't match 'client_id' parameter. ${CERTIFICATE_DOCS}`,
   }),
   assertionAudienceMismatch: (): EntraErrorSpec => ({
     status: 401,
@@ -109,7 +109,7 @@ export const entraErrors = {
     status: 401,
     error: 'invalid_client',
     code: 700024,
-    message: `Client assertion is not within its valid time range. Current time: ${preciseInstant(now)}, assertion valid from ${preciseInstant(validFrom)}, expiry time of assertion ${preciseInstant(expiresAt)}. ${certificateDocs}`,
+    message: `Client assertion is not within its valid time range. Current time: ${preciseInstant(now)}, assertion valid from ${preciseInstant(validFrom)}, expiry time of assertion ${preciseInstant(expiresAt)}. ${CERTIFICATE_DOCS}`,
   }),
   scopeWithoutDefault: (scope: string): EntraErrorSpec => ({
     status: 400,
@@ -140,7 +140,7 @@ export const entraErrors = {
 /** The correlation id Entra ID reports: the client's `client-request-id` when it sent a GUID. */
 export function correlationIdOf(headers: IncomingHttpHeaders): string {
   const sent = headers['client-request-id'];
-  return typeof sent === 'string' && guidPattern.test(sent) ? sent.toLowerCase() : randomUUID();
+  return typeof sent === 'string' && GUID_PATTERN.test(sent) ? sent.toLowerCase() : randomUUID();
 }
 
 /** Response headers Entra ID sends on token endpoint answers, errors included. */

@@ -5,14 +5,14 @@
  * with the `X-IDENTITY-HEADER` header; the answer carries `expires_on` in epoch seconds, as a string.
  */
 import type { Directory, DirectoryManagedIdentity } from './directory.js';
-import { graphResource, keyVaultResource } from './service.js';
+import { GRAPH_RESOURCE, KEY_VAULT_RESOURCE } from './service.js';
 import { correlationIdOf, entraErrorResponse, entraErrors } from './errors.js';
 import type { TokenAuthority } from './tokens.js';
 import type { EmulatorRequest, EmulatorResponse, ServiceDefinition } from '../stack/types.js';
 
-export const managedIdentityPath = '/msi/token';
-const apiVersion = '2019-08-01';
-const identityHeaderName = 'x-identity-header';
+export const MANAGED_IDENTITY_PATH = '/msi/token';
+const API_VERSION = '2019-08-01';
+const IDENTITY_HEADER_NAME = 'x-identity-header';
 /** Query parameters naming a user-assigned identity; at most one may be given. */
 const identitySelectors = ['client_id', 'object_id', 'principal_id', 'mi_res_id'] as const;
 
@@ -39,16 +39,16 @@ export function createManagedIdentityService(options: ManagedIdentityServiceOpti
   const tenant = directory.findTenant(identity.tenantId);
 
   async function issueToken(request: EmulatorRequest): Promise<EmulatorResponse> {
-    const presentedHeader = request.headers[identityHeaderName];
+    const presentedHeader = request.headers[IDENTITY_HEADER_NAME];
     if (typeof presentedHeader !== 'string' || presentedHeader === '') {
-      return platformError(request, 400, `Missing the ${identityHeaderName.toUpperCase()} header.`);
+      return platformError(request, 400, `Missing the ${IDENTITY_HEADER_NAME.toUpperCase()} header.`);
     }
     if (presentedHeader !== identityHeader) {
-      return platformError(request, 401, `The ${identityHeaderName.toUpperCase()} header is not valid.`);
+      return platformError(request, 401, `The ${IDENTITY_HEADER_NAME.toUpperCase()} header is not valid.`);
     }
     const query = request.url.searchParams;
     const requestedVersion = query.get('api-version');
-    if (requestedVersion !== apiVersion) {
+    if (requestedVersion !== API_VERSION) {
       return platformError(
         request,
         400,
@@ -92,7 +92,7 @@ export function createManagedIdentityService(options: ManagedIdentityServiceOpti
 
   return {
     service: 'identity',
-    routes: [{ name: 'identity.token', method: 'GET', path: managedIdentityPath, handle: issueToken }],
+    routes: [{ name: 'identity.token', method: 'GET', path: MANAGED_IDENTITY_PATH, handle: issueToken }],
     notFound: (request) => platformError(request, 404, 'Not Found'),
     internalError: (request) => platformError(request, 500, 'An unexpected error occurred while fetching the token.'),
   };
@@ -129,7 +129,7 @@ function isSelected(
 
 function knownResource(resource: string): boolean {
   const withoutSlash = resource.replace(/\/$/, '');
-  return withoutSlash === graphResource || withoutSlash === keyVaultResource;
+  return withoutSlash === GRAPH_RESOURCE || withoutSlash === KEY_VAULT_RESOURCE;
 }
 
 /** The platform's own error shape (errors from Entra ID itself are passed through in Entra's shape). */

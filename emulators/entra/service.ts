@@ -4,18 +4,18 @@
  * are derived from the request's origin, which is what MSAL validates the `issuer` against.
  */
 import { randomUUID } from 'node:crypto';
-import { clientAssertionType, verifyClientAssertion } from './client-assertion.js';
+import { CLIENT_ASSERTION_TYPE, verifyClientAssertion } from './client-assertion.js';
 import type { Directory, DirectoryApplication, DirectoryTenant } from './directory.js';
 import { correlationIdOf, entraErrorResponse, entraErrors, entraHeaders } from './errors.js';
 import type { EntraErrorSpec } from './errors.js';
 import type { TokenAuthority } from './tokens.js';
 import type { EmulatorRequest, EmulatorResponse, ServiceDefinition } from '../stack/types.js';
 
-export const graphResource = 'https://graph.microsoft.com';
-export const keyVaultResource = 'https://vault.azure.net';
+export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
 /** Resources whose service principals exist in every emulated tenant; only Graph has app roles to grant. */
-const knownResources: ReadonlySet<string> = new Set([graphResource, keyVaultResource]);
-const defaultScopeSuffix = '/.default';
+const knownResources: ReadonlySet<string> = new Set([GRAPH_RESOURCE, KEY_VAULT_RESOURCE]);
+const DEFAULT_SCOPE_SUFFIX = '/.default';
 
 export interface EntraServiceOptions {
   readonly directory: Directory;
@@ -67,7 +67,7 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
       tenantId: tenant.id,
       appId: application.clientId,
       objectId: application.objectId,
-      roles: resource.value === graphResource ? application.appRoles : [],
+      roles: resource.value === GRAPH_RESOURCE ? application.appRoles : [],
       audience: resource.value,
     });
     return {
@@ -91,7 +91,7 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
     const assertion = form.get('client_assertion');
     if (assertion !== null) {
       presentedAssertions.push(assertion);
-      if (form.get('client_assertion_type') !== clientAssertionType) {
+      if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) {
         return { ok: false, failure: entraErrors.missingParameter('client_assertion_type') };
       }
       const verdict = await verifyClientAssertion(assertion, {
@@ -198,9 +198,9 @@ function openIdConfiguration(origin: string, tenantId: string): Record<string, u
 /** Client credentials must ask for exactly one `{resource}/.default`. */
 function resourceOf(scope: string, tenant: DirectoryTenant): Outcome<string> {
   const scopes = scope.split(' ').filter((value) => value !== '');
-  const withoutDefault = scopes.find((value) => !value.endsWith(defaultScopeSuffix));
+  const withoutDefault = scopes.find((value) => !value.endsWith(DEFAULT_SCOPE_SUFFIX));
   if (withoutDefault !== undefined) return { ok: false, failure: entraErrors.scopeWithoutDefault(withoutDefault) };
-  const resources = new Set(scopes.map((value) => value.slice(0, -defaultScopeSuffix.length)));
+  const resources = new Set(scopes.map((value) => value.slice(0, -DEFAULT_SCOPE_SUFFIX.length)));
   const [resource] = resources;
   if (resources.size !== 1 || resource === undefined) {
     return { ok: false, failure: entraErrors.scopeWithSeveralResources(scope) };

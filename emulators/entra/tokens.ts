@@ -9,8 +9,8 @@ import type { CryptoKey, JWTPayload } from 'jose';
 import type { AccessTokenClaims, TokenRejection, TokenVerifier } from '../stack/types.js';
 
 /** Resource servers accept tokens this far past `exp` or before `nbf` (Entra ID's usual 5 minutes). */
-export const clockSkewSeconds = 300;
-const signingAlgorithm = 'RS256';
+export const CLOCK_SKEW_SECONDS = 300;
+const SIGNING_ALGORITHM = 'RS256';
 
 export interface TokenSubject {
   readonly tenantId: string;
@@ -62,7 +62,7 @@ export function accessTokenIssuer(tenantId: string): string {
 /** Creates an authority with a fresh RSA signing key (never persisted: tokens die with the process). */
 export async function createTokenAuthority(options: TokenAuthorityOptions): Promise<TokenAuthority> {
   const clock = options.clock ?? Date.now;
-  const { privateKey, publicKey } = await generateKeyPair(signingAlgorithm, { extractable: true });
+  const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
   const kid = randomBytes(20).toString('base64url');
   const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig' };
   const keySet = createLocalJWKSet({ keys: [publicJwk] });
@@ -86,10 +86,10 @@ export async function createTokenAuthority(options: TokenAuthorityOptions): Prom
     async verify(token, audiences) {
       try {
         const { payload } = await jwtVerify(token, keySet, {
-          algorithms: [signingAlgorithm],
+          algorithms: [SIGNING_ALGORITHM],
           audience: [...audiences],
           currentDate: new Date(clock()),
-          clockTolerance: clockSkewSeconds,
+          clockTolerance: CLOCK_SKEW_SECONDS,
         });
         const claims = toAccessTokenClaims(payload);
         if (!claims) return { ok: false, reason: 'malformed' };
@@ -126,7 +126,7 @@ async function issue(
     ver: '1.0',
   };
   const accessToken = await new SignJWT({ ...claims })
-    .setProtectedHeader({ typ: 'JWT', alg: signingAlgorithm, kid })
+    .setProtectedHeader({ typ: 'JWT', alg: SIGNING_ALGORITHM, kid })
     .sign(privateKey);
   return { accessToken, expiresIn: lifetimeSeconds, claims };
 }

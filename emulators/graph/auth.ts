@@ -22,7 +22,7 @@ const siteReadRoles: ReadonlySet<string> = new Set([
   'Sites.FullControl.All',
 ]);
 
-const wwwAuthenticate =
+const WWW_AUTHENTICATE =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
 
 const rejectionMessages: Readonly<Record<TokenRejection, string>> = {
@@ -35,7 +35,7 @@ const rejectionMessages: Readonly<Record<TokenRejection, string>> = {
 };
 
 function unauthenticated(message: string): GraphRequestError {
-  return new GraphRequestError(401, 'InvalidAuthenticationToken', message, { 'WWW-Authenticate': wwwAuthenticate });
+  return new GraphRequestError(401, 'InvalidAuthenticationToken', message, { 'WWW-Authenticate': WWW_AUTHENTICATE });
 }
 
 /** Verifies the request's bearer token for Graph; throws a 401 {@link GraphRequestError} otherwise. */

@@ -1,120 +1,89 @@
 /**
- * Calendar arithmetic for SharePoint sites: a date-only column holds midnight in the site's time zone,
+ * Dates as SharePoint and Graph handle them: a date-only column holds midnight in the site's time zone,
  * which Graph returns as a UTC instant (1 December in Berlin -> `2026-11-30T23:00:00Z`).
+ *
+ * Built on Temporal (temporal-polyfill) rather than hand-written offset arithmetic: the emulator then
+ * checks the app's own calendar (shared/reminders/calendar.ts, which it must not import) against an
+ * independent, specified implementation, DST gaps included.
  */
+import { Temporal } from 'temporal-polyfill';
 
-const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
-const dayMs = 86_400_000;
+/**
+ * An instant as Graph and OData write it: `YYYY-MM-DDTHH:mm[:ss[.fraction]]` and `Z` or `±HH:MM`.
+ * Temporal checks the values; this checks the form, as Temporal also reads other ISO 8601 spellings.
+ */
+const GRAPH_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export interface ZonedCalendar {
+  /** The zone's IANA name. */
   readonly timeZone: string;
-  /** Epoch milliseconds of 00:00 local time on `date` (`YYYY-MM-DD`). */
+  /** Epoch milliseconds of the first instant of `date` (`YYYY-MM-DD`): local midnight, or the DST transition that skips it. */
   startOfDay(date: string): number;
   /** The local calendar date (`YYYY-MM-DD`) of an instant. */
   dateOf(instant: number): string;
 }
 
-/** Parses `YYYY-MM-DD` into UTC midnight of that calendar day, or undefined when it is not a real date. */
-export function parseCalendarDate(date: string): number | undefined {
-  const match = datePattern.exec(date);
-  if (match === null) {
+/** `text` as a calendar date, written exactly `YYYY-MM-DD`; throws RangeError otherwise (also for 30 February). */
+function plainDate(text: string): Temporal.PlainDate {
+  const date = Temporal.PlainDate.from(text, { overflow: 'reject' });
+  if (date.toString() !== text) {
+    throw new RangeError(`'${text}' is not a calendar date (YYYY-MM-DD).`);
+  }
+  return date;
+}
+
+/** Whether `text` is a real calendar date written `YYYY-MM-DD`. */
+export function isCalendarDate(text: string): boolean {
+  try {
+    plainDate(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Epoch milliseconds of an instant written as Graph writes them, or undefined. */
+export function parseGraphInstant(text: string): number | undefined {
+  if (!GRAPH_INSTANT.test(text)) {
     return undefined;
   }
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const utc = Date.UTC(year, month - 1, day);
-  const check = new Date(utc);
-  return check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day
-    ? utc
-    : undefined;
+  try {
+    return Temporal.Instant.from(text).epochMilliseconds;
+  } catch {
+    return undefined; // 30 February, 24:00, ...
+  }
 }
 
 /** `date` moved by `days` calendar days. */
 export function addDays(date: string, days: number): string {
-  const utc = parseCalendarDate(date);
-  if (utc === undefined) {
-    throw new RangeError(`'${date}' is not a calendar date (YYYY-MM-DD).`);
-  }
-  return new Date(utc + days * dayMs).toISOString().slice(0, 10);
-}
-
-/** Whole calendar days from `from` to `to` (both `YYYY-MM-DD`). */
-export function daysBetween(from: string, to: string): number {
-  const start = parseCalendarDate(from);
-  const end = parseCalendarDate(to);
-  if (start === undefined || end === undefined) {
-    throw new RangeError(`'${start === undefined ? from : to}' is not a calendar date (YYYY-MM-DD).`);
-  }
-  return Math.round((end - start) / dayMs);
+  return plainDate(date).add({ days }).toString();
 }
 
 /** An instant as Graph writes it for SharePoint fields and item timestamps: seconds precision, `Z`. */
 export function formatGraphInstant(instant: number): string {
-  return `${new Date(instant).toISOString().slice(0, 19)}Z`;
+  return Temporal.Instant.fromEpochMilliseconds(instant).toString({ smallestUnit: 'second' });
 }
 
 /** Creates a calendar for an IANA time zone; throws RangeError for an unknown zone. */
 export function createZonedCalendar(timeZone: string): ZonedCalendar {
-  const formatter = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-  // Midnights of the dates a site uses are few (due dates span months, not millennia): remember them.
+  const zone = Temporal.Now.zonedDateTimeISO(timeZone).timeZoneId;
+  // A site's dates are few (due dates span months, not millennia), and the polyfill is not fast.
   const midnights = new Map<string, number>();
-
-  const localFields = (
-    instant: number,
-  ): { year: number; month: number; day: number; hour: number; minute: number; second: number } => {
-    const values: Record<string, number> = {};
-    for (const part of formatter.formatToParts(new Date(instant))) {
-      if (part.type !== 'literal') {
-        values[part.type] = Number(part.value);
-      }
-    }
-    return {
-      year: values['year'] ?? 0,
-      month: values['month'] ?? 0,
-      day: values['day'] ?? 0,
-      hour: values['hour'] ?? 0,
-      minute: values['minute'] ?? 0,
-      second: values['second'] ?? 0,
-    };
-  };
-
-  const offsetAt = (instant: number): number => {
-    const local = localFields(instant);
-    const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
-    return asUtc - Math.floor(instant / 1000) * 1000;
-  };
-
   return {
-    timeZone: formatter.resolvedOptions().timeZone,
-    startOfDay(date: string): number {
-      const cached = midnights.get(date);
-      if (cached !== undefined) {
-        return cached;
+    timeZone: zone,
+    startOfDay(date) {
+      let instant = midnights.get(date);
+      if (instant === undefined) {
+        instant = plainDate(date).toZonedDateTime(zone).epochMilliseconds;
+        if (midnights.size >= 100_000) {
+          midnights.clear();
+        }
+        midnights.set(date, instant);
       }
-      const utcMidnight = parseCalendarDate(date);
-      if (utcMidnight === undefined) {
-        throw new RangeError(`'${date}' is not a calendar date (YYYY-MM-DD).`);
-      }
-      // Two rounds settle the offset across a DST change between the guess and the answer.
-      const guess = utcMidnight - offsetAt(utcMidnight);
-      const instant = utcMidnight - offsetAt(guess);
-      if (midnights.size >= 100_000) {
-        midnights.clear();
-      }
-      midnights.set(date, instant);
       return instant;
     },
-    dateOf(instant: number): string {
-      const local = localFields(instant);
-      return `${String(local.year).padStart(4, '0')}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
+    dateOf(instant) {
+      return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDate().toString();
     },
   };
 }

@@ -6,7 +6,7 @@
 import type { ColumnSeed, GraphSeed, ListItemSeed, ListSeed, SeedFieldValue, SiteSeed } from '../stack/seed.js';
 import { resolveSeedDate } from '../stack/seed.js';
 import type { ZonedCalendar } from './dates.js';
-import { createZonedCalendar } from './dates.js';
+import { createZonedCalendar, isCalendarDate, parseGraphInstant } from './dates.js';
 import type { DueDateBound, IndexRange } from './obligations-generator.js';
 import { createObligationsGenerator } from './obligations-generator.js';
 import { GraphRequestError } from './responses.js';
@@ -67,9 +67,6 @@ export interface ListStoreOptions {
   readonly now: Date;
 }
 
-const calendarDatePattern = /^\d{4}-\d{2}-\d{2}$/;
-const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
-
 interface ConversionContext {
   readonly calendar: ZonedCalendar;
   readonly now: Date;
@@ -78,11 +75,12 @@ interface ConversionContext {
 
 function dateValue(column: ColumnSeed, value: string, context: ConversionContext): number {
   // Absolute values are the common case (every generated item): skip the relative-date resolver for them.
-  if (calendarDatePattern.test(value)) {
+  if (isCalendarDate(value)) {
     return context.calendar.startOfDay(value);
   }
-  if (column.type === 'dateTime' && instantPattern.test(value)) {
-    return Date.parse(value);
+  const instant = column.type === 'dateTime' ? parseGraphInstant(value) : undefined;
+  if (instant !== undefined) {
+    return instant;
   }
   let resolved: ReturnType<typeof resolveSeedDate>;
   try {
@@ -93,8 +91,10 @@ function dateValue(column: ColumnSeed, value: string, context: ConversionContext
   if (resolved.kind === 'date') {
     return context.calendar.startOfDay(resolved.date);
   }
-  const instant = resolved.instant.getTime();
-  return column.type === 'dateOnly' ? context.calendar.startOfDay(context.calendar.dateOf(instant)) : instant;
+  const resolvedInstant = resolved.instant.getTime();
+  return column.type === 'dateOnly'
+    ? context.calendar.startOfDay(context.calendar.dateOf(resolvedInstant))
+    : resolvedInstant;
 }
 
 /** Converts a seed value into the column's stored type; undefined for an empty field. */

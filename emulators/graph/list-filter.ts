@@ -5,6 +5,7 @@
  * literals are instants (a bare date is midnight in the site's zone).
  */
 import type { ColumnSeed } from '../stack/seed.js';
+import { isCalendarDate, parseGraphInstant } from './dates.js';
 import type { ComparisonOperator, FilterExpression, FilterLiteral } from './odata-filter.js';
 import type { FieldValue, HostedList, StoredListItem, ValueBound } from './list-data.js';
 import { GraphRequestError } from './responses.js';
@@ -28,9 +29,6 @@ export interface CompileFilterOptions {
 }
 
 type Comparable = string | number | boolean | null;
-
-const calendarDatePattern = /^\d{4}-\d{2}-\d{2}$/;
-const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 function invalidRequest(message: string): GraphRequestError {
   return new GraphRequestError(400, 'invalidRequest', message);
@@ -74,21 +72,19 @@ function literalValue(column: ColumnSeed, literal: FilterLiteral, list: HostedLi
       }
       throw invalid();
     case 'dateOnly':
-    case 'dateTime':
+    case 'dateTime': {
       if (literal.kind !== 'string' && literal.kind !== 'dateTime') {
         throw invalid();
       }
-      if (calendarDatePattern.test(text)) {
-        try {
-          return list.calendar.startOfDay(text);
-        } catch {
-          throw invalid();
-        }
+      if (isCalendarDate(text)) {
+        return list.calendar.startOfDay(text);
       }
-      if (instantPattern.test(text) && Number.isFinite(Date.parse(text))) {
-        return Date.parse(text);
+      const instant = parseGraphInstant(text);
+      if (instant === undefined) {
+        throw invalid();
       }
-      throw invalid();
+      return instant;
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * `GET /v1.0/sites/{site}/lists/{list}/items`: one page of a list's items in Graph's shape, with
  * `@odata.nextLink` (the request's own URL plus an opaque `$skiptoken`) while items remain.
- * A page examines at most {@link maxItemsExaminedPerPage} items, so with a filter that matches
+ * A page examines at most {@link MAX_ITEMS_EXAMINED_PER_PAGE} items, so with a filter that matches
  * rarely a page may be short or even empty and still have a nextLink, as SharePoint's may.
  */
 import { createHash } from 'node:crypto';
@@ -16,11 +16,11 @@ import { formatGraphInstant } from './dates.js';
 import { GraphRequestError } from './responses.js';
 
 /** SharePoint's list view threshold: the most items one request looks at. */
-export const maxItemsExaminedPerPage = 5000;
+export const MAX_ITEMS_EXAMINED_PER_PAGE = 5000;
 
-const honorNonIndexedPreference = 'honornonindexedquerieswarningmayfailrandomly';
+const HONOR_NON_INDEXED_PREFERENCE = 'honornonindexedquerieswarningmayfailrandomly';
 /** Lookup id SharePoint shows for items written by an app ("SharePoint App"). */
-const appLookupId = '1073741822';
+const APP_LOOKUP_ID = '1073741822';
 
 export interface ListItemsPage {
   readonly '@odata.context': string;
@@ -32,7 +32,7 @@ function prefersNonIndexedQueries(request: EmulatorRequest): boolean {
   const header = request.headers.prefer;
   const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
   return values.some((value) =>
-    value.split(',').some((preference) => preference.trim().toLowerCase() === honorNonIndexedPreference),
+    value.split(',').some((preference) => preference.trim().toLowerCase() === HONOR_NON_INDEXED_PREFERENCE),
   );
 }
 
@@ -54,8 +54,8 @@ function builtInFields(item: StoredListItem): Record<string, FieldValue> {
     ContentType: 'Item',
     Modified: formatGraphInstant(item.lastModifiedDateTime),
     Created: formatGraphInstant(item.createdDateTime),
-    AuthorLookupId: appLookupId,
-    EditorLookupId: appLookupId,
+    AuthorLookupId: APP_LOOKUP_ID,
+    EditorLookupId: APP_LOOKUP_ID,
     _UIVersionString: '1.0',
     Attachments: false,
     Edit: '',
@@ -194,7 +194,7 @@ export function readListItemsPage({ request, list, skipTokens }: ListItemsReques
   const window = indexWindow(list, filter);
   const value: Record<string, unknown>[] = [];
   let index = Math.max(resumeAt, window.start);
-  const examineUntil = Math.min(window.end, index + maxItemsExaminedPerPage);
+  const examineUntil = Math.min(window.end, index + MAX_ITEMS_EXAMINED_PER_PAGE);
   while (index < examineUntil && value.length < query.top) {
     const item = list.items.itemAt(index);
     if (filter === undefined || filter.matches(item)) {

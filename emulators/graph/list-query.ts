@@ -7,8 +7,8 @@ import type { FilterExpression } from './odata-filter.js';
 import { FilterSyntaxError, parseFilter } from './odata-filter.js';
 import { GraphRequestError } from './responses.js';
 
-export const defaultPageSize = 200;
-export const maxPageSize = 5000;
+export const DEFAULT_PAGE_SIZE = 200;
+export const MAX_PAGE_SIZE = 5000;
 
 /** Properties of `microsoft.graph.listItem` that `$select` may name. */
 export const listItemProperties: readonly string[] = [
@@ -120,9 +120,9 @@ function parseTop(text: string): number {
     throw badRequest(`Invalid value '${text}' for query option $top: a positive integer is required.`);
   }
   const top = Number(text.trim());
-  if (top < 1 || top > maxPageSize) {
+  if (top < 1 || top > MAX_PAGE_SIZE) {
     throw badRequest(
-      `The limit of '${maxPageSize}' for top query has been exceeded. The value from the incoming request is '${text.trim()}'.`,
+      `The limit of '${MAX_PAGE_SIZE}' for top query has been exceeded. The value from the incoming request is '${text.trim()}'.`,
     );
   }
   return top;
@@ -156,7 +156,7 @@ export function parseListItemsQuery(url: URL): ListItemsQuery {
 
   let select: readonly string[] | undefined;
   let expandFields: ListItemsQuery['expandFields'];
-  let top = defaultPageSize;
+  let top = DEFAULT_PAGE_SIZE;
   let filter: ListItemsQuery['filter'];
   let skipToken: string | undefined;
   for (const [name, value] of options) {

@@ -53,7 +53,7 @@ export function createOutbox(): Outbox {
   };
 }
 
-const addressPattern = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+const ADDRESS_PATTERN = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
 const emailAddressSchema = z.strictObject({ address: z.string().optional(), name: z.string().optional() });
 const recipientSchema = z.strictObject({ emailAddress: emailAddressSchema });
@@ -185,7 +185,7 @@ export function acceptMail(options: AcceptMailOptions): SentMail {
   if (all.length === 0) {
     throw invalidRecipients("A message can't be sent because it contains no recipients.");
   }
-  const unresolved = all.find((recipient) => !addressPattern.test(recipient.address));
+  const unresolved = all.find((recipient) => !ADDRESS_PATTERN.test(recipient.address));
   if (unresolved !== undefined) {
     throw invalidRecipients(
       `Recipient '${unresolved.address}' is not resolved. All recipients must be resolved before a message can be submitted.`,

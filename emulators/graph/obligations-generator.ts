@@ -86,9 +86,9 @@ export const obligationColumns: readonly ColumnSeed[] = [
 ];
 
 /** Largest supported list: beyond this a benchmark should use several lists. */
-export const maxGeneratedItems = 10_000_000;
-const maxDays = 36_600;
-const dayMs = 86_400_000;
+export const MAX_GENERATED_ITEMS = 10_000_000;
+const MAX_DAYS = 36_600;
+const DAY_MS = 86_400_000;
 
 /** Independent draws per item or customer: one salt per attribute. */
 const salts = {
@@ -178,7 +178,7 @@ const currencyShares: readonly (readonly [ObligationCurrency, number])[] = [
   ['JPY', 1],
 ];
 /** Share of customers whose address is malformed. */
-const malformedEmailShare = 0.02;
+const MALFORMED_EMAIL_SHARE = 0.02;
 
 /** The finaliser of a 32-bit hash (lowbias32): every input bit affects every output bit. */
 function mix32(value: number): number {
@@ -232,7 +232,7 @@ function customerAt(seed: number, customer: number): Customer {
 }
 
 function emailFor(seed: number, customer: number, mailbox: string, domain: string): string {
-  if (unit(seed, customer, salts.customerEmailFault) >= malformedEmailShare) {
+  if (unit(seed, customer, salts.customerEmailFault) >= MALFORMED_EMAIL_SHARE) {
     return `${mailbox}@${domain}.example`;
   }
   // The mistakes people make when typing addresses into a list by hand.
@@ -249,13 +249,13 @@ function emailFor(seed: number, customer: number, mailbox: string, domain: strin
 }
 
 function validateSeed(seed: ListGeneratorSeed): void {
-  if (!Number.isInteger(seed.count) || seed.count < 0 || seed.count > maxGeneratedItems) {
+  if (!Number.isInteger(seed.count) || seed.count < 0 || seed.count > MAX_GENERATED_ITEMS) {
     throw new ObligationsGeneratorError(
-      `generate.count must be an integer from 0 to ${maxGeneratedItems}; got ${seed.count}.`,
+      `generate.count must be an integer from 0 to ${MAX_GENERATED_ITEMS}; got ${seed.count}.`,
     );
   }
-  if (!Number.isInteger(seed.days) || seed.days < 1 || seed.days > maxDays) {
-    throw new ObligationsGeneratorError(`generate.days must be an integer from 1 to ${maxDays}; got ${seed.days}.`);
+  if (!Number.isInteger(seed.days) || seed.days < 1 || seed.days > MAX_DAYS) {
+    throw new ObligationsGeneratorError(`generate.days must be an integer from 1 to ${MAX_DAYS}; got ${seed.days}.`);
   }
   if (!Number.isInteger(seed.seed)) {
     throw new ObligationsGeneratorError(`generate.seed must be an integer; got ${seed.seed}.`);
@@ -349,7 +349,7 @@ export function createObligationsGenerator(options: ObligationsGeneratorOptions)
       // Invoices are written 14 to 59 days before they fall due, never after the stack's start.
       const paymentTermDays = 14 + (hash32(seed, index, salts.paymentTerm) % 46);
       const created =
-        Math.min(dueInstant - paymentTermDays * dayMs, nowMs) -
+        Math.min(dueInstant - paymentTermDays * DAY_MS, nowMs) -
         (hash32(seed, index, salts.createdTime) % 86_400) * 1000;
       const modified = Math.min(created + (hash32(seed, index, salts.modifiedTime) % 172_800) * 1000, nowMs);
       const createdYear = new Date(created).getUTCFullYear();

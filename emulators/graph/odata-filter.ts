@@ -63,9 +63,10 @@ type Token =
   | { readonly type: 'literal'; readonly literal: FilterLiteral; readonly position: number }
   | { readonly type: 'open' | 'close' | 'comma' | 'end'; readonly position: number };
 
-const dateTimePattern = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2}))?(?![\w:.-])/y;
-const numberPattern = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.])/y;
-const identifierPattern = /[A-Za-z_$][\w$]*(?:\/[A-Za-z_$][\w$]*)*/y;
+const DATE_TIME_PATTERN =
+  /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2}))?(?![\w:.-])/y;
+const NUMBER_PATTERN = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.])/y;
+const IDENTIFIER_PATTERN = /[A-Za-z_$][\w$]*(?:\/[A-Za-z_$][\w$]*)*/y;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -87,19 +88,19 @@ function tokenize(text: string): Token[] {
       position = end;
       continue;
     }
-    const dateTime = matchAt(dateTimePattern, text, position);
+    const dateTime = matchAt(DATE_TIME_PATTERN, text, position);
     if (dateTime !== undefined) {
       tokens.push({ type: 'literal', literal: { kind: 'dateTime', value: dateTime }, position });
       position += dateTime.length;
       continue;
     }
-    const number = matchAt(numberPattern, text, position);
+    const number = matchAt(NUMBER_PATTERN, text, position);
     if (number !== undefined) {
       tokens.push({ type: 'literal', literal: { kind: 'number', value: Number(number) }, position });
       position += number.length;
       continue;
     }
-    const identifier = matchAt(identifierPattern, text, position);
+    const identifier = matchAt(IDENTIFIER_PATTERN, text, position);
     if (identifier !== undefined) {
       tokens.push(keywordOrIdentifier(identifier, position));
       position += identifier.length;

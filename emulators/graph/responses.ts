@@ -29,13 +29,13 @@ export interface GraphResponder {
 }
 
 /** Longest caller-supplied `client-request-id` echoed back; longer ones are replaced by the request id. */
-const maxClientRequestIdLength = 128;
+const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
 
 function correlationHeaders(request: EmulatorRequest): { 'request-id': string; 'client-request-id': string } {
   const requestId = randomUUID();
   const supplied = request.headers['client-request-id'];
   const clientRequestId =
-    typeof supplied === 'string' && supplied.length > 0 && supplied.length <= maxClientRequestIdLength
+    typeof supplied === 'string' && supplied.length > 0 && supplied.length <= MAX_CLIENT_REQUEST_ID_LENGTH
       ? supplied
       : requestId;
   return { 'request-id': requestId, 'client-request-id': clientRequestId };

@@ -12,7 +12,7 @@ export interface SkipTokenCodec {
   decode(scope: string, token: string): number | undefined;
 }
 
-const tokenPattern = /^Paged=TRUE&p_ID=(\d{1,10})&p_Check=([A-Za-z0-9_-]{22})$/;
+const TOKEN_PATTERN = /^Paged=TRUE&p_ID=(\d{1,10})&p_Check=([A-Za-z0-9_-]{22})$/;
 
 /** `key` signs the tokens; by default a random one, so tokens die with the emulator that issued them. */
 export function createSkipTokenCodec(key: Buffer = randomBytes(32)): SkipTokenCodec {
@@ -26,7 +26,7 @@ export function createSkipTokenCodec(key: Buffer = randomBytes(32)): SkipTokenCo
       ).toString('base64url');
     },
     decode(scope, token) {
-      const match = tokenPattern.exec(Buffer.from(token, 'base64url').toString('latin1'));
+      const match = TOKEN_PATTERN.exec(Buffer.from(token, 'base64url').toString('latin1'));
       if (match === null) {
         return undefined;
       }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { Directory } from '../entra/directory.js';
-import { keyVaultResource } from '../entra/service.js';
+import { KEY_VAULT_RESOURCE } from '../entra/service.js';
 import { createSecretStore } from './store.js';
 import type { SecretAttributesInput, StoredSecretVersion } from './store.js';
 import type { KeyVaultRole, KeyVaultSeed } from '../stack/seed.js';
@@ -20,7 +20,7 @@ import type {
 } from '../stack/types.js';
 
 /** Key Vault's first-party application id, also accepted as token audience. */
-export const keyVaultApplicationId = 'cfa8b339-82a2-471a-a3c9-0fc0be7a4093';
+export const KEY_VAULT_APPLICATION_ID = 'cfa8b339-82a2-471a-a3c9-0fc0be7a4093';
 const supportedApiVersions: ReadonlySet<string> = new Set([
   '2015-06-01',
   '2016-10-01',
@@ -35,10 +35,10 @@ const supportedApiVersions: ReadonlySet<string> = new Set([
   '2025-07-01',
   '2026-04-01',
 ]);
-const latestApiVersion = '2026-04-01';
-const secretNamePattern = /^[0-9a-zA-Z-]{1,127}$/;
-const maxPageSize = 25;
-const recoverableDays = 90;
+const LATEST_API_VERSION = '2026-04-01';
+const SECRET_NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
+const MAX_PAGE_SIZE = 25;
+const RECOVERABLE_DAYS = 90;
 
 type Operation = 'get' | 'list' | 'set' | 'update';
 
@@ -92,7 +92,7 @@ export function createKeyVaultService(
   const store = createSecretStore(options.clock ?? Date.now);
   const tenantId = seed.tenantId.toLowerCase();
   let roleAssignments = [...seed.roleAssignments];
-  const challenge = `Bearer authorization="https://login.microsoftonline.com/${tenantId}", resource="${keyVaultResource}"`;
+  const challenge = `Bearer authorization="https://login.microsoftonline.com/${tenantId}", resource="${KEY_VAULT_RESOURCE}"`;
 
   seed.secrets.forEach((secret, index) => {
     store.set(secret.name, secret.value, {
@@ -124,14 +124,14 @@ export function createKeyVaultService(
         return vaultError(
           400,
           'BadParameter',
-          `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (${latestApiVersion}).`,
+          `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (${LATEST_API_VERSION}).`,
         );
       }
       const caller = await authenticate(request);
       if (!caller.ok) return caller.response;
       if (!isGranted(caller.claims.oid, operation)) return forbiddenByRbac(request, caller.claims, operation);
       const name = request.params.name;
-      if (name !== undefined && !secretNamePattern.test(name)) {
+      if (name !== undefined && !SECRET_NAME_PATTERN.test(name)) {
         return vaultError(400, 'BadParameter', `The request URI contains an invalid name: ${name}`);
       }
       return handle(request);
@@ -143,12 +143,12 @@ export function createKeyVaultService(
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const token = match?.[1];
     if (!token) return unauthorized('AKV10000: Request is missing a Bearer or PoP token.');
-    const verified = await verifier.verify(token, [keyVaultResource, keyVaultApplicationId]);
+    const verified = await verifier.verify(token, [KEY_VAULT_RESOURCE, KEY_VAULT_APPLICATION_ID]);
     if (!verified.ok) {
       switch (verified.reason) {
         case 'audience':
           return unauthorized(
-            `AKV10022: Invalid audience. Expected ${keyVaultResource} or ${keyVaultApplicationId}, found: ${unverifiedClaim(token, 'aud')}.`,
+            `AKV10022: Invalid audience. Expected ${KEY_VAULT_RESOURCE} or ${KEY_VAULT_APPLICATION_ID}, found: ${unverifiedClaim(token, 'aud')}.`,
           );
         case 'issuer':
           return unauthorized(invalidIssuer(unverifiedClaim(token, 'iss')));
@@ -338,7 +338,7 @@ function attributesOf(secret: StoredSecretVersion): Record<string, unknown> {
     created: epochSeconds(secret.createdOn),
     updated: epochSeconds(secret.updatedOn),
     recoveryLevel: 'Recoverable+Purgeable',
-    recoverableDays,
+    recoverableDays: RECOVERABLE_DAYS,
   };
 }
 
@@ -367,12 +367,12 @@ function item(request: EmulatorRequest, secret: StoredSecretVersion, versioned: 
 function page(request: EmulatorRequest, items: readonly Record<string, unknown>[]): EmulatorResponse {
   const query = request.url.searchParams;
   const maxResultsText = query.get('maxresults');
-  const pageSize = maxResultsText === null ? maxPageSize : Number(maxResultsText);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
+  const pageSize = maxResultsText === null ? MAX_PAGE_SIZE : Number(maxResultsText);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     return vaultError(
       400,
       'BadParameter',
-      `Invalid maxresults value: ${maxResultsText ?? ''}. It must be between 1 and ${maxPageSize}.`,
+      `Invalid maxresults value: ${maxResultsText ?? ''}. It must be between 1 and ${MAX_PAGE_SIZE}.`,
     );
   }
   const skipToken = query.get('$skiptoken');
@@ -382,7 +382,7 @@ function page(request: EmulatorRequest, items: readonly Record<string, unknown>[
   let nextLink: string | null = null;
   if (end < items.length) {
     const next = new URL(request.url.origin + request.url.pathname);
-    next.searchParams.set('api-version', query.get('api-version') ?? latestApiVersion);
+    next.searchParams.set('api-version', query.get('api-version') ?? LATEST_API_VERSION);
     next.searchParams.set('$skiptoken', Buffer.from(JSON.stringify({ offset: end })).toString('base64url'));
     next.searchParams.set('maxresults', String(pageSize));
     nextLink = next.toString();

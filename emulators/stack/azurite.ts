@@ -12,18 +12,19 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** Azurite's well-known development account (public, the same in every Azurite installation). */
-export const devStoreAccountName = 'devstoreaccount1';
-const devStoreAccountKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const DEV_STORE_ACCOUNT_NAME = 'devstoreaccount1';
+const DEV_STORE_ACCOUNT_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-const defaultStartTimeoutMs = 30_000;
-const stopTimeoutMs = 5_000;
-const outputLinesKept = 20;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
+const OUTPUT_LINES_KEPT = 20;
 
 /**
  * Loaded into Azurite before it starts: if this process dies without stopping it (SIGKILL, crash),
  * Azurite gets re-parented, notices and shuts itself down gracefully.
  */
-const orphanWatchdog =
+const ORPHAN_WATCHDOG =
   'data:text/javascript,' +
   encodeURIComponent(
     'const parent = process.ppid; const timer = setInterval(() => { if (process.ppid !== parent) ' +
@@ -61,17 +62,17 @@ export class AzuriteError extends Error {
   }
 }
 
-export const defaultAzuriteLocation = fileURLToPath(new URL('../../.local/azurite', import.meta.url));
+export const DEFAULT_AZURITE_LOCATION = fileURLToPath(new URL('../../.local/azurite', import.meta.url));
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteInstance> {
   options.signal?.throwIfAborted();
   const inMemory = options.inMemory ?? true;
-  const location = options.location ?? defaultAzuriteLocation;
+  const location = options.location ?? DEFAULT_AZURITE_LOCATION;
   if (!inMemory) await mkdir(location, { recursive: true });
 
   const args = [
     '--import',
-    orphanWatchdog,
+    ORPHAN_WATCHDOG,
     azuriteEntryPoint(),
     ...['--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1'],
     ...['--blobPort', '0', '--queuePort', '0', '--tablePort', '0'],
@@ -99,15 +100,15 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   };
 
   try {
-    const endpoints = await waitForEndpoints(child, options.startTimeoutMs ?? defaultStartTimeoutMs, options.signal);
+    const endpoints = await waitForEndpoints(child, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, options.signal);
     options.signal?.addEventListener('abort', () => void stop(), { once: true });
-    const accountUrl = (origin: string): string => `${origin}/${devStoreAccountName}`;
+    const accountUrl = (origin: string): string => `${origin}/${DEV_STORE_ACCOUNT_NAME}`;
     const blobEndpoint = accountUrl(endpoints.blob);
     const queueEndpoint = accountUrl(endpoints.queue);
     const tableEndpoint = accountUrl(endpoints.table);
     return {
       connectionString:
-        `DefaultEndpointsProtocol=http;AccountName=${devStoreAccountName};AccountKey=${devStoreAccountKey};` +
+        `DefaultEndpointsProtocol=http;AccountName=${DEV_STORE_ACCOUNT_NAME};AccountKey=${DEV_STORE_ACCOUNT_KEY};` +
         `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
       blobEndpoint,
       queueEndpoint,
@@ -143,7 +144,7 @@ function waitForEndpoints(child: ChildProcess, timeoutMs: number, signal: AbortS
     const output: string[] = [];
     const remember = (line: string): void => {
       output.push(line);
-      if (output.length > outputLinesKept) output.shift();
+      if (output.length > OUTPUT_LINES_KEPT) output.shift();
     };
     const fail = (message: string, cause?: unknown): void => {
       cleanUp();
@@ -194,7 +195,7 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), stopTimeoutMs);
+    timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
   });
   const outcome = await Promise.race([exited, timedOut]);
   clearTimeout(timer);

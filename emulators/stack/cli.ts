@@ -5,12 +5,12 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFaultSpec } from './faults.js';
-import { demoSeedPath, startLocalStack } from './stack.js';
+import { DEMO_SEED_PATH, startLocalStack } from './stack.js';
 import type { LocalStack } from './stack.js';
 
-const defaultSettingsFile = 'local.settings.json';
+const DEFAULT_SETTINGS_FILE = 'local.settings.json';
 
-const usage = `Usage: npm run stack -- [options]
+const USAGE = `Usage: npm run stack -- [options]
 
 Starts the local Azure stack on loopback: Entra ID (token endpoint), the managed-identity endpoint,
 Key Vault, Microsoft Graph and Azurite, seeded from a JSON file, until Ctrl-C.
@@ -24,7 +24,7 @@ Options:
   --azurite-location DIR    keep Azurite's data in DIR (default: in memory)
   --token-lifetime S        lifetime of issued access tokens in seconds (default: the seed's, else 3600)
   --write-settings [FILE]   also write the settings as a Functions local settings file
-                            (default FILE: ${defaultSettingsFile}, git-ignored)
+                            (default FILE: ${DEFAULT_SETTINGS_FILE}, git-ignored)
   --help                    show this help
 `;
 
@@ -47,7 +47,7 @@ function withSettingsDefault(args: readonly string[]): string[] {
   return args.flatMap((arg, index) => {
     if (arg !== '--write-settings') return [arg];
     const next = args[index + 1];
-    return next === undefined || next.startsWith('--') ? [`--write-settings=${defaultSettingsFile}`] : [arg];
+    return next === undefined || next.startsWith('--') ? [`--write-settings=${DEFAULT_SETTINGS_FILE}`] : [arg];
   });
 }
 
@@ -76,7 +76,7 @@ function parseCommandLine(args: readonly string[]): CliOptions {
     throw new UsageError('--azurite-location and --no-azurite exclude each other');
   }
   return {
-    data: values.data ?? demoSeedPath,
+    data: values.data ?? DEMO_SEED_PATH,
     faults: values.fault ?? [],
     azurite: !values['no-azurite'],
     ...(values['azurite-location'] === undefined ? {} : { azuriteLocation: resolve(values['azurite-location']) }),
@@ -110,7 +110,7 @@ function describeStack(stack: LocalStack): string {
 async function main(): Promise<number> {
   const options = parseCommandLine(process.argv.slice(2));
   if (options.help) {
-    process.stdout.write(usage);
+    process.stdout.write(USAGE);
     return 0;
   }
   const faults = options.faults.map(parseFaultSpec);

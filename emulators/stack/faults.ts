@@ -159,7 +159,7 @@ export function validateFaultRule(rule: FaultRule): void {
   }
 }
 
-const faultSpecSyntax =
+const FAULT_SPEC_SYNTAX =
   'TARGET[:TARGET...]:ACTION[:OPTION...] where TARGET is a service (entra, identity, keyvault, graph), ' +
   'a route name (graph.listItems), method=GET or path=REGEX; ACTION is an HTTP status (429), latency=MS, ' +
   'reset or truncate; OPTION is retry-after=SECONDS, jitter=MS, count=N or p=PROBABILITY ' +
@@ -179,7 +179,7 @@ const faultSpecSyntax =
  */
 export function parseFaultSpec(spec: string): FaultRule {
   function fail(problem: string): never {
-    throw new FaultRuleError(`Invalid fault "${spec}": ${problem}. Syntax: ${faultSpecSyntax}`);
+    throw new FaultRuleError(`Invalid fault "${spec}": ${problem}. Syntax: ${FAULT_SPEC_SYNTAX}`);
   }
   const parts = spec.split(/(?<!\\):/).map((part) => part.replaceAll('\\:', ':'));
   let service: ServiceName | undefined;

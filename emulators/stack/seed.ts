@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { addDays, createZonedCalendar, parseCalendarDate } from '../graph/dates.js';
+import { addDays, createZonedCalendar, isCalendarDate, parseGraphInstant } from '../graph/dates.js';
 import type { ZonedCalendar } from '../graph/dates.js';
 
 /** A date column value in a seed may be relative to the stack's start: `today`, `today+3`, `today-2`
@@ -192,26 +192,21 @@ export class SeedError extends Error {
 export type ResolvedSeedDate =
   { readonly kind: 'date'; readonly date: string } | { readonly kind: 'instant'; readonly instant: Date };
 
-const relativeDatePattern = /^today(?:([+-])(\d{1,6}))?$/;
-const calendarDatePattern = /^\d{4}-\d{2}-\d{2}$/;
-/** ISO 8601 instant with an explicit zone: `2026-12-01T07:00:00Z`, `2026-12-01T08:00:00.000+01:00`. */
-const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const RELATIVE_DATE_PATTERN = /^today(?:([+-])(\d{1,6}))?$/;
 
 /**
  * Resolves a seed date: `today`, `today+N`, `today-N` (calendar days in `timeZone`, counted from `now`),
  * `YYYY-MM-DD`, or an ISO instant with `Z` or an offset. Throws `SeedError` (field `''`) for anything else.
  */
 export function resolveSeedDate(value: string, timeZone: string, now: Date): ResolvedSeedDate {
-  const relative = relativeDatePattern.exec(value);
+  const relative = RELATIVE_DATE_PATTERN.exec(value);
   if (relative) {
     const offsetDays = relative[2] === undefined ? 0 : Number(relative[2]) * (relative[1] === '-' ? -1 : 1);
     return { kind: 'date', date: addDays(zonedCalendar(timeZone).dateOf(now.getTime()), offsetDays) };
   }
-  if (calendarDatePattern.test(value)) {
-    if (parseCalendarDate(value) === undefined) throw new SeedError('', `"${value}" is not a calendar date`);
-    return { kind: 'date', date: value };
-  }
-  if (isInstant(value)) return { kind: 'instant', instant: new Date(value) };
+  if (isCalendarDate(value)) return { kind: 'date', date: value };
+  const instant = parseGraphInstant(value);
+  if (instant !== undefined) return { kind: 'instant', instant: new Date(instant) };
   throw new SeedError(
     '',
     `"${value}" is not a date (expected today, today+N, today-N, YYYY-MM-DD or an ISO instant such as 2026-12-01T07:00:00Z)`,
@@ -227,11 +222,7 @@ function zonedCalendar(timeZone: string): ZonedCalendar {
 }
 
 function isInstant(value: string): boolean {
-  return (
-    instantPattern.test(value) &&
-    parseCalendarDate(value.slice(0, 10)) !== undefined &&
-    !Number.isNaN(Date.parse(value))
-  );
+  return parseGraphInstant(value) !== undefined;
 }
 
 function isTimeZone(value: string): boolean {
@@ -265,7 +256,7 @@ const seedDate = z.string({ error: 'expected a string' }).refine(
 const vaultSecretName = z.string().regex(/^[0-9A-Za-z-]{1,127}$/, {
   error: 'expected a Key Vault secret name (1-127 letters, digits and -)',
 });
-const guidPattern = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
+const GUID_PATTERN = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
 
 const clientSecretSchema = z.strictObject({
   keyId: guid,
@@ -363,7 +354,7 @@ const listSchema = z.strictObject({
 const graphSchema = z.strictObject({
   sites: z.array(
     z.strictObject({
-      id: z.string().regex(new RegExp(`^[A-Za-z0-9.-]+,${guidPattern},${guidPattern}$`), {
+      id: z.string().regex(new RegExp(`^[A-Za-z0-9.-]+,${GUID_PATTERN},${GUID_PATTERN}$`), {
         error: 'expected a Graph site id "{hostname},{siteCollectionId},{webId}"',
       }),
       displayName: text,

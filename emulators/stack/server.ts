@@ -11,7 +11,7 @@ import type { CountingRequestCounters } from './counters.js';
 import type { DecidingFaultController, TerminalFaultAction } from './faults.js';
 import type { EmulatorRequest, EmulatorResponse, Route, ServiceDefinition } from './types.js';
 
-export const defaultMaxBodyBytes = 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface EmulatorServerOptions {
   readonly definition: ServiceDefinition;
@@ -53,7 +53,7 @@ type RouteMatch =
 export async function startEmulatorServer(options: EmulatorServerOptions): Promise<EmulatorServer> {
   const { definition, faults, counters } = options;
   const host = options.host ?? '127.0.0.1';
-  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const routes = definition.routes.map(compileRoute);
   const closing = new AbortController();
   let origin = '';

@@ -20,7 +20,7 @@ import { createGraphService } from '../graph/service.js';
 import type { GraphControl } from '../graph/service.js';
 import { createKeyVaultService } from '../keyvault/service.js';
 import type { KeyVaultControl } from '../keyvault/service.js';
-import { createManagedIdentityService, managedIdentityPath } from '../entra/managed-identity.js';
+import { createManagedIdentityService, MANAGED_IDENTITY_PATH } from '../entra/managed-identity.js';
 import { loadSeedFile } from './seed.js';
 import type { SeedFile } from './seed.js';
 import { startEmulatorServer } from './server.js';
@@ -30,11 +30,11 @@ import { createTokenAuthority } from '../entra/tokens.js';
 import type { TokenAuthority } from '../entra/tokens.js';
 import type { FaultRule, RequestCounters, ServiceDefinition } from './types.js';
 
-export const demoSeedPath = fileURLToPath(new URL('../data/demo-seed.json', import.meta.url));
-export const defaultDataDirectory = fileURLToPath(new URL('../../.local', import.meta.url));
+export const DEMO_SEED_PATH = fileURLToPath(new URL('../data/demo-seed.json', import.meta.url));
+export const DEFAULT_DATA_DIRECTORY = fileURLToPath(new URL('../../.local', import.meta.url));
 /** The settings template: the stack fills in what it knows and keeps the rest as the sample has it. */
-export const settingsSamplePath = fileURLToPath(new URL('../../local.settings.sample.json', import.meta.url));
-const defaultTokenLifetimeSeconds = 3600;
+export const SETTINGS_SAMPLE_PATH = fileURLToPath(new URL('../../local.settings.sample.json', import.meta.url));
+const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 
 export interface LocalStackOptions {
   /** A validated seed, or the path of a seed file; default the demo data set. */
@@ -98,8 +98,8 @@ export class LocalStackError extends Error {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started = performance.now();
-  const seed = typeof options.seed === 'object' ? options.seed : await loadSeedFile(options.seed ?? demoSeedPath);
-  const dataDir = options.dataDir ?? defaultDataDirectory;
+  const seed = typeof options.seed === 'object' ? options.seed : await loadSeedFile(options.seed ?? DEMO_SEED_PATH);
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIRECTORY;
   const azuriteOptions = options.azurite ?? true;
   const clock = options.clock ?? Date.now;
 
@@ -124,7 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       readSettingsTemplate(),
       ensureLocalCa(join(dataDir, 'ca')),
       createTokenAuthority({
-        lifetimeSeconds: options.tokenLifetimeSeconds ?? seed.tokenLifetimeSeconds ?? defaultTokenLifetimeSeconds,
+        lifetimeSeconds: options.tokenLifetimeSeconds ?? seed.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
         clock,
       }),
       createDirectory(seed, { clock }),
@@ -168,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const azurite = azuriteStart?.value;
     const urls: LocalStackUrls = {
       entra: entra.url,
-      identity: `${identity.url}${managedIdentityPath}`,
+      identity: `${identity.url}${MANAGED_IDENTITY_PATH}`,
       keyVault: keyVault.url,
       graph: graph.url,
     };
@@ -224,10 +224,10 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }
 
 async function readSettingsTemplate(): Promise<Readonly<Record<string, string>>> {
   try {
-    const sample = JSON.parse(await readFile(settingsSamplePath, 'utf8')) as { Values?: Record<string, unknown> };
+    const sample = JSON.parse(await readFile(SETTINGS_SAMPLE_PATH, 'utf8')) as { Values?: Record<string, unknown> };
     return Object.fromEntries(Object.entries(sample.Values ?? {}).map(([key, value]) => [key, String(value)]));
   } catch (error) {
-    throw new LocalStackError(`Cannot read the settings template ${settingsSamplePath}`, { cause: error });
+    throw new LocalStackError(`Cannot read the settings template ${SETTINGS_SAMPLE_PATH}`, { cause: error });
   }
 }
 

@@ -14,13 +14,13 @@ import * as x509 from '@peculiar/x509';
 /** ECDSA P-256: key generation and signing take milliseconds, and Node's TLS accepts it. */
 const keyAlgorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const caValidityDays = 3650;
-const serverValidityDays = 30;
+const CA_VALIDITY_DAYS = 3650;
+const SERVER_VALIDITY_DAYS = 30;
 /** A CA this close to expiry is replaced instead of reused. */
-const caRenewalMarginDays = 30;
-const dayMs = 86_400_000;
+const CA_RENEWAL_MARGIN_DAYS = 30;
+const DAY_MS = 86_400_000;
 
-export const defaultCaDirectory = fileURLToPath(new URL('../../.local/ca', import.meta.url));
+export const DEFAULT_CA_DIRECTORY = fileURLToPath(new URL('../../.local/ca', import.meta.url));
 
 export interface ServerCertificate {
   /** PEM certificate chain: the server certificate followed by the CA certificate. */
@@ -54,13 +54,13 @@ interface CaMaterial {
  * Returns the local CA in `directory`, creating it first if it is missing or about to expire.
  * Concurrent callers (several processes) agree on one CA: the first to publish the key pair wins.
  */
-export async function ensureLocalCa(directory: string = defaultCaDirectory): Promise<LocalCa> {
+export async function ensureLocalCa(directory: string = DEFAULT_CA_DIRECTORY): Promise<LocalCa> {
   const pairPath = join(directory, 'ca-key-and-cert.pem');
   const caCertPath = join(directory, 'ca.pem');
   await mkdir(directory, { recursive: true, mode: 0o700 });
 
   let material = await readCaMaterial(pairPath);
-  if (!material || material.certificate.notAfter.getTime() - Date.now() < caRenewalMarginDays * dayMs) {
+  if (!material || material.certificate.notAfter.getTime() - Date.now() < CA_RENEWAL_MARGIN_DAYS * DAY_MS) {
     material = await publishCaMaterial(pairPath, await createCaMaterial(), material !== undefined);
   }
   const caCertPem = material.certificate.toString('pem') + '\n';
@@ -107,8 +107,8 @@ async function createCaMaterial(): Promise<CaMaterial & { readonly pem: string }
     {
       serialNumber: randomSerialNumber(),
       name: `CN=due-notifier local CA ${new Date(now).toISOString().slice(0, 10)}, O=due-notifier emulators`,
-      notBefore: new Date(now - dayMs),
-      notAfter: new Date(now + caValidityDays * dayMs),
+      notBefore: new Date(now - DAY_MS),
+      notAfter: new Date(now + CA_VALIDITY_DAYS * DAY_MS),
       signingAlgorithm,
       keys,
       extensions: [
@@ -167,7 +167,7 @@ async function issueServerCertificate(ca: CaMaterial, hostnames: readonly string
       subject: `CN=${hostnames[0]}, O=due-notifier emulators`,
       issuer: ca.certificate.subject,
       notBefore: new Date(now - 60 * 60 * 1000),
-      notAfter: new Date(now + serverValidityDays * dayMs),
+      notAfter: new Date(now + SERVER_VALIDITY_DAYS * DAY_MS),
       signingAlgorithm,
       publicKey: keys.publicKey,
       signingKey: ca.privateKey,

@@ -14,7 +14,7 @@ export const runtimeSweeper: Sweeper = async (logger, options) => {
   const [{ getDaemonRuntime }, { getReminderLedger }, { findSentReminderIds }, { runSweep }] = await Promise.all([
     import('../../shared/runtime.js'),
     import('../../shared/delivery-runtime.js'),
-    import('../../shared/delivery/ledger.js'),
+    import('../../shared/delivery/ledger/index.js'),
     import('../../shared/sweep/sweep.js'),
   ]);
   const { config, graph, metrics } = getDaemonRuntime(process.env);

@@ -20,6 +20,7 @@ export const FOLDERS: Readonly<Record<string, string>> = {
   'shared/clients/': 'the Azure clients: Key Vault credentials, MSAL tokens, Graph list reads',
   'shared/sweep/': 'the timer pipeline: read the due window from Graph, decide the reminders',
   'shared/delivery/': 'the queue pipeline: claim in the ledger, send through Graph, record the outcome',
+  'shared/delivery/ledger/': 'the idempotency ledger in Table storage, one module per job',
   'emulators/': 'the local Azure stack; never imports the app, and the app never imports it',
   'emulators/entra/': 'Entra ID: the directory, the token endpoint and the managed-identity endpoint',
   'emulators/keyvault/': 'Key Vault: the secrets API with challenge authentication and RBAC',

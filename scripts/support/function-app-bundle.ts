@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 /** Where the bundle goes, relative to the app folder: package.json `main`. */
 export const BUNDLE_MAIN = 'dist/main.cjs';
 
-const defaultSourceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DEFAULT_SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface BundleFunctionAppOptions {
   /** Folder of the bundle (`main.cjs` and its source map); emptied first. */
@@ -32,7 +32,7 @@ export interface FunctionAppBundle {
 
 /** Bundles every `functions/*.ts` into `<outDir>/main.cjs` with a linked source map. */
 export async function bundleFunctionApp(options: BundleFunctionAppOptions): Promise<FunctionAppBundle> {
-  const sourceRoot = options.sourceRoot ?? defaultSourceRoot;
+  const sourceRoot = options.sourceRoot ?? DEFAULT_SOURCE_ROOT;
   const functionFiles: string[] = [];
   for await (const file of glob('functions/*.ts', { cwd: sourceRoot })) {
     functionFiles.push(file.split(path.sep).join('/'));

@@ -7,6 +7,7 @@
 import { isCalendarDate, parseIsoInstant } from './calendar.js';
 import { isRecord } from '../base/is-record.js';
 import { normalizeCurrencyCode } from './money.js';
+import { REMINDER_ID_FORM, formatReminderId } from './reminder-id.js';
 import { MAX_TEXT_FIELD_LENGTH, REMINDER_MESSAGE_SCHEMA, isPlausibleEmailAddress } from './rules.js';
 import type { ReminderMessage } from './rules.js';
 
@@ -57,8 +58,8 @@ export function readReminderMessage(value: unknown): ReminderMessageReading {
   if (!isWholeNumber(daysLeft) || daysLeft > daysBefore) {
     return invalid('daysLeft', 'is not a whole number from 0 to daysBefore');
   }
-  if (id !== `${obligationId}:${dueDate}:${daysBefore}`) {
-    return invalid('id', 'is not "{obligationId}:{dueDate}:{daysBefore}"');
+  if (id !== formatReminderId({ obligationId, dueDate, daysBefore })) {
+    return invalid('id', `is not "${REMINDER_ID_FORM}"`);
   }
   if (typeof reference !== 'string' || reference.length > MAX_TEXT_FIELD_LENGTH) {
     return invalid('reference', `is not a text of at most ${MAX_TEXT_FIELD_LENGTH} characters`);

@@ -11,8 +11,8 @@
 
 import { addDays, calendarDateIn, daysBetween, isCalendarDate, parseIsoInstant, startOfDayIn } from './calendar.js';
 import { currencyMinorUnits, formatDecimalAmount, normalizeCurrencyCode } from './money.js';
+import { formatReminderId } from './reminder-id.js';
 
-/** Versioned name of the message format; consumers dispatch on it. */
 /** Internal names of the SharePoint list columns the daemon reads. */
 export interface ListColumns {
   readonly reference: string;
@@ -24,6 +24,7 @@ export interface ListColumns {
   readonly status: string;
 }
 
+/** Versioned name of the message format; consumers dispatch on it. */
 export const REMINDER_MESSAGE_SCHEMA = 'due-notifier.reminder/v1';
 
 /**
@@ -52,7 +53,7 @@ export interface ListItem {
 /** One reminder: the JSON body of one queue message. */
 export interface ReminderMessage {
   readonly schema: typeof REMINDER_MESSAGE_SCHEMA;
-  /** `{itemId}:{dueDate}:{daysBefore}`: the same reminder always gets the same id (idempotency key). */
+  /** `{obligationId}:{dueDate}:{daysBefore}` (reminder-id.ts): the same reminder always gets the same id (idempotency key). */
   readonly id: string;
   /** The list item id. */
   readonly obligationId: string;
@@ -155,7 +156,7 @@ export function decideReminder(item: ListItem, rules: ReminderRules, now: Date):
     kind: 'remind',
     message: {
       schema: REMINDER_MESSAGE_SCHEMA,
-      id: `${item.id}:${dueDate}:${daysBefore}`,
+      id: formatReminderId({ obligationId: item.id, dueDate, daysBefore }),
       obligationId: item.id,
       reference,
       customer: { name, email },

@@ -3,6 +3,7 @@
  * processed one at a time (the consumer is synchronous), so shared tallies need no locking; only the
  * sources' requests overlap. At most `sources.length` requests are in flight.
  */
+import { forEachConcurrently } from '../base/concurrently.js';
 
 /** A paged source, started with the signal that stops it. */
 export type PageSource<T> = (abortSignal: AbortSignal) => AsyncIterable<T>;
@@ -16,36 +17,24 @@ export async function forEachPageConcurrently<T>(
   onPage: (page: T) => void,
   abortSignal?: AbortSignal,
 ): Promise<void> {
-  const stopOthers = new AbortController();
-  const signal = abortSignal ? AbortSignal.any([abortSignal, stopOthers.signal]) : stopOthers.signal;
-  let failure: { readonly error: unknown } | undefined;
-  const fail = (error: unknown): void => {
-    if (!failure) {
-      failure = { error };
-      stopOthers.abort(error);
-    }
-  };
-  await Promise.all(
-    sources.map(async (source) => {
-      try {
-        for await (const page of source(signal)) {
-          if (failure) {
-            return;
-          }
-          try {
-            onPage(page);
-          } catch (error) {
-            // Recorded before the loop exits: closing the source takes a turn, in which others could go on.
-            fail(error);
-            return;
-          }
+  let consumerFailed = false;
+  await forEachConcurrently(
+    sources,
+    async (source, signal) => {
+      for await (const page of source(signal)) {
+        if (consumerFailed) {
+          return;
         }
-      } catch (error) {
-        fail(error);
+        signal.throwIfAborted();
+        try {
+          onPage(page);
+        } catch (error) {
+          // Noted before the loop exits: closing the source takes a turn, in which others could go on.
+          consumerFailed = true;
+          throw error;
+        }
       }
-    }),
+    },
+    { concurrency: sources.length, abortSignal },
   );
-  if (failure) {
-    throw failure.error;
-  }
 }

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../../bench/options.js';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const tsxCli = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX_CLI = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
 
 interface Requests {
   graph: number;
@@ -47,10 +47,10 @@ describe('npm run bench -- --quick', () => {
   let stdout: string;
 
   beforeAll(async () => {
-    await mkdir(path.join(repoRoot, '.local'), { recursive: true });
-    outDir = await mkdtemp(path.join(repoRoot, '.local', 'bench-test-'));
-    ({ stdout } = await run(process.execPath, [tsxCli, 'bench/run.ts', '--quick', '--out', outDir], {
-      cwd: repoRoot,
+    await mkdir(path.join(REPO_ROOT, '.local'), { recursive: true });
+    outDir = await mkdtemp(path.join(REPO_ROOT, '.local', 'bench-test-'));
+    ({ stdout } = await run(process.execPath, [TSX_CLI, 'bench/run.ts', '--quick', '--out', outDir], {
+      cwd: REPO_ROOT,
       maxBuffer: 16 * 1024 * 1024,
     }));
     report = JSON.parse(await readFile(path.join(outDir, 'report.json'), 'utf8')) as Report;

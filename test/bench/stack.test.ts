@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { demoSeedPath } from '../../emulators/stack/stack.js';
+import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
 import { loadSeedFile } from '../../emulators/stack/seed.js';
 import { benchSeed, latencyRules, requestsBetween, sumRequests } from '../../bench/stack.js';
 
 describe('benchSeed', () => {
   it("generates the daemon's list with N obligations over a year and keeps the rest of the demo seed", async () => {
-    const demo = await loadSeedFile(demoSeedPath);
+    const demo = await loadSeedFile(DEMO_SEED_PATH);
     const seed = benchSeed(demo, 100_000);
     const site = seed.graph.sites.find((candidate) => candidate.id === seed.daemon.siteId);
     const list = site?.lists.find((candidate) => candidate.id === seed.daemon.listId);

@@ -7,7 +7,7 @@ import type { FunctionApp } from '../../devhost/host.js';
 import { drainQueue } from '../../devhost/queue-storage.js';
 import { startAzurite } from '../../emulators/stack/azurite.js';
 
-const appRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixture-app');
+const APP_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixture-app');
 
 describe('local Functions host', () => {
   let azurite: Awaited<ReturnType<typeof startAzurite>>;
@@ -21,7 +21,7 @@ describe('local Functions host', () => {
       FIXTURE_QUEUE: 'fixture-out',
       FIXTURE_SCHEDULE: '0 30 6 * * *',
     };
-    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot, settings });
+    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT, settings });
   });
 
   afterAll(async () => {
@@ -61,7 +61,9 @@ describe('local Functions host', () => {
   });
 
   it('refuses to load the app twice in one process (registration is locked after start-up)', async () => {
-    await expect(loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot })).rejects.toThrow(/already loaded/);
+    await expect(loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT })).rejects.toThrow(
+      /already loaded/,
+    );
   });
 
   it('fires a timer with the host-shaped TimerInfo and writes each array element as its own base64 message', async () => {

@@ -13,7 +13,7 @@ import { decodeQueueMessage } from '../../devhost/queue-storage.js';
 import type { InvocationOutcome } from '../../devhost/host.js';
 import { loadConfig } from '../../shared/config/config.js';
 import { getReminderLedger } from '../../shared/delivery-runtime.js';
-import { lookupReminder } from '../../shared/delivery/ledger.js';
+import { lookupReminder } from '../../shared/delivery/ledger/index.js';
 import { useFunctionHost } from '../support/function-host.js';
 import { inDays, obligation } from '../support/obligations.js';
 import { useLocalStack } from '../support/stack.js';

@@ -11,7 +11,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeedFile } from '../../emulators/stack/seed.js';
 import type { SeedFile } from '../../emulators/stack/seed.js';
-import { demoSeedPath } from '../../emulators/stack/stack.js';
+import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
 import type { SweepSummary } from '../../shared/sweep/sweep.js';
 import { failureOf, publicFailureCode, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { startHttpsProxy, startRecordingServer } from '../support/https-test-servers.js';
@@ -23,7 +23,7 @@ const READ_ONLY_ITEMS = 2040;
 const REMINDER_DAYS_AHEAD = [7, 7, 7, 3, 3, 3, 1, 1, 1, 1];
 
 async function graphSeed(): Promise<SeedFile> {
-  const demo = await loadSeedFile(demoSeedPath);
+  const demo = await loadSeedFile(DEMO_SEED_PATH);
   const items = [
     ...Array.from({ length: READ_ONLY_ITEMS }, (_, index) => obligation(index + 1, inDays(8))),
     ...REMINDER_DAYS_AHEAD.map((days, index) => obligation(READ_ONLY_ITEMS + index + 1, inDays(days))),

@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadSeedFile } from '../../emulators/stack/seed.js';
 import type { ListSeed, SeedFile } from '../../emulators/stack/seed.js';
-import { demoSeedPath } from '../../emulators/stack/stack.js';
+import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
 import { MAX_TEXT_FIELD_LENGTH } from '../../shared/reminders/rules.js';
 import { calendarDate, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { obligation } from '../support/obligations.js';
@@ -21,7 +21,7 @@ const TEXT_COLUMNS_LIST_ID = '0c3f7a52-6a57-4d0e-9f57-5d1f6a3c2b71';
 const ZONE = 'Europe/Berlin';
 
 async function itemsSeed(): Promise<SeedFile> {
-  const demo = await loadSeedFile(demoSeedPath);
+  const demo = await loadSeedFile(DEMO_SEED_PATH);
   const sites = demo.graph.sites.map((site) => {
     const obligations = site.lists.find((list) => list.id === demo.daemon.listId);
     if (site.id !== demo.daemon.siteId || !obligations) return site;

@@ -7,11 +7,11 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadSeedFile } from '../../emulators/stack/seed.js';
-import { demoSeedPath } from '../../emulators/stack/stack.js';
+import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
 import { failureOf, publicFailureCode, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
 
-const demo = await loadSeedFile(demoSeedPath);
+const demo = await loadSeedFile(DEMO_SEED_PATH);
 const stack = useLocalStack({ seed: demo });
 const host = useFunctionHost(stack);
 

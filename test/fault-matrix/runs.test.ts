@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeQueueMessage, enqueueMessages } from '../../devhost/queue-storage.js';
 import { getReminderLedger } from '../../shared/delivery-runtime.js';
-import { findSentReminderIds } from '../../shared/delivery/ledger.js';
+import { findSentReminderIds } from '../../shared/delivery/ledger/index.js';
 import type { Logger } from '../../shared/base/logger.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import { runSweep } from '../../shared/sweep/sweep.js';

@@ -13,10 +13,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_MAIN, bundleFunctionApp } from '../../scripts/support/function-app-bundle.js';
 import { useLocalStack } from '../support/stack.js';
-import { repoRoot } from '../scripts/run-command.js';
+import { REPO_ROOT } from '../scripts/run-command.js';
 
 const run = promisify(execFile);
-const tsxCli = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+const TSX_CLI = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
 
 interface LoadedApp {
   readonly functions: readonly {
@@ -43,9 +43,9 @@ describe('build output (dist/main.cjs)', () => {
   async function loadInChild(root: string, entryPoint: string, now: string): Promise<LoadedApp> {
     const { stdout } = await run(
       process.execPath,
-      [tsxCli, 'test/functions/fixtures/invoke-built-app.ts', root, entryPoint, now],
+      [TSX_CLI, 'test/functions/fixtures/invoke-built-app.ts', root, entryPoint, now],
       {
-        cwd: repoRoot,
+        cwd: REPO_ROOT,
         env: { ...process.env, ...stack().settings },
         timeout: 60_000,
       },
@@ -57,15 +57,15 @@ describe('build output (dist/main.cjs)', () => {
     // Outside the repository, so that nothing can fall back on its node_modules.
     appRoot = await mkdtemp(path.join(tmpdir(), 'due-notifier-build-'));
     await bundleFunctionApp({ outDir: path.join(appRoot, path.dirname(BUNDLE_MAIN)) });
-    const packageJson = await readFile(path.join(repoRoot, 'package.json'), 'utf8');
+    const packageJson = await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8');
     await writeFile(path.join(appRoot, 'package.json'), packageJson);
-    await copyFile(path.join(repoRoot, 'host.json'), path.join(appRoot, 'host.json'));
+    await copyFile(path.join(REPO_ROOT, 'host.json'), path.join(appRoot, 'host.json'));
     main = (JSON.parse(packageJson) as { main: string }).main;
 
     const now = new Date().toISOString();
     [fromBundle, fromSource] = await Promise.all([
       loadInChild(appRoot, main, now),
-      loadInChild(repoRoot, 'functions/*.ts', now),
+      loadInChild(REPO_ROOT, 'functions/*.ts', now),
     ]);
   }, 120_000);
 

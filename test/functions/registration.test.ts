@@ -8,13 +8,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../../devhost/host.js';
 import type { FunctionApp, HostBinding } from '../../devhost/host.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('function registrations', () => {
   let functionApp: FunctionApp;
 
   beforeAll(async () => {
-    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot });
+    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT });
   });
 
   function outputs(name: string): HostBinding[] {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { drainQueue, queueServiceClientFor } from '../../devhost/queue-storage.js';
-import { demoSeedPath } from '../../emulators/stack/stack.js';
+import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
 import { loadSeedFile } from '../../emulators/stack/seed.js';
 import type { ListItemSeed, ListSeed, SeedFile } from '../../emulators/stack/seed.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
@@ -53,7 +53,7 @@ function expectedIds(column: 'today' | 'tomorrow', today: string): string[] {
 }
 
 async function testSeed(): Promise<SeedFile> {
-  const demo = await loadSeedFile(demoSeedPath);
+  const demo = await loadSeedFile(DEMO_SEED_PATH);
   const items: ListItemSeed[] = CASES.map((testCase, index) => ({
     id: String(index + 1),
     fields: {

@@ -10,7 +10,7 @@ import { drainQueue, enqueueMessages, queueServiceClientFor } from '../../devhos
 import type { ListItemSeed } from '../../emulators/stack/seed.js';
 import { loadConfig } from '../../shared/config/config.js';
 import { getReminderLedger } from '../../shared/delivery-runtime.js';
-import { lookupReminder } from '../../shared/delivery/ledger.js';
+import { lookupReminder } from '../../shared/delivery/ledger/index.js';
 import { calendarDate, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
 

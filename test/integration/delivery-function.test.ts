@@ -10,7 +10,7 @@ import { drainQueue } from '../../devhost/queue-storage.js';
 import { loadConfig } from '../../shared/config/config.js';
 import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
 import { getReminderLedger } from '../../shared/delivery-runtime.js';
-import { lookupReminder } from '../../shared/delivery/ledger.js';
+import { lookupReminder } from '../../shared/delivery/ledger/index.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { calendarDate, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';

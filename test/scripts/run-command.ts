@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const tsxCli = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX_CLI = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
 
 export interface CommandResult {
   readonly code: number | null;
@@ -18,8 +18,8 @@ export async function runCommand(
   args: readonly string[],
   options: { env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<CommandResult> {
-  const child = spawn(process.execPath, [tsxCli, script, ...args], {
-    cwd: repoRoot,
+  const child = spawn(process.execPath, [TSX_CLI, script, ...args], {
+    cwd: REPO_ROOT,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     signal: AbortSignal.timeout(options.timeoutMs),

@@ -35,7 +35,7 @@ import { resetDaemonRuntime } from '../../shared/runtime.js';
 import type { SweepSummary } from '../../shared/sweep/sweep.js';
 import { captureOutput } from './leak-guard.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const POISON_SUFFIX = '-poison';
 
 export interface FunctionHost {
@@ -71,7 +71,7 @@ export function useFunctionHost(
     // What the host does with app settings: they are the worker's environment.
     Object.assign(process.env, stack().settings, options.settings);
     restartRuntimes();
-    const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot });
+    const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT });
     host = createFunctionHost(functionApp, stack, changed);
   });
 

@@ -17,7 +17,7 @@ import type { IssuedCredential, LeakGuard } from './leak-guard.js';
 import { stackTokens, useStackIdentity } from './stack-tokens.js';
 import { useLocalStack } from './stack.js';
 
-const fixtureAppRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../devhost/fixture-app');
+const FIXTURE_APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../devhost/fixture-app');
 
 const SECRET = 'Zq58Q~generated.client-secret_value~0123456789';
 const TOKEN = `eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20ifQ.${'s1gn4tur3'.repeat(30)}`;
@@ -129,7 +129,7 @@ describe('leak guard: output taps, with what a local stack issued', () => {
       FIXTURE_QUEUE: 'fixture-out',
       FIXTURE_SCHEDULE: '0 30 6 * * *',
     };
-    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: fixtureAppRoot, settings });
+    functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: FIXTURE_APP_ROOT, settings });
   });
 
   function stackGuard(): LeakGuard {

@@ -6,14 +6,14 @@ import type { Directory } from '../../../emulators/entra/directory.js';
 import {
   ManagedIdentityServiceError,
   createManagedIdentityService,
-  managedIdentityPath,
+  MANAGED_IDENTITY_PATH,
 } from '../../../emulators/entra/managed-identity.js';
 import { createTokenAuthority } from '../../../emulators/entra/tokens.js';
 import type { TokenAuthority } from '../../../emulators/entra/tokens.js';
 import { hostService, identityTestSeed, ids, setManagedIdentityEnvironment } from './identity-fixtures.js';
 import type { HostedService } from './identity-fixtures.js';
 
-const identityHeader = 'test-identity-header-value';
+const IDENTITY_HEADER = 'test-identity-header-value';
 
 describe('managed identity endpoint (App Service 2019-08-01)', () => {
   let directory: Directory;
@@ -33,12 +33,12 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
         directory,
         authority,
         managedIdentityClientId: ids.functionIdentity.clientId,
-        identityHeader,
+        identityHeader: IDENTITY_HEADER,
       }),
       { tls: false },
     );
-    endpoint = `${identity.url}${managedIdentityPath}`;
-    restoreEnvironment = setManagedIdentityEnvironment(endpoint, identityHeader);
+    endpoint = `${identity.url}${MANAGED_IDENTITY_PATH}`;
+    restoreEnvironment = setManagedIdentityEnvironment(endpoint, IDENTITY_HEADER);
   });
 
   afterAll(async () => {
@@ -48,7 +48,7 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
 
   async function requestToken(
     query: Record<string, string>,
-    headers: Record<string, string> = { 'x-identity-header': identityHeader },
+    headers: Record<string, string> = { 'x-identity-header': IDENTITY_HEADER },
   ) {
     const response = await fetch(`${endpoint}?${new URLSearchParams(query).toString()}`, { headers });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -144,7 +144,7 @@ describe('managed identity endpoint (App Service 2019-08-01)', () => {
         directory,
         authority,
         managedIdentityClientId: ids.daemon.clientId,
-        identityHeader,
+        identityHeader: IDENTITY_HEADER,
       }),
     ).toThrow(ManagedIdentityServiceError);
   });

@@ -12,8 +12,8 @@ import type { ServiceDefinition } from '../../../emulators/stack/types.js';
 import { createTestClock, daemonRoles, hostService, identityTestSeed, ids } from './identity-fixtures.js';
 import type { HostedService } from './identity-fixtures.js';
 
-const graphScope = 'https://graph.microsoft.com/.default';
-const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 describe('Entra ID emulator', () => {
   const clock = createTestClock();
@@ -109,8 +109,8 @@ describe('Entra ID emulator', () => {
       const app = msalApp({ clientSecret: daemonSecret });
       const before = entra.counters.get('entra.token');
 
-      const first = await app.acquireTokenByClientCredential({ scopes: [graphScope] });
-      const second = await app.acquireTokenByClientCredential({ scopes: [graphScope] });
+      const first = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
+      const second = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
 
       expect(first?.accessToken).toBeTruthy();
       const claims = decodeJwt(first?.accessToken ?? '');
@@ -142,7 +142,7 @@ describe('Entra ID emulator', () => {
 
     it('rejects a wrong secret with AADSTS7000215', async () => {
       const error = await serverError(
-        msalApp({ clientSecret: 'not-the-secret' }).acquireTokenByClientCredential({ scopes: [graphScope] }),
+        msalApp({ clientSecret: 'not-the-secret' }).acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] }),
       );
       expect(error).toMatchObject({ errorCode: 'invalid_client', status: 401 });
       expect(Number(error.errorNo)).toBe(7000215);
@@ -153,25 +153,25 @@ describe('Entra ID emulator', () => {
     it('rejects an expired secret with AADSTS7000222, while a rotated one works until revoked', async () => {
       const rotated = directory.rotateSecret(ids.daemon.clientId);
       const rotatedToken = await msalApp({ clientSecret: rotated.value }).acquireTokenByClientCredential({
-        scopes: [graphScope],
+        scopes: [GRAPH_SCOPE],
       });
       expect(rotatedToken?.accessToken).toBeTruthy();
 
       directory.expireSecret(ids.daemon.clientId, rotated.keyId);
       const expired = await serverError(
-        msalApp({ clientSecret: rotated.value }).acquireTokenByClientCredential({ scopes: [graphScope] }),
+        msalApp({ clientSecret: rotated.value }).acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] }),
       );
       expect(expired).toMatchObject({ errorCode: 'invalid_client', status: 401 });
       expect(Number(expired.errorNo)).toBe(7000222);
 
       directory.revokeSecret(ids.daemon.clientId, rotated.keyId);
       const revoked = await serverError(
-        msalApp({ clientSecret: rotated.value }).acquireTokenByClientCredential({ scopes: [graphScope] }),
+        msalApp({ clientSecret: rotated.value }).acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] }),
       );
       expect(Number(revoked.errorNo)).toBe(7000215);
       // The original secret was never touched by the rotation.
       expect(
-        (await msalApp({ clientSecret: daemonSecret }).acquireTokenByClientCredential({ scopes: [graphScope] }))
+        (await msalApp({ clientSecret: daemonSecret }).acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] }))
           ?.accessToken,
       ).toBeTruthy();
     });
@@ -179,7 +179,7 @@ describe('Entra ID emulator', () => {
     it('rejects an unknown application with AADSTS700016', async () => {
       const error = await serverError(
         msalApp({ clientId: randomUUID(), clientSecret: daemonSecret }).acquireTokenByClientCredential({
-          scopes: [graphScope],
+          scopes: [GRAPH_SCOPE],
         }),
       );
       expect(error).toMatchObject({ errorCode: 'unauthorized_client', status: 400 });
@@ -203,7 +203,7 @@ describe('Entra ID emulator', () => {
           clientSecret: daemonSecret,
           authorityMetadata,
         }).acquireTokenByClientCredential({
-          scopes: [graphScope],
+          scopes: [GRAPH_SCOPE],
         }),
       );
       expect(error).toMatchObject({ errorCode: 'invalid_tenant', status: 400 });
@@ -233,7 +233,7 @@ describe('Entra ID emulator', () => {
           privateKey: daemonCertificate.privateKeyPem,
         },
       });
-      const result = await app.acquireTokenByClientCredential({ scopes: [graphScope] });
+      const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
       expect(decodeJwt(result?.accessToken ?? '')).toMatchObject({
         appid: ids.daemon.clientId,
         roles: [...daemonRoles],
@@ -258,7 +258,7 @@ describe('Entra ID emulator', () => {
           privateKey: strangerCertificate.privateKeyPem,
         },
       });
-      const error = await serverError(app.acquireTokenByClientCredential({ scopes: [graphScope] }));
+      const error = await serverError(app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] }));
       expect(error).toMatchObject({ errorCode: 'invalid_client', status: 401 });
       expect(Number(error.errorNo)).toBe(700027);
       expect(error.errorMessage).toContain('The key was not found.');
@@ -271,7 +271,7 @@ describe('Entra ID emulator', () => {
           privateKey: strangerCertificate.privateKeyPem,
         },
       });
-      const error = await serverError(app.acquireTokenByClientCredential({ scopes: [graphScope] }));
+      const error = await serverError(app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] }));
       expect(Number(error.errorNo)).toBe(700027);
       expect(error.errorMessage).toContain('The provided signature value did not match the expected signature value.');
     });
@@ -299,8 +299,8 @@ describe('Entra ID emulator', () => {
     const assertionForm = (clientAssertion: string): Record<string, string> => ({
       grant_type: 'client_credentials',
       client_id: ids.daemon.clientId,
-      scope: graphScope,
-      client_assertion_type: assertionType,
+      scope: GRAPH_SCOPE,
+      client_assertion_type: ASSERTION_TYPE,
       client_assertion: clientAssertion,
     });
 
@@ -332,7 +332,7 @@ describe('Entra ID emulator', () => {
         `${encodeURIComponent(ids.daemon.clientId)}:${encodeURIComponent(daemonSecret)}`,
       ).toString('base64');
       const { status } = await postToken(
-        { grant_type: 'client_credentials', scope: graphScope },
+        { grant_type: 'client_credentials', scope: GRAPH_SCOPE },
         { authorization: `Basic ${basic}` },
       );
       expect(status).toBe(200);
@@ -356,7 +356,7 @@ describe('Entra ID emulator', () => {
       const authorizationCode = await postToken({
         grant_type: 'authorization_code',
         client_id: ids.daemon.clientId,
-        scope: graphScope,
+        scope: GRAPH_SCOPE,
       });
       expect(authorizationCode).toMatchObject({
         status: 400,
@@ -366,7 +366,7 @@ describe('Entra ID emulator', () => {
       const noCredential = await postToken({
         grant_type: 'client_credentials',
         client_id: ids.daemon.clientId,
-        scope: graphScope,
+        scope: GRAPH_SCOPE,
       });
       expect(noCredential).toMatchObject({ status: 401, body: { error: 'invalid_client', error_codes: [7000218] } });
 

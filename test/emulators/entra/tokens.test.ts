@@ -1,12 +1,12 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TokenAuthorityError, clockSkewSeconds, createTokenAuthority } from '../../../emulators/entra/tokens.js';
+import { TokenAuthorityError, CLOCK_SKEW_SECONDS, createTokenAuthority } from '../../../emulators/entra/tokens.js';
 import type { TokenAuthority } from '../../../emulators/entra/tokens.js';
 import { createTestClock } from './identity-fixtures.js';
 
-const tenantId = '7a0c3c8e-4d2b-4a55-9a61-0b8e1f5f2c11';
+const TENANT_ID = '7a0c3c8e-4d2b-4a55-9a61-0b8e1f5f2c11';
 const subject = {
-  tenantId,
+  tenantId: TENANT_ID,
   appId: '3f2a9d1e-6b7c-4e8f-9a0b-1c2d3e4f5a6b',
   objectId: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
   roles: ['Sites.Read.All'],
@@ -29,8 +29,8 @@ describe('createTokenAuthority', () => {
     expect(decodeJwt(issued.accessToken)).toEqual(issued.claims);
     expect(issued.claims).toMatchObject({
       aud: 'https://graph.microsoft.com',
-      iss: `https://sts.windows.net/${tenantId}/`,
-      tid: tenantId,
+      iss: `https://sts.windows.net/${TENANT_ID}/`,
+      tid: TENANT_ID,
       appid: subject.appId,
       oid: subject.objectId,
       sub: subject.objectId,
@@ -75,7 +75,7 @@ describe('createTokenAuthority', () => {
 
   it('accepts a token within the clock skew after exp and rejects it beyond', async () => {
     const issued = await authority.issue(subject);
-    clock.advance((3600 + clockSkewSeconds - 5) * 1000);
+    clock.advance((3600 + CLOCK_SKEW_SECONDS - 5) * 1000);
     expect((await authority.verify(issued.accessToken, [subject.audience])).ok).toBe(true);
     clock.advance(10_000);
     await expect(authority.verify(issued.accessToken, [subject.audience])).resolves.toEqual({
@@ -86,9 +86,9 @@ describe('createTokenAuthority', () => {
 
   it('rejects a token before its nbf (beyond the skew)', async () => {
     const issued = await authority.issue(subject);
-    clock.advance(-(clockSkewSeconds + 60) * 1000);
+    clock.advance(-(CLOCK_SKEW_SECONDS + 60) * 1000);
     const verdict = await authority.verify(issued.accessToken, [subject.audience]);
-    clock.advance((clockSkewSeconds + 60) * 1000);
+    clock.advance((CLOCK_SKEW_SECONDS + 60) * 1000);
     expect(verdict).toEqual({ ok: false, reason: 'not_yet_valid' });
   });
 

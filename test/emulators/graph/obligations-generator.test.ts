@@ -7,12 +7,12 @@ import {
 } from '../../../emulators/graph/obligations-generator.js';
 
 const now = new Date('2026-11-26T12:00:00Z');
-const berlin = 'Europe/Berlin';
+const BERLIN = 'Europe/Berlin';
 
 function generator(count: number, options: { seed?: number; from?: string; days?: number } = {}): ObligationsGenerator {
   return createObligationsGenerator({
     seed: { count, seed: options.seed ?? 42, from: options.from ?? '2026-10-01', days: options.days ?? 365 },
-    timeZone: berlin,
+    timeZone: BERLIN,
     now,
   });
 }
@@ -151,8 +151,8 @@ describe('createObligationsGenerator', () => {
     [{ count: 10, seed: 1, from: '2026-12-01', days: 0 }, 'generate.days'],
     [{ count: 10, seed: 1.5, from: '2026-12-01', days: 10 }, 'generate.seed'],
   ])('refuses an invalid seed %j', (seed, fragment) => {
-    expect(() => createObligationsGenerator({ seed, timeZone: berlin, now })).toThrow(ObligationsGeneratorError);
-    expect(() => createObligationsGenerator({ seed, timeZone: berlin, now })).toThrow(fragment);
+    expect(() => createObligationsGenerator({ seed, timeZone: BERLIN, now })).toThrow(ObligationsGeneratorError);
+    expect(() => createObligationsGenerator({ seed, timeZone: BERLIN, now })).toThrow(fragment);
   });
 
   it('refuses an unknown time zone and an index outside the list', () => {

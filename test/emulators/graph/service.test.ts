@@ -15,11 +15,11 @@ import { createTokenAuthority } from '../../../emulators/entra/tokens.js';
 import type { TokenAuthority } from '../../../emulators/entra/tokens.js';
 
 const now = new Date('2026-11-26T12:00:00Z');
-const tenantId = '6f1c2a44-1d2b-4c55-9a0e-3b7f1f0c9d21';
-const siteId = 'contoso.sharepoint.com,2c7d6a1e-59b1-4a5e-9d7e-0f1c3b5a7e90,8e2f4b6d-1a3c-4e5f-8a9b-0c1d2e3f4a5b';
-const obligationsListId = '0c9e1f2a-3b4c-4d5e-8f60-718293a4b5c6';
-const readerApp = 'a1b2c3d4-0000-4000-8000-000000000001';
-const selectedApp = 'a1b2c3d4-0000-4000-8000-000000000002';
+const TENANT_ID = '6f1c2a44-1d2b-4c55-9a0e-3b7f1f0c9d21';
+const SITE_ID = 'contoso.sharepoint.com,2c7d6a1e-59b1-4a5e-9d7e-0f1c3b5a7e90,8e2f4b6d-1a3c-4e5f-8a9b-0c1d2e3f4a5b';
+const OBLIGATIONS_LIST_ID = '0c9e1f2a-3b4c-4d5e-8f60-718293a4b5c6';
+const READER_APP = 'a1b2c3d4-0000-4000-8000-000000000001';
+const SELECTED_APP = 'a1b2c3d4-0000-4000-8000-000000000002';
 const sender = {
   id: '5d7e9f01-2a3b-4c4d-8e5f-6a7b8c9d0e1f',
   userPrincipalName: 'billing@contoso.example',
@@ -55,11 +55,11 @@ const obligationItems: ListItemSeed[] = Array.from({ length: 1234 }, (_, index) 
 const graphSeed: GraphSeed = {
   sites: [
     {
-      id: siteId,
+      id: SITE_ID,
       displayName: 'Finance',
       timeZone: 'Europe/Berlin',
       lists: [
-        { id: obligationsListId, displayName: 'Obligations', columns: obligationColumnsSeed, items: obligationItems },
+        { id: OBLIGATIONS_LIST_ID, displayName: 'Obligations', columns: obligationColumnsSeed, items: obligationItems },
         {
           id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
           displayName: 'Dates',
@@ -100,7 +100,7 @@ const graphSeed: GraphSeed = {
     },
   ],
   users: [sender],
-  siteGrants: [{ siteId, appId: selectedApp, roles: ['read'] }],
+  siteGrants: [{ siteId: SITE_ID, appId: SELECTED_APP, roles: ['read'] }],
 };
 
 interface GraphErrorBody {
@@ -133,8 +133,8 @@ describe('Graph emulator over HTTPS', () => {
     options: { appId?: string; audience?: string } = {},
   ): Promise<string> => {
     const issued = await authority.issue({
-      tenantId,
-      appId: options.appId ?? readerApp,
+      tenantId: TENANT_ID,
+      appId: options.appId ?? READER_APP,
       objectId: '9f8e7d6c-5b4a-4938-8271-605f4e3d2c1b',
       roles,
       audience: options.audience ?? 'https://graph.microsoft.com',
@@ -148,7 +148,7 @@ describe('Graph emulator over HTTPS', () => {
     });
 
   const itemsPath = (list: string, query = ''): string =>
-    `/v1.0/sites/${encodeURIComponent(siteId)}/lists/${encodeURIComponent(list)}/items${query === '' ? '' : `?${query}`}`;
+    `/v1.0/sites/${encodeURIComponent(SITE_ID)}/lists/${encodeURIComponent(list)}/items${query === '' ? '' : `?${query}`}`;
 
   /** Follows `@odata.nextLink` verbatim until it is absent. */
   const collect = async (
@@ -193,7 +193,7 @@ describe('Graph emulator over HTTPS', () => {
 
   describe('list items', () => {
     it('follows nextLink verbatim across pages and returns every item exactly once', async () => {
-      const first = itemsPath(obligationsListId, '$expand=fields($select=Title,DueDate)&$top=100');
+      const first = itemsPath(OBLIGATIONS_LIST_ID, '$expand=fields($select=Title,DueDate)&$top=100');
       const { items, pages } = await collect(first);
       expect(pages).toHaveLength(13);
       expect(pages.slice(0, 12).every((page) => page.value.length === 100)).toBe(true);
@@ -205,15 +205,15 @@ describe('Graph emulator over HTTPS', () => {
     });
 
     it('pages 200 items by default, accepts $top up to 5000 and refuses more', async () => {
-      const { pages } = await collect(itemsPath(obligationsListId));
+      const { pages } = await collect(itemsPath(OBLIGATIONS_LIST_ID));
       expect(pages.map((page) => page.value.length)).toEqual([200, 200, 200, 200, 200, 200, 34]);
 
-      const all = await json<ItemsPage>(await get(itemsPath(obligationsListId, '$top=5000'), readerToken));
+      const all = await json<ItemsPage>(await get(itemsPath(OBLIGATIONS_LIST_ID, '$top=5000'), readerToken));
       expect(all.value).toHaveLength(1234);
       expect(all['@odata.nextLink']).toBeUndefined();
 
       for (const top of ['5001', '0', 'ten']) {
-        const refused = await get(itemsPath(obligationsListId, `$top=${top}`), readerToken);
+        const refused = await get(itemsPath(OBLIGATIONS_LIST_ID, `$top=${top}`), readerToken);
         expect(refused.status).toBe(400);
         expect((await json<GraphErrorBody>(refused)).error.code).toBe('BadRequest');
       }
@@ -221,14 +221,14 @@ describe('Graph emulator over HTTPS', () => {
 
     it('counts every page as a request to graph.listItems', async () => {
       counters.reset();
-      await collect(itemsPath(obligationsListId, '$top=500'));
+      await collect(itemsPath(OBLIGATIONS_LIST_ID, '$top=500'));
       expect(counters.get('graph.listItems')).toBe(3);
     });
 
     it('returns items in Graph shape with date-only columns as midnight in the site zone', async () => {
       const page = await json<ItemsPage>(await get(itemsPath('Dates', '$expand=fields'), readerToken));
       expect(page['@odata.context']).toBe(
-        `${server.url}/v1.0/$metadata#sites('${encodeURIComponent(siteId)}')/lists('1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')/items`,
+        `${server.url}/v1.0/$metadata#sites('${encodeURIComponent(SITE_ID)}')/lists('1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')/items`,
       );
       const [winter, summer, relative] = page.value;
       expect(winter).toMatchObject({
@@ -305,7 +305,9 @@ describe('Graph emulator over HTTPS', () => {
       ],
       ["not (fields/Status eq 'Paid')", (f: Record<string, unknown>) => f['Status'] !== 'Paid'],
     ])('filters with %s', async (filter, predicate) => {
-      const { items } = await collect(itemsPath(obligationsListId, `$filter=${encodeURIComponent(filter)}&$top=1000`));
+      const { items } = await collect(
+        itemsPath(OBLIGATIONS_LIST_ID, `$filter=${encodeURIComponent(filter)}&$top=1000`),
+      );
       const want = expected(predicate);
       expect(want.length).toBeGreaterThan(0);
       expect(ids(items)).toEqual(want);
@@ -313,7 +315,7 @@ describe('Graph emulator over HTTPS', () => {
 
     it('refuses a non-indexed column unless the request prefers non-indexed queries', async () => {
       const filter = `$filter=${encodeURIComponent("fields/CustomerEmail eq 'customer5@fabrikam.example'")}&$expand=fields`;
-      const refused = await get(itemsPath(obligationsListId, filter), readerToken);
+      const refused = await get(itemsPath(OBLIGATIONS_LIST_ID, filter), readerToken);
       expect(refused.status).toBe(400);
       expect((await json<GraphErrorBody>(refused)).error).toMatchObject({
         code: 'invalidRequest',
@@ -321,14 +323,14 @@ describe('Graph emulator over HTTPS', () => {
           "Field 'CustomerEmail' cannot be referenced in filter or orderby as it is not indexed. Provide the 'Prefer: HonorNonIndexedQueriesWarningMayFailRandomly' header to allow this, but be warned that such queries may fail on large lists.",
       });
 
-      const { items } = await collect(itemsPath(obligationsListId, filter), {
+      const { items } = await collect(itemsPath(OBLIGATIONS_LIST_ID, filter), {
         Prefer: 'HonorNonIndexedQueriesWarningMayFailRandomly',
       });
       expect(ids(items)).toEqual(['6']);
       expect(items[0]?.['fields']).toMatchObject({ CustomerEmail: 'customer5@fabrikam.example' });
 
       const missing = await collect(
-        itemsPath(obligationsListId, `$filter=${encodeURIComponent('fields/CustomerEmail eq null')}&$top=1000`),
+        itemsPath(OBLIGATIONS_LIST_ID, `$filter=${encodeURIComponent('fields/CustomerEmail eq null')}&$top=1000`),
         {
           Prefer: 'odata.maxpagesize=100, HonorNonIndexedQueriesWarningMayFailRandomly',
         },
@@ -344,7 +346,7 @@ describe('Graph emulator over HTTPS', () => {
       ["fields/DueDate ge 'next week'", 'invalidRequest', "The value 'next week' is not valid for field 'DueDate'"],
       ["fields/AmountDue gt 'lots'", 'invalidRequest', "The value 'lots' is not valid for field 'AmountDue'"],
     ])('answers 400 to the filter %s', async (filter, code, message) => {
-      const response = await get(itemsPath(obligationsListId, `$filter=${encodeURIComponent(filter)}`), readerToken);
+      const response = await get(itemsPath(OBLIGATIONS_LIST_ID, `$filter=${encodeURIComponent(filter)}`), readerToken);
       expect(response.status).toBe(400);
       const body = await json<GraphErrorBody>(response);
       expect(body.error.code).toBe(code);
@@ -353,7 +355,7 @@ describe('Graph emulator over HTTPS', () => {
 
     it('refuses a tampered skip token and a token replayed with another filter', async () => {
       const query = `$filter=${encodeURIComponent("fields/Status eq 'Open'")}&$top=10`;
-      const first = await json<ItemsPage>(await get(itemsPath(obligationsListId, query), readerToken));
+      const first = await json<ItemsPage>(await get(itemsPath(OBLIGATIONS_LIST_ID, query), readerToken));
       const nextLink = new URL(first['@odata.nextLink'] ?? '');
       const token = nextLink.searchParams.get('$skiptoken') ?? '';
       expect(Buffer.from(token, 'base64url').toString()).toMatch(/^Paged=TRUE&p_ID=\d+&p_Check=/);
@@ -369,7 +371,7 @@ describe('Graph emulator over HTTPS', () => {
         expect(response.status).toBe(400);
         expect((await json<GraphErrorBody>(response)).error.code).toBe('invalidRequest');
       }
-      const replayed = await get(itemsPath(obligationsListId, `$top=10&$skiptoken=${token}`), readerToken);
+      const replayed = await get(itemsPath(OBLIGATIONS_LIST_ID, `$top=10&$skiptoken=${token}`), readerToken);
       expect(replayed.status).toBe(400);
     });
 
@@ -436,7 +438,7 @@ describe('Graph emulator over HTTPS', () => {
     });
 
     it('serves replaced items to the next request', async () => {
-      control.replaceListItems(siteId, 'Scratch', [{ fields: { Title: 'fresh', DueDate: '2026-12-24' } }]);
+      control.replaceListItems(SITE_ID, 'Scratch', [{ fields: { Title: 'fresh', DueDate: '2026-12-24' } }]);
       const page = await json<ItemsPage>(
         await get(itemsPath('Scratch', '$expand=fields($select=Title,DueDate)'), readerToken),
       );
@@ -465,7 +467,7 @@ describe('Graph emulator over HTTPS', () => {
     };
 
     it('answers 401 InvalidAuthenticationToken without a token', async () => {
-      const response = await get(itemsPath(obligationsListId), undefined);
+      const response = await get(itemsPath(OBLIGATIONS_LIST_ID), undefined);
       expect(response.headers.get('www-authenticate')).toContain('Bearer');
       await expectGraphError(response, 401, 'InvalidAuthenticationToken', 'Access token is empty.');
     });
@@ -475,7 +477,7 @@ describe('Graph emulator over HTTPS', () => {
       const expired = await issue(['Sites.Read.All']);
       clockOffsetMs = 0;
       await expectGraphError(
-        await get(itemsPath(obligationsListId), expired),
+        await get(itemsPath(OBLIGATIONS_LIST_ID), expired),
         401,
         'InvalidAuthenticationToken',
         'Lifetime validation failed, the token is expired.',
@@ -483,7 +485,7 @@ describe('Graph emulator over HTTPS', () => {
 
       const vaultToken = await issue(['Sites.Read.All'], { audience: 'https://vault.azure.net' });
       await expectGraphError(
-        await get(itemsPath(obligationsListId), vaultToken),
+        await get(itemsPath(OBLIGATIONS_LIST_ID), vaultToken),
         401,
         'InvalidAuthenticationToken',
         'Access token validation failure. Invalid audience.',
@@ -491,30 +493,30 @@ describe('Graph emulator over HTTPS', () => {
 
       const stranger = await createTokenAuthority({ lifetimeSeconds: 3600 });
       const forged = await stranger.issue({
-        tenantId,
-        appId: readerApp,
-        objectId: readerApp,
+        tenantId: TENANT_ID,
+        appId: READER_APP,
+        objectId: READER_APP,
         roles: ['Sites.Read.All'],
         audience: 'https://graph.microsoft.com',
       });
       await expectGraphError(
-        await get(itemsPath(obligationsListId), forged.accessToken),
+        await get(itemsPath(OBLIGATIONS_LIST_ID), forged.accessToken),
         401,
         'InvalidAuthenticationToken',
       );
 
-      await expectGraphError(await get(itemsPath(obligationsListId), 'not-a-jwt'), 401, 'InvalidAuthenticationToken');
+      await expectGraphError(await get(itemsPath(OBLIGATIONS_LIST_ID), 'not-a-jwt'), 401, 'InvalidAuthenticationToken');
     });
 
     it('answers 403 accessDenied to a token without a Sites role', async () => {
       await expectGraphError(
-        await get(itemsPath(obligationsListId), await issue([])),
+        await get(itemsPath(OBLIGATIONS_LIST_ID), await issue([])),
         403,
         'accessDenied',
         'Either scp or roles claim need to be present in the token.',
       );
       await expectGraphError(
-        await get(itemsPath(obligationsListId), await issue(['Mail.Send'])),
+        await get(itemsPath(OBLIGATIONS_LIST_ID), await issue(['Mail.Send'])),
         403,
         'accessDenied',
         'Access denied',
@@ -522,20 +524,25 @@ describe('Graph emulator over HTTPS', () => {
     });
 
     it('lets Sites.Selected read only a site granted to the app', async () => {
-      const granted = await issue(['Sites.Selected'], { appId: selectedApp });
-      const page = await json<ItemsPage>(await get(itemsPath(obligationsListId, '$top=3'), granted));
+      const granted = await issue(['Sites.Selected'], { appId: SELECTED_APP });
+      const page = await json<ItemsPage>(await get(itemsPath(OBLIGATIONS_LIST_ID, '$top=3'), granted));
       expect(ids(page.value)).toEqual(['1', '2', '3']);
-      const notGranted = await issue(['Sites.Selected'], { appId: readerApp });
-      await expectGraphError(await get(itemsPath(obligationsListId), notGranted), 403, 'accessDenied', 'Access denied');
+      const notGranted = await issue(['Sites.Selected'], { appId: READER_APP });
+      await expectGraphError(
+        await get(itemsPath(OBLIGATIONS_LIST_ID), notGranted),
+        403,
+        'accessDenied',
+        'Access denied',
+      );
     });
 
     it('echoes client-request-id on success and on error', async () => {
-      const ok = await get(itemsPath(obligationsListId, '$top=1'), readerToken, {
+      const ok = await get(itemsPath(OBLIGATIONS_LIST_ID, '$top=1'), readerToken, {
         'client-request-id': 'c0ffee00-1111-4222-8333-444455556666',
       });
       expect(ok.headers.get('client-request-id')).toBe('c0ffee00-1111-4222-8333-444455556666');
       expect(ok.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
-      const failed = await get(itemsPath(obligationsListId), undefined, { 'client-request-id': 'abc-123' });
+      const failed = await get(itemsPath(OBLIGATIONS_LIST_ID), undefined, { 'client-request-id': 'abc-123' });
       const body = await json<GraphErrorBody>(failed);
       expect(failed.headers.get('client-request-id')).toBe('abc-123');
       expect(body.error.innerError['client-request-id']).toBe('abc-123');
@@ -684,7 +691,7 @@ describe('Graph emulator over HTTPS', () => {
 
   describe('unknown requests', () => {
     it('answers Graph 400 BadRequest for an unknown segment or version, and 405 for a wrong method', async () => {
-      const segment = await get(`/v1.0/sites/${encodeURIComponent(siteId)}/lists/Obligations/itemz`, readerToken);
+      const segment = await get(`/v1.0/sites/${encodeURIComponent(SITE_ID)}/lists/Obligations/itemz`, readerToken);
       expect(segment.status).toBe(400);
       expect((await json<GraphErrorBody>(segment)).error).toMatchObject({
         code: 'BadRequest',

@@ -8,7 +8,7 @@ import type { Directory } from '../../../emulators/entra/directory.js';
 import { createEntraService } from '../../../emulators/entra/service.js';
 import { KeyVaultError, createKeyVaultService } from '../../../emulators/keyvault/service.js';
 import type { KeyVaultControl } from '../../../emulators/keyvault/service.js';
-import { createManagedIdentityService, managedIdentityPath } from '../../../emulators/entra/managed-identity.js';
+import { createManagedIdentityService, MANAGED_IDENTITY_PATH } from '../../../emulators/entra/managed-identity.js';
 import { createTokenAuthority } from '../../../emulators/entra/tokens.js';
 import type { TokenAuthority } from '../../../emulators/entra/tokens.js';
 import {
@@ -23,7 +23,7 @@ import type { HostedService } from '../entra/identity-fixtures.js';
 
 type Credential = ConstructorParameters<typeof SecretClient>[1];
 
-const identityHeader = 'vault-test-identity-header';
+const IDENTITY_HEADER = 'vault-test-identity-header';
 
 describe('Key Vault emulator', () => {
   const clock = createTestClock();
@@ -51,7 +51,7 @@ describe('Key Vault emulator', () => {
       directory,
       authority,
       managedIdentityClientId: ids.functionIdentity.clientId,
-      identityHeader,
+      identityHeader: IDENTITY_HEADER,
     });
     services = await Promise.all([
       hostService(createEntraService({ directory, authority })),
@@ -61,7 +61,7 @@ describe('Key Vault emulator', () => {
     [entra, , vault] = services as [HostedService, HostedService, HostedService];
     const identityUrl = services[1]?.url;
 
-    restoreEnvironment = setManagedIdentityEnvironment(`${identityUrl}${managedIdentityPath}`, identityHeader);
+    restoreEnvironment = setManagedIdentityEnvironment(`${identityUrl}${MANAGED_IDENTITY_PATH}`, IDENTITY_HEADER);
 
     reader = secretClient(new DefaultAzureCredential());
     officer = secretClient(appCredential(ids.officer.clientId, vaultSecretNames.officerSecret));

@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadSeedFile, parseSeed, resolveSeedDate, SeedError } from '../../../emulators/stack/seed.js';
 
-const demoSeedPath = fileURLToPath(new URL('../../../emulators/data/demo-seed.json', import.meta.url));
+const DEMO_SEED_PATH = fileURLToPath(new URL('../../../emulators/data/demo-seed.json', import.meta.url));
 
 type Json = Record<string, unknown>;
 
 /** The demo seed as plain JSON, changed by `edit`. */
 async function demoWith(edit: (seed: Json) => void): Promise<unknown> {
-  const seed = structuredClone(await loadSeedFile(demoSeedPath)) as unknown as Json;
+  const seed = structuredClone(await loadSeedFile(DEMO_SEED_PATH)) as unknown as Json;
   edit(seed);
   return seed;
 }
@@ -34,7 +34,7 @@ function seedErrorOf(json: unknown): SeedError {
 
 describe('parseSeed', () => {
   it('accepts the demo seed', async () => {
-    const seed = await loadSeedFile(demoSeedPath);
+    const seed = await loadSeedFile(DEMO_SEED_PATH);
     expect(seed.daemon.keyVaultSecretName).toBe('due-notifier-client-secret');
     expect(seed.graph.sites[0]?.lists[0]?.items?.length).toBeGreaterThanOrEqual(30);
   });

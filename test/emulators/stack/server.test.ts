@@ -11,7 +11,7 @@ import { ensureLocalCa } from '../../../emulators/stack/tls.js';
 import type { ServiceDefinition } from '../../../emulators/stack/types.js';
 import { rejectionOf } from '../../support/rejection.js';
 
-const largeText = 'x'.repeat(10_000);
+const LARGE_TEXT = 'x'.repeat(10_000);
 
 const definition: ServiceDefinition = {
   service: 'graph',
@@ -35,7 +35,7 @@ const definition: ServiceDefinition = {
       name: 'graph.large',
       method: 'GET',
       path: '/v1.0/large',
-      handle: () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: largeText }),
+      handle: () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: LARGE_TEXT }),
     },
     {
       name: 'graph.boom',
@@ -169,8 +169,8 @@ describe('startEmulatorServer', () => {
         response.on('end', () => resolve({ length: response.headers['content-length'], bytes, error: undefined }));
       });
     });
-    expect(received.length).toBe(String(largeText.length));
-    expect(received.bytes).toBe(largeText.length / 2);
+    expect(received.length).toBe(String(LARGE_TEXT.length));
+    expect(received.bytes).toBe(LARGE_TEXT.length / 2);
     expect(received.error).toBeInstanceOf(Error);
 
     const viaFetch = await fetch(`${server.url}/v1.0/large`);

@@ -8,13 +8,13 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import fetch from 'node-fetch';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { demoSeedPath, LocalStackError, startLocalStack } from '../../../emulators/stack/stack.js';
+import { DEMO_SEED_PATH, LocalStackError, startLocalStack } from '../../../emulators/stack/stack.js';
 import { useLocalStack } from '../../support/stack.js';
 
-const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 async function sampleSettingKeys(): Promise<string[]> {
-  const sample = JSON.parse(await readFile(join(repositoryRoot, 'local.settings.sample.json'), 'utf8')) as {
+  const sample = JSON.parse(await readFile(join(REPOSITORY_ROOT, 'local.settings.sample.json'), 'utf8')) as {
     Values: Record<string, string>;
   };
   return Object.keys(sample.Values);
@@ -104,7 +104,7 @@ describe('npm run stack (emulators/stack/cli.ts)', () => {
   // does not acknowledge a relayed signal within 30 ms, which happens on a busy machine).
   const runCli = (args: readonly string[]) =>
     spawn(process.execPath, ['--import', 'tsx', 'emulators/stack/cli.ts', ...args], {
-      cwd: repositoryRoot,
+      cwd: REPOSITORY_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so that the test can send SIGINT to all of it, as Ctrl-C does.
       detached: true,
@@ -128,7 +128,7 @@ describe('npm run stack (emulators/stack/cli.ts)', () => {
   it('stops with exit code 1 and a one-line message naming the field of a bad seed', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'stack-cli-'));
     try {
-      const seed = JSON.parse(await readFile(demoSeedPath, 'utf8')) as {
+      const seed = JSON.parse(await readFile(DEMO_SEED_PATH, 'utf8')) as {
         tenants: { applications: { clientId: string }[] }[];
       };
       const application = seed.tenants[0]?.applications[0];

@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { SeedFile } from '../../../emulators/stack/seed.js';
-import { demoSeedPath } from '../../../emulators/stack/stack.js';
+import { DEMO_SEED_PATH } from '../../../emulators/stack/stack.js';
 import { createKeyVaultCredentialProvider } from '../../../shared/clients/key-vault-credentials.js';
 import { useLocalStack } from '../../support/stack.js';
 import { useStackIdentity } from '../../support/stack-tokens.js';
 import { failure } from '../../support/rejection.js';
 
-const demoSeed = JSON.parse(readFileSync(demoSeedPath, 'utf8')) as SeedFile;
+const demoSeed = JSON.parse(readFileSync(DEMO_SEED_PATH, 'utf8')) as SeedFile;
 const stack = useLocalStack({
   azurite: false,
   seed: { ...demoSeed, keyVault: { ...demoSeed.keyVault, roleAssignments: [] } },

@@ -66,12 +66,12 @@ async function entraFailure(promise: Promise<unknown>): Promise<DueNotifierError
   return (await rejectionOf(promise, EntraRequestError)).failure;
 }
 
-const tokenBody = JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: 'eyJ.token' });
+const TOKEN_BODY = JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: 'eyJ.token' });
 
 describe('createMsalNetworkClient', () => {
   it('posts the form, returns status, lower-case headers and parsed JSON, and counts POSTs only', async () => {
     const server = await startServer((request, response) =>
-      reply(response, 200, request.method === 'POST' ? tokenBody : '{"issuer":"x"}', { 'X-Ms-Request-Id': 'r1' }),
+      reply(response, 200, request.method === 'POST' ? TOKEN_BODY : '{"issuer":"x"}', { 'X-Ms-Request-Id': 'r1' }),
     );
     const { client, metrics } = networkClient();
 
@@ -125,8 +125,8 @@ describe('createMsalNetworkClient', () => {
   it('retries 503 with Retry-After and a truncated body, so MSAL only sees the answer that worked', async () => {
     const server = await startServer((_, response, call) => {
       if (call === 1) return reply(response, 503, '{"error":"temporarily_unavailable"}', { 'Retry-After': '1.5' });
-      if (call === 2) return reply(response, 200, tokenBody.slice(0, 20));
-      return reply(response, 200, tokenBody);
+      if (call === 2) return reply(response, 200, TOKEN_BODY.slice(0, 20));
+      return reply(response, 200, TOKEN_BODY);
     });
     const { client, metrics, waits } = networkClient();
     const response = await client.sendPostRequestAsync(server.url, { body: '' });
@@ -163,7 +163,7 @@ describe('createMsalNetworkClient', () => {
   });
 
   it('does not follow a redirect: the form carries the credential', async () => {
-    const elsewhere = await startServer((_, response) => reply(response, 200, tokenBody));
+    const elsewhere = await startServer((_, response) => reply(response, 200, TOKEN_BODY));
     const server = await startServer((_, response) => {
       response.writeHead(307, { Location: elsewhere.url });
       response.end();

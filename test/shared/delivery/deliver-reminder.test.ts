@@ -15,8 +15,8 @@ import {
   findSentReminderIds,
   lookupReminder,
   sentIndexPartitionKey,
-} from '../../../shared/delivery/ledger.js';
-import type { ReminderLedger } from '../../../shared/delivery/ledger.js';
+} from '../../../shared/delivery/ledger/index.js';
+import type { ReminderLedger } from '../../../shared/delivery/ledger/index.js';
 import { createMailer } from '../../../shared/delivery/mailer.js';
 import type { MailerOptions } from '../../../shared/delivery/mailer.js';
 import type { ReminderMessage } from '../../../shared/reminders/rules.js';

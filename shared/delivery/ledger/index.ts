@@ -1,0 +1,16 @@
+/** The idempotency ledger (docs/delivery.md): what delivery, the sweep and the tools use of it. */
+export { claimReminder, recordFailed, recordSent, releaseClaim } from './claims.js';
+export type {
+  ClaimOptions,
+  ClaimResult,
+  FailureRecord,
+  LedgerClaim,
+  RecordOptions,
+  RecordSentResult,
+} from './claims.js';
+export { listObligationReminders, lookupReminder } from './entries.js';
+export type { LedgerEntry, LedgerState } from './entries.js';
+export { DEFAULT_LOOKUP_CONCURRENCY, findSentReminderIds, indexSentReminder } from './sent-index.js';
+export { encodeTableKey, sentIndexPartitionKey } from './table-keys.js';
+export { LedgerError, createReminderLedger } from './table.js';
+export type { LedgerErrorCode, ReminderLedger } from './table.js';

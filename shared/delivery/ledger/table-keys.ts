@@ -1,0 +1,38 @@
+/**
+ * Table keys of the ledger. A reminder's entity: PartitionKey = obligation id, RowKey = reminder id, each
+ * with the characters Table storage forbids in keys percent-encoded ({@link encodeTableKey}); the plain
+ * ids are kept as properties too. The index of sent reminders has one partition per due date
+ * ({@link sentIndexPartitionKey}).
+ */
+
+export interface TableKeys {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+}
+
+/** Characters Table storage forbids in PartitionKey and RowKey (`/`, `\`, `#`, `?`, U+0000–U+001F, U+007F–U+009F), and `%`, the escape. */
+const FORBIDDEN_KEY_CHARACTERS = /[%/\\#?\p{Cc}]/gu;
+
+/** `value` as a Table key: each forbidden character (and `%`) as `%XX`; reversible, and the identity for ordinary ids. */
+export function encodeTableKey(value: string): string {
+  return value.replace(
+    FORBIDDEN_KEY_CHARACTERS,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+/** The keys of a reminder's ledger entity. */
+export function reminderKeys(obligationId: string, reminderId: string): TableKeys {
+  return { partitionKey: encodeTableKey(obligationId), rowKey: encodeTableKey(reminderId) };
+}
+
+const SENT_INDEX_PREFIX = '%sent:';
+
+/**
+ * PartitionKey of the index entities of reminders sent for `dueDate`. It can never equal an obligation's
+ * PartitionKey: {@link encodeTableKey} turns every `%` into `%25` and writes `%` only before two hex
+ * digits, and this key has a `%` followed by `s`.
+ */
+export function sentIndexPartitionKey(dueDate: string): string {
+  return `${SENT_INDEX_PREFIX}${dueDate}`;
+}
