@@ -1,0 +1,18 @@
+/**
+ * Loads a function app's entry point as the Node.js worker does (its `loadScriptFile`): `require` for a
+ * `.cjs` file, `import()` otherwise (`.mjs`, and `.js` or `.ts` here, as this app's package.json says
+ * `"type": "module"`). `import()` of a CommonJS file would add the ES module loader's translation of it,
+ * and route its own `require` calls through that loader, which the worker never does.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+export async function loadEntryPoint(file: string): Promise<void> {
+  if (file.endsWith('.cjs')) {
+    require(file);
+    return;
+  }
+  await import(pathToFileURL(file).href);
+}
