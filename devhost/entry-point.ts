@@ -5,14 +5,17 @@
  * and route its own `require` calls through that loader, which the worker never does.
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
+/** `file`: absolute, or relative to the working directory. */
 export async function loadEntryPoint(file: string): Promise<void> {
-  if (file.endsWith('.cjs')) {
-    require(file);
+  const absolute = path.resolve(file);
+  if (absolute.endsWith('.cjs')) {
+    require(absolute);
     return;
   }
-  await import(pathToFileURL(file).href);
+  await import(pathToFileURL(absolute).href);
 }
