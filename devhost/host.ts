@@ -11,7 +11,6 @@
 import { randomUUID } from 'node:crypto';
 import { glob } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { resolveBindingOptions } from './app-settings.js';
 import type { AppSettings } from './app-settings.js';
 import type {
@@ -26,6 +25,7 @@ import type {
   RpcRetryOptions,
   RpcTypedData,
 } from './core-types.js';
+import { loadEntryPoint } from './entry-point.js';
 import { devHostError } from './errors.js';
 import { installFunctionsCore } from './functions-core.js';
 import type { CapturedRegistration } from './functions-core.js';
@@ -161,7 +161,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
   }
   const hostJson = await readHostJson(appRoot);
   for (const file of await resolveEntryPoints(appRoot, options.entryPoints)) {
-    await import(pathToFileURL(file).href);
+    await loadEntryPoint(file);
   }
   core.lockIndexing();
   const programmingModel = requireProgrammingModel(core.programmingModel);

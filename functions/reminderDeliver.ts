@@ -24,16 +24,12 @@ export const reminderPoisonOutput = output.storageQueue({
 export type Deliverer = (reminder: ReminderMessage, context: InvocationContext) => Promise<DeliveryOutcome>;
 
 /**
- * Delivers with the process's cached clients, built from the app settings in the environment. The
- * runtime and its SDKs load at the first delivery, not when the host loads the app (cold start).
+ * Delivers with the process's runtime, built from the app settings in the environment. The runtime and
+ * its SDKs load at the first delivery, not when the host loads the app (cold start).
  */
 export const runtimeDeliverer: Deliverer = async (reminder, context) => {
-  const [{ deliverReminder }, { getDeliveryRuntime }] = await Promise.all([
-    import('../shared/delivery/deliver-reminder.js'),
-    import('../shared/delivery-runtime.js'),
-  ]);
-  const { ledger, mailer, settings } = getDeliveryRuntime(process.env);
-  return deliverReminder({ ledger, mailer, settings, logger: context }, reminder, { deliveryId: context.invocationId });
+  const { deliverWithRuntime } = await import('../shared/runtime.js');
+  return deliverWithRuntime(reminder, context, context.invocationId);
 };
 
 export function createReminderDeliverHandler(deliver: Deliverer = runtimeDeliverer): StorageQueueHandler {

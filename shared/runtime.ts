@@ -1,37 +1,64 @@
 /**
- * The daemon's long-lived clients, kept at module level so they outlive invocations: one Key Vault
- * client (and its cached credential), one MSAL confidential client (and its token cache) and one
- * Graph client per configuration. A warm Functions instance then runs a sweep without a Key Vault
- * or token request.
+ * The app's one runtime: its long-lived clients, kept at module level so that they outlive invocations,
+ * one set per configuration, shared by the sweep (timer, HTTP trigger) and the delivery (queue trigger).
+ * One credential for the function app's own identity (reads Key Vault, and Table storage when
+ * identity-based), the Key Vault credential and its cache, one MSAL confidential client and its token
+ * cache, the Graph client, the mailer and the ledger. A warm instance then runs without a Key Vault or
+ * token request, whichever function runs.
  *
  * Settings are read when a function runs, not when the module loads: a missing setting must not stop
  * the host from indexing the functions; it fails each invocation with a ConfigError that names it.
  * A changed setting (the host restarts the app on changes, tests switch stacks) builds new clients.
- * The managed identity that reads the vault is not a setting of ours: DefaultAzureCredential finds it
- * in the process environment (IDENTITY_ENDPOINT, AZURE_CLIENT_ID, ...) when the runtime is built.
+ * The managed identity is not a setting of ours: DefaultAzureCredential finds it in the process
+ * environment (IDENTITY_ENDPOINT, AZURE_CLIENT_ID, ...) when the runtime is built.
+ *
+ * The functions load this module, and the SDKs behind it, at their first run (the deploy package has it
+ * in a chunk of its own, see scripts/support/function-app-bundle.ts): it is most of the cold start.
  */
-import { loadConfig } from './config/config.js';
-import type { AppConfig } from './config/config.js';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import type { Logger } from './base/logger.js';
 import { createGraphTokenProvider, graphScopeFor } from './clients/auth.js';
 import type { GraphTokenProvider } from './clients/auth.js';
 import { createGraphClient } from './clients/graph.js';
 import type { GraphClient } from './clients/graph.js';
 import { createKeyVaultCredentialProvider } from './clients/key-vault-credentials.js';
 import type { ClientCredentialProvider } from './clients/key-vault-credentials.js';
-import type { Logger } from './base/logger.js';
+import { createTableClient } from './clients/table-storage.js';
+import { loadConfig } from './config/config.js';
+import type { AppConfig, DeliveryAppConfig, SettingsSource } from './config/config.js';
+import { deliverReminder } from './delivery/deliver-reminder.js';
+import type { DeliveryOutcome, DeliverySettings } from './delivery/deliver-reminder.js';
+import { createReminderLedger, findSentReminderIds } from './delivery/ledger/index.js';
+import type { ReminderLedger } from './delivery/ledger/index.js';
+import { createMailer } from './delivery/mailer.js';
+import type { Mailer } from './delivery/mailer.js';
 import { createRequestMetrics } from './http/metrics.js';
 import type { RequestMetrics } from './http/metrics.js';
 import { createThrottleGatedFetch } from './http/throttle-gate.js';
-
-export type Environment = Readonly<Record<string, string | undefined>>;
+import type { ReminderMessage } from './reminders/rules.js';
+import { runSweep } from './sweep/sweep.js';
+import type { SweepOptions, SweepResult } from './sweep/sweep.js';
 
 export interface DaemonRuntime {
   readonly config: AppConfig;
+  /** The function app's own identity (its managed identity in Azure): reads Key Vault and Table storage. */
+  readonly identity: TokenCredential;
+  /** The app registration's credential, read from Key Vault with `identity`. */
   readonly credentials: ClientCredentialProvider;
   readonly tokens: GraphTokenProvider;
   readonly graph: GraphClient;
+  readonly mailer: Mailer;
+  /** The idempotency ledger: the sweep checks it, the delivery writes it. */
+  readonly ledger: ReminderLedger;
   /** Counts every request these clients make, for the lifetime of the runtime. */
   readonly metrics: RequestMetrics;
+}
+
+/** The same runtime as the delivery sees it: the sender mailbox is set. */
+export interface DeliveryRuntime extends DaemonRuntime {
+  readonly config: DeliveryAppConfig;
+  readonly settings: DeliverySettings;
 }
 
 export interface DaemonRuntimeOptions {
@@ -42,19 +69,38 @@ export interface DaemonRuntimeOptions {
   readonly logger?: Logger;
 }
 
-let cached: { readonly key: string; readonly runtime: DaemonRuntime } | undefined;
+/** The one cache: the runtime of the current configuration, and its delivery view once asked for. */
+let cached: { readonly key: string; readonly runtime: DaemonRuntime; delivery?: DeliveryRuntime } | undefined;
 
 /**
  * The runtime for the current settings, built on first use and reused while the validated settings
- * stay the same. Throws ConfigError for a missing or invalid setting.
+ * stay the same. Throws ConfigError for a missing or invalid setting; SENDER_MAILBOX is not required.
  */
-export function getDaemonRuntime(env: Environment = process.env, options: DaemonRuntimeOptions = {}): DaemonRuntime {
-  const config = loadConfig(env);
-  const key = JSON.stringify(config);
-  if (cached?.key !== key) {
-    cached = { key, runtime: createDaemonRuntime(config, options.logger ?? console) };
-  }
-  return cached.runtime;
+export function getDaemonRuntime(env: SettingsSource = process.env, options: DaemonRuntimeOptions = {}): DaemonRuntime {
+  return cacheEntryFor(loadConfig(env), options).runtime;
+}
+
+/**
+ * The same runtime for the delivery. Throws one ConfigError listing every missing or invalid setting,
+ * SENDER_MAILBOX included.
+ */
+export function getDeliveryRuntime(
+  env: SettingsSource = process.env,
+  options: DaemonRuntimeOptions = {},
+): DeliveryRuntime {
+  const config = loadConfig(env, { requireDelivery: true });
+  const entry = cacheEntryFor(config, options);
+  entry.delivery ??= {
+    ...entry.runtime,
+    config,
+    settings: {
+      senderMailbox: config.delivery.senderMailbox,
+      saveToSentItems: config.delivery.saveToSentItems,
+      claimDurationMs: config.delivery.claimDurationMs,
+      timeZone: config.timeZone,
+    },
+  };
+  return entry.delivery;
 }
 
 /** Forgets the cached clients (tests; a new configuration is picked up anyway). */
@@ -62,11 +108,24 @@ export function resetDaemonRuntime(): void {
   cached = undefined;
 }
 
+function cacheEntryFor(config: AppConfig, options: DaemonRuntimeOptions): NonNullable<typeof cached> {
+  // A set SENDER_MAILBOX is part of the configuration whether the delivery requires it or not, so the
+  // sweep and the delivery of one configuration meet on the same key.
+  const key = JSON.stringify(config);
+  if (cached?.key !== key) {
+    cached = { key, runtime: createDaemonRuntime(config, options.logger ?? console) };
+  }
+  return cached;
+}
+
 export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRuntime {
   const metrics = createRequestMetrics();
+  // One credential, so one managed-identity token cache, for every Azure service the app itself calls.
+  const identity = new DefaultAzureCredential();
   const credentials = createKeyVaultCredentialProvider({
     vaultUrl: config.keyVaultUrl,
     source: config.credential,
+    tokenCredential: identity,
     cacheTtlMs: config.secretCacheTtlMs,
     timeoutMs: config.httpTimeoutMs,
     metrics,
@@ -92,5 +151,34 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     logger,
     fetch,
   });
-  return { config, credentials, tokens, graph, metrics };
+  const mailer = createMailer({
+    baseUrl: config.graphBaseUrl,
+    tokens,
+    timeoutMs: config.httpTimeoutMs,
+    metrics,
+    logger,
+  });
+  const ledger = createReminderLedger(createTableClient(config.storage, config.ledgerTable, identity));
+  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics };
+}
+
+/**
+ * A sweep as the timer and the HTTP trigger run it, on the runtime of the app settings in the
+ * environment: reminders the ledger records as sent are left out.
+ */
+export function sweepWithRuntime(logger: Logger, options: SweepOptions): Promise<SweepResult> {
+  const { config, graph, metrics, ledger } = getDaemonRuntime(process.env);
+  const findSent = (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal) =>
+    findSentReminderIds(ledger, reminders, abortSignal ? { abortSignal } : {});
+  return runSweep({ config, graph, metrics, logger, findSent }, options);
+}
+
+/** One reminder delivered as reminderDeliver does it, on the runtime of the app settings in the environment. */
+export function deliverWithRuntime(
+  reminder: ReminderMessage,
+  logger: Logger,
+  deliveryId: string,
+): Promise<DeliveryOutcome> {
+  const { ledger, mailer, settings } = getDeliveryRuntime(process.env);
+  return deliverReminder({ ledger, mailer, settings, logger }, reminder, { deliveryId });
 }

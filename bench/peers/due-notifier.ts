@@ -1,14 +1,13 @@
 /**
- * due-notifier itself: the sweep on the process's long-lived clients (`shared/runtime.ts`: cached Key
- * Vault credential, one MSAL application, the Graph client). With `ledgerCheck` it is the sweep exactly
+ * due-notifier itself: the sweep on the process's runtime (`shared/runtime.ts`: cached Key Vault
+ * credential, one MSAL application, the Graph client, the ledger). With `ledgerCheck` it is the sweep exactly
  * as the timer runs it (`functions/support/sweeper.ts`): reminders the idempotency ledger records as
  * sent are left out. That check is Table storage work, not Graph work, so it is timed on its own.
  */
-import { getReminderLedger } from '../../shared/delivery-runtime.js';
 import { findSentReminderIds } from '../../shared/delivery/ledger/index.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
+import type { SettingsSource } from '../../shared/config/config.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
-import type { Environment } from '../../shared/runtime.js';
 import { runSweep } from '../../shared/sweep/sweep.js';
 import type { SweepDependencies } from '../../shared/sweep/sweep.js';
 import { silentLogger } from './peer.js';
@@ -18,16 +17,15 @@ export interface DueNotifierPeerOptions {
   readonly ledgerCheck: boolean;
 }
 
-export function createDueNotifierPeer(env: Environment, options: DueNotifierPeerOptions): Peer {
+export function createDueNotifierPeer(env: SettingsSource, options: DueNotifierPeerOptions): Peer {
   return {
     async run(now) {
-      const { config, graph, metrics } = getDaemonRuntime(env, { logger: silentLogger });
+      const { config, graph, metrics, ledger } = getDaemonRuntime(env, { logger: silentLogger });
       const deps: SweepDependencies = { config, graph, metrics, logger: silentLogger };
       if (!options.ledgerCheck) {
         const result = await runSweep(deps, { now });
         return { itemsRead: result.summary.itemsRead, reminderIds: result.reminders.map((reminder) => reminder.id) };
       }
-      const ledger = getReminderLedger(config);
       let ledgerMs = 0;
       const findSent = async (
         reminders: readonly ReminderMessage[],

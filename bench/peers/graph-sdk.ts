@@ -12,13 +12,13 @@ import type { PageCollection } from '@microsoft/microsoft-graph-client';
 import { DEFAULT_PAGE_SIZE } from '../../shared/clients/graph.js';
 import { isRecord } from '../../shared/base/is-record.js';
 import { dueDateFilterWindow } from '../../shared/reminders/rules.js';
+import type { SettingsSource } from '../../shared/config/config.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
-import type { Environment } from '../../shared/runtime.js';
 import { obligationsQuery } from '../../shared/sweep/sweep.js';
 import { createReminderCollector, listItemOf, silentLogger } from './peer.js';
 import type { Peer } from './peer.js';
 
-export function createGraphSdkPeer(env: Environment): Peer {
+export function createGraphSdkPeer(env: SettingsSource): Peer {
   const { config, tokens } = getDaemonRuntime(env, { logger: silentLogger });
   const graphBase = new URL(config.graphBaseUrl);
   const client = Client.initWithMiddleware({

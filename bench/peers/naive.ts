@@ -14,7 +14,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { loadConfig } from '../../shared/config/config.js';
-import type { Environment } from '../../shared/runtime.js';
+import type { SettingsSource } from '../../shared/config/config.js';
 import { createReminderCollector, listItemOf } from './peer.js';
 import type { Peer } from './peer.js';
 
@@ -23,7 +23,7 @@ interface GraphPage {
   readonly '@odata.nextLink'?: string;
 }
 
-export function createNaivePeer(env: Environment): Peer {
+export function createNaivePeer(env: SettingsSource): Peer {
   const config = loadConfig(env);
   if (config.credential.kind !== 'secret') {
     throw new DueNotifierError<PeerErrorCode>(

@@ -1,7 +1,7 @@
 /**
  * Scenario 5, cold start: time from process start until the function modules are loaded (every
- * function registered, so a first handler call can begin), for the tsc output and for an esbuild
- * bundle, against `node -e 0` on the same machine. Variants are started in interleaved rounds, after
+ * function registered, so a first handler call can begin), for the tsc output and for the esbuild
+ * bundle (the deploy package), against `node -e 0` on the same machine. Variants are started in interleaved rounds, after
  * one discarded round that warms the file cache, and the median is reported.
  */
 import { spawn } from 'node:child_process';
@@ -12,7 +12,8 @@ import { median, ratio } from '../statistics.js';
 import { formatBytes, formatCount, formatDuration, formatRatio, formatTable } from '../table.js';
 import type { ScenarioContext, ScenarioResult, TargetCheck } from './scenario.js';
 
-const TARGET_ABOVE_BASELINE_MS = 150;
+/** For the deploy package: what the host loads to register the functions. */
+const TARGET_ABOVE_BASELINE_MS = 40;
 
 interface Variant {
   readonly label: string;
@@ -27,6 +28,7 @@ export interface ColdStartRow {
   readonly aboveBaselineMs: number;
   readonly functions: readonly string[];
   readonly codeBytes?: number;
+  readonly lazyBytes?: number;
 }
 
 export class ColdStartError extends Error {
@@ -75,6 +77,7 @@ export async function runColdStart(context: ScenarioContext): Promise<ScenarioRe
       aboveBaselineMs: medianMs - baselineMs,
       functions: functionNames(registrations.get(variant)),
       ...(variant.app ? { codeBytes: variant.app.codeBytes } : {}),
+      ...(variant.app?.lazyBytes === undefined ? {} : { lazyBytes: variant.app.lazyBytes }),
     };
   });
 
@@ -93,7 +96,7 @@ export async function runColdStart(context: ScenarioContext): Promise<ScenarioRe
       formatDuration(row.aboveBaselineMs),
       formatRatio(ratio(row.medianMs, baselineMs)),
       row.functions.join(', ') || '–',
-      row.codeBytes === undefined ? '–' : formatBytes(row.codeBytes),
+      formatCode(row),
     ]),
   );
 
@@ -105,17 +108,21 @@ export async function runColdStart(context: ScenarioContext): Promise<ScenarioRe
     tscVariant !== undefined &&
     bundleVariant !== undefined &&
     isDeepStrictEqual(registrations.get(tscVariant), registrations.get(bundleVariant));
-  const targets: TargetCheck[] = [tscRow, bundleRow].flatMap((row) =>
-    row
-      ? [
-          {
-            target: `${row.label}: ≤ ${TARGET_ABOVE_BASELINE_MS} ms above node -e 0`,
-            measured: `${formatDuration(row.aboveBaselineMs)} above (${formatDuration(row.medianMs)} vs ${formatDuration(baselineMs)})`,
-            met: row.aboveBaselineMs <= TARGET_ABOVE_BASELINE_MS,
-          },
-        ]
-      : [],
-  );
+  const targets: TargetCheck[] = [];
+  if (bundleRow && tscRow) {
+    targets.push(
+      {
+        target: `the bundle: ≤ ${TARGET_ABOVE_BASELINE_MS} ms above node -e 0`,
+        measured: `${formatDuration(bundleRow.aboveBaselineMs)} above (${formatDuration(bundleRow.medianMs)} vs ${formatDuration(baselineMs)})`,
+        met: bundleRow.aboveBaselineMs <= TARGET_ABOVE_BASELINE_MS,
+      },
+      {
+        target: 'the bundle starts faster than the tsc output',
+        measured: `${formatDuration(bundleRow.medianMs)} vs ${formatDuration(tscRow.medianMs)}`,
+        met: bundleRow.medianMs < tscRow.medianMs,
+      },
+    );
+  }
   targets.push({
     target: 'the bundle registers exactly what the tsc output registers (names, bindings)',
     measured: sameRegistrations ? 'identical' : 'different',
@@ -128,11 +135,19 @@ export async function runColdStart(context: ScenarioContext): Promise<ScenarioRe
     tables: [table],
     targets,
     notes: [
-      `Median of ${formatCount(options.coldStarts)} starts per variant, interleaved, after one discarded round. The host stand-in serves @azure/functions-core and loads the entry points as the Node.js worker does (import(), require underneath for CommonJS); the worker's own start (gRPC channel to the host) is not part of it and is the same for every packaging.`,
-      'Code size is the JavaScript the package ships: the tsc output needs node_modules besides (deployed with it); the bundle has every package inlined.',
+      `Median of ${formatCount(options.coldStarts)} starts per variant, interleaved, after one discarded round. The host stand-in serves @azure/functions-core and loads the entry points as the Node.js worker does (import() for ES modules, require for a .cjs file); the worker's own start (gRPC channel to the host) is not part of it and is the same for every packaging.`,
+      'Code size is the JavaScript the package ships: the tsc output needs node_modules besides (deployed with it); the bundle has every package inlined, and its runtime chunk (the SDKs) loads only at the first run of a function.',
     ],
     data: { baselineMs, rows, sameRegistrations },
   };
+}
+
+function formatCode(row: ColdStartRow): string {
+  if (row.codeBytes === undefined) {
+    return '–';
+  }
+  const total = formatBytes(row.codeBytes);
+  return row.lazyBytes === undefined ? total : `${total} (${formatBytes(row.codeBytes - row.lazyBytes)} at start)`;
 }
 
 function functionNames(registered: unknown): string[] {

@@ -1,18 +1,18 @@
 /**
  * Reads the app's client credential (a client secret, or a certificate stored as PEM) from Key Vault
- * with `SecretClient`, authenticated by `DefaultAzureCredential` (the function app's managed identity in
- * Azure; the local stack's managed-identity endpoint locally), and caches it for a while.
+ * with `SecretClient`, authenticated by the function app's own identity (the runtime's
+ * `DefaultAzureCredential`: the managed identity in Azure, the local stack's managed-identity endpoint
+ * locally), and caches it for a while.
  */
-import { isIPv4 } from 'node:net';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { KeyVaultSecret } from '@azure/keyvault-secrets';
 import { parsePemCertificate } from './client-certificate.js';
 import type { ClientCredentialSource } from '../config/config.js';
 import { DueNotifierError } from '../base/errors.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import { networkErrorCode } from '../http/retry.js';
 import { isRecord } from '../base/is-record.js';
 import type { Logger } from '../base/logger.js';
@@ -55,8 +55,8 @@ export interface KeyVaultCredentialProviderOptions {
   /** `https://NAME.vault.azure.net`. */
   readonly vaultUrl: string;
   readonly source: ClientCredentialSource;
-  /** Identity used to read the vault; default `new DefaultAzureCredential()`. */
-  readonly tokenCredential?: TokenCredential;
+  /** The function app's own identity, which reads the vault (the runtime shares it with Table storage). */
+  readonly tokenCredential: TokenCredential;
   /** How long a credential read from the vault is reused. */
   readonly cacheTtlMs: number;
   /** Budget for one read of the vault, its retries and the identity's token included. */
@@ -87,7 +87,7 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
   const description = `${source.kind === 'secret' ? 'secret' : 'certificate secret'} '${secretName}' in ${vaultUrl}`;
   /** Why the latest attempt of the read in progress failed: a read that then times out says so. */
   let lastAttemptFailure: string | undefined;
-  const client = new SecretClient(vaultUrl, options.tokenCredential ?? new DefaultAzureCredential(), {
+  const client = new SecretClient(vaultUrl, options.tokenCredential, {
     // Verification protects the managed identity's token from a vault impostor; only a loopback vault
     // (the local stack) cannot pass it, as its challenge does not name a *.vault.azure.net resource.
     disableChallengeResourceVerification: isLoopbackHost(new URL(vaultUrl).hostname),
@@ -240,12 +240,6 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
 }
 
 const IDENTITY_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationError', 'AggregateAuthenticationError']);
-
-/** `localhost`, 127.0.0.0/8 and ::1. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
-}
 
 /** Reports each attempt that failed with a network error or a 429/5xx (the retry policy retries those). */
 function attemptFailurePolicy(report: (failure: string) => void): PipelinePolicy {

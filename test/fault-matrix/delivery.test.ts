@@ -11,8 +11,7 @@ import type { DequeuedMessageItem } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { decodeQueueMessage } from '../../devhost/queue-storage.js';
 import type { InvocationOutcome } from '../../devhost/host.js';
-import { loadConfig } from '../../shared/config/config.js';
-import { getReminderLedger } from '../../shared/delivery-runtime.js';
+import { getDaemonRuntime } from '../../shared/runtime.js';
 import { lookupReminder } from '../../shared/delivery/ledger/index.js';
 import { useFunctionHost } from '../support/function-host.js';
 import { inDays, obligation } from '../support/obligations.js';
@@ -63,7 +62,7 @@ function deliver(message: DequeuedMessageItem, invocationId?: string): Promise<I
 }
 
 async function ledgerEntry(reminderId: string) {
-  return lookupReminder(getReminderLedger(loadConfig(process.env)), reminderId);
+  return lookupReminder(getDaemonRuntime(process.env).ledger, reminderId);
 }
 
 describe('fault matrix: delivery', () => {

@@ -10,7 +10,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeQueueMessage, enqueueMessages } from '../../devhost/queue-storage.js';
-import { getReminderLedger } from '../../shared/delivery-runtime.js';
 import { findSentReminderIds } from '../../shared/delivery/ledger/index.js';
 import type { Logger } from '../../shared/base/logger.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
@@ -128,7 +127,7 @@ describe('fault matrix: runs', () => {
 
     // Three days ago: the last run before the outage (the sweep at that instant), its messages enqueued
     // as the output binding does; three were delivered, then the host went down.
-    const { config, graph, metrics } = getDaemonRuntime(process.env);
+    const { config, graph, metrics, ledger } = getDaemonRuntime(process.env);
     const before = await runSweep({ config, graph, metrics, logger: quiet }, { now: threeDaysAgo });
     expect(before.reminders.map((reminder) => reminder.id).sort()).toEqual(
       dueInDays.flatMap((days) => idOf(days, thenK[days])).sort(),
@@ -174,7 +173,6 @@ describe('fault matrix: runs', () => {
     const expected = dueInDays.flatMap((days) => [...idOf(days, thenK[days]), ...idOf(days, nowK[days])]).sort();
     expect(expected).toHaveLength(10);
     expect(host().mailedReminderIds()).toEqual(expected);
-    const ledger = getReminderLedger(config);
     expect(
       [
         ...(await findSentReminderIds(

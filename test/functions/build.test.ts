@@ -1,8 +1,8 @@
 /**
- * The deployable build: `bundleFunctionApp` (what `npm run build` runs) writes the one file package.json
- * `main` names. Deployed as Azure deploys it (dist/, host.json, package.json, no node_modules) into a
- * folder outside the repository, it is loaded by a separate Node process through the local host, as the
- * worker loads it, and compared with the sources loaded the same way.
+ * The deployable build: `bundleFunctionApp` (what `npm run build` runs) writes the file package.json
+ * `main` names and the chunks it loads. Deployed as Azure deploys it (dist/, host.json, package.json, no
+ * node_modules) into a folder outside the repository, it is loaded by a separate Node process through
+ * the local host, as the worker loads it, run once, and compared with the sources loaded the same way.
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,12 +30,17 @@ interface LoadedApp {
       readonly summary: { readonly itemsRead: number };
     };
   };
+  /** `dist/` files loaded, relative to the app folder. */
+  readonly loadedAtRegistration: readonly string[];
+  readonly loadedAfterRun: readonly string[];
+  readonly misconfigured: { readonly status: number; readonly body: unknown };
 }
 
-describe('build output (dist/main.cjs)', () => {
+describe('build output (dist/main.cjs and its chunks)', () => {
   const stack = useLocalStack({ azurite: false });
   let appRoot: string | undefined;
   let main: string;
+  let lazyFiles: readonly string[];
   let fromBundle: LoadedApp;
   let fromSource: LoadedApp;
 
@@ -56,7 +61,8 @@ describe('build output (dist/main.cjs)', () => {
   beforeAll(async () => {
     // Outside the repository, so that nothing can fall back on its node_modules.
     appRoot = await mkdtemp(path.join(tmpdir(), 'due-notifier-build-'));
-    await bundleFunctionApp({ outDir: path.join(appRoot, path.dirname(BUNDLE_MAIN)) });
+    const bundle = await bundleFunctionApp({ outDir: path.join(appRoot, path.dirname(BUNDLE_MAIN)) });
+    lazyFiles = bundle.lazyFiles.map((file) => path.relative(appRoot ?? '', file));
     const packageJson = await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8');
     await writeFile(path.join(appRoot, 'package.json'), packageJson);
     await copyFile(path.join(REPO_ROOT, 'host.json'), path.join(appRoot, 'host.json'));
@@ -91,6 +97,22 @@ describe('build output (dist/main.cjs)', () => {
       ['reminderTimer', 'timerTrigger'],
     ]);
     expect(fromBundle.functions).toEqual(fromSource.functions);
+  });
+
+  it('registers them loading neither the runtime nor its SDKs', () => {
+    expect(lazyFiles).toEqual(['dist/runtime.cjs']);
+    expect(fromBundle.loadedAtRegistration).toEqual(['dist/errors.cjs', 'dist/main.cjs']);
+  });
+
+  it('loads the runtime chunk from the package at the first run', () => {
+    expect(fromBundle.loadedAfterRun).toEqual(['dist/errors.cjs', 'dist/main.cjs', 'dist/runtime.cjs']);
+  });
+
+  it('answers a ConfigError thrown in the runtime chunk as one: the chunks share the error classes', () => {
+    expect(fromBundle.misconfigured).toMatchObject({
+      status: 500,
+      body: { error: { code: 'ConfigInvalid', setting: 'OBLIGATIONS_LIST_ID' } },
+    });
   });
 
   it('runs a dry run of reminderRun with the bundled SDKs and answers what the sources answer', () => {

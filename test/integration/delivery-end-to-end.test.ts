@@ -8,8 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { drainQueue, enqueueMessages, queueServiceClientFor } from '../../devhost/queue-storage.js';
 import type { ListItemSeed } from '../../emulators/stack/seed.js';
-import { loadConfig } from '../../shared/config/config.js';
-import { getReminderLedger } from '../../shared/delivery-runtime.js';
+import { getDaemonRuntime } from '../../shared/runtime.js';
 import { lookupReminder } from '../../shared/delivery/ledger/index.js';
 import { calendarDate, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
@@ -150,7 +149,7 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
     expect(denied.poisoned).toHaveLength(expected.length);
     expect(denied.outcomes).toHaveLength(5 * expected.length);
     expect(host().mailedReminderIds()).toEqual([]);
-    const ledger = getReminderLedger(loadConfig(process.env));
+    const ledger = getDaemonRuntime(process.env).ledger;
     expect(await lookupReminder(ledger, expected[0] ?? '')).toMatchObject({
       state: 'retrying',
       attempts: 5,

@@ -7,9 +7,8 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import type { InvocationOutcome } from '../../devhost/host.js';
 import { drainQueue } from '../../devhost/queue-storage.js';
-import { loadConfig } from '../../shared/config/config.js';
 import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
-import { getReminderLedger } from '../../shared/delivery-runtime.js';
+import { getDaemonRuntime } from '../../shared/runtime.js';
 import { lookupReminder } from '../../shared/delivery/ledger/index.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { calendarDate, useFunctionHost } from '../support/function-host.js';
@@ -79,7 +78,7 @@ describe('reminderDeliver in the local host, against the local stack', () => {
         toRecipients: [{ address: message.customer.email, name: message.customer.name }],
       }),
     ]);
-    const ledger = getReminderLedger(loadConfig(process.env));
+    const ledger = getDaemonRuntime(process.env).ledger;
     expect(await lookupReminder(ledger, message.id)).toMatchObject({ state: 'sent', claimedBy: outcome.invocationId });
   });
 

@@ -29,7 +29,6 @@ import { drainQueue, queueServiceClientFor } from '../../devhost/queue-storage.j
 import type { LocalStack } from '../../emulators/stack/stack.js';
 import { describeFailure } from '../../functions/support/run-failure.js';
 import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
-import { resetDeliveryRuntime } from '../../shared/delivery-runtime.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { resetDaemonRuntime } from '../../shared/runtime.js';
 import type { SweepSummary } from '../../shared/sweep/sweep.js';
@@ -70,7 +69,7 @@ export function useFunctionHost(
     savedEnv = { ...process.env };
     // What the host does with app settings: they are the worker's environment.
     Object.assign(process.env, stack().settings, options.settings);
-    restartRuntimes();
+    resetDaemonRuntime();
     const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT });
     host = createFunctionHost(functionApp, stack, changed);
   });
@@ -90,7 +89,7 @@ export function useFunctionHost(
 
   afterAll(() => {
     process.env = savedEnv;
-    restartRuntimes();
+    resetDaemonRuntime();
     host = undefined;
   });
 
@@ -117,7 +116,7 @@ function createFunctionHost(
         setEnv(name, value);
       }
     },
-    restart: restartRuntimes,
+    restart: resetDaemonRuntime,
     remindersQueue,
     async fireTimer(timerOptions) {
       return reported(await functionApp.invokeTimer('reminderTimer', timerOptions));
@@ -158,11 +157,6 @@ function reported<T extends InvocationOutcome>(outcome: T): T {
   if (outcome.status === 'failed')
     captureOutput('error message', `${outcome.functionName} (thrown)`, describeFailure(outcome.error));
   return outcome;
-}
-
-function restartRuntimes(): void {
-  resetDaemonRuntime();
-  resetDeliveryRuntime();
 }
 
 function setEnv(name: string, value: string | undefined): void {

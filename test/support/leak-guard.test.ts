@@ -3,6 +3,7 @@
  * local host, console, Storage queues and MSAL-based code. Every leak here is made on purpose under a
  * guard of the test's own (withLeakGuard), so that the suite's guard stays clean.
  */
+import { DefaultAzureCredential } from '@azure/identity';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvocationContext } from '@azure/functions';
@@ -164,6 +165,7 @@ describe('leak guard: output taps, with what a local stack issued', () => {
     const credentials = createKeyVaultCredentialProvider({
       vaultUrl: stack().urls.keyVault,
       source: { kind: 'certificate', secretName: 'due-notifier-client-certificate' },
+      tokenCredential: new DefaultAzureCredential(),
       cacheTtlMs: 60_000,
       timeoutMs: 5_000,
     });

@@ -7,6 +7,7 @@
  *   useStackIdentity(stack);
  *   it('...', async () => { const { tokens } = stackTokens(stack()); ... });
  */
+import { DefaultAzureCredential } from '@azure/identity';
 import { afterAll, beforeAll } from 'vitest';
 import type { LocalStack } from '../../emulators/stack/stack.js';
 import { createGraphTokenProvider } from '../../shared/clients/auth.js';
@@ -50,6 +51,7 @@ export function stackTokens(
   const credentials = createKeyVaultCredentialProvider({
     vaultUrl: stack.urls.keyVault,
     source: { kind: 'secret', secretName },
+    tokenCredential: new DefaultAzureCredential(),
     cacheTtlMs: 3_600_000,
     timeoutMs: 5_000,
     metrics,

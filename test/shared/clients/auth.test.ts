@@ -2,6 +2,7 @@
  * The Graph token provider with MSAL running for real against the local stack's Entra ID, the app's
  * credential read from its Key Vault through DefaultAzureCredential and the managed-identity endpoint.
  */
+import { DefaultAzureCredential } from '@azure/identity';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGraphTokenProvider, GRAPH_SCOPE, graphScopeFor } from '../../../shared/clients/auth.js';
@@ -36,6 +37,7 @@ function keyVault(
   return createKeyVaultCredentialProvider({
     vaultUrl: stack().urls.keyVault,
     source: { kind, secretName },
+    tokenCredential: new DefaultAzureCredential(),
     cacheTtlMs,
     timeoutMs: 5_000,
     maxRetries: 0,

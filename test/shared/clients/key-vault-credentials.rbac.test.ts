@@ -2,6 +2,7 @@
  * A vault where the function app's managed identity has no role. Its own file (process): the managed
  * identity's tokens are cached process-wide by MSAL, and a token of another stack would not verify here.
  */
+import { DefaultAzureCredential } from '@azure/identity';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { SeedFile } from '../../../emulators/stack/seed.js';
@@ -24,6 +25,7 @@ describe('createKeyVaultCredentialProvider: no role assignment on the vault', ()
     const credentials = createKeyVaultCredentialProvider({
       vaultUrl: stack().urls.keyVault,
       source: { kind: 'secret', secretName: 'due-notifier-client-secret' },
+      tokenCredential: new DefaultAzureCredential(),
       cacheTtlMs: 60_000,
       timeoutMs: 5_000,
       maxRetries: 0,
