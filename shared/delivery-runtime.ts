@@ -47,6 +47,7 @@ export function getDeliveryRuntime(
       timeoutMs: config.httpTimeoutMs,
       metrics: daemon.metrics,
       logger,
+      throttle: daemon.throttle,
     });
     const settings: DeliverySettings = {
       senderMailbox: config.delivery.senderMailbox,

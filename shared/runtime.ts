@@ -21,7 +21,8 @@ import type { ClientCredentialProvider } from './clients/key-vault-credentials.j
 import type { Logger } from './base/logger.js';
 import { createRequestMetrics } from './http/metrics.js';
 import type { RequestMetrics } from './http/metrics.js';
-import { createThrottleGatedFetch } from './http/throttle-gate.js';
+import { createThrottlePauses } from './http/throttle-pauses.js';
+import type { ThrottlePauses } from './http/throttle-pauses.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -32,6 +33,8 @@ export interface DaemonRuntime {
   readonly graph: GraphClient;
   /** Counts every request these clients make, for the lifetime of the runtime. */
   readonly metrics: RequestMetrics;
+  /** One throttle pause per origin, shared by the Graph reads and the mailer. */
+  readonly throttle: ThrottlePauses;
 }
 
 export interface DaemonRuntimeOptions {
@@ -82,15 +85,15 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     metrics,
     logger,
   });
-  // The due-date ranges read at once pause together when Graph throttles the app.
-  const fetch = createThrottleGatedFetch();
+  // The due-date ranges read at once, and sendMail, pause together when Graph throttles the app.
+  const throttle = createThrottlePauses();
   const graph = createGraphClient({
     baseUrl: config.graphBaseUrl,
     tokens,
     timeoutMs: config.httpTimeoutMs,
     metrics,
     logger,
-    fetch,
+    throttle,
   });
-  return { config, credentials, tokens, graph, metrics };
+  return { config, credentials, tokens, graph, metrics, throttle };
 }
