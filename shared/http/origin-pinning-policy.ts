@@ -33,7 +33,7 @@ export function originPinningPolicy(options: { readonly baseUrl: string }): Http
   const base = baseOf(options.baseUrl);
   return {
     name: 'originPinning',
-    sendRequest(request, next) {
+    async sendRequest(request, next) {
       let url: URL;
       try {
         url = new URL(request.url);
