@@ -18,7 +18,7 @@ import { UntrustedUrlError, baseOf } from '../http/origin-pinning-policy.js';
 import { createOutboundPipeline } from '../http/outbound-pipeline.js';
 import { createHttpRequest } from '../http/pipeline.js';
 import type { HttpRequest, HttpResponse } from '../http/pipeline.js';
-import { describeGiveUp, isTransientNetworkError, networkErrorCode } from '../http/retry.js';
+import { describeGiveUp, formatDelay, isTransientNetworkError, networkErrorCode } from '../http/retry.js';
 import type { AttemptResult, RetryPolicy, Sleep } from '../http/retry.js';
 import type { AttemptOutcome } from '../http/retry-policy.js';
 import { PauseBeyondDeadlineError } from '../http/throttle-pauses.js';
@@ -180,7 +180,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     if (error instanceof PauseBeyondDeadlineError) {
       return new DueNotifierError(
         'GraphThrottled',
-        `Graph asked the app to pause for another ${(error.waitMs / 1000).toFixed(1)} s, past the run's deadline; the page was not requested again.`,
+        `Graph asked the app to pause for another ${formatDelay(error.waitMs)}, past the run's deadline; the page was not requested again.`,
         { cause: error },
       );
     }
@@ -192,7 +192,9 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       return classifyResponse(outcome.response);
     }
     const { error } = outcome;
-    if (request.abortSignal?.aborted || !(error instanceof Error)) {
+    // Not the transport's failures: the caller's abort, no token, a pause past the deadline.
+    const notSent = error instanceof TokenUnavailableError || error instanceof PauseBeyondDeadlineError;
+    if (request.abortSignal?.aborted || notSent || !(error instanceof Error)) {
       throw error;
     }
     const target = `Graph GET ${describeHref(request.url)} (${describeRequestIds(request)})`;
@@ -201,9 +203,6 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     }
     if (isTransientNetworkError(error)) {
       return retry('GraphUnavailable', `${target} failed (${networkErrorCode(error)}).`, error);
-    }
-    if (error instanceof TokenUnavailableError || error instanceof PauseBeyondDeadlineError) {
-      throw error;
     }
     throw new DueNotifierError(
       'GraphUnavailable',

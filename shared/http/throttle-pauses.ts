@@ -20,10 +20,16 @@ export interface ThrottlePausesOptions {
   readonly random?: () => number;
   /** Upper bound of the resume window; default 2 s. */
   readonly maxResumeSpreadMs?: number;
+  /**
+   * Longest pause shared; default 60 s, the longest wait any client's retry policy accepts. The request
+   * that draws a longer one gives up at once (its `Retry-After` is over its cap), and holding every
+   * later delivery or run for it would only turn one refusal into many that were never tried.
+   */
+  readonly maxPauseMs?: number;
 }
 
 export interface ThrottlePauses {
-  /** Notes that `origin` asked to be left alone for `delayMs` from now; the longest pause wins. */
+  /** Notes that `origin` asked to be left alone for `delayMs` from now; the longest pause (within the cap) wins. */
   pause(origin: string, delayMs: number): void;
   /**
    * Waits `delayMs`, and until the pause of the request's origin has passed if it has not waited for
@@ -54,7 +60,13 @@ interface OriginState {
 }
 
 export function createThrottlePauses(options: ThrottlePausesOptions = {}): ThrottlePauses {
-  const { clock = Date.now, sleep = abortableSleep, random = Math.random, maxResumeSpreadMs = 2_000 } = options;
+  const {
+    clock = Date.now,
+    sleep = abortableSleep,
+    random = Math.random,
+    maxResumeSpreadMs = 2_000,
+    maxPauseMs = 60_000,
+  } = options;
   const origins = new Map<string, OriginState>();
   const stateOf = (origin: string): OriginState => {
     let state = origins.get(origin);
@@ -67,6 +79,9 @@ export function createThrottlePauses(options: ThrottlePausesOptions = {}): Throt
 
   return {
     pause(origin, delayMs) {
+      if (delayMs > maxPauseMs) {
+        return;
+      }
       const state = stateOf(origin);
       const until = clock() + delayMs;
       if (until > state.until) {

@@ -84,4 +84,12 @@ describe('throttlePolicy', () => {
     await expect(gated('https://graph.example/v1.0/b', { signal: controller.signal })).rejects.toThrow('run cancelled');
     expect(sentAt).toHaveLength(1);
   });
+
+  it('does not share a pause longer than any client waits: the throttled request gives up, later ones go', async () => {
+    const { gated, waits, sentAt } = harness([{ status: 429, retryAfter: '120' }]);
+    await gated('https://graph.example/v1.0/a');
+    await gated('https://graph.example/v1.0/b');
+    expect(waits).toEqual([]);
+    expect(sentAt).toHaveLength(2);
+  });
 });
