@@ -35,7 +35,8 @@ import { createMailer } from './delivery/mailer.js';
 import type { Mailer } from './delivery/mailer.js';
 import { createRequestMetrics } from './http/metrics.js';
 import type { RequestMetrics } from './http/metrics.js';
-import { createThrottleGatedFetch } from './http/throttle-gate.js';
+import { createThrottlePauses } from './http/throttle-pauses.js';
+import type { ThrottlePauses } from './http/throttle-pauses.js';
 import type { ReminderMessage } from './reminders/rules.js';
 import { runSweep } from './sweep/sweep.js';
 import type { SweepOptions, SweepResult } from './sweep/sweep.js';
@@ -53,6 +54,8 @@ export interface DaemonRuntime {
   readonly ledger: ReminderLedger;
   /** Counts every request these clients make, for the lifetime of the runtime. */
   readonly metrics: RequestMetrics;
+  /** One throttle pause per origin, shared by the Graph reads and the mailer. */
+  readonly throttle: ThrottlePauses;
 }
 
 /** The same runtime as the delivery sees it: the sender mailbox is set. */
@@ -141,15 +144,15 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     metrics,
     logger,
   });
-  // The due-date ranges read at once pause together when Graph throttles the app.
-  const fetch = createThrottleGatedFetch();
+  // The due-date ranges read at once, and sendMail, pause together when Graph throttles the app.
+  const throttle = createThrottlePauses();
   const graph = createGraphClient({
     baseUrl: config.graphBaseUrl,
     tokens,
     timeoutMs: config.httpTimeoutMs,
     metrics,
     logger,
-    fetch,
+    throttle,
   });
   const mailer = createMailer({
     baseUrl: config.graphBaseUrl,
@@ -157,9 +160,10 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     timeoutMs: config.httpTimeoutMs,
     metrics,
     logger,
+    throttle,
   });
   const ledger = createReminderLedger(createTableClient(config.storage, config.ledgerTable, identity));
-  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics };
+  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle };
 }
 
 /**

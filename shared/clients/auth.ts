@@ -18,7 +18,7 @@ import {
 } from '@azure/msal-node';
 import type { Configuration } from '@azure/msal-node';
 import { DueNotifierError } from '../base/errors.js';
-import type { Fetch, RetryPolicy, Sleep } from '../http/retry.js';
+import type { RetryPolicy, Sleep } from '../http/retry.js';
 import type { ClientCredential, ClientCredentialProvider } from './key-vault-credentials.js';
 import type { Logger } from '../base/logger.js';
 import type { RequestMetrics } from '../http/metrics.js';
@@ -50,7 +50,6 @@ export interface GraphTokenProviderOptions {
   readonly scope?: string;
   readonly retry?: Partial<RetryPolicy>;
   readonly sleep?: Sleep;
-  readonly fetch?: Fetch;
 }
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -95,7 +94,6 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
     timeoutMs: options.timeoutMs,
     metrics: options.metrics,
     logger,
-    fetch: options.fetch,
     retry: options.retry,
     sleep: options.sleep,
     signalFor: (correlationId) => (correlationId === undefined ? undefined : signals.get(correlationId)),

@@ -1,7 +1,8 @@
 /**
- * The HTTP client MSAL uses for the authority's metadata (GET) and the token endpoint (POST), on
- * node-fetch. It counts token requests, applies the per-request timeout and the caller's abort, and
- * retries 429/5xx, connection failures and truncated bodies itself, honouring `Retry-After`.
+ * The HTTP client MSAL uses for the authority's metadata (GET) and the token endpoint (POST), on the
+ * outbound HTTP core (shared/http): it counts token requests, applies the per-request timeout and the
+ * caller's abort, and retries 429/5xx, connection failures and truncated bodies itself, honouring
+ * `Retry-After`.
  *
  * Retrying here rather than in MSAL matters: MSAL remembers any 429/5xx it sees and then fails every
  * later call for the same request without sending it (up to an hour without `Retry-After`). MSAL only
@@ -14,20 +15,18 @@
  */
 import { AuthError, ServerError } from '@azure/msal-node';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import fetchImpl from 'node-fetch';
 import { DueNotifierError } from '../base/errors.js';
 import { isRecord } from '../base/is-record.js';
-import {
-  describeGiveUp,
-  formatDelay,
-  isTransientNetworkError,
-  networkErrorCode,
-  parseRetryAfter,
-  retryTransientFailures,
-} from '../http/retry.js';
-import type { AttemptResult, Fetch, RetryPolicy, Sleep } from '../http/retry.js';
 import type { Logger } from '../base/logger.js';
+import { jsonBody } from '../http/json-body.js';
 import type { RequestMetrics } from '../http/metrics.js';
+import { createOutboundPipeline } from '../http/outbound-pipeline.js';
+import { createHttpRequest } from '../http/pipeline.js';
+import type { HttpMethod, HttpRequest, HttpResponse } from '../http/pipeline.js';
+import { describeGiveUp, isTransientNetworkError, networkErrorCode, parseRetryAfter } from '../http/retry.js';
+import type { AttemptResult, RetryPolicy, Sleep } from '../http/retry.js';
+import type { AttemptOutcome } from '../http/retry-policy.js';
+import { RequestTimeoutError } from '../http/timeout-policy.js';
 
 /**
  * Carries our error through MSAL, which passes `AuthError`s on unchanged and replaces anything else with
@@ -50,7 +49,6 @@ export interface MsalNetworkClientOptions {
   /** Each POST (a token request, retries included) is recorded as `token`; metadata GETs are not. */
   readonly metrics?: RequestMetrics;
   readonly logger?: Logger;
-  readonly fetch?: Fetch;
   readonly retry?: Partial<RetryPolicy>;
   readonly sleep?: Sleep;
   /** The abort signal of the token acquisition MSAL is working on, found by its correlation id. */
@@ -76,14 +74,35 @@ export const DEFAULT_TOKEN_RETRY_POLICY: RetryPolicy = {
 
 const RETRIED_STATUSES = new Set([429, 500, 502, 503, 504]);
 
-type Method = 'GET' | 'POST';
-
 export function createMsalNetworkClient(options: MsalNetworkClientOptions): MsalNetworkClient {
-  const { timeoutMs, metrics, logger, fetch = fetchImpl, sleep, signalFor, clock = (): number => Date.now() } = options;
+  const { timeoutMs, signalFor, clock = (): number => Date.now() } = options;
   const policy: RetryPolicy = { ...DEFAULT_TOKEN_RETRY_POLICY, ...options.retry };
   /** Until when Entra ID asked us not to send token requests. */
   let notBefore = 0;
   let metadataFailure: Error | undefined;
+  const pipeline = createOutboundPipeline({
+    retry: {
+      policy,
+      classify,
+      giveUp: (event, request) => {
+        if (request.method === 'POST' && event.retryAfterMs !== undefined) {
+          notBefore = clock() + event.retryAfterMs;
+        }
+        return new DueNotifierError(
+          'EntraUnavailable',
+          `${event.error.message} Token requests: ${describeGiveUp(event, policy)}.`,
+          { cause: event.error },
+        );
+      },
+      clock,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    },
+    timeoutMs,
+    // Token requests count; the authority's metadata reads do not.
+    countAs: (request) => (request.method === 'POST' ? 'token' : undefined),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
 
   return {
     async sendGetRequestAsync<T>(
@@ -106,91 +125,48 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): Msal
   };
 
   async function send<T>(
-    method: Method,
-    href: string,
+    method: HttpMethod,
+    url: string,
     requestOptions: NetworkRequestOptions | undefined,
     timeout?: number,
   ): Promise<NetworkResponse<T>> {
-    const url = new URL(href);
-    const target = `Entra ID ${method} ${url.origin}${url.pathname}`;
     const abortSignal = signalFor?.(requestOptions?.correlationId);
-    const requestTimeoutMs = timeout ? Math.min(timeout, timeoutMs) : timeoutMs;
     try {
       if (method === 'POST' && clock() < notBefore) {
         throw new DueNotifierError(
           'EntraUnavailable',
-          `${target} not sent: Entra ID asked to wait until ${new Date(notBefore).toISOString()}.`,
+          `${targetOf(method, url)} not sent: Entra ID asked to wait until ${new Date(notBefore).toISOString()}.`,
         );
       }
-      return await retryTransientFailures<NetworkResponse<T>>(
-        () => attempt<T>(method, url, target, requestOptions, requestTimeoutMs, abortSignal),
-        {
-          policy,
-          abortSignal,
-          sleep,
-          clock,
-          onRetry: ({ attempt: attemptNumber, delayMs, error }) =>
-            logger?.warn(
-              `${error.message} Retrying in ${formatDelay(delayMs)} (attempt ${attemptNumber + 1} of ${policy.maxAttempts}).`,
-            ),
-          giveUp: (event) => {
-            if (method === 'POST' && event.retryAfterMs !== undefined) {
-              notBefore = clock() + event.retryAfterMs;
-            }
-            return new DueNotifierError(
-              'EntraUnavailable',
-              `${event.error.message} Token requests: ${describeGiveUp(event, policy)}.`,
-              { cause: event.error },
-            );
-          },
-        },
+      const response = await pipeline(
+        createHttpRequest({
+          url,
+          method,
+          headers: { ...requestOptions?.headers },
+          ...(method === 'POST' ? { body: requestOptions?.body ?? '' } : {}),
+          ...(timeout ? { timeoutMs: timeout } : {}),
+          ...(abortSignal ? { abortSignal } : {}),
+        }),
       );
+      // MSAL's INetworkModule contract: the body is the parsed JSON, typed by the caller.
+      const body = jsonBody(response);
+      return { status: response.status, headers: { ...response.headers }, body: (body.ok ? body.value : {}) as T };
     } catch (error) {
       throw error instanceof DueNotifierError ? new EntraRequestError(error) : error;
     }
   }
 
-  async function attempt<T>(
-    method: Method,
-    url: URL,
-    target: string,
-    requestOptions: NetworkRequestOptions | undefined,
-    requestTimeoutMs: number,
-    abortSignal: AbortSignal | undefined,
-  ): Promise<AttemptResult<NetworkResponse<T>>> {
-    const timeout = AbortSignal.timeout(requestTimeoutMs);
-    const signal = abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout;
-    if (method === 'POST') {
-      metrics?.record('token');
-    }
-    let status: number;
-    let text: string;
-    let headers: Record<string, string>;
-    try {
-      const response = await fetch(url.href, {
-        method,
-        headers: requestOptions?.headers,
-        body: method === 'POST' ? (requestOptions?.body ?? '') : undefined,
-        // The token request carries the app's credential: a redirect would hand it to another host.
-        redirect: 'manual',
-        signal,
-      });
-      status = response.status;
-      headers = Object.fromEntries([...response.headers].map(([name, value]) => [name.toLowerCase(), value]));
-      text = await response.text();
-    } catch (error) {
-      if (abortSignal?.aborted) {
-        throw abortSignal.reason;
+  /** Retries 429/5xx, connection failures and a 200 cut short; MSAL sees only the answer that counts. */
+  function classify(outcome: AttemptOutcome, request: HttpRequest): AttemptResult<HttpResponse> {
+    const target = targetOf(request.method, request.url);
+    if (outcome.kind === 'error') {
+      const { error } = outcome;
+      if (request.abortSignal?.aborted) {
+        throw error;
       }
-      if (timeout.aborted) {
-        return {
-          kind: 'retry',
-          error: new DueNotifierError(
-            'EntraUnavailable',
-            `${target} got no complete answer within ${requestTimeoutMs} ms.`,
-            { cause: error },
-          ),
-        };
+      if (error instanceof RequestTimeoutError) {
+        const failure = `${target} got no complete answer within ${error.timeoutMs} ms.`;
+        return { kind: 'retry', error: new DueNotifierError('EntraUnavailable', failure, { cause: error }) };
       }
       const failure = new DueNotifierError(
         'EntraUnavailable',
@@ -202,12 +178,12 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): Msal
       }
       throw failure;
     }
+    const { response } = outcome;
+    const { status } = response;
     if (RETRIED_STATUSES.has(status)) {
-      return {
-        kind: 'retry',
-        error: new DueNotifierError('EntraUnavailable', `${target} answered ${status}.`),
-        retryAfterMs: parseRetryAfter(headers['retry-after'], clock()),
-      };
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after'], clock());
+      const error = new DueNotifierError('EntraUnavailable', `${target} answered ${status}.`);
+      return retryAfterMs === undefined ? { kind: 'retry', error } : { kind: 'retry', error, retryAfterMs };
     }
     if (status >= 300 && status < 400) {
       throw new DueNotifierError(
@@ -215,14 +191,12 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): Msal
         `${target} answered with a redirect (${status}), which is not followed. Check ENTRA_AUTHORITY_HOST.`,
       );
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (error) {
+    const body = jsonBody(response);
+    if (!body.ok) {
       const failure = new DueNotifierError(
         'EntraUnavailable',
         `${target} answered ${status} with a body that is not complete JSON.`,
-        { cause: error },
+        { cause: body.error },
       );
       if (status === 200) {
         // Most often a body cut short: the request is safe to repeat.
@@ -230,9 +204,13 @@ export function createMsalNetworkClient(options: MsalNetworkClientOptions): Msal
       }
       throw failure;
     }
-    // MSAL's INetworkModule contract: the body is the parsed JSON, typed by the caller.
-    return { kind: 'done', value: { status, headers, body: body as T } };
+    return { kind: 'done', value: response };
   }
+}
+
+function targetOf(method: HttpMethod, href: string): string {
+  const url = new URL(href);
+  return `Entra ID ${method} ${url.origin}${url.pathname}`;
 }
 
 /** Entra ID's error answer (`{ error, error_description, error_codes }`) as MSAL would have raised it. */

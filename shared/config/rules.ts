@@ -1,7 +1,7 @@
 /** Reusable rules for single settings (see rule.ts); the schema picks one per setting. */
 import * as v from 'valibot';
 import { isValidTimeZone } from '../reminders/calendar.js';
-import { isPlausibleEmailAddress } from '../reminders/rules.js';
+import { isPlausibleEmailAddress } from '../reminders/email-address.js';
 import { ncrontabProblem } from './ncrontab.js';
 import { matching, NO_REASON, quote, reasoned } from './rule.js';
 import type { Rule } from './rule.js';

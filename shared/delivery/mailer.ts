@@ -11,39 +11,27 @@
  *   the gateway timed out (504): Graph may have accepted it. Never retried here.
  * Each request goes over its own connection so that "did the request leave?" has an answer.
  */
-import { randomUUID } from 'node:crypto';
-import { Agent } from 'node:https';
-import type { RequestOptions } from 'node:https';
-import type { Duplex } from 'node:stream';
-import fetch from 'node-fetch';
 import { DueNotifierError } from '../base/errors.js';
-import type { GraphTokenProvider } from '../clients/auth.js';
-import { graphError } from '../clients/graph.js';
-import {
-  describeGiveUp,
-  formatDelay,
-  networkErrorCode,
-  parseRetryAfter,
-  retryTransientFailures,
-} from '../http/retry.js';
-import type { AttemptResult, RetryPolicy, Sleep } from '../http/retry.js';
+import { graphError } from '../clients/graph-answers.js';
 import type { Logger } from '../base/logger.js';
+import type { AccessTokenSource } from '../http/bearer-token-policy.js';
+import { TokenUnavailableError } from '../http/bearer-token-policy.js';
+import { describeRequestIds } from '../http/client-request-id-policy.js';
 import type { RequestMetrics } from '../http/metrics.js';
+import { createOutboundPipeline } from '../http/outbound-pipeline.js';
+import { createHttpRequest } from '../http/pipeline.js';
+import type { HttpRequest, HttpResponse } from '../http/pipeline.js';
+import { describeGiveUp, networkErrorCode, parseRetryAfter } from '../http/retry.js';
+import type { AttemptResult, RetryPolicy, Sleep } from '../http/retry.js';
+import type { AttemptOutcome } from '../http/retry-policy.js';
+import { PauseBeyondDeadlineError } from '../http/throttle-pauses.js';
+import type { ThrottlePauses } from '../http/throttle-pauses.js';
+import { RequestTimeoutError } from '../http/timeout-policy.js';
+import { connectionWatchPolicy, requestLeft } from './connection-watch.js';
+import { sendMailBody } from './outgoing-mail.js';
+import type { OutgoingMail } from './outgoing-mail.js';
 
-export interface MailRecipient {
-  readonly address: string;
-  readonly name?: string;
-}
-
-export interface OutgoingMail {
-  /** Plain text, one line. */
-  readonly subject: string;
-  /** The body, sent as HTML. */
-  readonly html: string;
-  readonly to: MailRecipient;
-  /** Custom internet message headers; Graph accepts only names starting with `x-`. */
-  readonly headers?: Readonly<Record<string, string>>;
-}
+export type { MailRecipient, OutgoingMail } from './outgoing-mail.js';
 
 export interface SendMailOptions {
   /** User principal name or object id of the mailbox the mail is sent from. */
@@ -97,7 +85,7 @@ export interface Mailer {
 export interface MailerOptions {
   /** Graph endpoint, e.g. `https://graph.microsoft.com/v1.0` (https only). */
   readonly baseUrl: string;
-  readonly tokens: GraphTokenProvider;
+  readonly tokens: AccessTokenSource;
   /** Per request: from connecting to having read the answer. */
   readonly timeoutMs: number;
   /** Each sendMail request is recorded as `graph`. */
@@ -105,6 +93,8 @@ export interface MailerOptions {
   readonly logger?: Logger;
   readonly retry?: Partial<RetryPolicy>;
   readonly sleep?: Sleep;
+  /** Throttle pauses shared with the app's Graph reads: a 429 to either holds both. */
+  readonly throttle?: ThrottlePauses;
 }
 
 /**
@@ -123,332 +113,184 @@ const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503]);
 /** Anything that looks like an e-mail address in Graph's messages (they quote recipients). */
 const ADDRESS_LIKE = /[^\s'"<>(),;:]+@[^\s'"<>(),;:]+/g;
 
-type Exchange =
-  | {
-      readonly kind: 'response';
-      readonly status: number;
-      readonly body: string;
-      readonly retryAfter: string | null;
-      readonly requestIds: string;
-    }
-  | {
-      readonly kind: 'noResponse';
-      readonly requestLeft: boolean;
-      readonly timedOut: boolean;
-      readonly error: unknown;
-      readonly requestIds: string;
-    };
-
 export function createMailer(options: MailerOptions): Mailer {
-  const { tokens, timeoutMs, metrics, logger, sleep } = options;
+  const { timeoutMs } = options;
   const base = new URL(options.baseUrl);
   if (base.protocol !== 'https:') {
     throw new RangeError(`The Graph base URL must be https, got ${base.protocol}.`);
   }
   const basePath = base.pathname.replace(/\/+$/, '');
+  const target = `Graph POST ${base.origin}${basePath}/users/{sender}/sendMail`;
   const policy: RetryPolicy = { ...DEFAULT_MAIL_RETRY_POLICY, ...options.retry };
+  const send = createOutboundPipeline({
+    baseUrl: options.baseUrl,
+    retry: {
+      policy,
+      classify,
+      giveUp: (event) => {
+        const last =
+          event.error instanceof MailError ? event.error : new MailError('MailServiceUnavailable', event.error.message);
+        return new MailError(last.code, `${last.message} Mail: ${describeGiveUp(event, policy)}; nothing was sent.`, {
+          cause: event.error,
+          ...(last.status === undefined ? {} : { status: last.status }),
+          ...(last.graphCode === undefined ? {} : { graphCode: last.graphCode }),
+        });
+      },
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    },
+    tokens: options.tokens,
+    timeoutMs,
+    countAs: () => 'graph',
+    innermost: [connectionWatchPolicy()],
+    ...(options.throttle ? { throttle: options.throttle } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
 
   return {
     async sendMail(mail, sendOptions) {
       const { abortSignal } = sendOptions;
-      const url = `${base.origin}${basePath}/users/${encodeURIComponent(sendOptions.sender)}/sendMail`;
-      const target = `Graph POST ${base.origin}${basePath}/users/{sender}/sendMail`;
-      const body = JSON.stringify(sendMailBody(mail, sendOptions.saveToSentItems));
-      let attempts = 0;
-      let refreshToken = false;
-      let tokenRefreshed = false;
-
-      const attempt = async (): Promise<AttemptResult<SendMailResult>> => {
-        attempts += 1;
-        let token: string;
-        try {
-          token = await tokens.getAccessToken({ forceRefresh: refreshToken, ...(abortSignal ? { abortSignal } : {}) });
-        } catch (error) {
-          if (abortSignal?.aborted)
-            return done(
-              'notSent',
-              new MailError('MailAborted', `The send was stopped while getting a Graph token; nothing was sent.`, {
-                cause: error,
-              }),
-            );
-          return done(
-            'notSent',
-            new MailError('MailTokenUnavailable', `No Graph token to send mail with; nothing was sent.`, {
-              cause: error,
-            }),
-          );
-        }
-        tokenRefreshed ||= refreshToken;
-        refreshToken = false;
-        const exchange = await post(url, token, body, abortSignal);
-        if (exchange.kind === 'noResponse') {
-          return noResponse(exchange);
-        }
-        const { status } = exchange;
-        if (status >= 200 && status < 300) {
-          return { kind: 'done', value: { kind: 'sent', requestIds: exchange.requestIds, attempts } };
-        }
-        if (status === 401 && !tokenRefreshed) {
-          // The cached token may have been revoked: one fresh token, at once.
-          refreshToken = true;
-          return {
-            kind: 'retry',
-            error: answered('MailTokenRejected', exchange, 'Graph refused the access token'),
-            retryAfterMs: 0,
-          };
-        }
-        if (RETRIED_STATUSES.has(status)) {
-          const code: MailErrorCode = status === 429 ? 'MailThrottled' : 'MailServiceUnavailable';
-          const retryAfterMs = parseRetryAfter(exchange.retryAfter);
-          const error = answered(
-            code,
-            exchange,
-            status === 429 ? 'Graph is throttling mail from the app' : 'Graph did not accept the mail for now',
-          );
-          return retryAfterMs === undefined ? { kind: 'retry', error } : { kind: 'retry', error, retryAfterMs };
-        }
-        return classifyAnswer(exchange);
-      };
-
+      const request = createHttpRequest({
+        url: `${base.origin}${basePath}/users/${encodeURIComponent(sendOptions.sender)}/sendMail`,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(sendMailBody(mail, sendOptions.saveToSentItems)),
+        // The status decides; an error body is read for Graph's code, and may be cut short.
+        tolerateBodyErrors: true,
+        ...(abortSignal ? { abortSignal } : {}),
+      });
+      let response: HttpResponse;
       try {
-        return await retryTransientFailures(attempt, {
-          policy,
-          ...(abortSignal ? { abortSignal } : {}),
-          ...(sleep ? { sleep } : {}),
-          onRetry: ({ attempt: number, delayMs, error }) =>
-            logger?.warn(
-              `${error.message} Retrying in ${formatDelay(delayMs)} (attempt ${number + 1} of ${policy.maxAttempts}).`,
-            ),
-          giveUp: (event) => {
-            const last =
-              event.error instanceof MailError
-                ? event.error
-                : new MailError('MailServiceUnavailable', event.error.message);
-            return new MailError(
-              last.code,
-              `${last.message} Mail: ${describeGiveUp(event, policy)}; nothing was sent.`,
-              {
-                cause: event.error,
-                ...(last.status === undefined ? {} : { status: last.status }),
-                ...(last.graphCode === undefined ? {} : { graphCode: last.graphCode }),
-              },
-            );
-          },
-        });
+        response = await send(request);
       } catch (error) {
-        if (error instanceof MailError) {
-          return { kind: 'notSent', error };
-        }
-        if (abortSignal?.aborted) {
-          // Stopped between attempts: no request was in flight.
-          return {
-            kind: 'notSent',
-            error: new MailError('MailAborted', 'The send was stopped before the next attempt; nothing was sent.', {
-              cause: error,
-            }),
-          };
-        }
-        throw error;
+        return noAnswer(error, abortSignal);
       }
-
-      function noResponse(exchange: Extract<Exchange, { kind: 'noResponse' }>): AttemptResult<SendMailResult> {
-        const reason = exchange.timedOut
-          ? `got no answer within ${timeoutMs} ms`
-          : abortSignal?.aborted
-            ? 'was stopped'
-            : `failed (${networkErrorCode(exchange.error)})`;
-        if (exchange.requestLeft) {
-          return done(
-            'unknown',
-            new MailError(
-              'MailOutcomeUnknown',
-              `${target} ${reason} after the request was sent (${exchange.requestIds}): the mail may have been delivered.`,
-              {
-                cause: exchange.error,
-              },
-            ),
-          );
-        }
-        const error = new MailError(
-          'MailConnectionFailed',
-          `${target} ${reason} before the request was sent (${exchange.requestIds}).`,
-          { cause: exchange.error },
-        );
-        return abortSignal?.aborted && !exchange.timedOut
-          ? done('notSent', new MailError('MailAborted', error.message, { cause: exchange.error }))
-          : { kind: 'retry', error };
+      if (response.status >= 200 && response.status < 300) {
+        return { kind: 'sent', requestIds: requestIdsOf(response), attempts: request.attempts };
       }
-
-      function answered(
-        code: MailErrorCode,
-        exchange: Extract<Exchange, { kind: 'response' }>,
-        summary: string,
-        fix = '',
-      ): MailError {
-        const graph = graphError(exchange.body);
-        const said =
-          graph.code || graph.message
-            ? ` Graph said: ${[graph.code, redactAddresses(graph.message).replace(/\.+$/, '')].filter(Boolean).join(': ')}.`
-            : '';
-        return new MailError(
-          code,
-          `${summary}. ${target} answered ${exchange.status} (${exchange.requestIds}).${said}${fix ? ` ${fix}` : ''}`,
-          {
-            status: exchange.status,
-            ...(graph.code ? { graphCode: graph.code } : {}),
-          },
-        );
-      }
-
-      function classifyAnswer(exchange: Extract<Exchange, { kind: 'response' }>): AttemptResult<SendMailResult> {
-        const { status } = exchange;
-        if (status === 504) {
-          return done(
-            'unknown',
-            answered(
-              'MailOutcomeUnknown',
-              exchange,
-              'The Graph gateway timed out waiting for Exchange: the mail may have been delivered',
-            ),
-          );
-        }
-        if (status === 401) {
-          return done(
-            'notSent',
-            answered(
-              'MailTokenRejected',
-              exchange,
-              'Graph refused a freshly issued token',
-              'Check that ENTRA_AUTHORITY_HOST and GRAPH_BASE_URL belong to the same cloud.',
-            ),
-          );
-        }
-        if (status === 403) {
-          const fix =
-            'Fix: grant the app registration the application permission Mail.Send with admin consent, and check that no application access policy excludes the SENDER_MAILBOX mailbox.';
-          return done('notSent', answered('MailAccessDenied', exchange, 'Graph denied sending mail', fix));
-        }
-        if (status === 404) {
-          return done(
-            'notSent',
-            answered(
-              'MailboxNotFound',
-              exchange,
-              'Graph found no such mailbox',
-              'Fix: set SENDER_MAILBOX to the user principal name or object id of a licensed mailbox.',
-            ),
-          );
-        }
-        if (status >= 400 && status < 500) {
-          return done('rejected', answered('MailRejected', exchange, 'Graph refused this message'));
-        }
-        // Redirects (never followed: the token stays with Graph) and other server answers.
-        return done(
-          'notSent',
-          answered('MailRequestFailed', exchange, 'Graph answered unexpectedly', 'Check GRAPH_BASE_URL.'),
-        );
-      }
+      return classifyAnswer(response);
     },
   };
 
-  async function post(
-    url: string,
-    token: string,
-    body: string,
-    abortSignal: AbortSignal | undefined,
-  ): Promise<Exchange> {
-    const clientRequestId = randomUUID();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout;
-    const connection = new ConnectionWatchingAgent();
-    metrics?.record('graph');
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${token}`,
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-          'client-request-id': clientRequestId,
-        },
-        body,
-        // A redirect would carry the token elsewhere: never followed.
-        redirect: 'manual',
-        agent: connection,
-        signal,
-      });
-      const requestIds = `client-request-id ${clientRequestId}, request-id ${response.headers.get('request-id') ?? 'none'}`;
-      // The status decides; an error body is read for Graph's code, and may be cut short.
-      const text = await response.text().catch(() => '');
-      return {
-        kind: 'response',
-        status: response.status,
-        body: text,
-        retryAfter: response.headers.get('retry-after'),
-        requestIds,
-      };
-    } catch (error) {
-      return {
-        kind: 'noResponse',
-        requestLeft: connection.connected,
-        timedOut: timeout.aborted,
-        error,
-        requestIds: `client-request-id ${clientRequestId}`,
-      };
-    } finally {
-      connection.destroy();
+  /** Retries what says "not sent, and may pass"; stops at what may have been delivered. */
+  function classify(outcome: AttemptOutcome, request: HttpRequest): AttemptResult<HttpResponse> {
+    if (outcome.kind === 'response') {
+      const { response } = outcome;
+      if (!RETRIED_STATUSES.has(response.status)) {
+        return { kind: 'done', value: response };
+      }
+      const throttled = response.status === 429;
+      const error = answered(
+        throttled ? 'MailThrottled' : 'MailServiceUnavailable',
+        response,
+        throttled ? 'Graph is throttling mail from the app' : 'Graph did not accept the mail for now',
+      );
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      return retryAfterMs === undefined ? { kind: 'retry', error } : { kind: 'retry', error, retryAfterMs };
     }
+    const { error } = outcome;
+    if (error instanceof TokenUnavailableError || error instanceof PauseBeyondDeadlineError) {
+      throw error;
+    }
+    const aborted = request.abortSignal?.aborted === true;
+    const timedOut = error instanceof RequestTimeoutError;
+    const reason = timedOut
+      ? `got no answer within ${error.timeoutMs} ms`
+      : aborted
+        ? 'was stopped'
+        : `failed (${networkErrorCode(error)})`;
+    const requestIds = describeRequestIds(request);
+    if (requestLeft(request)) {
+      throw new MailError(
+        'MailOutcomeUnknown',
+        `${target} ${reason} after the request was sent (${requestIds}): the mail may have been delivered.`,
+        { cause: error },
+      );
+    }
+    const message = `${target} ${reason} before the request was sent (${requestIds}).`;
+    if (aborted && !timedOut) {
+      throw new MailError('MailAborted', message, { cause: error });
+    }
+    return { kind: 'retry', error: new MailError('MailConnectionFailed', message, { cause: error }) };
+  }
+
+  /** The result of a send that ended without a final answer. */
+  function noAnswer(error: unknown, abortSignal: AbortSignal | undefined): SendMailResult {
+    if (error instanceof MailError) {
+      return error.code === 'MailOutcomeUnknown' ? { kind: 'unknown', error } : { kind: 'notSent', error };
+    }
+    if (error instanceof TokenUnavailableError) {
+      return abortSignal?.aborted
+        ? notSent('MailAborted', 'The send was stopped while getting a Graph token; nothing was sent.', error.cause)
+        : notSent('MailTokenUnavailable', 'No Graph token to send mail with; nothing was sent.', error.cause);
+    }
+    if (error instanceof PauseBeyondDeadlineError) {
+      return notSent(
+        'MailThrottled',
+        `${target}: Graph asked the app to pause past this send's deadline; nothing was sent.`,
+        error,
+      );
+    }
+    if (abortSignal?.aborted) {
+      // Stopped between attempts: no request was in flight.
+      return notSent('MailAborted', 'The send was stopped before the next attempt; nothing was sent.', error);
+    }
+    throw error;
+  }
+
+  function answered(code: MailErrorCode, response: HttpResponse, summary: string, fix = ''): MailError {
+    const graph = graphError(response.bodyAsText);
+    const said =
+      graph.code || graph.message
+        ? ` Graph said: ${[graph.code, redactAddresses(graph.message).replace(/\.+$/, '')].filter(Boolean).join(': ')}.`
+        : '';
+    return new MailError(
+      code,
+      `${summary}. ${target} answered ${response.status} (${requestIdsOf(response)}).${said}${fix ? ` ${fix}` : ''}`,
+      { status: response.status, ...(graph.code ? { graphCode: graph.code } : {}) },
+    );
+  }
+
+  /** A final answer other than 2xx: what it says about delivery, and what to fix. */
+  function classifyAnswer(response: HttpResponse): SendMailResult {
+    const { status } = response;
+    const verdict = (kind: 'notSent' | 'rejected' | 'unknown', code: MailErrorCode, summary: string, fix = '') =>
+      ({ kind, error: answered(code, response, summary, fix) }) as const;
+    if (status === 504) {
+      const summary = 'The Graph gateway timed out waiting for Exchange: the mail may have been delivered';
+      return verdict('unknown', 'MailOutcomeUnknown', summary);
+    }
+    if (status === 401) {
+      // The bearer token policy has already tried a fresh token.
+      const fix = 'Check that ENTRA_AUTHORITY_HOST and GRAPH_BASE_URL belong to the same cloud.';
+      return verdict('notSent', 'MailTokenRejected', 'Graph refused a freshly issued token', fix);
+    }
+    if (status === 403) {
+      const fix =
+        'Fix: grant the app registration the application permission Mail.Send with admin consent, and check that no application access policy excludes the SENDER_MAILBOX mailbox.';
+      return verdict('notSent', 'MailAccessDenied', 'Graph denied sending mail', fix);
+    }
+    if (status === 404) {
+      const fix = 'Fix: set SENDER_MAILBOX to the user principal name or object id of a licensed mailbox.';
+      return verdict('notSent', 'MailboxNotFound', 'Graph found no such mailbox', fix);
+    }
+    if (status >= 400 && status < 500) {
+      return verdict('rejected', 'MailRejected', 'Graph refused this message');
+    }
+    // Redirects (never followed: the token stays with Graph) and other server answers.
+    return verdict('notSent', 'MailRequestFailed', 'Graph answered unexpectedly', 'Check GRAPH_BASE_URL.');
   }
 }
 
-function sendMailBody(mail: OutgoingMail, saveToSentItems: boolean): unknown {
-  const { address, name } = mail.to;
-  return {
-    message: {
-      subject: mail.subject,
-      body: { contentType: 'HTML', content: mail.html },
-      toRecipients: [{ emailAddress: name === undefined || name === '' ? { address } : { address, name } }],
-      ...(mail.headers === undefined
-        ? {}
-        : {
-            internetMessageHeaders: Object.entries(mail.headers).map(([headerName, value]) => ({
-              name: headerName,
-              value,
-            })),
-          }),
-    },
-    saveToSentItems,
-  };
+function notSent(code: MailErrorCode, message: string, cause: unknown): SendMailResult {
+  return { kind: 'notSent', error: new MailError(code, message, { cause }) };
 }
 
-function done(kind: 'notSent' | 'rejected' | 'unknown', error: MailError): AttemptResult<SendMailResult> {
-  return { kind: 'done', value: { kind, error } };
+function requestIdsOf(response: HttpResponse): string {
+  return describeRequestIds(response.request, response.headers);
 }
 
 /** Replaces anything that looks like an e-mail address: messages end up in logs. */
 export function redactAddresses(text: string): string {
   return text.replace(ADDRESS_LIKE, '<address>');
-}
-
-/**
- * A one-request https agent that notes whether its TLS connection came up: before that, not a byte of
- * the request has left; after it, the request may have reached Graph.
- */
-class ConnectionWatchingAgent extends Agent {
-  connected = false;
-
-  constructor() {
-    super({ keepAlive: false, maxSockets: 1 });
-  }
-
-  override createConnection(
-    options: RequestOptions,
-    callback?: (error: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    const socket = super.createConnection(options, callback);
-    socket?.once('secureConnect', () => {
-      this.connected = true;
-    });
-    return socket;
-  }
 }

@@ -1,12 +1,8 @@
 /**
- * Retry mechanics shared by the Graph client and the token endpoint client: `Retry-After` parsing,
- * exponential backoff with full jitter, an abortable sleep, transient network error detection and a
- * retry loop bounded by attempts, a per-wait cap and a time budget.
+ * Retry mechanics of the outbound HTTP core (retry-policy.ts): `Retry-After` parsing, exponential
+ * backoff with full jitter, an abortable sleep, transient network error detection and a retry loop
+ * bounded by attempts, a per-wait cap, a time budget and the caller's deadline.
  */
-import type fetchImpl from 'node-fetch';
-
-/** The HTTP client both use (node-fetch; injectable for tests). */
-export type Fetch = typeof fetchImpl;
 
 /** How hard a client retries a transient failure. */
 export interface RetryPolicy {
@@ -121,7 +117,7 @@ export interface TransientFailure {
 /** Outcome of one attempt: a value, or a transient failure that may be retried. */
 export type AttemptResult<T> = { readonly kind: 'done'; readonly value: T } | TransientFailure;
 
-export type GiveUpReason = 'attempts' | 'budget' | 'retryAfterTooLong';
+export type GiveUpReason = 'attempts' | 'budget' | 'deadline' | 'retryAfterTooLong';
 
 export interface GiveUpEvent {
   readonly attempts: number;
@@ -137,6 +133,8 @@ export interface RetryLoopOptions {
   readonly giveUp: (event: GiveUpEvent) => Error;
   readonly onRetry?: (event: { readonly attempt: number; readonly delayMs: number; readonly error: Error }) => void;
   readonly abortSignal?: AbortSignal;
+  /** Epoch ms (the run's time budget): no wait is started that would end after it. */
+  readonly deadline?: number;
   readonly sleep?: Sleep;
   readonly clock?: () => number;
   readonly random?: () => number;
@@ -168,8 +166,12 @@ export async function retryTransientFailures<T>(
       throw stop('retryAfterTooLong');
     }
     const delayMs = retryAfterMs ?? backoffDelay(policy, attemptNumber, random);
-    if (clock() - startedAt + delayMs > policy.budgetMs) {
+    const now = clock();
+    if (now - startedAt + delayMs > policy.budgetMs) {
       throw stop('budget');
+    }
+    if (options.deadline !== undefined && now + delayMs > options.deadline) {
+      throw stop('deadline');
     }
     options.onRetry?.({ attempt: attemptNumber, delayMs, error });
     await sleep(delayMs, abortSignal);
@@ -188,6 +190,8 @@ export function describeGiveUp(event: GiveUpEvent, policy: RetryPolicy): string 
       return `gave up after ${attempts(event.attempts)}`;
     case 'budget':
       return `gave up after ${attempts(event.attempts)}, as waiting again would exceed the retry budget of ${formatDelay(policy.budgetMs)}`;
+    case 'deadline':
+      return `gave up after ${attempts(event.attempts)}, as waiting again would pass the run's deadline`;
     case 'retryAfterTooLong':
       return `the server asked to wait ${formatDelay(event.retryAfterMs ?? 0)}, longer than the ${formatDelay(policy.maxDelayMs)} allowed per wait`;
   }

@@ -8,7 +8,8 @@ import { isCalendarDate, parseIsoInstant } from './calendar.js';
 import { isRecord } from '../base/is-record.js';
 import { normalizeCurrencyCode } from './money.js';
 import { REMINDER_ID_FORM, formatReminderId } from './reminder-id.js';
-import { MAX_TEXT_FIELD_LENGTH, REMINDER_MESSAGE_SCHEMA, isPlausibleEmailAddress } from './rules.js';
+import { isPlausibleEmailAddress } from './email-address.js';
+import { MAX_TEXT_FIELD_LENGTH, REMINDER_MESSAGE_SCHEMA } from './rules.js';
 import type { ReminderMessage } from './rules.js';
 
 /**

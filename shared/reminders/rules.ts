@@ -9,6 +9,7 @@
  * the candidate with the smallest k (at most one reminder per item per run).
  */
 
+import { isPlausibleEmailAddress } from './email-address.js';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate, parseIsoInstant, startOfDayIn } from './calendar.js';
 import { currencyMinorUnits, formatDecimalAmount, normalizeCurrencyCode } from './money.js';
 import { formatReminderId } from './reminder-id.js';
@@ -32,13 +33,6 @@ export const REMINDER_MESSAGE_SCHEMA = 'due-notifier.reminder/v1';
  * which keeps every message far below the 64 KiB queue message limit, even base64-encoded.
  */
 export const MAX_TEXT_FIELD_LENGTH = 1000;
-
-/** RFC 5321 limits: a forward path of 254 characters, a local part of 64. */
-const MAX_EMAIL_LENGTH = 254;
-const MAX_EMAIL_LOCAL_PART_LENGTH = 64;
-/** Unquoted local part: printable, none of the characters that delimit or quote addresses. */
-const EMAIL_LOCAL_PART = /^[^\s\p{Cc}<>()[\]\\,;:"@]+$/u;
-const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
 
 const CLOSED_STATUSES: ReadonlySet<string> = new Set(['paid', 'cancelled']);
 const LINE_BREAKS_AND_TABS = /[\t\n\v\f\r]+/g;
@@ -230,17 +224,6 @@ function emailAddress(value: unknown): string | 'missing' | 'invalid' {
   }
   const address = value.trim();
   return isPlausibleEmailAddress(address) ? address : 'invalid';
-}
-
-/** A pragmatic subset of RFC 5322 addresses: what a mail system will accept without surprises. */
-export function isPlausibleEmailAddress(address: string): boolean {
-  const at = address.indexOf('@');
-  if (address.length > MAX_EMAIL_LENGTH || at < 1 || at > MAX_EMAIL_LOCAL_PART_LENGTH) {
-    return false;
-  }
-  const localPart = address.slice(0, at);
-  const labels = address.slice(at + 1).split('.');
-  return EMAIL_LOCAL_PART.test(localPart) && labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label));
 }
 
 /**

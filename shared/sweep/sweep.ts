@@ -12,14 +12,14 @@ import { splitDueDateRange } from './due-date-ranges.js';
 import type { DueDateRange } from './due-date-ranges.js';
 import { DueNotifierError } from '../base/errors.js';
 import { DEFAULT_PAGE_SIZE } from '../clients/graph.js';
-import type { GraphClient, GraphListItem, ListItemsQuery } from '../clients/graph.js';
+import type { GraphClient, ListItemsQuery } from '../clients/graph.js';
 import type { Logger } from '../base/logger.js';
 import { countsSince } from '../http/metrics.js';
 import type { RequestCounts, RequestMetrics } from '../http/metrics.js';
 import { processRangePlanner } from './range-planner.js';
 import type { RangePlanner } from './range-planner.js';
 import { createRunTally, decideReminder, dueDateFilterWindow } from '../reminders/rules.js';
-import type { ReminderMessage, ReminderRules, SkipReason } from '../reminders/rules.js';
+import type { ListItem, ReminderMessage, ReminderRules, SkipReason } from '../reminders/rules.js';
 
 export interface SweepDependencies {
   readonly config: AppConfig;
@@ -85,7 +85,7 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   const tally = createRunTally();
   const due: ReminderMessage[] = [];
 
-  const onPage = (page: readonly GraphListItem[]): void => {
+  const onPage = (page: readonly ListItem[]): void => {
     for (const item of page) {
       const decision = decideReminder(item, rules, now);
       tally.record(decision);
@@ -99,13 +99,15 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   const planner = deps.rangePlanner ?? processRangePlanner;
   const list = `${deps.config.siteId}/${deps.config.listId}`;
   const ranges = planner.rangesFor(list, deps.config.graphConcurrency, options.pageSize ?? DEFAULT_PAGE_SIZE);
-  // Every request, retry and wait of the run stops when its time budget is spent.
+  // Every request, retry and wait of the run stops when its time budget is spent, and no wait is
+  // started that would end after it.
   const budget = AbortSignal.timeout(deps.config.runTimeBudgetMs);
+  const deadline = Date.now() + deps.config.runTimeBudgetMs;
   const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal, budget]) : budget;
   let sent: ReadonlySet<string>;
   try {
     await forEachPageConcurrently(
-      readObligations(deps, dueDateFilterWindow(rules, now), ranges, options),
+      readObligations(deps, dueDateFilterWindow(rules, now), ranges, { ...options, deadline }),
       onPage,
       abortSignal,
     );
@@ -171,8 +173,8 @@ function readObligations(
   deps: SweepDependencies,
   window: DueDateRange,
   ranges: number,
-  options: SweepOptions,
-): PageSource<readonly GraphListItem[]>[] {
+  options: SweepOptions & { readonly deadline: number },
+): PageSource<readonly ListItem[]>[] {
   return splitDueDateRange(window, ranges, deps.config.timeZone).map(
     (range) => (abortSignal) => deps.graph.listItems(obligationsQuery(deps.config, range, { ...options, abortSignal })),
   );
@@ -182,7 +184,7 @@ function readObligations(
 export function obligationsQuery(
   config: AppConfig,
   range: DueDateRange,
-  options: { readonly pageSize?: number; readonly abortSignal?: AbortSignal } = {},
+  options: { readonly pageSize?: number; readonly abortSignal?: AbortSignal; readonly deadline?: number } = {},
 ): ListItemsQuery {
   const column = `fields/${config.columns.dueDate}`;
   return {
@@ -192,6 +194,7 @@ export function obligationsQuery(
     filter: `${column} ge '${odataInstant(range.from)}' and ${column} lt '${odataInstant(range.to)}'`,
     ...(options.pageSize === undefined ? {} : { top: options.pageSize }),
     ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
   };
 }
 

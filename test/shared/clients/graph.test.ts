@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GetAccessTokenOptions, GraphTokenProvider } from '../../../shared/clients/auth.js';
 import { createGraphClient } from '../../../shared/clients/graph.js';
-import type { GraphClientOptions, GraphListItem } from '../../../shared/clients/graph.js';
+import type { GraphClientOptions } from '../../../shared/clients/graph.js';
+import type { ListItem } from '../../../shared/reminders/rules.js';
 import type { Logger } from '../../../shared/base/logger.js';
 import { createRequestMetrics } from '../../../shared/http/metrics.js';
 import { useLocalStack } from '../../support/stack.js';
@@ -105,7 +106,7 @@ const query = {
   filter: "fields/DueDate ge '2026-12-01T00:00:00Z'",
 };
 
-async function readAll(pages: AsyncIterable<readonly GraphListItem[]>): Promise<{ pages: number; ids: string[] }> {
+async function readAll(pages: AsyncIterable<readonly ListItem[]>): Promise<{ pages: number; ids: string[] }> {
   const ids: string[] = [];
   let count = 0;
   for await (const page of pages) {

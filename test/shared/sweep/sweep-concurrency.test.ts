@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, startOfDayIn } from '../../../shared/reminders/calendar.js';
 import type { AppConfig } from '../../../shared/config/config.js';
-import type { GraphClient, GraphListItem, ListItemsQuery } from '../../../shared/clients/graph.js';
+import type { GraphClient, ListItemsQuery } from '../../../shared/clients/graph.js';
+import type { ListItem } from '../../../shared/reminders/rules.js';
 import { createRequestMetrics } from '../../../shared/http/metrics.js';
 import { createRangePlanner } from '../../../shared/sweep/range-planner.js';
 import type { RangePlanner } from '../../../shared/sweep/range-planner.js';
@@ -23,7 +24,7 @@ function configWith(concurrency: number): AppConfig {
 }
 
 /** Three obligations a day from 5 days before to 14 days after 1 December, due at Berlin midnight. */
-const ITEMS: readonly GraphListItem[] = Array.from({ length: 20 * 3 }, (_, index) => {
+const ITEMS: readonly ListItem[] = Array.from({ length: 20 * 3 }, (_, index) => {
   const day = addDays('2026-11-26', Math.floor(index / 3));
   return {
     id: String(index + 1),

@@ -1,6 +1,7 @@
 /** The sweep's ledger check: reminders the ledger records as sent are not emitted again. */
 import { describe, expect, it } from 'vitest';
-import type { GraphClient, GraphListItem } from '../../../shared/clients/graph.js';
+import type { GraphClient } from '../../../shared/clients/graph.js';
+import type { ListItem } from '../../../shared/reminders/rules.js';
 import { createRequestMetrics } from '../../../shared/http/metrics.js';
 import type { ReminderMessage } from '../../../shared/reminders/rules.js';
 import { runSweep } from '../../../shared/sweep/sweep.js';
@@ -11,7 +12,7 @@ const CONFIG = testConfig({ GRAPH_CONCURRENCY: '1' });
 /** T = 2026-12-01 (UTC). */
 const NOW = new Date('2026-12-01T07:00:00Z');
 
-function item(id: string, dueDate: string): GraphListItem {
+function item(id: string, dueDate: string): ListItem {
   return {
     id,
     fields: {

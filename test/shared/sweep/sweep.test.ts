@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../../shared/config/config.js';
 import { DueNotifierError } from '../../../shared/base/errors.js';
-import type { GraphClient, GraphListItem, ListItemsQuery } from '../../../shared/clients/graph.js';
+import type { GraphClient, ListItemsQuery } from '../../../shared/clients/graph.js';
+import type { ListItem } from '../../../shared/reminders/rules.js';
 import { createRequestMetrics } from '../../../shared/http/metrics.js';
 import type { RequestMetrics } from '../../../shared/http/metrics.js';
 import { runSweep } from '../../../shared/sweep/sweep.js';
@@ -19,7 +20,7 @@ const CONFIG = testConfig({
 /** 07:00 in Berlin on 1 December 2026: T = 2026-12-01. */
 const NOW = new Date('2026-12-01T06:00:00Z');
 
-function item(id: string, due: string | undefined, overrides: Record<string, unknown> = {}): GraphListItem {
+function item(id: string, due: string | undefined, overrides: Record<string, unknown> = {}): ListItem {
   return {
     id,
     fields: {
@@ -47,7 +48,7 @@ interface FakeGraph extends GraphClient {
 }
 
 /** Serves the pages one at a time and counts one Graph request per page, like the real client. */
-function fakeGraph(pages: readonly (readonly GraphListItem[])[], metrics: RequestMetrics): FakeGraph {
+function fakeGraph(pages: readonly (readonly ListItem[])[], metrics: RequestMetrics): FakeGraph {
   const queries: ListItemsQuery[] = [];
   let served = 0;
   return {

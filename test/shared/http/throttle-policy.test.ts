@@ -1,32 +1,38 @@
-import { Response } from 'node-fetch';
 import { describe, expect, it } from 'vitest';
-import type { Fetch, Sleep } from '../../../shared/http/retry.js';
-import { createThrottleGatedFetch } from '../../../shared/http/throttle-gate.js';
+import { createHttpRequest, createPipeline } from '../../../shared/http/pipeline.js';
+import type { HttpTransport } from '../../../shared/http/pipeline.js';
+import type { Sleep } from '../../../shared/http/retry.js';
+import { createThrottlePauses } from '../../../shared/http/throttle-pauses.js';
+import { throttlePolicy } from '../../../shared/http/throttle-policy.js';
 
-/** A fetch answering from a script, a clock the sleeps move, and a record of both. */
+/** A transport answering from a script, a clock the sleeps move, and a record of both. */
 function harness(answers: readonly { status: number; retryAfter?: string }[]) {
   let now = 1_000_000;
   const waits: number[] = [];
   const sentAt: number[] = [];
   const remaining = [...answers];
-  const fetch = (async () => {
+  const transport: HttpTransport = async (request) => {
     sentAt.push(now);
     const answer = remaining.shift() ?? { status: 200 };
-    return new Response('{}', {
+    return {
+      request,
       status: answer.status,
-      headers: answer.retryAfter ? { 'retry-after': answer.retryAfter } : {},
-    });
-  }) as Fetch;
+      headers: answer.retryAfter ? { 'retry-after': answer.retryAfter } : ({} as Record<string, string>),
+      bodyAsText: '{}',
+    };
+  };
   const sleep: Sleep = async (ms, signal) => {
     signal?.throwIfAborted();
     waits.push(ms);
     now += ms;
   };
-  const gated = createThrottleGatedFetch({ fetch, clock: () => now, sleep });
+  const send = createPipeline([throttlePolicy(createThrottlePauses({ clock: () => now, sleep }))], transport);
+  const gated = (url: string, init: { signal?: AbortSignal } = {}) =>
+    send(createHttpRequest({ url, ...(init.signal ? { abortSignal: init.signal } : {}) }));
   return { gated, waits, sentAt, advance: (ms: number) => (now += ms) };
 }
 
-describe('createThrottleGatedFetch', () => {
+describe('throttlePolicy', () => {
   it('holds every later request until the Retry-After of a 429 has passed', async () => {
     const { gated, waits, sentAt } = harness([{ status: 429, retryAfter: '2' }]);
     const throttled = await gated('https://graph.example/v1.0/a');
@@ -77,5 +83,13 @@ describe('createThrottleGatedFetch', () => {
     controller.abort(new Error('run cancelled'));
     await expect(gated('https://graph.example/v1.0/b', { signal: controller.signal })).rejects.toThrow('run cancelled');
     expect(sentAt).toHaveLength(1);
+  });
+
+  it('does not share a pause longer than any client waits: the throttled request gives up, later ones go', async () => {
+    const { gated, waits, sentAt } = harness([{ status: 429, retryAfter: '120' }]);
+    await gated('https://graph.example/v1.0/a');
+    await gated('https://graph.example/v1.0/b');
+    expect(waits).toEqual([]);
+    expect(sentAt).toHaveLength(2);
   });
 });

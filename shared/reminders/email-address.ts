@@ -1,0 +1,22 @@
+/**
+ * Which customer addresses the daemon accepts: a pragmatic subset of RFC 5322 that mail systems take
+ * without surprises (internationalised domains included).
+ */
+
+/** RFC 5321 limits: a forward path of 254 characters, a local part of 64. */
+const MAX_EMAIL_LENGTH = 254;
+const MAX_EMAIL_LOCAL_PART_LENGTH = 64;
+/** Unquoted local part: printable, none of the characters that delimit or quote addresses. */
+const EMAIL_LOCAL_PART = /^[^\s\p{Cc}<>()[\]\\,;:"@]+$/u;
+const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
+
+/** A pragmatic subset of RFC 5322 addresses: what a mail system will accept without surprises. */
+export function isPlausibleEmailAddress(address: string): boolean {
+  const at = address.indexOf('@');
+  if (address.length > MAX_EMAIL_LENGTH || at < 1 || at > MAX_EMAIL_LOCAL_PART_LENGTH) {
+    return false;
+  }
+  const localPart = address.slice(0, at);
+  const labels = address.slice(at + 1).split('.');
+  return EMAIL_LOCAL_PART.test(localPart) && labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label));
+}
