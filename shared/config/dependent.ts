@@ -1,5 +1,7 @@
-/** Settings whose requirement or range depends on other settings: the credential pair, and delivery's. */
+/** Settings whose requirement or range depends on other settings: the credential pair, delivery's, the status lists. */
 import type { Problems } from './problems.js';
+import { EMPTY_STATUS } from '../reminders/status.js';
+import { quote } from './rule.js';
 import { SETTING_SCHEMA } from './schema.js';
 import type { ClientCredentialSource } from './types.js';
 
@@ -48,6 +50,19 @@ export function checkClaimOutlastsRequest(problems: Problems, claimSeconds: numb
     problems.add({
       setting: claim.name,
       message: `${claim.name} must be at least ${timeout.name} + ${CLAIM_RECORD_MARGIN_MS / 1000}, i.e. ${minimumClaimSeconds} (got ${claimSeconds}): a claim must outlast a sendMail request and the recording of its outcome`,
+    });
+  }
+}
+
+/** A status cannot be both open and closed. */
+export function checkStatusListsDisjoint(problems: Problems, open: readonly string[], closed: readonly string[]): void {
+  const { openStatuses, closedStatuses } = SETTING_SCHEMA;
+  const both = open.filter((status) => closed.includes(status));
+  if (both.length > 0) {
+    const listed = both.map((status) => (status === '' ? EMPTY_STATUS : quote(status))).join(', ');
+    problems.add({
+      setting: closedStatuses.name,
+      message: `${openStatuses.name} and ${closedStatuses.name} both list ${listed}: a status is either open or closed`,
     });
   }
 }

@@ -2,7 +2,12 @@
 import * as v from 'valibot';
 import type { Conditional, SettingDeclaration, SettingTree } from './declaration.js';
 import { isDeclaration } from './declaration.js';
-import { checkClaimOutlastsRequest, readCredentialSource, readSenderMailbox } from './dependent.js';
+import {
+  checkClaimOutlastsRequest,
+  checkStatusListsDisjoint,
+  readCredentialSource,
+  readSenderMailbox,
+} from './dependent.js';
 import { asSettingText, invalid, missing, PARSE_CONFIG, Problems, settingText } from './problems.js';
 import { SETTING_DECLARATIONS, SETTING_SCHEMA } from './schema.js';
 import type { SettingSchema } from './schema.js';
@@ -95,6 +100,11 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
   if (claimSeconds !== undefined && timeoutSeconds !== undefined) {
     checkClaimOutlastsRequest(problems, claimSeconds, timeoutSeconds);
   }
+  const openStatuses = standaloneValue(SETTING_SCHEMA.openStatuses, env);
+  const closedStatuses = standaloneValue(SETTING_SCHEMA.closedStatuses, env);
+  if (openStatuses !== undefined && closedStatuses !== undefined) {
+    checkStatusListsDisjoint(problems, openStatuses, closedStatuses);
+  }
   if (problems.count > 0 || settings === undefined || credential === undefined || storage === undefined) {
     throw problems.toError(SETTING_DECLARATIONS);
   }
@@ -111,6 +121,8 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     reminderDays: settings.reminderDays,
     timeZone: settings.timeZone,
     catchUpDays: settings.catchUpDays,
+    statuses: { open: settings.openStatuses, closed: settings.closedStatuses },
+    minimumAmount: settings.minimumAmount,
     schedule: settings.schedule,
     queueName: settings.queueName,
     storage,

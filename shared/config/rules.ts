@@ -2,6 +2,9 @@
 import * as v from 'valibot';
 import { isValidTimeZone } from '../reminders/calendar.js';
 import { isPlausibleEmailAddress } from '../reminders/email-address.js';
+import { normalizeCurrencyCode } from '../reminders/money.js';
+import type { MinimumAmount } from '../reminders/money.js';
+import { EMPTY_STATUS, statusListEntry } from '../reminders/status.js';
 import { ncrontabProblem } from './ncrontab.js';
 import { matching, NO_REASON, quote, reasoned } from './rule.js';
 import type { Rule } from './rule.js';
@@ -18,6 +21,8 @@ const COLUMN_INTERNAL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 const QUEUE_NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const DAY_LIST_ITEM = /^\d{1,3}$/;
 const MAX_REMINDER_DAY = 365;
+/** `5` (every currency) or `JPY 500` (one currency): below 10^15, at most six fraction digits. */
+const MINIMUM_AMOUNT_ENTRY = /^(?:([A-Za-z]{3})\s+)?(\d{1,15}(?:\.\d{1,6})?)$/;
 
 /** The host moves a message that keeps failing to `<queue>-poison`, which must be a valid queue name too. */
 export const POISON_QUEUE_SUFFIX = '-poison';
@@ -133,7 +138,10 @@ export const reminderDays: Rule<readonly number[]> = {
   ),
 };
 
-export const timeZone = matching('an IANA time zone name such as "Europe/Berlin" or "UTC"', isValidTimeZone);
+export const timeZone = matching(
+  'an IANA time zone name such as "Europe/Berlin": the SharePoint site\'s (Site settings > Regional settings > Time zone)',
+  isValidTimeZone,
+);
 
 export function wholeNumber(unit: string, min: number, max: number): Rule<number> {
   return {
@@ -205,3 +213,52 @@ export const storageAccount = matching(
   'a storage account name: 3 to 24 lower-case letters and digits',
   /^[a-z0-9]{3,24}$/,
 );
+
+/** A comma-separated list of statuses, each compared as status.ts does; `(empty)` stands for an absent or empty status. */
+export const statusList: Rule<readonly string[]> = {
+  expected: `a comma-separated list of statuses, ${EMPTY_STATUS} standing for an absent or empty one, e.g. "${EMPTY_STATUS},Open,Overdue"`,
+  schema: v.pipe(
+    v.string(),
+    v.transform((text) => text.split(',').map(statusListEntry)),
+    v.check(
+      (entries) => !entries.includes(undefined),
+      `an entry is blank (write ${EMPTY_STATUS} for an absent or empty status)`,
+    ),
+    v.transform((entries) => [...new Set(entries.filter((entry) => entry !== undefined))]),
+  ),
+};
+
+/** MINIMUM_AMOUNT's text as a MinimumAmount, or why it is not one. */
+function readMinimumAmount(text: string): MinimumAmount | string {
+  let allCurrencies: string | undefined;
+  const byCurrency: Record<string, string> = {};
+  for (const entry of text.split(',').map((item) => item.trim())) {
+    const match = MINIMUM_AMOUNT_ENTRY.exec(entry);
+    if (match === null) return `${quote(entry)} is neither an amount nor "CUR amount"`;
+    const [, code, amount = ''] = match;
+    if (code === undefined) {
+      if (allCurrencies !== undefined) return 'two amounts for every currency';
+      allCurrencies = amount;
+      continue;
+    }
+    const currency = normalizeCurrencyCode(code);
+    if (currency === undefined) return `${quote(code)} is not an ISO 4217 currency code`;
+    if (byCurrency[currency] !== undefined) return `${currency} is listed twice`;
+    byCurrency[currency] = amount;
+  }
+  return { allCurrencies: allCurrencies ?? '0', byCurrency };
+}
+
+export const minimumAmount: Rule<MinimumAmount> = {
+  expected:
+    'an amount for every currency and/or "CUR amount" entries for single currencies, comma-separated, e.g. "5, JPY 500"',
+  schema: v.pipe(
+    v.string(),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const read = readMinimumAmount(dataset.value);
+      if (typeof read !== 'string') return read;
+      addIssue({ message: read });
+      return NEVER;
+    }),
+  ),
+};

@@ -52,12 +52,43 @@ export const SETTING_SCHEMA = {
     sample: '<list id or title>',
   }),
   reminderDays: defaulted('REMINDER_DAYS', '7,3,1', rules.reminderDays, 'days before the due date'),
-  timeZone: defaulted('REMINDER_TIME_ZONE', 'UTC', rules.timeZone, 'IANA zone in which due dates are calendar dates'),
+  // No default: Graph returns date-only due dates as instants of midnight in the site's zone, and a
+  // default that is not the site's zone would move every due date by a day (README, "Reminder rules").
+  timeZone: required('REMINDER_TIME_ZONE', rules.timeZone, {
+    description:
+      "IANA zone in which due dates are calendar dates: the SharePoint site's (Site settings › Regional settings), e.g. `Europe/Berlin`",
+    sample: '<IANA time zone of the SharePoint site, e.g. Europe/Berlin>',
+  }),
   catchUpDays: defaulted(
     'CATCH_UP_DAYS',
     '2',
     rules.wholeNumber('days', 0, 30),
     'how far back a run makes up for missed runs',
+  ),
+  openStatuses: defaulted(
+    'OPEN_STATUSES',
+    '(empty),Open,Unpaid,Due,Overdue,Partially Paid',
+    rules.statusList,
+    'statuses that get reminders (any case; `(empty)`: no status); every other status is skipped',
+  ),
+  closedStatuses: defaulted(
+    'CLOSED_STATUSES',
+    [
+      'Paid,Cancelled,Canceled,Closed,Disputed,Written off,Settled,Void,Refunded',
+      'Bezahlt,Erledigt,Storniert,Geschlossen,Abgeschrieben,Bestritten',
+      'Payé,Payée,Réglé,Annulé,Annulée,Clôturé,Contesté',
+      'Pagato,Saldato,Annullato,Chiuso,Contestato',
+      'Betaald,Geannuleerd,Gesloten,Afgeschreven,Betwist',
+      'Pagado,Cancelado,Anulado,Cerrado,Disputado',
+    ].join(','),
+    rules.statusList,
+    'statuses known to be closed: skipped as `statusClosed`; a status in neither list is skipped as `statusUnknown` (a typo to fix)',
+  ),
+  minimumAmount: defaulted(
+    'MINIMUM_AMOUNT',
+    '0',
+    rules.minimumAmount,
+    'least amount that gets a reminder, e.g. `5` or `5, JPY 500` (per currency); an amount that rounds to zero never does',
   ),
   // The two binding settings have no default: the host resolves %NOTIFY_SCHEDULE% and %NOTIFICATION_QUEUE%
   // from app settings alone, and does not index a function whose binding does not resolve.
@@ -157,6 +188,12 @@ export const SETTING_SCHEMA = {
     amountDue: defaulted('LIST_COLUMN_AMOUNT_DUE', 'AmountDue', rules.columnName, 'internal name of the amount column'),
     currency: defaulted('LIST_COLUMN_CURRENCY', 'Currency', rules.columnName, 'internal name of the currency column'),
     status: defaulted('LIST_COLUMN_STATUS', 'Status', rules.columnName, 'internal name of the status column'),
+    language: defaulted(
+      'LIST_COLUMN_LANGUAGE',
+      'Language',
+      rules.columnName,
+      "internal name of the customer's language column (optional; a BCP 47 tag such as `de` or `fr-CH`)",
+    ),
   },
 } as const satisfies SettingTree;
 

@@ -1,5 +1,7 @@
 /** The configuration the daemon runs with, as `loadConfig` returns it (see schema.ts for the settings). */
+import type { MinimumAmount } from '../reminders/money.js';
 import type { ListColumns } from '../reminders/rules.js';
+import type { StatusLists } from '../reminders/status.js';
 
 /** Which Key Vault secret holds the app's credential, and what kind it is. */
 export interface ClientCredentialSource {
@@ -41,6 +43,9 @@ export interface AppConfig {
   /** IANA time zone in which due dates are calendar dates. */
   readonly timeZone: string;
   readonly catchUpDays: number;
+  /** Open and known closed statuses (OPEN_STATUSES, CLOSED_STATUSES), normalised as status.ts compares them. */
+  readonly statuses: StatusLists;
+  readonly minimumAmount: MinimumAmount;
   /** NCRONTAB (6 fields), as given. */
   readonly schedule: string;
   readonly queueName: string;

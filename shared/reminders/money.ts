@@ -109,3 +109,29 @@ function toMinorUnits(digits: string, shift: number): bigint {
   const roundUp = (digits[kept] ?? '0') >= '5';
   return BigInt(digits.slice(0, kept) || '0') + (roundUp ? 1n : 0n);
 }
+
+/** The least amount a reminder is sent for: one for every currency, and optionally one per currency. */
+export interface MinimumAmount {
+  /** Decimal string in units of any currency that has no entry of its own, e.g. `"0"`, `"5"`. */
+  readonly allCurrencies: string;
+  /** Upper-case ISO 4217 code → decimal string, e.g. `{ JPY: "500" }`. */
+  readonly byCurrency: Readonly<Record<string, string>>;
+}
+
+/**
+ * Whether `amount` (as {@link formatDecimalAmount} wrote it for `currencyCode`) is zero, or below the
+ * minimum for its currency (the minimum rounded to the currency's minor units, as the amount was).
+ */
+export function isBelowMinimum(amount: string, currencyCode: string, minimum: MinimumAmount): boolean {
+  const minorUnits = toBigInt(amount);
+  const least = formatDecimalAmount(
+    minimum.byCurrency[currencyCode] ?? minimum.allCurrencies,
+    currencyMinorUnits(currencyCode),
+  );
+  return minorUnits === 0n || (least !== undefined && minorUnits < toBigInt(least));
+}
+
+/** A formatted amount (`"12.30"`) in minor units (`1230n`). */
+function toBigInt(formatted: string): bigint {
+  return BigInt(formatted.replace('.', ''));
+}

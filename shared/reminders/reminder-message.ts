@@ -9,6 +9,7 @@ import { isRecord } from '../base/is-record.js';
 import { normalizeCurrencyCode } from './money.js';
 import { REMINDER_ID_FORM, formatReminderId } from './reminder-id.js';
 import { isPlausibleEmailAddress } from './email-address.js';
+import { canonicalLanguageTag } from './language.js';
 import { MAX_TEXT_FIELD_LENGTH, REMINDER_MESSAGE_SCHEMA } from './rules.js';
 import type { ReminderMessage } from './rules.js';
 
@@ -38,7 +39,19 @@ export function readReminderMessage(value: unknown): ReminderMessageReading {
   if (body.schema !== REMINDER_MESSAGE_SCHEMA) {
     return invalid('schema', `is not "${REMINDER_MESSAGE_SCHEMA}"`);
   }
-  const { obligationId, dueDate, daysBefore, daysLeft, id, reference, customer, amount, currency, createdAt } = body;
+  const {
+    obligationId,
+    dueDate,
+    daysBefore,
+    daysLeft,
+    id,
+    reference,
+    customer,
+    amount,
+    currency,
+    createdAt,
+    language,
+  } = body;
   if (
     typeof obligationId !== 'string' ||
     obligationId === '' ||
@@ -83,6 +96,10 @@ export function readReminderMessage(value: unknown): ReminderMessageReading {
   if (typeof createdAt !== 'string' || parseIsoInstant(createdAt) === undefined) {
     return invalid('createdAt', 'is not an ISO 8601 instant');
   }
+  // Optional: messages written before the Language column, or for customers without one, have none.
+  if (language !== undefined && (typeof language !== 'string' || canonicalLanguageTag(language) !== language)) {
+    return invalid('language', 'is not a canonical BCP 47 language tag such as "de" or "fr-CH"');
+  }
   return {
     ok: true,
     reminder: {
@@ -97,6 +114,7 @@ export function readReminderMessage(value: unknown): ReminderMessageReading {
       amount,
       currency,
       createdAt,
+      ...(language === undefined ? {} : { language }),
     },
   };
 }

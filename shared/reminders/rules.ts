@@ -3,16 +3,21 @@
  * no I/O, no clock (the run's instant is passed in), no logging.
  *
  * D is the calendar date of an item's due date in the rules' time zone, T the date there at the
- * run's instant. An item is eligible when it is open, has a valid e-mail address, a due date with
- * D ≥ T, a known currency, a valid amount and reasonably short texts. For each k in `reminderDays`
+ * run's instant. An item is eligible when its status is open (status.ts), it has a valid e-mail
+ * address, a due date with D ≥ T, a known currency, a valid amount not below the minimum and reasonably
+ * short texts; its language, when the list gives a valid one, goes into the message. For each k in `reminderDays`
  * the reminder is due on D − k; it is a candidate when T − catchUpDays ≤ D − k ≤ T, and an item gets
  * the candidate with the smallest k (at most one reminder per item per run).
  */
 
 import { isPlausibleEmailAddress } from './email-address.js';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate, parseIsoInstant, startOfDayIn } from './calendar.js';
-import { currencyMinorUnits, formatDecimalAmount, normalizeCurrencyCode } from './money.js';
+import { canonicalLanguageTag } from './language.js';
+import { currencyMinorUnits, formatDecimalAmount, isBelowMinimum, normalizeCurrencyCode } from './money.js';
+import type { MinimumAmount } from './money.js';
 import { formatReminderId } from './reminder-id.js';
+import { statusKind } from './status.js';
+import type { StatusLists } from './status.js';
 
 /** Internal names of the SharePoint list columns the daemon reads. */
 export interface ListColumns {
@@ -23,6 +28,8 @@ export interface ListColumns {
   readonly amountDue: string;
   readonly currency: string;
   readonly status: string;
+  /** Optional column: the customer's language, a BCP 47 tag. */
+  readonly language: string;
 }
 
 /** Versioned name of the message format; consumers dispatch on it. */
@@ -34,9 +41,13 @@ export const REMINDER_MESSAGE_SCHEMA = 'due-notifier.reminder/v1';
  */
 export const MAX_TEXT_FIELD_LENGTH = 1000;
 
-const CLOSED_STATUSES: ReadonlySet<string> = new Set(['paid', 'cancelled']);
 const LINE_BREAKS_AND_TABS = /[\t\n\v\f\r]+/g;
-const CONTROL_CHARACTERS = /\p{Cc}/gu;
+/**
+ * Control characters, and the invisible characters that reorder or hide text: bidi marks, embeddings,
+ * overrides and isolates (a name could display reversed), zero-width space, word joiner, BOM. Joiners
+ * (U+200C/D) stay: some scripts and emoji need them.
+ */
+const HIDDEN_CHARACTERS = /[\p{Cc}\u061C\u200B\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/gu;
 
 /** A SharePoint list item as Graph returns it: the item id and its `fields`. */
 export interface ListItem {
@@ -65,11 +76,14 @@ export interface ReminderMessage {
   readonly currency: string;
   /** The run's instant, ISO 8601. */
   readonly createdAt: string;
+  /** The customer's language from the list, a canonical BCP 47 tag (`de`, `fr-CH`); absent when the list gives none. */
+  readonly language?: string;
 }
 
 /** Every skip reason, in the order the checks run (and summaries list them). */
 export const SKIP_REASONS = Object.freeze([
   'statusClosed',
+  'statusUnknown',
   'missingDueDate',
   'invalidDueDate',
   'pastDue',
@@ -77,12 +91,14 @@ export const SKIP_REASONS = Object.freeze([
   'invalidEmail',
   'invalidCurrency',
   'invalidAmount',
+  'amountBelowMinimum',
   'fieldTooLong',
 ] as const);
 
 /**
  * Why an item gets no reminder, in the order the checks run (an item is counted under the first):
- * - `statusClosed`: Status is Paid or Cancelled (any case, surrounding spaces ignored).
+ * - `statusClosed`: Status is a known closing word (`statuses.closed`), and not open.
+ * - `statusUnknown`: Status is neither open nor known to be closed: a typo or a new word to list.
  * - `missingDueDate`: no due date.
  * - `invalidDueDate`: the due date is neither an ISO 8601 instant with offset nor a `YYYY-MM-DD` date.
  * - `pastDue`: D is before T.
@@ -91,6 +107,7 @@ export const SKIP_REASONS = Object.freeze([
  *   domain with a dot, at most 254 characters).
  * - `invalidCurrency`: not an ISO 4217 code that Intl knows.
  * - `invalidAmount`: missing, negative, not a number, or not below 10^15.
+ * - `amountBelowMinimum`: rounds to zero in the currency's minor units, or is below `minimumAmount`.
  * - `fieldTooLong`: the reference or the customer name exceeds `MAX_TEXT_FIELD_LENGTH`.
  */
 export type SkipReason = (typeof SKIP_REASONS)[number];
@@ -103,12 +120,16 @@ export interface ReminderRules {
   /** How many days back a run makes up for reminders that missed runs should have sent. */
   readonly catchUpDays: number;
   readonly columns: ListColumns;
+  /** Open and known closed statuses, as `statusListEntry` writes them (status.ts). */
+  readonly statuses: StatusLists;
+  readonly minimumAmount: MinimumAmount;
 }
 
+/** `languageIgnored`: the list's Language is not a BCP 47 tag of a known language, so the message has none. */
 export type ReminderDecision =
-  | { readonly kind: 'remind'; readonly message: ReminderMessage }
+  | { readonly kind: 'remind'; readonly message: ReminderMessage; readonly languageIgnored?: true }
   /** Eligible, but none of its reminder days falls within the catch-up window ending today. */
-  | { readonly kind: 'notDueToday' }
+  | { readonly kind: 'notDueToday'; readonly languageIgnored?: true }
   | { readonly kind: 'skip'; readonly reason: SkipReason };
 
 function skip(reason: SkipReason): ReminderDecision {
@@ -120,7 +141,9 @@ export function decideReminder(item: ListItem, rules: ReminderRules, now: Date):
   const { fields } = item;
   const { columns } = rules;
 
-  if (isClosedStatus(fields[columns.status])) return skip('statusClosed');
+  const status = statusKind(fields[columns.status], rules.statuses);
+  if (status === 'closed') return skip('statusClosed');
+  if (status === 'unknown') return skip('statusUnknown');
 
   const dueDate = dueDateIn(fields[columns.dueDate], rules.timeZone);
   if (dueDate === 'missing') return skip('missingDueDate');
@@ -136,6 +159,7 @@ export function decideReminder(item: ListItem, rules: ReminderRules, now: Date):
   if (currency === undefined) return skip('invalidCurrency');
   const amount = formatDecimalAmount(fields[columns.amountDue], currencyMinorUnits(currency));
   if (amount === undefined) return skip('invalidAmount');
+  if (isBelowMinimum(amount, currency, rules.minimumAmount)) return skip('amountBelowMinimum');
 
   const reference = plainText(fields[columns.reference]);
   const name = plainText(fields[columns.customerName]);
@@ -143,11 +167,14 @@ export function decideReminder(item: ListItem, rules: ReminderRules, now: Date):
     return skip('fieldTooLong');
   }
 
+  const language = languageOf(fields[columns.language]);
+  const ignored = language === 'invalid' ? ({ languageIgnored: true } as const) : {};
   const daysBefore = dueReminderDay(daysLeft, rules);
-  if (daysBefore === undefined) return { kind: 'notDueToday' };
+  if (daysBefore === undefined) return { kind: 'notDueToday', ...ignored };
 
   return {
     kind: 'remind',
+    ...ignored,
     message: {
       schema: REMINDER_MESSAGE_SCHEMA,
       id: formatReminderId({ obligationId: item.id, dueDate, daysBefore }),
@@ -160,6 +187,7 @@ export function decideReminder(item: ListItem, rules: ReminderRules, now: Date):
       amount,
       currency,
       createdAt: now.toISOString(),
+      ...(language === undefined || language === 'invalid' ? {} : { language }),
     },
   };
 }
@@ -195,8 +223,12 @@ function dueReminderDay(daysLeft: number, rules: ReminderRules): number | undefi
   return smallest;
 }
 
-function isClosedStatus(value: unknown): boolean {
-  return typeof value === 'string' && CLOSED_STATUSES.has(value.trim().toLowerCase());
+/** The canonical tag; undefined when the column is absent or empty; 'invalid' for anything else. */
+function languageOf(value: unknown): string | undefined | 'invalid' {
+  if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
+    return undefined;
+  }
+  return (typeof value === 'string' ? canonicalLanguageTag(value.trim()) : undefined) ?? 'invalid';
 }
 
 /** D for a Graph date value: an instant (read in `timeZone`) or a date-only `YYYY-MM-DD`. */
@@ -228,7 +260,8 @@ function emailAddress(value: unknown): string | 'missing' | 'invalid' {
 
 /**
  * Text for the message: kept verbatim (HTML included: escaping is the mail template's job) except
- * that line breaks and tabs become one space, other control characters go, and the ends are trimmed.
+ * that line breaks and tabs become one space, other control characters and hidden characters (bidi
+ * controls, zero-width space, BOM) go, and the ends are trimmed.
  */
 function plainText(value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) {
@@ -237,52 +270,5 @@ function plainText(value: unknown): string {
   if (typeof value !== 'string') {
     return '';
   }
-  return value.replace(LINE_BREAKS_AND_TABS, ' ').replace(CONTROL_CHARACTERS, '').trim();
-}
-
-/** Counts a run's decisions for its summary. */
-export interface RunTally {
-  record(decision: ReminderDecision): void;
-  readonly itemsRead: number;
-  summary(): RunTallySummary;
-}
-
-export interface RunTallySummary {
-  readonly itemsRead: number;
-  /** Items that passed every check (reminded today or not). */
-  readonly eligible: number;
-  readonly reminders: number;
-  /** Only reasons that occurred, in `SKIP_REASONS` order. */
-  readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
-}
-
-export function createRunTally(): RunTally {
-  let itemsRead = 0;
-  let eligible = 0;
-  let reminders = 0;
-  const skipped = new Map<SkipReason, number>();
-  return {
-    record(decision) {
-      itemsRead += 1;
-      if (decision.kind === 'skip') {
-        skipped.set(decision.reason, (skipped.get(decision.reason) ?? 0) + 1);
-        return;
-      }
-      eligible += 1;
-      if (decision.kind === 'remind') {
-        reminders += 1;
-      }
-    },
-    get itemsRead() {
-      return itemsRead;
-    },
-    summary() {
-      const counts: Partial<Record<SkipReason, number>> = {};
-      for (const reason of SKIP_REASONS) {
-        const count = skipped.get(reason);
-        if (count !== undefined) counts[reason] = count;
-      }
-      return { itemsRead, eligible, reminders, skipped: counts };
-    },
-  };
+  return value.replace(LINE_BREAKS_AND_TABS, ' ').replace(HIDDEN_CHARACTERS, '').trim();
 }

@@ -18,8 +18,11 @@ import { countsSince } from '../http/metrics.js';
 import type { RequestCounts, RequestMetrics } from '../http/metrics.js';
 import { processRangePlanner } from './range-planner.js';
 import type { RangePlanner } from './range-planner.js';
-import { createRunTally, decideReminder, dueDateFilterWindow } from '../reminders/rules.js';
+import { decideReminder, dueDateFilterWindow } from '../reminders/rules.js';
 import type { ListItem, ReminderMessage, ReminderRules, SkipReason } from '../reminders/rules.js';
+import { createRunTally } from '../reminders/run-tally.js';
+import { createDueDateZoneCheck } from '../reminders/zone-check.js';
+import type { ZoneMismatch } from '../reminders/zone-check.js';
 
 export interface SweepDependencies {
   readonly config: AppConfig;
@@ -61,6 +64,10 @@ export interface SweepSummary {
   /** Due reminders not emitted because the ledger records them as sent. */
   readonly alreadySent: number;
   readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
+  /** Eligible items whose Language is not a BCP 47 tag of a known language (their reminders have none); only when any. */
+  readonly languageIgnored?: number;
+  /** What an operator should fix, each said once per run (a misconfigured time zone); only when any. */
+  readonly warnings?: readonly string[];
   /** Outbound requests made during this run (a cached token or secret makes none). */
   readonly requests: RequestCounts;
   readonly durationMs: number;
@@ -83,17 +90,24 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   const runId = options.runId ?? randomUUID();
   const rules = reminderRulesOf(deps.config);
   const tally = createRunTally();
+  const zoneCheck = createDueDateZoneCheck(rules.timeZone);
   const due: ReminderMessage[] = [];
 
   const onPage = (page: readonly ListItem[]): void => {
     for (const item of page) {
+      zoneCheck.record(item.fields[rules.columns.dueDate]);
       const decision = decideReminder(item, rules, now);
       tally.record(decision);
-      if (decision.kind === 'remind') {
-        due.push(decision.message);
-      } else if (decision.kind === 'skip') {
+      if (decision.kind === 'skip') {
         deps.logger.info(`Run ${runId}: skipped item ${item.id}: ${decision.reason}`);
+        continue;
       }
+      if (decision.languageIgnored === true) {
+        deps.logger.info(
+          `Run ${runId}: item ${item.id}: its ${SETTINGS.columns.language} value is not a BCP 47 tag of a known language; the reminder has none`,
+        );
+      }
+      if (decision.kind === 'remind') due.push(decision.message);
     }
   };
   const planner = deps.rangePlanner ?? processRangePlanner;
@@ -121,6 +135,10 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
   }
   const reminders = sent.size === 0 ? due : due.filter((reminder) => !sent.has(reminder.id));
   const counts = tally.summary();
+  const mismatch = zoneCheck.result();
+  if (mismatch !== undefined) {
+    deps.logger.warn(`Run ${runId}: ${zoneMismatchWarning(mismatch, rules.timeZone)}`);
+  }
   const summary: SweepSummary = {
     runId,
     now: now.toISOString(),
@@ -129,6 +147,8 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions = 
     reminders: reminders.length,
     alreadySent: due.length - reminders.length,
     skipped: counts.skipped,
+    ...(counts.languageIgnored === undefined ? {} : { languageIgnored: counts.languageIgnored }),
+    ...(mismatch === undefined ? {} : { warnings: [zoneMismatchWarning(mismatch, rules.timeZone)] }),
     requests: countsSince(requestsBefore, deps.metrics.snapshot()),
     durationMs: Math.round(performance.now() - startedAt),
   };
@@ -142,6 +162,16 @@ function runTimeBudgetExceeded(config: AppConfig, runId: string, itemsRead: numb
     `Run ${runId} was stopped when its time budget of ${config.runTimeBudgetMs / 1000} s (${SETTINGS.runTimeBudgetSeconds}) ran out, after reading ${itemsRead} list item(s); it enqueues no reminder. Graph, Entra ID or Key Vault answered too slowly or kept throttling; the next run catches up (${SETTINGS.catchUpDays}). Keep ${SETTINGS.runTimeBudgetSeconds} below functionTimeout in host.json.`,
     { cause },
   );
+}
+
+/** How many zones a warning names: enough to recognise the site's, few enough to read. */
+const ZONES_NAMED = 5;
+
+function zoneMismatchWarning(mismatch: ZoneMismatch, timeZone: string): string {
+  const { count, fittingZones, offsets } = mismatch;
+  const named = fittingZones.slice(0, ZONES_NAMED).join(', ');
+  const more = fittingZones.length > ZONES_NAMED ? ` and ${fittingZones.length - ZONES_NAMED} more zones` : '';
+  return `${count} due date(s) read are not midnights in ${SETTINGS.timeZone} ${timeZone} but are midnights at ${offsets.join(' and ')}, as in ${named}${more}: Graph returns a date-only column as the UTC instant of midnight in the site's time zone, so their due dates may be read a day off. Fix: set ${SETTINGS.timeZone} to the site's time zone (SharePoint: Site settings > Regional settings > Time zone).`;
 }
 
 /** The ids of `due` the ledger records as sent; none when there is no ledger or it cannot be read. */
@@ -204,6 +234,8 @@ function reminderRulesOf(config: AppConfig): ReminderRules {
     timeZone: config.timeZone,
     catchUpDays: config.catchUpDays,
     columns: config.columns,
+    statuses: config.statuses,
+    minimumAmount: config.minimumAmount,
   };
 }
 

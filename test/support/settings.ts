@@ -11,6 +11,7 @@ export const REQUIRED_SETTINGS = Object.freeze({
   OBLIGATIONS_SITE_ID:
     'contoso.sharepoint.com,ea690cf3-e3dd-42ac-80e7-8d7dc71c4c88,7be73803-d371-4b1e-9275-4c9a059bafef',
   OBLIGATIONS_LIST_ID: 'cb76cdf4-2136-45fe-bd0a-ad6bd2d198c8',
+  REMINDER_TIME_ZONE: 'UTC',
   NOTIFY_SCHEDULE: '0 0 7 * * *',
   NOTIFICATION_QUEUE: 'reminders',
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',

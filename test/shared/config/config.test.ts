@@ -48,10 +48,24 @@ describe('loadConfig: defaults', () => {
         amountDue: 'AmountDue',
         currency: 'Currency',
         status: 'Status',
+        language: 'Language',
       },
       reminderDays: [1, 3, 7],
       timeZone: 'UTC',
       catchUpDays: 2,
+      statuses: {
+        open: ['', 'open', 'unpaid', 'due', 'overdue', 'partially paid'],
+        closed: expect.arrayContaining([
+          'paid',
+          'cancelled',
+          'canceled',
+          'closed',
+          'disputed',
+          'written off',
+          'bezahlt',
+        ]),
+      },
+      minimumAmount: { allCurrencies: '0', byCurrency: {} },
       schedule: '0 0 7 * * *',
       queueName: 'reminders',
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
@@ -113,7 +127,7 @@ describe('loadConfig: problems', () => {
     const error = configError({ REMINDER_DAYS: '7,x', NOTIFICATION_QUEUE: 'Bad_Queue' });
     expect(error.setting).toBe('ENTRA_TENANT_ID');
     expect(error.message).not.toContain('\n');
-    expect(error.message).toMatch(/^10 settings are invalid: \(1\) ENTRA_TENANT_ID is required/);
+    expect(error.message).toMatch(/^11 settings are invalid: \(1\) ENTRA_TENANT_ID is required/);
     for (const setting of [
       'ENTRA_CLIENT_ID is required',
       'KEY_VAULT_URL is required',
@@ -121,6 +135,7 @@ describe('loadConfig: problems', () => {
       'OBLIGATIONS_SITE_ID is required',
       'OBLIGATIONS_LIST_ID is required',
       'REMINDER_DAYS must be',
+      'REMINDER_TIME_ZONE is required',
       'NOTIFY_SCHEDULE is required',
       'NOTIFICATION_QUEUE must be',
       'AzureWebJobsStorage is required',
@@ -306,6 +321,13 @@ describe('REMINDER_DAYS', () => {
 });
 
 describe('REMINDER_TIME_ZONE', () => {
+  it('is required: a default other than the site zone would move every date-only due date by a day', () => {
+    const message = problemWith({ REMINDER_TIME_ZONE: undefined }, 'REMINDER_TIME_ZONE');
+    expect(message).toContain('REMINDER_TIME_ZONE is required');
+    expect(message).toContain('Regional settings');
+    expect(problemWith({ REMINDER_TIME_ZONE: '  ' }, 'REMINDER_TIME_ZONE')).toContain('is required');
+  });
+
   it('accepts IANA zones', () => {
     expect(testConfig({ REMINDER_TIME_ZONE: 'Pacific/Auckland' }).timeZone).toBe('Pacific/Auckland');
   });
@@ -313,6 +335,80 @@ describe('REMINDER_TIME_ZONE', () => {
   it('rejects unknown zones and fixed offsets', () => {
     for (const zone of ['Europe/Berln', '+01:00', 'GMT+1 hour']) {
       expect(problemWith({ REMINDER_TIME_ZONE: zone }, 'REMINDER_TIME_ZONE')).toContain('IANA time zone');
+    }
+  });
+});
+
+describe('OPEN_STATUSES and CLOSED_STATUSES', () => {
+  it('are read as status.ts compares statuses: NFKC, invisible characters removed, whitespace collapsed, lower case', () => {
+    const config = testConfig({
+      OPEN_STATUSES: ' Offen , OPEN,Teil\u00A0 bezahlt,\uFF2Fpen,(Empty)',
+      CLOSED_STATUSES: 'Be\u200Bzahlt,Storniert',
+    });
+    expect(config.statuses).toEqual({ open: ['offen', 'open', 'teil bezahlt', ''], closed: ['bezahlt', 'storniert'] });
+  });
+
+  it('default to the documented lists', () => {
+    expect(SETTING_DEFAULTS.openStatuses).toBe('(empty),Open,Unpaid,Due,Overdue,Partially Paid');
+    for (const word of [
+      'Paid',
+      'Cancelled',
+      'Canceled',
+      'Disputed',
+      'Closed',
+      'Written off',
+      'Bezahlt',
+      'Payé',
+      'Betaald',
+    ]) {
+      expect(SETTING_DEFAULTS.closedStatuses.split(','), word).toContain(word);
+    }
+  });
+
+  it('refuse a blank entry, pointing to (empty)', () => {
+    for (const setting of ['OPEN_STATUSES', 'CLOSED_STATUSES']) {
+      for (const text of ['Open,,Due', 'Open,', ',Open', 'Open,\u200B']) {
+        expect(problemWith({ [setting]: text }, setting)).toContain('an entry is blank (write (empty)');
+      }
+    }
+  });
+
+  it('refuse a status listed as both open and closed', () => {
+    const message = problemWith(
+      { OPEN_STATUSES: 'Open,PAID,(empty)', CLOSED_STATUSES: 'paid,(empty)' },
+      'CLOSED_STATUSES',
+    );
+    expect(message).toBe(
+      'OPEN_STATUSES and CLOSED_STATUSES both list "paid", (empty): a status is either open or closed',
+    );
+    // Against the default closed list too.
+    expect(problemWith({ OPEN_STATUSES: 'Open,Bezahlt' }, 'CLOSED_STATUSES')).toContain('both list "bezahlt"');
+  });
+});
+
+describe('MINIMUM_AMOUNT', () => {
+  it('takes one amount for every currency and/or one per currency', () => {
+    expect(testConfig({ MINIMUM_AMOUNT: '5' }).minimumAmount).toEqual({ allCurrencies: '5', byCurrency: {} });
+    expect(testConfig({ MINIMUM_AMOUNT: '2.50, jpy 500,CHF  0.5' }).minimumAmount).toEqual({
+      allCurrencies: '2.50',
+      byCurrency: { JPY: '500', CHF: '0.5' },
+    });
+    expect(testConfig({ MINIMUM_AMOUNT: 'JPY 500' }).minimumAmount).toEqual({
+      allCurrencies: '0',
+      byCurrency: { JPY: '500' },
+    });
+  });
+
+  it('refuses what is not an amount, an unknown currency and repeats', () => {
+    for (const [text, reason] of [
+      ['-1', '"-1" is neither an amount nor "CUR amount"'],
+      ['5 EUR', '"5 EUR" is neither an amount nor "CUR amount"'],
+      ['1,5', 'two amounts for every currency'],
+      ['XYZ 5', '"XYZ" is not an ISO 4217 currency code'],
+      ['EUR 5, eur 6', 'EUR is listed twice'],
+      ['5,', '"" is neither an amount nor "CUR amount"'],
+    ]) {
+      expect(problemWith({ MINIMUM_AMOUNT: text }, 'MINIMUM_AMOUNT'), text).toContain(reason);
     }
   });
 });
@@ -550,6 +646,7 @@ describe('list columns', () => {
       LIST_COLUMN_AMOUNT_DUE: 'OData__Amount',
       LIST_COLUMN_CURRENCY: 'Cur',
       LIST_COLUMN_STATUS: 'State1',
+      LIST_COLUMN_LANGUAGE: 'Sprache',
     });
     expect(config.columns).toEqual({
       reference: 'InvoiceNo',
@@ -559,6 +656,7 @@ describe('list columns', () => {
       amountDue: 'OData__Amount',
       currency: 'Cur',
       status: 'State1',
+      language: 'Sprache',
     });
   });
 

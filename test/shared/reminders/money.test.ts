@@ -3,6 +3,7 @@ import {
   clearMoneyCache,
   currencyMinorUnits,
   formatDecimalAmount,
+  isBelowMinimum,
   normalizeCurrencyCode,
 } from '../../../shared/reminders/money.js';
 
@@ -112,5 +113,29 @@ describe('formatDecimalAmount', () => {
 
   it('accepts the largest amount below 10^15', () => {
     expect(formatDecimalAmount('999999999999999.99', 2)).toBe('999999999999999.99');
+  });
+});
+
+describe('isBelowMinimum', () => {
+  const none = { allCurrencies: '0', byCurrency: {} };
+
+  it('is true for zero whatever the minimum', () => {
+    expect(isBelowMinimum('0.00', 'EUR', none)).toBe(true);
+    expect(isBelowMinimum('0', 'JPY', none)).toBe(true);
+    expect(isBelowMinimum('0.000', 'BHD', none)).toBe(true);
+    expect(isBelowMinimum('0.01', 'EUR', none)).toBe(false);
+    expect(isBelowMinimum('1', 'JPY', none)).toBe(false);
+  });
+
+  it('compares in minor units with the minimum for the currency, rounded like the amount', () => {
+    const minimum = { allCurrencies: '2.5', byCurrency: { JPY: '300', BHD: '0.0015' } };
+    expect(isBelowMinimum('2.49', 'EUR', minimum)).toBe(true);
+    expect(isBelowMinimum('2.50', 'EUR', minimum)).toBe(false);
+    expect(isBelowMinimum('1000000.00', 'EUR', minimum)).toBe(false);
+    expect(isBelowMinimum('299', 'JPY', minimum)).toBe(true);
+    expect(isBelowMinimum('300', 'JPY', minimum)).toBe(false);
+    // 0.0015 BHD rounds to 0.002.
+    expect(isBelowMinimum('0.001', 'BHD', minimum)).toBe(true);
+    expect(isBelowMinimum('0.002', 'BHD', minimum)).toBe(false);
   });
 });

@@ -80,4 +80,21 @@ describe('readReminderMessage', () => {
       expect(problem).not.toContain('xxxx');
     }
   });
+
+  it('reads the optional language: a canonical BCP 47 tag, or absent', () => {
+    const german = { ...VALID, language: 'de-CH' };
+    expect(readReminderMessage(german)).toEqual({ ok: true, reminder: german });
+    expect(readReminderMessage(JSON.stringify(german))).toEqual({ ok: true, reminder: german });
+    const reading = readReminderMessage(VALID);
+    expect(reading.ok && reading.reminder).not.toHaveProperty('language');
+    for (const language of ['de-ch', 'German', 'en_US', '', 42, null, ['de']]) {
+      expect(problemWith({ language }), String(language)).toMatchObject({ field: 'language' });
+    }
+  });
+
+  it('refuses an address with invisible or bidi characters', () => {
+    for (const email of ['ad\u200Ba@example.com', 'ada@exa\u202Emple.com', 'ada\u2066@example.com']) {
+      expect(problemWith({ customer: { ...VALID.customer, email } }).field).toBe('customer.email');
+    }
+  });
 });

@@ -1,54 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../../emulators/stack/seeded-random.js';
 import { addDays, calendarDateIn, startOfDayIn } from '../../../shared/reminders/calendar.js';
-import { SETTING_DEFAULTS } from '../../../shared/config/config.js';
-import type { ListColumns } from '../../../shared/reminders/rules.js';
-import type {
-  ListItem,
-  ReminderDecision,
-  ReminderMessage,
-  ReminderRules,
-  SkipReason,
-} from '../../../shared/reminders/rules.js';
+import type { ListColumns, ListItem, ReminderDecision, SkipReason } from '../../../shared/reminders/rules.js';
 import {
   MAX_TEXT_FIELD_LENGTH,
   REMINDER_MESSAGE_SCHEMA,
   SKIP_REASONS,
-  createRunTally,
   decideReminder,
   dueDateFilterWindow,
 } from '../../../shared/reminders/rules.js';
-
-function rules(overrides: Partial<ReminderRules> = {}): ReminderRules {
-  return { reminderDays: [1, 3, 7], timeZone: 'UTC', catchUpDays: 0, columns: SETTING_DEFAULTS.columns, ...overrides };
-}
-
-function item(fields: Record<string, unknown> = {}, id = '42'): ListItem {
-  return {
-    id,
-    fields: {
-      Title: 'INV-2026-0042',
-      CustomerName: 'Ada Lovelace',
-      CustomerEmail: 'ada@example.com',
-      DueDate: '2026-12-08T00:00:00Z',
-      AmountDue: 1234.5,
-      Currency: 'EUR',
-      Status: 'Open',
-      ...fields,
-    },
-  };
-}
-
-function reminded(decision: ReminderDecision): ReminderMessage {
-  if (decision.kind !== 'remind') {
-    throw new Error(`expected a reminder, got ${JSON.stringify(decision)}`);
-  }
-  return decision.message;
-}
-
-function skipReason(decision: ReminderDecision): SkipReason | undefined {
-  return decision.kind === 'skip' ? decision.reason : undefined;
-}
+import { listItem as item, reminded, skipReason, testRules as rules } from '../../support/reminder-rules.js';
 
 const at = (iso: string): Date => new Date(iso);
 
@@ -102,7 +63,7 @@ describe('decideReminder: the message', () => {
     expect(amountOf(1500.4, 'JPY')).toBe('1500');
     expect(amountOf(1500.5, 'JPY')).toBe('1501');
     expect(amountOf('12.3456', 'BHD')).toBe('12.346');
-    expect(amountOf(0, 'EUR')).toBe('0.00');
+    expect(amountOf(0.005, 'EUR')).toBe('0.01');
     expect(amountOf('1e3', 'EUR')).toBe('1000.00');
   });
 
@@ -130,6 +91,21 @@ describe('decideReminder: the message', () => {
     expect(message.customer.email).toBe('Ada.Lovelace+Bills@Example.COM');
   });
 
+  it('removes bidi controls, zero-width spaces and BOMs from texts, keeping joiners', () => {
+    const message = reminded(
+      decideReminder(
+        item({
+          Title: '\u202EINV-\u200B0042\u202C\uFEFF',
+          CustomerName: '\u2067Ada\u2069 \u200ELovelace\u200F \u{1F469}\u200D\u{1F4BB}',
+        }),
+        rules(),
+        at('2026-12-01T07:00:00Z'),
+      ),
+    );
+    expect(message.reference).toBe('INV-0042');
+    expect(message.customer.name).toBe('Ada Lovelace \u{1F469}\u200D\u{1F4BB}');
+  });
+
   it('uses empty texts for a missing reference or name, and numbers as written', () => {
     const message = reminded(
       decideReminder(item({ Title: 1042, CustomerName: null }), rules(), at('2026-12-01T07:00:00Z')),
@@ -147,6 +123,7 @@ describe('decideReminder: the message', () => {
       amountDue: 'Betrag',
       currency: 'Waehrung',
       status: 'Zustand',
+      language: 'Sprache',
     };
     const custom: ListItem = {
       id: '7',
@@ -158,18 +135,22 @@ describe('decideReminder: the message', () => {
         Betrag: '10',
         Waehrung: 'EUR',
         Zustand: 'Offen',
+        Sprache: 'de-ch',
         Title: 'ignored',
+        Language: 'fr',
       },
     };
-    const message = reminded(decideReminder(custom, rules({ columns }), at('2026-12-01T07:00:00Z')));
+    const german = rules({ columns, statuses: { open: ['offen'], closed: ['paid'] } });
+    const message = reminded(decideReminder(custom, german, at('2026-12-01T07:00:00Z')));
     expect(message).toMatchObject({
       id: '7:2026-12-04:3',
       reference: 'R-1',
       customer: { name: 'Grace', email: 'grace@example.org' },
       amount: '10.00',
+      language: 'de-CH',
     });
     const paid = { ...custom, fields: { ...custom.fields, Zustand: 'Paid' } };
-    expect(skipReason(decideReminder(paid, rules({ columns }), at('2026-12-01T07:00:00Z')))).toBe('statusClosed');
+    expect(skipReason(decideReminder(paid, german, at('2026-12-01T07:00:00Z')))).toBe('statusClosed');
   });
 
   it('stays far below the 64 KiB queue limit at the longest allowed texts, even base64-encoded', () => {
@@ -363,9 +344,71 @@ describe('decideReminder: skip reasons', () => {
     for (const Status of ['Paid', 'paid', ' PAID ', 'Cancelled', 'cancelled']) {
       expect(reasonFor({ Status }), Status).toBe('statusClosed');
     }
-    for (const Status of ['Open', 'Partially paid', 'Overdue', '', null, undefined, 3]) {
+    for (const Status of ['Open', 'Partially paid', 'Overdue', '', null, undefined]) {
       expect(reasonFor({ Status }), String(Status)).toBeUndefined();
     }
+  });
+
+  it('statusUnknown: neither open nor known to be closed, a number or an object', () => {
+    for (const Status of ['Opne', 'Pending', 'Paid in full', 3, { Value: 'Open' }, true]) {
+      expect(reasonFor({ Status }), String(Status)).toBe('statusUnknown');
+    }
+  });
+
+  it('statusClosed: the default closed list, in several languages and spellings', () => {
+    for (const Status of [
+      'Canceled',
+      'Closed',
+      'Written off',
+      'written  OFF',
+      'Disputed',
+      'Bezahlt',
+      'Payée',
+      'Betaald',
+    ]) {
+      expect(reasonFor({ Status }), Status).toBe('statusClosed');
+    }
+    for (const Status of ['Open', 'Unpaid', 'Due', 'Overdue', 'Partially Paid', 'PARTIALLY PAID']) {
+      expect(reasonFor({ Status }), Status).toBeUndefined();
+    }
+  });
+
+  it('compares statuses after NFKC, without invisible characters and with whitespace collapsed', () => {
+    for (const Status of [
+      'Pa\u200Bid',
+      '\uFEFFPaid',
+      'P\u00ADaid',
+      '\u202EPaid\u202C',
+      '\uFF30\uFF41\uFF49\uFF44',
+      'Paid\u00A0',
+    ]) {
+      expect(reasonFor({ Status }), JSON.stringify(Status)).toBe('statusClosed');
+    }
+    expect(reasonFor({ Status: 'Partially\u00A0\tPaid' })).toBeUndefined();
+    expect(reasonFor({ Status: 'O\u200Dpen' })).toBeUndefined();
+  });
+
+  it('reads a multi-choice status: open only if every choice is', () => {
+    expect(reasonFor({ Status: ['Open'] })).toBeUndefined();
+    expect(reasonFor({ Status: ['Open', 'Overdue'] })).toBeUndefined();
+    expect(reasonFor({ Status: [] })).toBeUndefined(); // no choice: an empty status
+    expect(reasonFor({ Status: ['Paid'] })).toBe('statusClosed');
+    expect(reasonFor({ Status: ['Open', 'Paid'] })).toBe('statusClosed');
+    expect(reasonFor({ Status: ['Open', 'Opne'] })).toBe('statusUnknown');
+    expect(reasonFor({ Status: ['Paid', 'Opne'] })).toBe('statusUnknown');
+    expect(reasonFor({ Status: ['Open', 7] })).toBe('statusUnknown');
+  });
+
+  it('follows the configured lists, the empty status included', () => {
+    const strict = rules({ statuses: { open: ['offen', 'open'], closed: ['bezahlt', ''] } });
+    const reason = (Status: unknown) => skipReason(decideReminder(item({ Status }), strict, now));
+    expect(reason('Offen')).toBeUndefined();
+    expect(reason('Bezahlt')).toBe('statusClosed');
+    expect(reason('')).toBe('statusClosed');
+    expect(reason(null)).toBe('statusClosed');
+    expect(reason('Paid')).toBe('statusUnknown');
+    const noEmpty = rules({ statuses: { open: ['open'], closed: [] } });
+    expect(skipReason(decideReminder(item({ Status: undefined }), noEmpty, now))).toBe('statusUnknown');
   });
 
   it('missingDueDate and invalidDueDate', () => {
@@ -407,6 +450,20 @@ describe('decideReminder: skip reasons', () => {
       'ada,bob@example.com',
       'ada@example.com; bob@example.com',
       'ada\u0000@example.com',
+      'ada\u200B@example.com',
+      'ada@exam\u200Bple.com',
+      'ad\u200Da@example.com',
+      'ada\u200C@example.com',
+      '\u200Eada@example.com',
+      'ada@example.com\u200F',
+      'ada\u202E@example.com',
+      'ada@\u202Aexample.com',
+      'ada\u2066@example.com',
+      'ada@example\u2069.com',
+      'a\uFEFFda@example.com',
+      'ada\u2060@example.com',
+      'ada\u00AD@example.com',
+      'ada@exa\uFE0Fmple.com',
       `${'a'.repeat(65)}@example.com`,
       `ada@${'a'.repeat(250)}.com`,
       ['ada@example.com'],
@@ -419,6 +476,10 @@ describe('decideReminder: skip reasons', () => {
       'first.last+bills@sub.example.com',
       "o'brien@example.ie",
       'jörg@müller.de',
+      'info@bücher.de',
+      'संपर्क@उदाहरण.भारत',
+      'user@例え.テスト',
+      'почта@пример.рф',
       `${'a'.repeat(64)}@example.com`,
     ]) {
       expect(reasonFor({ CustomerEmail }), CustomerEmail).toBeUndefined();
@@ -449,6 +510,40 @@ describe('decideReminder: skip reasons', () => {
     }
   });
 
+  it('amountBelowMinimum: an amount that rounds to zero in the currency minor units', () => {
+    for (const [AmountDue, Currency] of [
+      [0, 'EUR'],
+      ['0.00', 'EUR'],
+      [0.004, 'EUR'],
+      ['0.0049', 'USD'],
+      [0.4, 'JPY'],
+      ['0.0004', 'BHD'],
+    ] as const) {
+      expect(reasonFor({ AmountDue, Currency }), `${AmountDue} ${Currency}`).toBe('amountBelowMinimum');
+    }
+    for (const [AmountDue, Currency] of [
+      [0.005, 'EUR'],
+      [0.01, 'EUR'],
+      [0.5, 'JPY'],
+      ['0.0005', 'BHD'],
+    ] as const) {
+      expect(reasonFor({ AmountDue, Currency }), `${AmountDue} ${Currency}`).toBeUndefined();
+    }
+  });
+
+  it('amountBelowMinimum: below the configured minimum, for every currency or its own', () => {
+    const minimum = rules({ minimumAmount: { allCurrencies: '5', byCurrency: { JPY: '500', CHF: '0' } } });
+    const reason = (AmountDue: unknown, Currency: string) =>
+      skipReason(decideReminder(item({ AmountDue, Currency }), minimum, now));
+    expect(reason(4.99, 'EUR')).toBe('amountBelowMinimum');
+    expect(reason(4.995, 'EUR')).toBeUndefined(); // rounds to 5.00
+    expect(reason(5, 'EUR')).toBeUndefined();
+    expect(reason(499, 'JPY')).toBe('amountBelowMinimum');
+    expect(reason(500, 'JPY')).toBeUndefined();
+    expect(reason(0.01, 'CHF')).toBeUndefined();
+    expect(reason(0, 'CHF')).toBe('amountBelowMinimum');
+  });
+
   it('fieldTooLong: reference or name over the limit (after stripping control characters)', () => {
     const limit = 'x'.repeat(MAX_TEXT_FIELD_LENGTH);
     expect(reasonFor({ Title: limit, CustomerName: limit })).toBeUndefined();
@@ -463,8 +558,11 @@ describe('decideReminder: skip reasons', () => {
     expect(reasonFor({ CustomerEmail: 'nope', Currency: 'XYZ', AmountDue: -1 })).toBe('invalidEmail');
     expect(reasonFor({ Currency: 'XYZ', AmountDue: -1 })).toBe('invalidCurrency');
     expect(reasonFor({ AmountDue: -1, Title: 'x'.repeat(5000) })).toBe('invalidAmount');
+    expect(reasonFor({ Status: 'Opne', DueDate: null })).toBe('statusUnknown');
+    expect(reasonFor({ AmountDue: 0, Title: 'x'.repeat(5000) })).toBe('amountBelowMinimum');
     expect(SKIP_REASONS).toEqual([
       'statusClosed',
+      'statusUnknown',
       'missingDueDate',
       'invalidDueDate',
       'pastDue',
@@ -472,6 +570,7 @@ describe('decideReminder: skip reasons', () => {
       'invalidEmail',
       'invalidCurrency',
       'invalidAmount',
+      'amountBelowMinimum',
       'fieldTooLong',
     ]);
   });
@@ -483,6 +582,44 @@ describe('decideReminder: skip reasons', () => {
       expect(decision.kind).not.toBe('remind');
       expect(JSON.stringify(decision)).not.toContain('secret.customer');
     }
+  });
+});
+
+describe('decideReminder: the customer language', () => {
+  const now = at('2026-12-01T07:00:00Z');
+
+  it('carries a BCP 47 tag of a known language in its canonical form', () => {
+    for (const [Language, language] of [
+      ['de', 'de'],
+      [' fr-ch ', 'fr-CH'],
+      ['IT', 'it'],
+      ['nl-BE', 'nl-BE'],
+      ['es-419', 'es-419'],
+      ['en-GB', 'en-GB'],
+      ['zh-hant-tw', 'zh-Hant-TW'],
+    ]) {
+      expect(reminded(decideReminder(item({ Language }), rules(), now)).language, Language).toBe(language);
+    }
+  });
+
+  it('leaves the language out when the column is absent or empty', () => {
+    for (const Language of [undefined, null, '', '  ']) {
+      const decision = decideReminder(item({ Language }), rules(), now);
+      expect(decision).not.toHaveProperty('languageIgnored');
+      expect(reminded(decision)).not.toHaveProperty('language');
+    }
+  });
+
+  it('still reminds when the language is not a tag of a known language, without it and flagged', () => {
+    for (const Language of ['German', 'english', 'en_US', 'xx', 'und', 'x-private', 'de-'.repeat(20), 49, ['de']]) {
+      const decision = decideReminder(item({ Language }), rules(), now);
+      expect(decision, String(Language)).toMatchObject({ kind: 'remind', languageIgnored: true });
+      expect(reminded(decision), String(Language)).not.toHaveProperty('language');
+    }
+    expect(decideReminder(item({ Language: 'German', DueDate: '2026-12-20' }), rules(), now)).toEqual({
+      kind: 'notDueToday',
+      languageIgnored: true,
+    });
   });
 });
 
@@ -573,35 +710,5 @@ describe('dueDateFilterWindow', () => {
       }
     }
     expect(remindersSeen).toBeGreaterThan(500);
-  });
-});
-
-describe('createRunTally', () => {
-  it('counts items read, eligible items, reminders and skips by reason', () => {
-    const tally = createRunTally();
-    const now = at('2026-12-01T07:00:00Z');
-    const decisions = [
-      decideReminder(item(), rules(), now),
-      decideReminder(item({}, '43'), rules(), now),
-      decideReminder(item({ DueDate: '2026-12-20' }), rules(), now),
-      decideReminder(item({ Status: 'Paid' }), rules(), now),
-      decideReminder(item({ CustomerEmail: '' }), rules(), now),
-      decideReminder(item({ Status: 'cancelled' }), rules(), now),
-    ];
-    expect(tally.itemsRead).toBe(0);
-    for (const decision of decisions) tally.record(decision);
-    expect(tally.itemsRead).toBe(6);
-    const summary = tally.summary();
-    expect(summary).toEqual({ itemsRead: 6, eligible: 3, reminders: 2, skipped: { statusClosed: 2, missingEmail: 1 } });
-    expect(Object.keys(summary.skipped)).toEqual(['statusClosed', 'missingEmail']);
-  });
-
-  it('hands out summaries that later records do not change', () => {
-    const tally = createRunTally();
-    tally.record({ kind: 'skip', reason: 'pastDue' });
-    const first = tally.summary();
-    tally.record({ kind: 'skip', reason: 'pastDue' });
-    expect(first.skipped.pastDue).toBe(1);
-    expect(tally.summary().skipped.pastDue).toBe(2);
   });
 });

@@ -133,6 +133,45 @@ describe('runSweep', () => {
     expect(logger.lines.join('\n')).not.toMatch(/@/);
   });
 
+  it('carries the language, and counts and logs by id the items whose Language it ignores', async () => {
+    const metrics = createRequestMetrics();
+    const graph = fakeGraph(
+      [
+        [
+          item('1', berlinMidnight('2026-12-02'), { Language: 'de-ch' }),
+          item('2', berlinMidnight('2026-12-02'), { Language: 'Deutsch' }),
+          item('3', berlinMidnight('2026-12-02')),
+        ],
+      ],
+      metrics,
+    );
+    const logger = recordingLogger();
+    const result = await runSweep({ config: CONFIG, graph, metrics, logger }, { now: NOW, runId: 'run-3' });
+    expect(result.reminders.map((reminder) => reminder.language)).toEqual(['de-CH', undefined, undefined]);
+    expect(result.summary).toMatchObject({ eligible: 3, reminders: 3, languageIgnored: 1 });
+    expect(logger.lines).toContain(
+      'info Run run-3: item 2: its LIST_COLUMN_LANGUAGE value is not a BCP 47 tag of a known language; the reminder has none',
+    );
+    expect(logger.lines.join('\n')).not.toContain('Deutsch');
+  });
+
+  it('warns once in the summary when the due dates are midnights of another zone than REMINDER_TIME_ZONE', async () => {
+    const metrics = createRequestMetrics();
+    // A New York site's date-only values: midnight EST is 05:00Z.
+    const pages = [
+      [item('1', '2026-12-02T05:00:00Z'), item('2', '2026-12-04T05:00:00Z')],
+      [item('3', '2026-12-08T05:00:00Z', { Status: 'Paid' })],
+    ];
+    const logger = recordingLogger();
+    const result = await runSweep({ config: CONFIG, graph: fakeGraph(pages, metrics), metrics, logger }, { now: NOW });
+    expect(result.summary.warnings).toEqual([
+      expect.stringMatching(
+        /^3 due date\(s\) read are not midnights in REMINDER_TIME_ZONE Europe\/Berlin but are midnights at GMT-05:00, as in America\/\w+, .* and \d+ more zones: /,
+      ),
+    ]);
+    expect(logger.lines.filter((line) => line.startsWith('warn '))).toHaveLength(1);
+  });
+
   it("reports only this run's requests when the clients are long-lived", async () => {
     const metrics = createRequestMetrics();
     metrics.record('token');
