@@ -95,6 +95,13 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
   if (claimSeconds !== undefined && timeoutSeconds !== undefined) {
     checkClaimOutlastsRequest(problems, claimSeconds, timeoutSeconds);
   }
+  const { senderName, signature, contact, paymentUrl } = SETTING_SCHEMA.mail;
+  const branding = {
+    senderName: problems.optional(senderName),
+    signature: problems.optional(signature),
+    contact: problems.optional(contact),
+    paymentUrl: problems.optional(paymentUrl),
+  };
   if (problems.count > 0 || settings === undefined || credential === undefined || storage === undefined) {
     throw problems.toError(SETTING_DECLARATIONS);
   }
@@ -123,6 +130,11 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
       senderMailbox,
       saveToSentItems: settings.saveToSentItems,
       claimDurationMs: settings.deliveryClaimSeconds * 1000,
+    },
+    mail: {
+      defaultLanguage: settings.mail.defaultLanguage,
+      // Unset settings are left out, not carried as undefined.
+      branding: Object.fromEntries(Object.entries(branding).filter(([, value]) => value !== undefined)),
     },
   } satisfies AppConfig);
 }

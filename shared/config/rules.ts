@@ -2,6 +2,8 @@
 import * as v from 'valibot';
 import { isValidTimeZone } from '../reminders/calendar.js';
 import { isPlausibleEmailAddress } from '../reminders/email-address.js';
+import { canonicalLanguageTag } from '../reminders/mail-locale.js';
+import { expandPaymentUrl, PAYMENT_URL_PLACEHOLDERS, unknownPlaceholders } from '../reminders/payment-link.js';
 import { ncrontabProblem } from './ncrontab.js';
 import { matching, NO_REASON, quote, reasoned } from './rule.js';
 import type { Rule } from './rule.js';
@@ -205,3 +207,39 @@ export const storageAccount = matching(
   'a storage account name: 3 to 24 lower-case letters and digits',
   /^[a-z0-9]{3,24}$/,
 );
+
+export const languageTag: Rule<string> = {
+  expected: 'a BCP 47 language tag such as "en", "de" or "fr-CH"',
+  schema: v.pipe(
+    v.string(),
+    v.check((text) => canonicalLanguageTag(text) !== undefined, NO_REASON),
+    v.transform((text) => canonicalLanguageTag(text) ?? text),
+  ),
+};
+
+/** Text for the e-mail: one line (a literal `\n` may stand for a line break), without control characters. */
+export function mailText(maxLength: number): Rule<string> {
+  return {
+    expected: `text of at most ${maxLength} characters, without control characters`,
+    schema: v.pipe(v.string(), v.maxLength(maxLength, NO_REASON), v.regex(/^\P{Cc}*$/u, NO_REASON)),
+  };
+}
+
+const PAYMENT_URL_SAMPLE = { reference: 'INV-1', amount: '1.00', currency: 'EUR' };
+
+function paymentUrlProblem(text: string): string | undefined {
+  const unknown = unknownPlaceholders(text);
+  if (unknown.length > 0) return `unknown placeholder {${unknown[0]}}`;
+  const expanded = expandPaymentUrl(text, PAYMENT_URL_SAMPLE);
+  if (!URL.canParse(expanded)) return 'not an absolute URL';
+  const url = new URL(expanded);
+  if (url.protocol !== 'https:') return 'https is required';
+  if (url.username !== '' || url.password !== '') return 'a URL with credentials in it';
+  return undefined;
+}
+
+export const paymentUrl: Rule<string> = {
+  expected: `an https URL template, e.g. "https://pay.example.com/invoice?ref={reference}&amount={amount}&currency={currency}" (placeholders: ${PAYMENT_URL_PLACEHOLDERS.map((name) => `{${name}}`).join(', ')})`,
+  show: (text) => quote(text),
+  schema: v.pipe(v.string(), reasoned(paymentUrlProblem)),
+};

@@ -63,6 +63,8 @@ export interface ReminderMessage {
   readonly amount: string;
   /** ISO 4217 code, upper case. */
   readonly currency: string;
+  /** The customer's language, a BCP 47 tag (the optional `Language` column); absent: the default language. */
+  readonly language?: string;
   /** The run's instant, ISO 8601. */
   readonly createdAt: string;
 }
