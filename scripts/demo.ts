@@ -3,7 +3,8 @@
  * managed identity, Key Vault, Graph with the demo obligations, Azurite in memory), makes its settings
  * the environment as the host does with app settings, loads the function app through the local host,
  * fires `reminderTimer` once the way the host does, and shows the run summary and the reminders read
- * back from the queue. Exits non-zero if the run fails.
+ * back from the queue, and writes the first reminder's e-mail to .local/preview/. Exits non-zero if the
+ * run fails.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ import { loadConfig } from '../shared/config/config.js';
 import type { ReminderMessage } from '../shared/reminders/rules.js';
 import type { SweepSummary } from '../shared/sweep/sweep.js';
 import { failureLine } from './support/cli-errors.js';
+import { writePreviews } from './support/mail-preview.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
 const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +51,11 @@ async function main(): Promise<void> {
     }
     console.log(`\n${reminders.length} reminder(s) on queue '${queueName}':\n`);
     printReminders(reminders);
+    const [sample] = await writePreviews(reminders.slice(0, 1));
+    if (sample) {
+      const where = path.relative(process.cwd(), sample.html);
+      console.log(`\nSample e-mail "${sample.mail.subject}": ${where} (and .txt; npm run preview for all)`);
+    }
     console.log(`\nDone in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`);
   } finally {
     await stack.stop();

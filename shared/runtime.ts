@@ -31,12 +31,16 @@ import { deliverReminder } from './delivery/deliver-reminder.js';
 import type { DeliveryOutcome, DeliverySettings } from './delivery/deliver-reminder.js';
 import { createReminderLedger, findSentReminderIds } from './delivery/ledger/index.js';
 import type { ReminderLedger } from './delivery/ledger/index.js';
+import { readMailTemplateFiles } from './delivery/mail-template-files.js';
 import { createMailer } from './delivery/mailer.js';
 import type { Mailer } from './delivery/mailer.js';
 import { createRequestMetrics } from './http/metrics.js';
 import type { RequestMetrics } from './http/metrics.js';
 import { createThrottlePauses } from './http/throttle-pauses.js';
 import type { ThrottlePauses } from './http/throttle-pauses.js';
+import { ConfigError } from './base/errors.js';
+import { compileMailTemplates } from './reminders/mail-template.js';
+import type { ReminderMail } from './reminders/mail-template.js';
 import type { ReminderMessage } from './reminders/rules.js';
 import { runSweep } from './sweep/sweep.js';
 import type { SweepOptions, SweepResult } from './sweep/sweep.js';
@@ -62,6 +66,8 @@ export interface DaemonRuntime {
 export interface DeliveryRuntime extends DaemonRuntime {
   readonly config: DeliveryAppConfig;
   readonly settings: DeliverySettings;
+  /** The e-mail of a reminder, from the template files checked when this runtime was built. */
+  readonly renderMail: (reminder: ReminderMessage, daysLeft: number) => ReminderMail;
 }
 
 export interface DaemonRuntimeOptions {
@@ -102,8 +108,25 @@ export function getDeliveryRuntime(
       claimDurationMs: config.delivery.claimDurationMs,
       timeZone: config.timeZone,
     },
+    renderMail: createMailRenderer(config),
   };
   return entry.delivery;
+}
+
+/**
+ * Reads and checks the template files once, when the delivery's runtime is built: a bad template or a
+ * default language without strings fails here, naming the file or the setting, not at the first send.
+ */
+function createMailRenderer(config: AppConfig): DeliveryRuntime['renderMail'] {
+  const templates = compileMailTemplates(readMailTemplateFiles());
+  const { defaultLanguage, branding } = config.mail;
+  if (!templates.languages.has(defaultLanguage)) {
+    throw new ConfigError(
+      'MAIL_DEFAULT_LANGUAGE',
+      `MAIL_DEFAULT_LANGUAGE is "${defaultLanguage}", which has no strings file: set it to one of ${[...templates.languages].join(', ')}, or add templates/strings/${defaultLanguage}.json`,
+    );
+  }
+  return (reminder, daysLeft) => templates.render(reminder, { daysLeft, branding, defaultLanguage });
 }
 
 /** Forgets the cached clients (tests; a new configuration is picked up anyway). */
@@ -183,6 +206,6 @@ export function deliverWithRuntime(
   logger: Logger,
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
-  const { ledger, mailer, settings } = getDeliveryRuntime(process.env);
-  return deliverReminder({ ledger, mailer, settings, logger }, reminder, { deliveryId });
+  const { ledger, mailer, settings, renderMail } = getDeliveryRuntime(process.env);
+  return deliverReminder({ ledger, mailer, settings, renderMail, logger }, reminder, { deliveryId });
 }

@@ -37,7 +37,9 @@ export const FOLDERS: Readonly<Record<string, string>> = {
 export const SUMMARY_FOLDERS: Readonly<Record<string, string>> = {
   'bench/': '`npm run bench`: scenarios, peers, the daemon under measurement, the report',
   'test/': 'vitest; mirrors the folders above, plus `integration/`, `fault-matrix/`, `architecture/` and `support/`',
-  'docs/': 'longer reading: delivery guarantees and the ledger',
+  'templates/':
+    'the reminder e-mail: `reminder.html.mustache`, `reminder.txt.mustache` and `strings/<language>.json` (docs/email-templates.md)',
+  'docs/': 'longer reading: delivery guarantees and the ledger, the e-mail templates',
 };
 
 /** The first sentence of the doc comment a module opens with, or undefined when it has none. */

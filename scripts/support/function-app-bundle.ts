@@ -18,6 +18,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { BuildOptions, Plugin } from 'esbuild';
+import { readMailTemplateFiles } from '../../shared/delivery/mail-template-files.js';
+import { compileMailTemplates } from '../../shared/reminders/mail-template.js';
+import type { MailTemplateFiles } from '../../shared/reminders/mail-template.js';
 
 /** Where the bundle goes, relative to the app folder: package.json `main`. */
 export const BUNDLE_MAIN = 'dist/main.cjs';
@@ -66,6 +69,10 @@ export async function bundleFunctionApp(options: BundleFunctionAppOptions): Prom
   }
   functionFiles.sort();
 
+  // Checked before anything is built: a bad template fails the build with the runtime's one-line error.
+  const templates = readMailTemplateFiles(path.join(sourceRoot, 'templates'));
+  compileMailTemplates(templates);
+
   const mainFile = path.join(outDir, path.basename(BUNDLE_MAIN));
   const common: BuildOptions = {
     bundle: true,
@@ -100,7 +107,7 @@ export async function bundleFunctionApp(options: BundleFunctionAppOptions): Prom
         ...common,
         entryPoints: [path.join(sourceRoot, chunk.source)],
         outfile: path.join(outDir, chunk.file),
-        plugins: [requireChunks(sourceRoot, chunk)],
+        plugins: [requireChunks(sourceRoot, chunk), embedMailTemplates(sourceRoot, templates)],
       }),
     ),
   ]);
@@ -124,6 +131,27 @@ function requireChunks(sourceRoot: string, self?: Chunk): Plugin {
         const file = fileBySource.get(path.resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')));
         return file === undefined ? undefined : { path: `./${file}`, external: true };
       });
+    },
+  };
+}
+
+/**
+ * The e-mail templates inside the bundle: the module that reads them from disk becomes one that returns
+ * them as they were at build time, as the package has no `templates/` folder.
+ */
+function embedMailTemplates(sourceRoot: string, templates: MailTemplateFiles): Plugin {
+  const reader = path.join(sourceRoot, 'shared/delivery/mail-template-files.ts');
+  return {
+    name: 'embed-mail-templates',
+    setup(builder) {
+      builder.onLoad({ filter: /mail-template-files\.ts$/ }, (args) =>
+        args.path === reader
+          ? {
+              contents: `export function readMailTemplateFiles() { return ${JSON.stringify(templates)}; }`,
+              loader: 'js',
+            }
+          : undefined,
+      );
     },
   };
 }

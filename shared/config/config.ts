@@ -12,5 +12,5 @@ export type {
   StorageConnection,
 } from './types.js';
 export { CLAIM_RECORD_MARGIN_MS } from './dependent.js';
-export { loadConfig } from './load.js';
+export { loadConfig, standaloneValue } from './load.js';
 export { SETTING_DECLARATIONS, SETTING_DEFAULTS, SETTING_SCHEMA, SETTINGS } from './schema.js';

@@ -72,8 +72,11 @@ function readStandalone(problems: Problems, env: SettingsSource): StandaloneSett
   return undefined;
 }
 
-/** The value of a standalone setting on its own, for a rule across settings that must run even when others fail. */
-function standaloneValue<T>(declaration: SettingDeclaration<T>, env: SettingsSource): T | undefined {
+/**
+ * The value of one setting on its own (its default when absent), or undefined when invalid: for a rule
+ * across settings that must run even when others fail, and for tools that need one setting's value.
+ */
+export function standaloneValue<T>(declaration: SettingDeclaration<T>, env: SettingsSource): T | undefined {
   const result = v.safeParse(field(declaration), env[declaration.name], PARSE_CONFIG);
   return result.success ? result.output : undefined;
 }
@@ -105,6 +108,13 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
   if (openStatuses !== undefined && closedStatuses !== undefined) {
     checkStatusListsDisjoint(problems, openStatuses, closedStatuses);
   }
+  const { senderName, signature, contact, paymentUrl } = SETTING_SCHEMA.mail;
+  const branding = {
+    senderName: problems.optional(senderName),
+    signature: problems.optional(signature),
+    contact: problems.optional(contact),
+    paymentUrl: problems.optional(paymentUrl),
+  };
   if (problems.count > 0 || settings === undefined || credential === undefined || storage === undefined) {
     throw problems.toError(SETTING_DECLARATIONS);
   }
@@ -135,6 +145,11 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
       senderMailbox,
       saveToSentItems: settings.saveToSentItems,
       claimDurationMs: settings.deliveryClaimSeconds * 1000,
+    },
+    mail: {
+      defaultLanguage: settings.mail.defaultLanguage,
+      // Unset settings are left out, not carried as undefined.
+      branding: Object.fromEntries(Object.entries(branding).filter(([, value]) => value !== undefined)),
     },
   } satisfies AppConfig);
 }

@@ -71,6 +71,12 @@ export class Problems {
     return text === undefined ? this.add(missing(declaration)) : this.parse(declaration, text);
   }
 
+  /** The value of an optional setting: undefined when absent, and a problem too when it does not fit. */
+  optional<T>(declaration: SettingDeclaration<T>): T | undefined {
+    const text = this.text(declaration);
+    return text === undefined ? undefined : this.parse(declaration, text);
+  }
+
   /** Every problem in one error, ordered as `order` lists the settings. */
   toError(order: readonly SettingDeclaration[]): ConfigError {
     const rank = (problem: Problem) => order.findIndex((declaration) => declaration.name === problem.setting);

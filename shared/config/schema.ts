@@ -6,6 +6,7 @@
  */
 import { conditional, declarationsOf, defaulted, mapTree, required } from './declaration.js';
 import type { Conditional, Required, SettingDeclaration, SettingTree } from './declaration.js';
+import * as mailRules from './mail-rules.js';
 import * as rules from './rules.js';
 import { connectionString } from './connection-string.js';
 
@@ -133,6 +134,33 @@ export const SETTING_SCHEMA = {
     sample: 'billing@contoso.com',
   }),
   saveToSentItems: defaulted('SAVE_TO_SENT_ITEMS', 'false', rules.boolean, "keep a copy in the sender's Sent Items"),
+  mail: {
+    defaultLanguage: defaulted(
+      'MAIL_DEFAULT_LANGUAGE',
+      'en',
+      mailRules.languageTag,
+      "language of the e-mail when the customer's `Language` is empty or has no strings in `templates/strings/`",
+    ),
+    senderName: conditional('MAIL_SENDER_NAME', mailRules.mailText(100), {
+      description:
+        "name in the e-mail's header and sign-off, e.g. `Contoso Bank`; the From name is the sender mailbox's display name",
+      when: 'optional',
+      sample: 'Contoso Payments',
+    }),
+    signature: conditional('MAIL_SIGNATURE', mailRules.mailText(500), {
+      description: 'signature block under the message; `\\n` starts a new line',
+      when: 'optional',
+    }),
+    contact: conditional('MAIL_CONTACT', mailRules.mailText(300), {
+      description: 'contact line for questions, e.g. a phone number and an address',
+      when: 'optional',
+    }),
+    paymentUrl: conditional('MAIL_PAYMENT_URL', mailRules.paymentUrl, {
+      description:
+        'payment link (https): `{reference}`, `{amount}` (decimal, e.g. `1250.00`) and `{currency}` are filled in, URL-encoded',
+      when: 'optional',
+    }),
+  },
   ledgerTable: defaulted('LEDGER_TABLE', 'reminderledger', rules.tableName, 'idempotency ledger table'),
   deliveryClaimSeconds: defaulted(
     'DELIVERY_CLAIM_SECONDS',

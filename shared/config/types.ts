@@ -1,5 +1,6 @@
 /** The configuration the daemon runs with, as `loadConfig` returns it (see schema.ts for the settings). */
 import type { MinimumAmount } from '../reminders/money.js';
+import type { MailBranding } from '../reminders/mail-template.js';
 import type { ListColumns } from '../reminders/rules.js';
 import type { StatusLists } from '../reminders/status.js';
 
@@ -23,6 +24,14 @@ export interface DeliveryConfig {
   readonly saveToSentItems: boolean;
   /** How long a delivery's claim on a reminder holds (see shared/delivery/ledger.ts). */
   readonly claimDurationMs: number;
+}
+
+/** How reminder e-mails are written (the MAIL_ settings). */
+export interface MailConfig {
+  /** Canonical BCP 47 tag of the language for customers without one (or with one that has no strings). */
+  readonly defaultLanguage: string;
+  /** Sender name, signature, contact line and payment link template, each when set. */
+  readonly branding: MailBranding;
 }
 
 export interface AppConfig {
@@ -64,6 +73,7 @@ export interface AppConfig {
   /** Table of the idempotency ledger, in the AzureWebJobsStorage account. */
   readonly ledgerTable: string;
   readonly delivery: DeliveryConfig;
+  readonly mail: MailConfig;
 }
 
 /** The configuration reminderDeliver runs with: the sender mailbox is set. */

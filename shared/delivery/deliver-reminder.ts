@@ -17,7 +17,7 @@ import { CLAIM_RECORD_MARGIN_MS } from '../config/config.js';
 import { claimReminder, indexSentReminder, recordFailed, recordSent, releaseClaim } from './ledger/index.js';
 import type { LedgerClaim, ReminderLedger } from './ledger/index.js';
 import type { Logger } from '../base/logger.js';
-import { renderReminderMail } from '../reminders/mail-template.js';
+import type { ReminderMail } from '../reminders/mail-template.js';
 import type { MailError, Mailer } from './mailer.js';
 import type { ReminderMessage } from '../reminders/rules.js';
 
@@ -37,6 +37,8 @@ export interface DeliverySettings {
 export interface DeliveryDependencies {
   readonly ledger: ReminderLedger;
   readonly mailer: Mailer;
+  /** The e-mail of a reminder sent `daysLeft` days before its due date (the runtime's checked templates). */
+  readonly renderMail: (reminder: ReminderMessage, daysLeft: number) => ReminderMail;
   readonly settings: DeliverySettings;
   readonly logger: Logger;
   /** Default: the system clock. Claims expire by it. */
@@ -141,7 +143,7 @@ export async function deliverReminder(
     return { status: 'failed', reminderId, code: 'ReminderExpired' };
   }
 
-  const mail = renderReminderMail(reminder, { daysLeft });
+  const mail = deps.renderMail(reminder, daysLeft);
   // The claim runs from `now` for claimDurationMs: the send must be over before it ends.
   const deadline = AbortSignal.timeout(sendBudgetMs);
   const result = await mailer.sendMail(

@@ -104,6 +104,12 @@ describe('build output (dist/main.cjs and its chunks)', () => {
     expect(fromBundle.loadedAtRegistration).toEqual(['dist/errors.cjs', 'dist/main.cjs']);
   });
 
+  it('carries the e-mail templates in the runtime chunk, not in what the host loads', async () => {
+    const read = (file: string) => readFile(path.join(appRoot ?? '', file), 'utf8');
+    expect(await read('dist/runtime.cjs')).toContain('Zahlungserinnerung');
+    expect(await read('dist/main.cjs')).not.toContain('Zahlungserinnerung');
+  });
+
   it('loads the runtime chunk from the package at the first run', () => {
     expect(fromBundle.loadedAfterRun).toEqual(['dist/errors.cjs', 'dist/main.cjs', 'dist/runtime.cjs']);
   });

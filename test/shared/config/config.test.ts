@@ -75,6 +75,7 @@ describe('loadConfig: defaults', () => {
       graphConcurrency: 4,
       ledgerTable: 'reminderledger',
       delivery: { senderMailbox: undefined, saveToSentItems: false, claimDurationMs: 300_000 },
+      mail: { defaultLanguage: 'en', branding: {} },
     } satisfies AppConfig);
   });
 

@@ -23,6 +23,7 @@ import type { ReminderMessage } from '../../../shared/reminders/rules.js';
 import { useLocalStack } from '../../support/stack.js';
 import { APP_WITHOUT_PERMISSIONS, stackTokens, useStackIdentity } from '../../support/stack-tokens.js';
 import { recordingLogger } from '../../support/recording-logger.js';
+import { renderTestMail } from '../../support/mail-templates.js';
 import { reminderMessage } from '../../support/reminder-messages.js';
 
 const stack = useLocalStack();
@@ -91,6 +92,7 @@ function deliveryDeps(
       logger,
       ...overrides.mailer,
     }),
+    renderMail: (message, daysLeft) => renderTestMail(message, { daysLeft }),
     settings: {
       senderMailbox: mailbox?.userPrincipalName ?? '',
       saveToSentItems: false,
@@ -144,7 +146,8 @@ describe('deliverReminder', () => {
       toRecipients: [{ address: message.customer.email, name: 'Müller Logistik GmbH' }],
       saveToSentItems: false,
     });
-    expect(mail?.body.content).toContain('<strong>Tuesday, 8 December 2026</strong>');
+    expect(mail?.body.content).toContain('<html lang="en-GB"');
+    expect(mail?.body.content).toContain('>Tuesday, 8 December 2026</td>');
     expect(await lookupReminder(deps.ledger, message.id)).toMatchObject({
       state: 'sent',
       attempts: 1,
