@@ -9,6 +9,11 @@ import { DueNotifierError } from '../../shared/base/errors.js';
 /** Where Debian's package installs the browser; CHROMIUM_PATH for another. */
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
+/** Whether the browser is installed (the screenshot test needs it; CI installs it). */
+export function isChromiumInstalled(): boolean {
+  return existsSync(CHROMIUM);
+}
+
 /** A phone and a desktop mail window. */
 export const SCREENSHOT_WIDTHS = [375, 800] as const;
 
@@ -23,7 +28,7 @@ export interface Screenshot {
 export async function screenshotMails(
   htmlFiles: readonly { html: string; content: string }[],
 ): Promise<Screenshot[][]> {
-  if (!existsSync(CHROMIUM)) {
+  if (!isChromiumInstalled()) {
     throw new DueNotifierError(
       'ChromiumMissing',
       `No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`,
