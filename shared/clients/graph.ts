@@ -47,19 +47,23 @@ export interface GraphClient {
   listItems(query: ListItemsQuery): AsyncIterable<readonly ListItem[]>;
 }
 
-export interface GraphClientOptions {
-  /** Graph endpoint, e.g. `https://graph.microsoft.com/v1.0`: the only place the token is sent. */
+/** What every client of Graph is built with (the list reader here, the mailer in shared/delivery). */
+export interface GraphServiceOptions {
+  /** Graph endpoint, e.g. `https://graph.microsoft.com/v1.0` (https): the only place the token is sent. */
   readonly baseUrl: string;
   readonly tokens: AccessTokenSource;
-  /** Per request: from sending it to having read the whole body. */
+  /** Per request: from sending it (connecting) to having read the whole answer. */
   readonly timeoutMs: number;
+  /** Every request is recorded as `graph`. */
   readonly metrics?: RequestMetrics;
   readonly logger?: Logger;
   readonly retry?: Partial<RetryPolicy>;
   readonly sleep?: Sleep;
-  /** Throttle pauses shared with the app's other Graph clients (the mailer); without it, none shared. */
+  /** Throttle pauses shared by the app's Graph clients: a 429 to one holds all; without it, none shared. */
   readonly throttle?: ThrottlePauses;
 }
+
+export type GraphClientOptions = GraphServiceOptions;
 
 /**
  * Graph's default page for list items is 200 and larger pages are reportedly capped at 5000 (the list

@@ -13,19 +13,16 @@
  */
 import { DueNotifierError } from '../base/errors.js';
 import { graphError } from '../clients/graph-answers.js';
-import type { Logger } from '../base/logger.js';
-import type { AccessTokenSource } from '../http/bearer-token-policy.js';
+import type { GraphServiceOptions } from '../clients/graph.js';
 import { TokenUnavailableError } from '../http/bearer-token-policy.js';
 import { describeRequestIds } from '../http/client-request-id-policy.js';
-import type { RequestMetrics } from '../http/metrics.js';
 import { createOutboundPipeline } from '../http/outbound-pipeline.js';
 import { createHttpRequest } from '../http/pipeline.js';
 import type { HttpRequest, HttpResponse } from '../http/pipeline.js';
 import { describeGiveUp, networkErrorCode, parseRetryAfter } from '../http/retry.js';
-import type { AttemptResult, RetryPolicy, Sleep } from '../http/retry.js';
+import type { AttemptResult, RetryPolicy } from '../http/retry.js';
 import type { AttemptOutcome } from '../http/retry-policy.js';
 import { PauseBeyondDeadlineError } from '../http/throttle-pauses.js';
-import type { ThrottlePauses } from '../http/throttle-pauses.js';
 import { RequestTimeoutError } from '../http/timeout-policy.js';
 import { connectionWatchPolicy, requestLeft } from './connection-watch.js';
 import { sendMailBody } from './outgoing-mail.js';
@@ -82,20 +79,7 @@ export interface Mailer {
   sendMail(mail: OutgoingMail, options: SendMailOptions): Promise<SendMailResult>;
 }
 
-export interface MailerOptions {
-  /** Graph endpoint, e.g. `https://graph.microsoft.com/v1.0` (https only). */
-  readonly baseUrl: string;
-  readonly tokens: AccessTokenSource;
-  /** Per request: from connecting to having read the answer. */
-  readonly timeoutMs: number;
-  /** Each sendMail request is recorded as `graph`. */
-  readonly metrics?: RequestMetrics;
-  readonly logger?: Logger;
-  readonly retry?: Partial<RetryPolicy>;
-  readonly sleep?: Sleep;
-  /** Throttle pauses shared with the app's Graph reads: a 429 to either holds both. */
-  readonly throttle?: ThrottlePauses;
-}
+export type MailerOptions = GraphServiceOptions;
 
 /**
  * Up to 4 attempts for answers that say "not sent", each wait at most 30 s, none started after 60 s:

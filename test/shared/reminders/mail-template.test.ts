@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readMailTemplateFiles } from '../../../shared/delivery/mail-template-files.js';
-import { compileMailTemplates, MailTemplateError } from '../../../shared/reminders/mail-template.js';
+import { compileMailTemplates, MAIL_STRINGS, MailTemplateError } from '../../../shared/reminders/mail-template.js';
 import type { MailTemplateFiles } from '../../../shared/reminders/mail-template.js';
 import type { ReminderMessage } from '../../../shared/reminders/rules.js';
 import { renderTestMail, repositoryTemplates } from '../../support/mail-templates.js';
@@ -163,22 +163,7 @@ describe('compileMailTemplates: a bad template fails before any send, naming the
       'an unknown field in a string',
       withStrings(
         JSON.stringify({
-          ...Object.fromEntries(
-            [
-              'subject',
-              'preheader',
-              'heading',
-              'greeting',
-              'intro',
-              'amountLabel',
-              'dueDateLabel',
-              'referenceLabel',
-              'payButton',
-              'alreadyPaid',
-              'questions',
-              'automated',
-            ].map((k) => [k, 'x']),
-          ),
+          ...Object.fromEntries(MAIL_STRINGS.map((name) => [name, 'x'])),
           intro: '{{t.heading}}',
         }),
       ),
