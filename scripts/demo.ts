@@ -2,28 +2,63 @@
  * `npm run demo`: the daemon end to end on this machine. Starts the local Azure stack (Entra ID,
  * managed identity, Key Vault, Graph with the demo obligations, Azurite in memory), makes its settings
  * the environment as the host does with app settings, loads the function app through the local host,
- * fires `reminderTimer` once the way the host does, and shows the run summary and the reminders read
- * back from the queue, and writes the first reminder's e-mail to .local/preview/. Exits non-zero if the
- * run fails.
+ * fires `reminderTimer` once the way the host does, shows the run summary and the queued reminders, runs
+ * `reminderDeliver` on every queued message as the host's queue listener does and shows each e-mail
+ * sent, then a second pass (timer and deliveries again) that sends nothing (exactly once), and writes the
+ * first reminder's e-mail to .local/preview/. Exits non-zero if a run fails or the second pass sends.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { loadFunctionApp } from '../devhost/host.js';
-import type { InvocationLogRecord } from '../devhost/host.js';
-import { drainQueue, queueServiceClientFor } from '../devhost/queue-storage.js';
+import type { FunctionApp, InvocationLogRecord } from '../devhost/host.js';
+import { runQueueTrigger } from '../devhost/queue-listener.js';
+import { decodeQueueMessage, enqueueMessages, queueServiceClientFor } from '../devhost/queue-storage.js';
 import { startLocalStack } from '../emulators/stack/stack.js';
+import type { LocalStack } from '../emulators/stack/stack.js';
 import { ensureLocalCa } from '../emulators/stack/tls.js';
 import { loadConfig } from '../shared/config/config.js';
+import { REMINDER_ID_HEADER } from '../shared/delivery/deliver-reminder.js';
 import type { ReminderMessage } from '../shared/reminders/rules.js';
 import type { SweepSummary } from '../shared/sweep/sweep.js';
-import { failureLine } from './support/cli-errors.js';
+import { commandLineError, failureLine } from './support/cli-errors.js';
+import {
+  compareIds,
+  maskEmail,
+  parseSkippedItem,
+  summariseSkipped,
+  withPreviousRunInWords,
+} from './support/demo-output.js';
 import { writePreviews } from './support/mail-preview.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
 const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SUMMARY_LOG = /^Run \S+ summary: (\{.*\})$/;
+const ALREADY_SENT_LOG = /^Reminder \S+: already sent; nothing to do/;
+/** As many messages as one peek returns: the demo data has fewer. */
+const PEEK_LIMIT = 32;
+
+const USAGE = `Usage: npm run demo [-- --help]
+Runs the whole job on the embedded local Azure stack (nothing to configure, no Azure):
+  1. reminderTimer fires once, as the Functions host would: the run summary and the reminders it queued;
+  2. reminderDeliver runs on every queued message: each e-mail sent through Graph (addresses masked);
+  3. a second pass (timer and deliveries again) sends nothing: delivery is exactly once;
+  4. one reminder e-mail is written to .local/preview/ (npm run preview writes them all).
+Everything stops when the demo ends.`;
+
+interface PassResult {
+  /** What was on the queue before the deliveries, in id order. */
+  readonly queued: readonly ReminderMessage[];
+  /** How many of them the timer wrote. */
+  readonly fromTimer: number;
+  readonly sent: number;
+}
 
 async function main(): Promise<void> {
+  if (parseDemoArguments(process.argv.slice(2)) === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   await relaunchTrustingCa((await ensureLocalCa()).caCertPath);
 
   const startedAt = performance.now();
@@ -31,27 +66,23 @@ async function main(): Promise<void> {
   try {
     Object.assign(process.env, stack.settings);
     const config = loadConfig(process.env);
-    const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT, onLog: printLog });
+    const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT });
     console.log(`Local stack up; functions: ${functionApp.functions.map((fn) => fn.name).join(', ')}.`);
-    console.log(`Firing reminderTimer (schedule ${config.schedule}) once, as the host would:\n`);
 
-    const outcome = await functionApp.invokeTimer('reminderTimer');
-    if (outcome.status === 'failed') {
-      throw outcome.error;
-    }
-    const summary = summaryFrom(outcome.logs);
-    const { queueName } = config;
-    const queue = queueServiceClientFor('AzureWebJobsStorage', process.env).getQueueClient(queueName);
-    const texts = await drainQueue(queue, { encoding: functionApp.hostJson.queueMessageEncoding });
-    const reminders = texts.map((text) => JSON.parse(text) as ReminderMessage);
+    console.log(`\n== Pass 1: reminderTimer fires (schedule ${config.schedule}) once, as the host would\n`);
+    const first = await runPass(functionApp, stack, config.queueName);
 
-    console.log('\nRun summary');
-    if (summary) {
-      printSummary(summary);
+    console.log('\n== Pass 2: the same again (timer, then deliveries): exactly once means nothing is sent');
+    console.log("   (pass 1's messages go back on the queue too, as a queue that delivers twice would)\n");
+    const second = await runPass(functionApp, stack, config.queueName, first.queued);
+    if (second.sent > 0) {
+      throw new Error(`The second pass sent ${second.sent} e-mail(s): delivery is not exactly once.`);
     }
-    console.log(`\n${reminders.length} reminder(s) on queue '${queueName}':\n`);
-    printReminders(reminders);
-    const [sample] = await writePreviews(reminders.slice(0, 1));
+    console.log(
+      `\nExactly once: pass 1 sent ${first.sent} e-mail(s); pass 2 (its timer queued ${second.fromTimer}, ${second.queued.length} on the queue) sent none.`,
+    );
+
+    const [sample] = await writePreviews(first.queued.slice(0, 1));
     if (sample) {
       const where = path.relative(process.cwd(), sample.html);
       console.log(`\nSample e-mail "${sample.mail.subject}": ${where} (and .txt; npm run preview for all)`);
@@ -62,9 +93,106 @@ async function main(): Promise<void> {
   }
 }
 
-function printLog(record: InvocationLogRecord): void {
-  if (!SUMMARY_LOG.test(record.message)) {
-    console.log(`  [${record.functionName}] ${record.level}: ${record.message}`);
+function parseDemoArguments(argv: readonly string[]): 'help' | 'run' {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { help: { type: 'boolean', short: 'h', default: false } },
+      strict: true,
+      allowPositionals: false,
+    });
+    return values.help ? 'help' : 'run';
+  } catch (error) {
+    throw commandLineError(`${error instanceof Error ? error.message : String(error)} (see --help)`);
+  }
+}
+
+/** One timer run, the queue it filled, and reminderDeliver on every message of it. */
+async function runPass(
+  functionApp: FunctionApp,
+  stack: LocalStack,
+  queueName: string,
+  redelivered: readonly ReminderMessage[] = [],
+): Promise<PassResult> {
+  const outcome = await functionApp.invokeTimer('reminderTimer');
+  printTimerLogs(outcome.logs);
+  if (outcome.status === 'failed') {
+    throw outcome.error;
+  }
+  const summary = summaryFrom(outcome.logs);
+  if (summary) {
+    console.log('\nRun summary');
+    printSummary(summary);
+  }
+
+  const queue = queueServiceClientFor('AzureWebJobsStorage', process.env).getQueueClient(queueName);
+  const encoding = functionApp.hostJson.queueMessageEncoding;
+  const queuedByTimer = outcome.outputs.reduce((count, output) => count + output.messageCount, 0);
+  if (redelivered.length > 0) {
+    await enqueueMessages(
+      queue,
+      redelivered.map((reminder) => JSON.stringify(reminder)),
+      { encoding },
+    );
+  }
+  const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: PEEK_LIMIT });
+  const queued = peekedMessageItems
+    .map((message) => JSON.parse(decodeQueueMessage(message.messageText, encoding)) as ReminderMessage)
+    .sort((a, b) => compareIds(a.id, b.id));
+  const origin = redelivered.length > 0 ? ` (${queuedByTimer} from the timer, ${redelivered.length} put back)` : '';
+  console.log(`\n${queued.length} reminder(s) on queue '${queueName}'${origin}:\n`);
+  if (queued.length > 0) {
+    printReminders(queued);
+  }
+
+  const outboxBefore = stack.graph.outbox().length;
+  const delivery = await runQueueTrigger(functionApp, 'reminderDeliver');
+  const mails = stack.graph
+    .outbox()
+    .slice(outboxBefore)
+    .map((mail) => ({
+      id: mail.internetMessageHeaders.find((header) => header.name === REMINDER_ID_HEADER)?.value ?? '?',
+      to: mail.toRecipients.map((recipient) => maskEmail(recipient.address)).join(', '),
+      subject: mail.subject,
+    }))
+    .sort((a, b) => compareIds(a.id, b.id));
+  const failed = delivery.outcomes.filter((result) => result.status === 'failed').length;
+  const alreadySent = delivery.outcomes
+    .flatMap((result) => result.logs)
+    .filter((record) => ALREADY_SENT_LOG.test(record.message)).length;
+  console.log(
+    `\nreminderDeliver ran ${delivery.outcomes.length} time(s): ${mails.length} e-mail(s) sent` +
+      `${alreadySent > 0 ? `, ${alreadySent} skipped as already sent (the ledger)` : ''}` +
+      `${failed > 0 ? `, ${failed} failed (the queue retries them)` : ''}` +
+      `${delivery.poisoned.length > 0 ? `, ${delivery.poisoned.length} moved to the poison queue` : ''}.`,
+  );
+  for (const mail of mails) {
+    console.log(`  sent  ${mail.id.padEnd(16)} to ${mail.to.padEnd(26)} "${mail.subject}"`);
+  }
+  for (const record of delivery.outcomes.flatMap((result) => result.logs)) {
+    if (record.level === 'warning' || record.level === 'error') {
+      console.log(`  [${record.functionName}] ${record.level}: ${record.message}`);
+    }
+  }
+  return { queued, fromTimer: queuedByTimer, sent: mails.length };
+}
+
+/** The timer's log: "never ran" in words, skipped items summarised by reason, the summary left to printSummary. */
+function printTimerLogs(logs: readonly InvocationLogRecord[]): void {
+  const skipped = [];
+  for (const record of logs) {
+    const item = parseSkippedItem(record.message);
+    if (item) {
+      skipped.push(item);
+    } else if (!SUMMARY_LOG.test(record.message)) {
+      console.log(`  [${record.functionName}] ${record.level}: ${withPreviousRunInWords(record.message)}`);
+    }
+  }
+  if (skipped.length > 0) {
+    console.log(`\nSkipped items (no reminder), by reason:`);
+    for (const line of summariseSkipped(skipped)) {
+      console.log(`  ${line}`);
+    }
   }
 }
 
@@ -122,12 +250,6 @@ function printReminders(reminders: readonly ReminderMessage[]): void {
   for (const row of rows) {
     console.log(`  ${format(row)}`);
   }
-}
-
-/** `a***@example.com`: enough to tell customers apart, not enough to harvest addresses from a screen. */
-function maskEmail(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at <= 0 ? '***' : `${address[0] ?? ''}***${address.slice(at)}`;
 }
 
 main().catch((error: unknown) => {

@@ -2,22 +2,52 @@ import { describe, expect, it } from 'vitest';
 import { envWithoutExtraCa, runCommand } from './run-command.js';
 
 describe('npm run demo', () => {
-  it('starts the stack, fires reminderTimer through the local host and shows the queued reminders', async () => {
+  it('fires reminderTimer through the local host, delivers every queued reminder, and a second pass sends nothing', async () => {
     const result = await runCommand('scripts/demo.ts', [], { env: envWithoutExtraCa(), timeoutMs: 60_000 });
     expect(result.stderr).not.toMatch(/^error/m);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Local stack up; functions: .*\breminderRun\b/m);
     expect(result.stdout).toMatch(/^Local stack up; functions: .*\breminderTimer\b/m);
-    const announced = /^(\d+) reminder\(s\) on queue 'reminders':$/m.exec(result.stdout);
+    const [pass1 = '', pass2 = ''] = result.stdout.split(/^== Pass 2\b/m);
+    const announced = /^(\d+) reminder\(s\) on queue 'reminders':$/m.exec(pass1);
     expect(announced).not.toBeNull();
     const count = Number(announced?.[1]);
     expect(count).toBeGreaterThan(0);
     // One table row per reminder: an id `{item}:{YYYY-MM-DD}:{k}`, and a masked address.
-    const rows = result.stdout.split('\n').filter((line) => /^ {2}\d+:\d{4}-\d{2}-\d{2}:\d+ /.test(line));
+    const rows = pass1.split('\n').filter((line) => /^ {2}\d+:\d{4}-\d{2}-\d{2}:\d+ /.test(line));
     expect(rows).toHaveLength(count);
-    expect(result.stdout).toMatch(/^ {2}reminders {3}(\d+)$/m);
+    expect(pass1).toMatch(/^ {2}reminders {3}(\d+)$/m);
     expect(rows.every((row) => /\b\w\*\*\*@[\w.-]+\b/.test(row))).toBe(true);
+    // Ids in numeric order (1:… before 10:…).
+    const items = rows.map((row) => Number(row.trim().split(':')[0]));
+    expect(items).toEqual([...items].sort((a, b) => a - b));
+    // The host's "never ran" sentinel in words.
+    expect(result.stdout).not.toContain('0001-01-01');
+    expect(pass1).toMatch(/timer fired \(previous run: never\b/);
+    // Skipped items: one line per reason, in SKIP_REASONS order, ids in numeric order.
+    const skipped = pass1.split('\n').filter((line) => /^ {2}\w+ \(\d+\): item /.test(line));
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(pass1).not.toMatch(/skipped item \d+:/);
+    // Every queued reminder delivered: one e-mail each, addresses masked.
+    expect(pass1).toContain(`reminderDeliver ran ${count} time(s): ${count} e-mail(s) sent.`);
+    const sent = pass1.split('\n').filter((line) => /^ {2}sent {2}\d+:/.test(line));
+    expect(sent).toHaveLength(count);
+    expect(sent.every((line) => /to \w\*\*\*@/.test(line))).toBe(true);
+    // The second pass: nothing new queued, pass 1's messages put back, none sent again.
+    expect(pass2).toMatch(/^0 e-mail\(s\) sent|: 0 e-mail\(s\) sent, \d+ skipped as already sent/m);
+    expect(pass2.split('\n').filter((line) => /^ {2}sent {2}/.test(line))).toHaveLength(0);
+    expect(pass2).toMatch(
+      /^Exactly once: pass 1 sent \d+ e-mail\(s\); pass 2 \(its timer queued 0, \d+ on the queue\) sent none\.$/m,
+    );
+    expect(result.stdout).toMatch(/^Sample e-mail ".+": \.local\/preview\/\S+\.html/m);
     // The demo seed's addresses never appear unmasked.
     expect(result.stdout).not.toMatch(/\b[\w.+-]{2,}@[\w-]+\.[\w.]+/);
+  });
+
+  it('--help prints the usage and runs nothing', async () => {
+    const result = await runCommand('scripts/demo.ts', ['--help'], { env: envWithoutExtraCa(), timeoutMs: 30_000 });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: npm run demo/);
+    expect(result.stdout).not.toMatch(/Local stack up/);
   });
 });
