@@ -1,5 +1,6 @@
 /**
- * `npm run stack`: starts the local Azure stack until Ctrl-C and prints the settings a local run needs.
+ * `npm run stack`: starts the local Azure stack until Ctrl-C and prints the settings a local run needs,
+ * writing them to `local.settings.json` unless told not to (the ports change at every start).
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -23,8 +24,10 @@ Options:
   --no-azurite              do not start Azurite
   --azurite-location DIR    keep Azurite's data in DIR (default: in memory)
   --token-lifetime S        lifetime of issued access tokens in seconds (default: the seed's, else 3600)
-  --write-settings [FILE]   also write the settings as a Functions local settings file
-                            (default FILE: ${DEFAULT_SETTINGS_FILE}, git-ignored)
+  --write-settings [FILE]   write the settings as a Functions local settings file to FILE
+                            (by default the stack writes them to ${DEFAULT_SETTINGS_FILE}, git-ignored,
+                            which npm run sweep and npm start read; the ports change at every start)
+  --no-write-settings       do not write any settings file (only print the settings)
   --help                    show this help
 `;
 
@@ -38,6 +41,7 @@ interface CliOptions {
   readonly azurite: boolean;
   readonly azuriteLocation?: string;
   readonly tokenLifetimeSeconds?: number;
+  /** Where the settings are written; undefined with --no-write-settings. */
   readonly settingsFile?: string;
   readonly help: boolean;
 }
@@ -58,6 +62,7 @@ const optionSpecs = {
   'azurite-location': { type: 'string' },
   'token-lifetime': { type: 'string' },
   'write-settings': { type: 'string' },
+  'no-write-settings': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -75,13 +80,17 @@ function parseCommandLine(args: readonly string[]): CliOptions {
   if (values['no-azurite'] && values['azurite-location'] !== undefined) {
     throw new UsageError('--azurite-location and --no-azurite exclude each other');
   }
+  if (values['no-write-settings'] && values['write-settings'] !== undefined) {
+    throw new UsageError('--write-settings and --no-write-settings exclude each other');
+  }
+  const settingsFile = values['no-write-settings'] ? undefined : (values['write-settings'] ?? DEFAULT_SETTINGS_FILE);
   return {
     data: values.data ?? DEMO_SEED_PATH,
     faults: values.fault ?? [],
     azurite: !values['no-azurite'],
     ...(values['azurite-location'] === undefined ? {} : { azuriteLocation: resolve(values['azurite-location']) }),
     ...(lifetime === undefined ? {} : { tokenLifetimeSeconds: Number(lifetime) }),
-    ...(values['write-settings'] === undefined ? {} : { settingsFile: resolve(values['write-settings']) }),
+    ...(settingsFile === undefined ? {} : { settingsFile: resolve(settingsFile) }),
     help: values.help ?? false,
   };
 }
@@ -151,7 +160,12 @@ async function main(): Promise<number> {
       await stack.stop();
       throw error;
     }
-    process.stdout.write(`Settings written to ${options.settingsFile}\n`);
+    process.stdout.write(
+      `Settings written to ${options.settingsFile}: npm run sweep and npm start read them while this stack runs ` +
+        '(its ports change at every start; --no-write-settings to print them only).\n',
+    );
+  } else {
+    process.stdout.write('Settings not written (--no-write-settings).\n');
   }
   process.stdout.write('Ready.\n');
   return stopped;

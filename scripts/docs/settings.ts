@@ -12,8 +12,8 @@ import { SETTING_DECLARATIONS } from '../../shared/config/config.js';
 const LOCAL_RUN_SETTINGS = {
   head: { FUNCTIONS_WORKER_RUNTIME: 'node' },
   tail: {
-    IDENTITY_ENDPOINT: 'http://127.0.0.1:<managed identity port: run `npm run stack -- --write-settings`>/msi/token',
-    IDENTITY_HEADER: '<printed by `npm run stack -- --write-settings`>',
+    IDENTITY_ENDPOINT: 'http://127.0.0.1:<managed identity port: written by `npm run stack`>/msi/token',
+    IDENTITY_HEADER: '<written by `npm run stack`>',
     NODE_EXTRA_CA_CERTS: '.local/ca/ca.pem',
   },
 } as const;
