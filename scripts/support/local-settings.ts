@@ -1,5 +1,7 @@
 /** `local.settings.json`, the file Core Tools reads app settings from (`{ "IsEncrypted": false, "Values": {...} }`). */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { DueNotifierError } from '../../shared/base/errors.js';
 import { commandLineError } from './cli-errors.js';
 
 /** The file's Values; a missing file gives none unless `required`. */
@@ -34,4 +36,95 @@ export async function readLocalSettings(file: string, options: { required: boole
     settings[name] = value;
   }
   return settings;
+}
+
+/** The fix for a file the local stack wrote for another start, or never wrote. */
+export const STACK_HINT = 'is `npm run stack` running? its ports change at every start, and it rewrites the file';
+const PLACEHOLDER = /<[^<>]*>/;
+/** The settings whose URL names a local stack's emulator (Entra ID, Key Vault, Graph). */
+const STACK_URL_SETTINGS = ['GRAPH_BASE_URL', 'ENTRA_AUTHORITY_HOST', 'KEY_VAULT_URL'] as const;
+const PROBE_TIMEOUT_MS = 1000;
+
+/**
+ * Recognises the three ways a `local.settings.json` for the local stack goes wrong before any request:
+ * values still in `<angle brackets>` (copied from local.settings.sample.json), a local CA file
+ * (NODE_EXTRA_CA_CERTS) that does not exist, and a stale file whose emulator ports nothing listens on
+ * (the stack's ports change at every start). Each is one error naming the fix. `fromFile` are the values
+ * taken from the file (the environment's own are not the file's problem); a loopback endpoint from the
+ * `environment` is probed too, so that a stopped stack is one line rather than a storm of retries.
+ */
+export async function checkLocalSettings(
+  file: string,
+  fromFile: Readonly<Record<string, string>>,
+  options: { readonly caPath?: string; readonly environment?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<void> {
+  const placeholders = Object.entries(fromFile)
+    .filter(([, value]) => PLACEHOLDER.test(value))
+    .map(([name]) => name);
+  if (placeholders.length > 0) {
+    throw new DueNotifierError(
+      'LocalSettingsPlaceholder',
+      `${file} still has placeholders in <angle brackets> (${placeholders.join(', ')}): copied from local.settings.sample.json? Replace them with your values, or run \`npm run stack\`, which writes the file for the local stack.`,
+    );
+  }
+  if (options.caPath !== undefined && !(await exists(options.caPath))) {
+    throw new DueNotifierError(
+      'LocalCaMissing',
+      `The local CA ${options.caPath} (NODE_EXTRA_CA_CERTS in ${file}) does not exist: ${STACK_HINT}; \`npm run stack\` creates the CA.`,
+    );
+  }
+  for (const name of STACK_URL_SETTINGS) {
+    const inFile = fromFile[name] !== undefined;
+    const url = parseUrl(fromFile[name] ?? options.environment?.[name]);
+    if (!url || !isLoopback(url.hostname)) {
+      continue;
+    }
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    if (!(await listening(url.hostname, port))) {
+      throw inFile
+        ? new DueNotifierError(
+            'LocalSettingsStale',
+            `${file} is stale: nothing listens on ${url.origin} (${name}); ${STACK_HINT}.`,
+          )
+        : new DueNotifierError(
+            'LocalStackDown',
+            `Nothing listens on ${url.origin} (${name}, from the environment): is \`npm run stack\` running? its ports change at every start.`,
+          );
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseUrl(value: string | undefined): URL | undefined {
+  try {
+    return value === undefined ? undefined : new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
+}
+
+/** Whether a TCP connection to the port comes up (nothing is sent). */
+async function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port, timeout: PROBE_TIMEOUT_MS });
+    const done = (up: boolean): void => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
 }

@@ -14,6 +14,10 @@ import type { ListItem } from '../reminders/rules.js';
 
 const RETRIED_STATUSES = new Set([429, 503, 504]);
 const MAX_GRAPH_MESSAGE_LENGTH = 300;
+/** Graph's 404 `itemNotFound` for a site (rather than a list) says "site". */
+const SITE_NOT_FOUND = /\bsite\b/i;
+/** Graph's 400 for a column the list does not have (`Column 'X' does not exist`, `Field 'X' is not recognized`). */
+const UNKNOWN_COLUMN = /\b(column|field)\b.*\b(does not exist|not recognized|not found)/i;
 
 export interface ListItemsPage {
   readonly items: readonly ListItem[];
@@ -76,7 +80,7 @@ export function interpret(response: HttpResponse): ListItemsPage {
     throw requestFailed(
       'GraphRequestFailed',
       response,
-      'Graph answered with a redirect, which is not followed so that the token stays with Graph',
+      'Graph answered with a redirect, which is not followed so that the token stays with Graph. Check GRAPH_BASE_URL',
     );
   }
   const error = graphError(response.bodyAsText);
@@ -84,10 +88,30 @@ export function interpret(response: HttpResponse): ListItemsPage {
     throw requestFailed(
       'GraphRequestFailed',
       response,
-      'Graph refused the filter on an unindexed column. Fix: index the due-date column (List settings > Indexed columns)',
+      'Graph refused the filter on an unindexed column. Fix: index the due-date column (List settings > Indexed columns), or check LIST_COLUMN_DUE_DATE',
     );
   }
-  throw requestFailed('GraphRequestFailed', response, 'Graph refused the request');
+  if (status === 404 && error.code === 'itemNotFound') {
+    throw requestFailed(
+      'GraphRequestFailed',
+      response,
+      SITE_NOT_FOUND.test(error.message)
+        ? 'Graph found no such site. Check OBLIGATIONS_SITE_ID ({hostname},{siteCollectionId},{webId})'
+        : 'Graph found no such list on the site. Check OBLIGATIONS_LIST_ID (the list id or title) and OBLIGATIONS_SITE_ID',
+    );
+  }
+  if (status === 400 && UNKNOWN_COLUMN.test(error.message)) {
+    throw requestFailed(
+      'GraphRequestFailed',
+      response,
+      "Graph does not know a column the daemon asked for. Check the LIST_COLUMN_* settings: each is a column's internal name (List settings > the column > Field= in the address)",
+    );
+  }
+  throw requestFailed(
+    'GraphRequestFailed',
+    response,
+    'Graph refused the request. Check GRAPH_BASE_URL, OBLIGATIONS_SITE_ID, OBLIGATIONS_LIST_ID and the LIST_COLUMN_* settings',
+  );
 }
 
 function parsePage(href: string, body: unknown): ListItemsPage {

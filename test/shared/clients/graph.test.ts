@@ -362,6 +362,29 @@ describe('createGraphClient: failures', () => {
   });
 
   it.each([
+    [404, 'itemNotFound', 'List does not exist.', /OBLIGATIONS_LIST_ID .*OBLIGATIONS_SITE_ID/],
+    [404, 'itemNotFound', 'Requested site could not be found', /OBLIGATIONS_SITE_ID/],
+    [
+      400,
+      'invalidRequest',
+      "Column 'DueDat' does not exist. It may have been deleted by another user.",
+      /LIST_COLUMN_\*/,
+    ],
+    [
+      400,
+      'invalidRequest',
+      'Something else',
+      /GRAPH_BASE_URL, OBLIGATIONS_SITE_ID, OBLIGATIONS_LIST_ID and the LIST_COLUMN_\*/,
+    ],
+  ])('names the setting to check when Graph answers %i %s (%s)', async (status, code, message, setting) => {
+    const server = await startServer((_, response) => json(response, status, { error: { code, message } }));
+    const error = await failure(readAll(client(server).graph.listItems(query)));
+    expect(error.code).toBe('GraphRequestFailed');
+    expect(error.message).toMatch(setting);
+    expect(error.message).toContain(code);
+  });
+
+  it.each([
     ['no value array', { items: [] }],
     ['an item without fields', { value: [{ id: '1' }] }],
     ['a numeric id', { value: [{ id: 1, fields: {} }] }],
