@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [options]`: the five scenarios of issue #5 against the local stack with
+ * `npm run bench -- [--quick] [options]`: the five scenarios against the local stack with
  * injected latency, each peer in its own daemon process. Prints a Markdown report and writes it, the raw
  * measurements (JSON) and the charts (SVG) to `bench-results/`. See `--help`.
  */
@@ -44,7 +44,7 @@ async function main(argv: readonly string[]): Promise<void> {
   for (const [index, name] of options.scenarios.entries()) {
     const result = await scenarioRunners[name](context);
     scenarios.push(result);
-    process.stdout.write(`${renderScenario(result, index + 1)}\n\n`);
+    process.stdout.write(`${renderScenario(result, index + 1, { quick: options.quick })}\n\n`);
   }
   const report: BenchReport = { startedAt, durationMs: performance.now() - started, machine, options, scenarios };
   const written = await writeReport(report, options.outDir);

@@ -12,7 +12,7 @@ export interface ScenarioContext {
 }
 
 export interface TargetCheck {
-  /** The issue's target, e.g. `due-notifier token requests ≤ 27`. */
+  /** One of due-notifier's targets, e.g. `due-notifier token requests ≤ 27`. */
   readonly target: string;
   /** What was measured, e.g. `24`. */
   readonly measured: string;

@@ -14,7 +14,7 @@ import { formatCount, formatDuration, formatTable } from '../table.js';
 import { DUE_NOTIFIER, GRAPH_SDK, NAIVE } from './scenario.js';
 import type { ScenarioContext, ScenarioResult, TargetCheck } from './scenario.js';
 
-/** The targets for 96 runs; fewer runs (--quick) scale them down. */
+/** due-notifier's targets for 96 runs (a day of 15-minute runs); fewer runs (--quick) scale them down. */
 const TARGET_RUNS = 96;
 const TARGET_TOKEN_REQUESTS = 27;
 const TARGET_KEY_VAULT_REQUESTS = 25;

@@ -135,5 +135,16 @@ describe('npm run bench -- --quick', () => {
     const svg = await readFile(path.join(outDir, 'list-size.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<polyline /g)?.length).toBe(2 * 5);
+    // The x axis runs from the smallest to the largest list size measured (1,000 to 16,000).
+    expect(svg).not.toMatch(/>100,000<|>1<\/text>/);
+  });
+
+  it('labels the targets as indicative at --quick sizes, and speaks of the product', async () => {
+    const markdown = await readFile(path.join(outDir, 'report.md'), 'utf8');
+    for (const text of [stdout, markdown]) {
+      expect(text).not.toMatch(/missed/i);
+      expect(text).not.toMatch(/\bissue/i);
+      expect(text).toMatch(/^- indicative, (met|not met) at --quick sizes: /m);
+    }
   });
 });
