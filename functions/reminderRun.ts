@@ -3,6 +3,7 @@
  * reminders instead of enqueueing them (and may choose the instant with `now`); otherwise they go out
  * through the same queue output binding as the timer's.
  */
+import { withTelemetry } from './support/telemetry.js';
 import { app } from '@azure/functions';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { reminderQueueOutput } from './support/bindings.js';
@@ -54,5 +55,5 @@ app.http('reminderRun', {
   authLevel: 'function',
   route: 'reminders/run',
   extraOutputs: [reminderQueueOutput],
-  handler: reminderRunHandler,
+  handler: withTelemetry('http', reminderRunHandler),
 });

@@ -100,7 +100,7 @@ describe('build output (dist/main.cjs and its chunks)', () => {
   });
 
   it('registers them loading neither the runtime nor its SDKs', () => {
-    expect(lazyFiles).toEqual(['dist/runtime.cjs']);
+    expect(lazyFiles).toEqual(['dist/runtime.cjs', 'dist/telemetry.cjs']);
     expect(fromBundle.loadedAtRegistration).toEqual(['dist/errors.cjs', 'dist/main.cjs']);
   });
 
