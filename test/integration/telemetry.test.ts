@@ -160,4 +160,32 @@ describe('OpenTelemetry export (OTLP/HTTP)', () => {
       for (const value of personal) expect(request.body).not.toContain(value);
     }
   });
+
+  it('records a throttled Graph read: the retry on its span, the wait in the throttling metric', async () => {
+    receiver.received.length = 0;
+    stack().faults.add({
+      endpoint: 'graph.listItems',
+      path: '^(?!.*skiptoken)',
+      action: { type: 'status', status: 429, retryAfter: '0.05' },
+      count: 1,
+    });
+    expect((await host().runByHttp({ dryRun: true })).status).toBe('succeeded');
+
+    const spans = receiver.received
+      .filter((request) => request.path === '/v1/traces')
+      .flatMap((request) => (JSON.parse(request.body) as TracesRequest).resourceSpans)
+      .flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans));
+    const retried = spans
+      .filter((span) => span.name === 'HTTP GET graph')
+      .map((span) => attributesOf(span.attributes))
+      .filter((attributes) => attributes['http.request.resend_count'] === 1);
+    expect(retried).toEqual([
+      expect.objectContaining({ 'http.response.status_code': 200, 'due_notifier.attempts': 2 }),
+    ]);
+    const metricNames = receiver.received
+      .filter((request) => request.path === '/v1/metrics')
+      .flatMap((request) => (JSON.parse(request.body) as MetricsRequest).resourceMetrics)
+      .flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => metric.name)));
+    expect(metricNames).toContain('due_notifier.throttle.wait');
+  });
 });
