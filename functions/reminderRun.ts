@@ -28,7 +28,11 @@ export function createReminderRunHandler(sweep: Sweeper = runtimeSweeper): HttpH
       throw error;
     }
     try {
-      const result = await sweep(context, { runId, ...(runRequest.now ? { now: runRequest.now } : {}) });
+      const result = await sweep(context, {
+        runId,
+        ...(runRequest.now ? { now: runRequest.now } : {}),
+        ...(runRequest.dryRun ? { dryRun: true } : {}),
+      });
       if (!runRequest.dryRun) {
         context.extraOutputs.set(reminderQueueOutput, result.reminders);
       }

@@ -52,6 +52,8 @@ export interface SweepOptions {
   readonly abortSignal?: AbortSignal;
   /** Items per Graph page (`$top`); default: the Graph client's. */
   readonly pageSize?: number;
+  /** The reminders are shown, not enqueued: telemetry marks the run and leaves it out of the reminder metrics. */
+  readonly dryRun?: boolean;
 }
 
 export interface SweepSummary {
@@ -85,7 +87,8 @@ export interface SweepResult {
 export type { DueDateRange } from './due-date-ranges.js';
 
 export function runSweep(deps: SweepDependencies, options: SweepOptions = {}): Promise<SweepResult> {
-  return inSpan('reminders.sweep', {}, async (span) => {
+  const dryRun = options.dryRun === true;
+  return inSpan('reminders.sweep', { 'due_notifier.dry_run': dryRun }, async (span) => {
     const result = await sweep(deps, options);
     const { summary } = result;
     const counts = {
@@ -101,7 +104,7 @@ export function runSweep(deps: SweepDependencies, options: SweepOptions = {}): P
       'due_notifier.duration_ms': summary.durationMs,
     };
     span.setAttributes(counts);
-    recordSweepCounts(summary.reminders, summary.skipped);
+    if (!dryRun) recordSweepCounts(summary.reminders, summary.skipped);
     // The summary as dimensions: one attribute per count and per skip reason.
     emitLogRecord(`Run ${summary.runId} summary`, {
       ...counts,

@@ -179,6 +179,8 @@ describe('OpenTelemetry export (OTLP/HTTP)', () => {
       .filter((span) => span.name === 'HTTP GET graph')
       .map((span) => attributesOf(span.attributes))
       .filter((attributes) => attributes['http.request.resend_count'] === 1);
+    const sweep = spans.find((span) => span.name === 'reminders.sweep');
+    expect(attributesOf(sweep?.attributes)).toMatchObject({ 'due_notifier.dry_run': true });
     expect(retried).toEqual([
       expect.objectContaining({ 'http.response.status_code': 200, 'due_notifier.attempts': 2 }),
     ]);
