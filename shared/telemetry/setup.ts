@@ -108,11 +108,13 @@ export function startTelemetry(env: TelemetrySettings = process.env): Telemetry 
       await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush(), loggerProvider.forceFlush()]);
     },
     async shutdown() {
-      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
+      // Unregistered at once, so that a successor registered before these promises settle stays registered.
       trace.disable();
       metrics.disable();
       logs.disable();
       propagation.disable();
+      context.disable();
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
     },
   };
   return started;

@@ -3,6 +3,7 @@
  * sending to the ingestion endpoint of the connection string (an HTTPS server of the tests, trusted
  * like the local stack, stands in for Application Insights).
  */
+import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inSpan } from '../../../shared/base/telemetry.js';
 import { runInvocation, startTelemetry, stopTelemetry } from '../../../shared/telemetry/setup.js';
@@ -42,5 +43,15 @@ describe('telemetry SDK set-up', () => {
     expect(ingestion.requests.filter((request) => request.method === 'POST').map((request) => request.path)).toContain(
       '/v2.1/track',
     );
+  });
+
+  it('starts again, registered, when the exporter settings change', () => {
+    const first = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
+    const second = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:2' });
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+    expect(startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:2' })).toBe(second);
+    // Recording: the new SDK is the registered one (left unended: nothing to export to these ports).
+    expect(trace.getTracer('test').startSpan('probe').isRecording()).toBe(true);
   });
 });
