@@ -39,6 +39,11 @@ const LAYERS = [
     why: 'shared/clients are used by the pipelines, never the other way round.',
   },
   {
+    files: ['shared/telemetry/**'],
+    forbidden: ['../*/**', '../*.js', '!../base/**'],
+    why: 'shared/telemetry is the OpenTelemetry SDK set-up: it imports nothing of shared/ but base/.',
+  },
+  {
     files: ['shared/sweep/**'],
     forbidden: ['**/delivery/**', '**/runtime.js'],
     why: 'shared/sweep and shared/delivery are independent pipelines; the runtime wires them.',

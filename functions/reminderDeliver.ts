@@ -7,6 +7,7 @@
  * A message that is not a reminder can never succeed: it is logged by message id and moved to the
  * poison queue at once, instead of failing maxDequeueCount times.
  */
+import { withTelemetry } from './support/telemetry.js';
 import { app, output } from '@azure/functions';
 import type { InvocationContext, StorageQueueHandler } from '@azure/functions';
 import type { DeliveryOutcome } from '../shared/delivery/deliver-reminder.js';
@@ -60,7 +61,7 @@ app.storageQueue('reminderDeliver', {
   queueName: '%NOTIFICATION_QUEUE%',
   connection: 'AzureWebJobsStorage',
   extraOutputs: [reminderPoisonOutput],
-  handler: reminderDeliverHandler,
+  handler: withTelemetry('queue', reminderDeliverHandler),
 });
 
 /** `Queue message {id} (delivery 2)`, from the trigger metadata the host passes. */

@@ -3,6 +3,7 @@
  * reminders instead of enqueueing them (and may choose the instant with `now`); otherwise they go out
  * through the same queue output binding as the timer's.
  */
+import { withTelemetry } from './support/telemetry.js';
 import { app } from '@azure/functions';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { reminderQueueOutput } from './support/bindings.js';
@@ -27,7 +28,11 @@ export function createReminderRunHandler(sweep: Sweeper = runtimeSweeper): HttpH
       throw error;
     }
     try {
-      const result = await sweep(context, { runId, ...(runRequest.now ? { now: runRequest.now } : {}) });
+      const result = await sweep(context, {
+        runId,
+        ...(runRequest.now ? { now: runRequest.now } : {}),
+        ...(runRequest.dryRun ? { dryRun: true } : {}),
+      });
       if (!runRequest.dryRun) {
         context.extraOutputs.set(reminderQueueOutput, result.reminders);
       }
@@ -54,5 +59,5 @@ app.http('reminderRun', {
   authLevel: 'function',
   route: 'reminders/run',
   extraOutputs: [reminderQueueOutput],
-  handler: reminderRunHandler,
+  handler: withTelemetry('http', reminderRunHandler),
 });

@@ -4,6 +4,7 @@
  * returns: a failed run throws and enqueues nothing, and the reminder rules' catch-up window lets the
  * next run (or a retry) make up for it.
  */
+import { withTelemetry } from './support/telemetry.js';
 import { app } from '@azure/functions';
 import type { InvocationContext, Timer, TimerHandler } from '@azure/functions';
 import { reminderQueueOutput } from './support/bindings.js';
@@ -40,7 +41,7 @@ app.timer('reminderTimer', {
     minimumInterval: { seconds: 30 },
     maximumInterval: { minutes: 5 },
   },
-  handler: reminderTimerHandler,
+  handler: withTelemetry('timer', reminderTimerHandler),
 });
 
 export { reminderQueueOutput };

@@ -21,6 +21,8 @@ export const FOLDERS: Readonly<Record<string, string>> = {
   'shared/sweep/': 'the timer pipeline: read the due window from Graph, decide the reminders',
   'shared/delivery/': 'the queue pipeline: claim in the ledger, send through Graph, record the outcome',
   'shared/delivery/ledger/': 'the idempotency ledger in Table storage, one module per job',
+  'shared/telemetry/':
+    'the OpenTelemetry SDK and its exporters: a chunk of its own, loaded only when an exporter is configured',
   'emulators/': 'the local Azure stack; never imports the app, and the app never imports it',
   'emulators/entra/': 'Entra ID: the directory, the token endpoint and the managed-identity endpoint',
   'emulators/keyvault/': 'Key Vault: the secrets API with challenge authentication and RBAC',

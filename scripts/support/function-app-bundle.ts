@@ -39,6 +39,8 @@ const CHUNKS: readonly Chunk[] = [
   { source: 'shared/runtime.ts', file: 'runtime.cjs', lazy: true },
   // Thrown in the runtime and recognised by the handlers (instanceof): one copy for both.
   { source: 'shared/base/errors.ts', file: 'errors.cjs', lazy: false },
+  // The OpenTelemetry SDK and exporters: loaded at the first run, and only when an exporter is configured.
+  { source: 'shared/telemetry/setup.ts', file: 'telemetry.cjs', lazy: true },
 ];
 
 const DEFAULT_SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

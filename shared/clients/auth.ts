@@ -21,6 +21,7 @@ import { DueNotifierError } from '../base/errors.js';
 import type { RetryPolicy, Sleep } from '../http/retry.js';
 import type { ClientCredential, ClientCredentialProvider } from './key-vault-credentials.js';
 import type { Logger } from '../base/logger.js';
+import { inSpan } from '../base/telemetry.js';
 import type { RequestMetrics } from '../http/metrics.js';
 import { EntraRequestError, createMsalNetworkClient } from './msal-network-client.js';
 import { createSingleFlight } from '../base/single-flight.js';
@@ -109,7 +110,13 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
     },
   };
 
-  async function acquire(skipCache: boolean, abortSignal: AbortSignal): Promise<string> {
+  function acquire(skipCache: boolean, abortSignal: AbortSignal): Promise<string> {
+    return inSpan('entra.token', { 'due_notifier.force_refresh': skipCache }, () =>
+      acquireToken(skipCache, abortSignal),
+    );
+  }
+
+  async function acquireToken(skipCache: boolean, abortSignal: AbortSignal): Promise<string> {
     const credential = await credentials.getCredential({ abortSignal });
     try {
       return await acquireWith(credential, skipCache, abortSignal);

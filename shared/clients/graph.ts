@@ -10,6 +10,7 @@
 import { DueNotifierError } from '../base/errors.js';
 import type { DueNotifierErrorCode } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
+import { inSpan } from '../base/telemetry.js';
 import type { AccessTokenSource } from '../http/bearer-token-policy.js';
 import { TokenUnavailableError } from '../http/bearer-token-policy.js';
 import { describeRequestIds } from '../http/client-request-id-policy.js';
@@ -151,7 +152,18 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     return `${base.origin}${base.path}${path}?${parameters.join('&')}`;
   }
 
-  async function getPage(href: string, query: ListItemsQuery): Promise<ListItemsPage> {
+  function getPage(href: string, query: ListItemsQuery): Promise<ListItemsPage> {
+    return inSpan('graph.list_items.page', {}, async (span) => {
+      const page = await fetchPage(href, query);
+      span.setAttributes({
+        'due_notifier.items': page.items.length,
+        'due_notifier.has_next_page': page.nextLink !== undefined,
+      });
+      return page;
+    });
+  }
+
+  async function fetchPage(href: string, query: ListItemsQuery): Promise<ListItemsPage> {
     const request = createHttpRequest({
       url: href,
       headers: { Accept: 'application/json' },

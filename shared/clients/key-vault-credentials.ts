@@ -16,6 +16,7 @@ import { isLoopbackHost } from '../http/loopback.js';
 import { networkErrorCode } from '../http/retry.js';
 import { isRecord } from '../base/is-record.js';
 import type { Logger } from '../base/logger.js';
+import { inSpan } from '../base/telemetry.js';
 import type { RequestMetrics } from '../http/metrics.js';
 import { createSingleFlight } from '../base/single-flight.js';
 
@@ -106,7 +107,8 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
       if (!forceRefresh && cached && clock() - cached.readAt < cacheTtlMs) {
         return Promise.resolve(cached.credential);
       }
-      return reads.run(read, abortSignal);
+      const span = { 'due_notifier.credential.kind': source.kind };
+      return reads.run((signal) => inSpan('keyvault.secret.read', span, () => read(signal)), abortSignal);
     },
   };
 

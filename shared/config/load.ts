@@ -115,6 +115,9 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     contact: problems.optional(contact),
     paymentUrl: problems.optional(paymentUrl),
   };
+  // Checked here, read by the telemetry SDK from the environment (functions/support/telemetry.ts).
+  problems.optional(SETTING_SCHEMA.telemetry.applicationInsights);
+  problems.optional(SETTING_SCHEMA.telemetry.otlpEndpoint);
   if (problems.count > 0 || settings === undefined || credential === undefined || storage === undefined) {
     throw problems.toError(SETTING_DECLARATIONS);
   }

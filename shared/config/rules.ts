@@ -101,6 +101,36 @@ export function httpsBaseUrl(example: string): Rule<string> {
   };
 }
 
+/** An OTLP/HTTP collector's base URL: http or https (a local collector is often plain http), no credentials or query. */
+export const otlpEndpoint: Rule<string> = {
+  expected: 'an http(s) URL of an OTLP/HTTP collector, e.g. "http://localhost:4318"',
+  show: showUrl,
+  schema: v.pipe(
+    v.string(),
+    reasoned((text) => {
+      if (!URL.canParse(text)) return 'not an absolute URL';
+      const url = new URL(text);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'not an http(s) URL';
+      if (url.username !== '' || url.password !== '') return 'a URL with credentials in it';
+      return url.search !== '' || url.hash !== '' ? 'a URL with a query or fragment' : undefined;
+    }),
+  ),
+};
+
+/** An Application Insights connection string: never shown (it carries the ingestion key). */
+export const applicationInsightsConnectionString: Rule<string> = {
+  expected: 'an Application Insights connection string, "InstrumentationKey=…;IngestionEndpoint=https://…"',
+  show: () => undefined,
+  schema: v.pipe(
+    v.string(),
+    reasoned((text) =>
+      /(^|;)\s*InstrumentationKey=[^;]+/i.test(text)
+        ? undefined
+        : 'it has no InstrumentationKey, and is not shown as it may hold a key',
+    ),
+  ),
+};
+
 export const siteId = matching(
   'the Graph site ID "{hostname},{site collection GUID},{web GUID}" that GET /sites/{hostname}:/sites/{path} returns, e.g. "contoso.sharepoint.com,00000000-0000-0000-0000-000000000000,00000000-0000-0000-0000-000000000000"',
   (text) => {

@@ -161,6 +161,22 @@ export const SETTING_SCHEMA = {
       when: 'optional',
     }),
   },
+  telemetry: {
+    applicationInsights: conditional(
+      'APPLICATIONINSIGHTS_CONNECTION_STRING',
+      rules.applicationInsightsConnectionString,
+      {
+        description:
+          'exports traces, metrics and logs to Application Insights (Azure Monitor exporter; README, "Telemetry")',
+        when: 'optional',
+      },
+    ),
+    otlpEndpoint: conditional('OTEL_EXPORTER_OTLP_ENDPOINT', rules.otlpEndpoint, {
+      description:
+        'exports traces, metrics and logs over OTLP/HTTP to this collector (`/v1/traces`, … appended); neither set: no telemetry SDK loads',
+      when: 'optional',
+    }),
+  },
   ledgerTable: defaulted('LEDGER_TABLE', 'reminderledger', rules.tableName, 'idempotency ledger table'),
   deliveryClaimSeconds: defaulted(
     'DELIVERY_CLAIM_SECONDS',

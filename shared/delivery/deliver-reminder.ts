@@ -17,6 +17,7 @@ import { CLAIM_RECORD_MARGIN_MS } from '../config/config.js';
 import { claimReminder, indexSentReminder, recordFailed, recordSent, releaseClaim } from './ledger/index.js';
 import type { LedgerClaim, ReminderLedger } from './ledger/index.js';
 import type { Logger } from '../base/logger.js';
+import { inSpan, recordDelivery } from '../base/telemetry.js';
 import type { ReminderMail } from '../reminders/mail-template.js';
 import type { MailError, Mailer } from './mailer.js';
 import type { ReminderMessage } from '../reminders/rules.js';
@@ -79,7 +80,42 @@ export class DeliveryError extends DueNotifierError<DeliveryErrorCode> {
   }
 }
 
-export async function deliverReminder(
+export function deliverReminder(
+  deps: DeliveryDependencies,
+  reminder: ReminderMessage,
+  options: DeliverOptions,
+): Promise<DeliveryOutcome> {
+  return inSpan('reminder.deliver', { 'due_notifier.reminder_id': reminder.id }, async (span) => {
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await deliver(deps, reminder, options);
+    } catch (error) {
+      // Thrown: the queue delivers the message again.
+      recordDelivery('deferred', errorCode(error));
+      throw error;
+    }
+    span.setAttribute('due_notifier.outcome', outcome.status);
+    if (outcome.status === 'sent') {
+      span.setAttributes({
+        'due_notifier.attempt': outcome.attempt,
+        'due_notifier.ambiguous_sends': outcome.ambiguousSends,
+      });
+      recordDelivery('sent');
+    } else if (outcome.status === 'failed') {
+      span.setAttribute('error.type', outcome.code);
+      recordDelivery('failed', outcome.code);
+    } else {
+      recordDelivery(outcome.status === 'inProgress' ? 'deferred' : 'settled');
+    }
+    return outcome;
+  });
+}
+
+function errorCode(error: unknown): string {
+  return error instanceof DueNotifierError ? error.code : 'Error';
+}
+
+async function deliver(
   deps: DeliveryDependencies,
   reminder: ReminderMessage,
   options: DeliverOptions,

@@ -14,6 +14,7 @@ import { DueNotifierError } from '../base/errors.js';
 import { DEFAULT_PAGE_SIZE } from '../clients/graph.js';
 import type { GraphClient, ListItemsQuery } from '../clients/graph.js';
 import type { Logger } from '../base/logger.js';
+import { emitLogRecord, inSpan, recordSweepCounts } from '../base/telemetry.js';
 import { countsSince } from '../http/metrics.js';
 import type { RequestCounts, RequestMetrics } from '../http/metrics.js';
 import { processRangePlanner } from './range-planner.js';
@@ -51,6 +52,8 @@ export interface SweepOptions {
   readonly abortSignal?: AbortSignal;
   /** Items per Graph page (`$top`); default: the Graph client's. */
   readonly pageSize?: number;
+  /** The reminders are shown, not enqueued: telemetry marks the run and leaves it out of the reminder metrics. */
+  readonly dryRun?: boolean;
 }
 
 export interface SweepSummary {
@@ -83,7 +86,38 @@ export interface SweepResult {
 
 export type { DueDateRange } from './due-date-ranges.js';
 
-export async function runSweep(deps: SweepDependencies, options: SweepOptions = {}): Promise<SweepResult> {
+export function runSweep(deps: SweepDependencies, options: SweepOptions = {}): Promise<SweepResult> {
+  const dryRun = options.dryRun === true;
+  return inSpan('reminders.sweep', { 'due_notifier.dry_run': dryRun }, async (span) => {
+    const result = await sweep(deps, options);
+    const { summary } = result;
+    const counts = {
+      'due_notifier.run_id': summary.runId,
+      'due_notifier.items_read': summary.itemsRead,
+      'due_notifier.eligible': summary.eligible,
+      'due_notifier.reminders': summary.reminders,
+      'due_notifier.already_sent': summary.alreadySent,
+      'due_notifier.skipped': Object.values(summary.skipped).reduce((sum, count) => sum + (count ?? 0), 0),
+      'due_notifier.requests.graph': summary.requests.graph,
+      'due_notifier.requests.token': summary.requests.token,
+      'due_notifier.requests.key_vault': summary.requests.keyVault,
+      'due_notifier.duration_ms': summary.durationMs,
+    };
+    span.setAttributes(counts);
+    if (!dryRun) recordSweepCounts(summary.reminders, summary.skipped);
+    // The summary as dimensions: one attribute per count and per skip reason.
+    emitLogRecord(`Run ${summary.runId} summary`, {
+      ...counts,
+      ...Object.fromEntries(
+        Object.entries(summary.skipped).map(([reason, count]) => [`due_notifier.skipped.${reason}`, count ?? 0]),
+      ),
+      ...(summary.warnings === undefined ? {} : { 'due_notifier.warnings': summary.warnings.length }),
+    });
+    return result;
+  });
+}
+
+async function sweep(deps: SweepDependencies, options: SweepOptions): Promise<SweepResult> {
   const startedAt = performance.now();
   const requestsBefore = deps.metrics.snapshot();
   const now = options.now ?? (deps.clock ?? (() => new Date()))();

@@ -9,6 +9,8 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_MAIN, bundleFunctionApp } from '../../scripts/support/function-app-bundle.js';
@@ -43,15 +45,28 @@ describe('build output (dist/main.cjs and its chunks)', () => {
   let lazyFiles: readonly string[];
   let fromBundle: LoadedApp;
   let fromSource: LoadedApp;
+  /** The bundle again, with OTEL_EXPORTER_OTLP_ENDPOINT set to `otlpReceiver`. */
+  let withExporter: LoadedApp;
+  /** Paths of the OTLP requests the bundle with an exporter sent. */
+  const otlpPaths: string[] = [];
+  const otlpReceiver = createServer((request, response) => {
+    otlpPaths.push(request.url ?? '');
+    request.resume().on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
 
-  /** Loads the app in a fresh process with the stack's settings in its environment. */
-  async function loadInChild(root: string, entryPoint: string, now: string): Promise<LoadedApp> {
+  /** Loads the app in a fresh process with the stack's settings (and `env`) in its environment. */
+  async function loadInChild(
+    root: string,
+    entryPoint: string,
+    now: string,
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<LoadedApp> {
     const { stdout } = await run(
       process.execPath,
       [TSX_CLI, 'test/functions/fixtures/invoke-built-app.ts', root, entryPoint, now],
       {
         cwd: REPO_ROOT,
-        env: { ...process.env, ...stack().settings },
+        env: { ...process.env, ...stack().settings, ...env },
         timeout: 60_000,
       },
     );
@@ -68,14 +83,18 @@ describe('build output (dist/main.cjs and its chunks)', () => {
     await copyFile(path.join(REPO_ROOT, 'host.json'), path.join(appRoot, 'host.json'));
     main = (JSON.parse(packageJson) as { main: string }).main;
 
+    await new Promise<void>((resolve) => otlpReceiver.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(otlpReceiver.address() as AddressInfo).port}`;
     const now = new Date().toISOString();
-    [fromBundle, fromSource] = await Promise.all([
+    [fromBundle, fromSource, withExporter] = await Promise.all([
       loadInChild(appRoot, main, now),
       loadInChild(REPO_ROOT, 'functions/*.ts', now),
+      loadInChild(appRoot, main, now, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }),
     ]);
   }, 120_000);
 
   afterAll(async () => {
+    await new Promise((resolve) => otlpReceiver.close(resolve));
     if (appRoot) {
       await rm(appRoot, { recursive: true, force: true });
     }
@@ -100,7 +119,7 @@ describe('build output (dist/main.cjs and its chunks)', () => {
   });
 
   it('registers them loading neither the runtime nor its SDKs', () => {
-    expect(lazyFiles).toEqual(['dist/runtime.cjs']);
+    expect(lazyFiles).toEqual(['dist/runtime.cjs', 'dist/telemetry.cjs']);
     expect(fromBundle.loadedAtRegistration).toEqual(['dist/errors.cjs', 'dist/main.cjs']);
   });
 
@@ -112,6 +131,19 @@ describe('build output (dist/main.cjs and its chunks)', () => {
 
   it('loads the runtime chunk from the package at the first run', () => {
     expect(fromBundle.loadedAfterRun).toEqual(['dist/errors.cjs', 'dist/main.cjs', 'dist/runtime.cjs']);
+  });
+
+  it('loads the telemetry chunk only with an exporter, at the first run, and its bundled SDK exports', () => {
+    expect(withExporter.loadedAtRegistration).toEqual(['dist/errors.cjs', 'dist/main.cjs']);
+    expect(withExporter.loadedAfterRun).toEqual([
+      'dist/errors.cjs',
+      'dist/main.cjs',
+      'dist/runtime.cjs',
+      'dist/telemetry.cjs',
+    ]);
+    expect(withExporter.dryRun.status).toBe(200);
+    // A dry run: spans and the summary's log record, no reminder metrics (it enqueues nothing).
+    expect(new Set(otlpPaths)).toEqual(new Set(['/v1/traces', '/v1/logs']));
   });
 
   it('answers a ConfigError thrown in the runtime chunk as one: the chunks share the error classes', () => {

@@ -81,6 +81,7 @@ describe('reminderRun request', () => {
     const { response, sweeper } = await call(REMINDERS, { body: '{"dryRun":true,"now":"2026-12-24T08:30:00+01:00"}' });
     expect(response.status).toBe(200);
     expect(sweeper.calls[0]?.options.now?.toISOString()).toBe('2026-12-24T07:30:00.000Z');
+    expect(sweeper.calls[0]?.options.dryRun).toBe(true);
   });
 
   it.each([

@@ -18,7 +18,8 @@ import { HttpResponse, InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import type { LocalStack } from '../../emulators/stack/stack.js';
 
-export type OutputChannel = 'console' | 'invocation log' | 'http response' | 'queue message' | 'error message';
+export type OutputChannel =
+  'console' | 'invocation log' | 'http response' | 'queue message' | 'error message' | 'telemetry';
 
 export type CredentialKind =
   'client secret' | 'private key' | 'access token' | 'client assertion' | 'identity header' | 'storage account key';

@@ -1,0 +1,57 @@
+/**
+ * The SDK set-up on its own: nothing without an exporter setting, and the Azure Monitor exporter
+ * sending to the ingestion endpoint of the connection string (an HTTPS server of the tests, trusted
+ * like the local stack, stands in for Application Insights).
+ */
+import { trace } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inSpan } from '../../../shared/base/telemetry.js';
+import { runInvocation, startTelemetry, stopTelemetry } from '../../../shared/telemetry/setup.js';
+import { startRecordingServer } from '../../support/https-test-servers.js';
+import type { TestHttpsServer } from '../../support/https-test-servers.js';
+
+describe('telemetry SDK set-up', () => {
+  let ingestion: TestHttpsServer;
+  beforeAll(async () => {
+    ingestion = await startRecordingServer();
+  });
+  afterAll(async () => {
+    await stopTelemetry();
+    await ingestion.close();
+  });
+
+  it('starts nothing without an exporter setting', () => {
+    expect(startTelemetry({})).toBeUndefined();
+    expect(
+      startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ', APPLICATIONINSIGHTS_CONNECTION_STRING: '' }),
+    ).toBeUndefined();
+  });
+
+  it('exports to Application Insights with the Azure Monitor exporter when a connection string is set', async () => {
+    const connectionString = `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${ingestion.url}/`;
+    const saved = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
+    process.env.APPLICATIONINSIGHTS_CONNECTION_STRING = connectionString;
+    try {
+      expect(startTelemetry({ APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString })).toBeDefined();
+      await runInvocation({ functionName: 'reminderTimer', invocationId: 'inv-1', trigger: 'timer' }, () =>
+        inSpan('reminders.sweep', { 'due_notifier.reminders': 3 }, () => Promise.resolve()),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
+      else process.env.APPLICATIONINSIGHTS_CONNECTION_STRING = saved;
+    }
+    expect(ingestion.requests.filter((request) => request.method === 'POST').map((request) => request.path)).toContain(
+      '/v2.1/track',
+    );
+  });
+
+  it('starts again, registered, when the exporter settings change', () => {
+    const first = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
+    const second = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:2' });
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+    expect(startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:2' })).toBe(second);
+    // Recording: the new SDK is the registered one (left unended: nothing to export to these ports).
+    expect(trace.getTracer('test').startSpan('probe').isRecording()).toBe(true);
+  });
+});
