@@ -1,4 +1,6 @@
 /** App settings for tests that load the configuration: the required ones, each with a valid value. */
+import { expect } from 'vitest';
+import { ConfigError } from '../../shared/base/errors.js';
 import { loadConfig } from '../../shared/config/config.js';
 import type { AppConfig, SettingsSource } from '../../shared/config/config.js';
 
@@ -20,4 +22,24 @@ export const REQUIRED_SETTINGS = Object.freeze({
 /** The configuration loaded from the required settings with `overrides` on top. */
 export function testConfig(overrides: SettingsSource = {}): AppConfig {
   return loadConfig({ ...REQUIRED_SETTINGS, ...overrides });
+}
+
+/** The ConfigError that loading `env` throws (the test fails when none is thrown). */
+export function configError(env: SettingsSource): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** The ConfigError for `overrides` on top of the required settings: one line that names `setting`. */
+export function problemWith(overrides: SettingsSource, setting: string): string {
+  const error = configError({ ...REQUIRED_SETTINGS, ...overrides });
+  expect(error.setting).toBe(setting);
+  expect(error.message).toContain(setting);
+  expect(error.message).not.toContain('\n');
+  return error.message;
 }

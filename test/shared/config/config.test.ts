@@ -1,33 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { AppConfig, SettingsSource } from '../../../shared/config/config.js';
+import type { AppConfig } from '../../../shared/config/config.js';
 import { SETTING_DEFAULTS, SETTINGS, loadConfig } from '../../../shared/config/config.js';
 import { ConfigError, DueNotifierError } from '../../../shared/base/errors.js';
-import { REQUIRED_SETTINGS, testConfig } from '../../support/settings.js';
+import { configError, problemWith, REQUIRED_SETTINGS, testConfig } from '../../support/settings.js';
 
 const TENANT = REQUIRED_SETTINGS.ENTRA_TENANT_ID;
 const CLIENT = REQUIRED_SETTINGS.ENTRA_CLIENT_ID;
 const SITE = REQUIRED_SETTINGS.OBLIGATIONS_SITE_ID;
 const LIST = REQUIRED_SETTINGS.OBLIGATIONS_LIST_ID;
-
-function configError(env: SettingsSource): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-/** The ConfigError for `overrides` on top of the required settings: it must name `setting`. */
-function problemWith(overrides: SettingsSource, setting: string): string {
-  const error = configError({ ...REQUIRED_SETTINGS, ...overrides });
-  expect(error.setting).toBe(setting);
-  expect(error.message).toContain(setting);
-  expect(error.message).not.toContain('\n');
-  return error.message;
-}
 
 describe('loadConfig: defaults', () => {
   it('fills in every optional setting', () => {

@@ -1,19 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../shared/config/config.js';
-import { ConfigError } from '../../../shared/base/errors.js';
-import type { SettingsSource } from '../../../shared/config/config.js';
-import { REQUIRED_SETTINGS, testConfig } from '../../support/settings.js';
-
-function problemWith(overrides: SettingsSource, setting: string): string {
-  try {
-    loadConfig({ ...REQUIRED_SETTINGS, ...overrides });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    expect(error.setting).toBe(setting);
-    return error.message;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { problemWith, testConfig } from '../../support/settings.js';
 
 describe('telemetry settings', () => {
   it('are optional, and accept an OTLP collector over http or https and a connection string', () => {
