@@ -38,10 +38,11 @@ export const FOLDERS: Readonly<Record<string, string>> = {
 /** Folders listed without their modules: their own READMEs and file names say enough. */
 export const SUMMARY_FOLDERS: Readonly<Record<string, string>> = {
   'bench/': '`npm run bench`: scenarios, peers, the daemon under measurement, the report',
-  'test/': 'vitest; mirrors the folders above, plus `integration/`, `fault-matrix/`, `architecture/` and `support/`',
+  'test/':
+    'vitest; mirrors the folders above, plus `integration/`, `fault-matrix/`, `architecture/`, `docs/` and `support/`',
   'templates/':
     'the reminder e-mail: `reminder.html.mustache`, `reminder.txt.mustache` and `strings/<language>.json` (docs/email-templates.md)',
-  'docs/': 'longer reading: delivery guarantees and the ledger, the e-mail templates',
+  'docs/': 'longer reading: delivery guarantees and the ledger, the e-mail templates, operations (queries, alerts)',
 };
 
 /** The first sentence of the doc comment a module opens with, or undefined when it has none. */
