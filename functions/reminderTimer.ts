@@ -8,6 +8,7 @@ import { withTelemetry } from './support/telemetry.js';
 import { app } from '@azure/functions';
 import type { InvocationContext, Timer, TimerHandler } from '@azure/functions';
 import { reminderQueueOutput } from './support/bindings.js';
+import { describePreviousRun } from './support/previous-run.js';
 import { describeFailure } from './support/run-failure.js';
 import { runtimeSweeper } from './support/sweeper.js';
 import type { Sweeper } from './support/sweeper.js';
@@ -16,7 +17,7 @@ export function createReminderTimerHandler(sweep: Sweeper = runtimeSweeper): Tim
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
     const runId = context.invocationId;
     // isPastDue is unreliable on Node (azure-functions-host#7597); the catch-up window covers missed runs.
-    context.info(`Run ${runId}: timer fired (previous run: ${timer.scheduleStatus?.last ?? 'unknown'})`);
+    context.info(`Run ${runId}: timer fired (previous run: ${describePreviousRun(timer.scheduleStatus?.last)})`);
     try {
       const result = await sweep(context, { runId });
       context.extraOutputs.set(reminderQueueOutput, result.reminders);

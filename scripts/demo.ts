@@ -22,13 +22,7 @@ import { REMINDER_ID_HEADER } from '../shared/delivery/deliver-reminder.js';
 import type { ReminderMessage } from '../shared/reminders/rules.js';
 import type { SweepSummary } from '../shared/sweep/sweep.js';
 import { commandLineError, failureLine } from './support/cli-errors.js';
-import {
-  compareIds,
-  maskEmail,
-  parseSkippedItem,
-  summariseSkipped,
-  withPreviousRunInWords,
-} from './support/demo-output.js';
+import { compareIds, maskEmail, parseSkippedItem, summariseSkipped } from './support/demo-output.js';
 import { writePreviews } from './support/mail-preview.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
@@ -177,7 +171,7 @@ async function runPass(
   return { queued, fromTimer: queuedByTimer, sent: mails.length };
 }
 
-/** The timer's log: "never ran" in words, skipped items summarised by reason, the summary left to printSummary. */
+/** The timer's log: skipped items summarised by reason, the summary left to printSummary. */
 function printTimerLogs(logs: readonly InvocationLogRecord[]): void {
   const skipped = [];
   for (const record of logs) {
@@ -185,7 +179,7 @@ function printTimerLogs(logs: readonly InvocationLogRecord[]): void {
     if (item) {
       skipped.push(item);
     } else if (!SUMMARY_LOG.test(record.message)) {
-      console.log(`  [${record.functionName}] ${record.level}: ${withPreviousRunInWords(record.message)}`);
+      console.log(`  [${record.functionName}] ${record.level}: ${record.message}`);
     }
   }
   if (skipped.length > 0) {

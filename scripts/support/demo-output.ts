@@ -1,15 +1,11 @@
 /**
- * What `npm run demo` prints, as pure functions: reminder ids in numeric order, the timer's previous run
- * in words, skipped items grouped by reason in a stable order, and masked addresses.
+ * What `npm run demo` prints, as pure functions: reminder ids in numeric order, skipped items grouped by
+ * reason in a stable order, and masked addresses.
  */
 import { SKIP_REASONS } from '../../shared/reminders/rules.js';
 
-/** The instant the Functions host reports as the schedule monitor's last run when the timer never ran. */
-export const NEVER_RAN_SENTINEL = '0001-01-01T00:00:00';
-
 const NUMBER_PART = /^\d+$/;
 const SKIPPED_ITEM_LOG = /^Run \S+: skipped item (.+): (\w+)$/;
-const PREVIOUS_RUN_LOG = /\(previous run: ([^)]*)\)/;
 
 /**
  * Compares two ids part by part (`:` separates them): parts that are both whole numbers compare as
@@ -37,20 +33,6 @@ export function compareIds(a: string, b: string): number {
     }
   }
   return 0;
-}
-
-/** The timer's previous run in words: the host's sentinel (or nothing) is "never". */
-export function describePreviousRun(last: string | undefined): string {
-  const value = last?.trim() ?? '';
-  if (value === '' || value === 'unknown' || value.startsWith(NEVER_RAN_SENTINEL) || value.startsWith('0001-')) {
-    return 'never (this is the first run the host knows of)';
-  }
-  return value;
-}
-
-/** The timer's `timer fired (previous run: …)` line with the previous run in words. */
-export function withPreviousRunInWords(message: string): string {
-  return message.replace(PREVIOUS_RUN_LOG, (_match, last: string) => `(previous run: ${describePreviousRun(last)})`);
 }
 
 /** A skipped-item log line (`Run {id}: skipped item {item}: {reason}`) read back, or undefined. */

@@ -57,4 +57,16 @@ describe('reminderTimer handler', () => {
       ),
     ).toBe(true);
   });
+
+  it('logs the previous run, and says "never" for the host\'s sentinel of a timer that never ran', async () => {
+    const first = timerInvocation();
+    const neverRan = { ...TIMER, scheduleStatus: { ...TIMER.scheduleStatus, last: '0001-01-01T00:00:00' } } as Timer;
+    await createReminderTimerHandler(fakeSweeper([]).sweep)(neverRan, first.context);
+    expect(first.logs).toContain(
+      'information: Run run-7: timer fired (previous run: never (this is the first run the host knows of))',
+    );
+    const later = timerInvocation();
+    await createReminderTimerHandler(fakeSweeper([]).sweep)(TIMER, later.context);
+    expect(later.logs).toContain('information: Run run-7: timer fired (previous run: 2026-11-30T07:00:00.000Z)');
+  });
 });

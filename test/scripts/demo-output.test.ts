@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareIds,
-  describePreviousRun,
-  maskEmail,
-  parseSkippedItem,
-  summariseSkipped,
-  withPreviousRunInWords,
-} from '../../scripts/support/demo-output.js';
+import { compareIds, maskEmail, parseSkippedItem, summariseSkipped } from '../../scripts/support/demo-output.js';
 
 describe('demo output', () => {
   it('sorts ids as numbers where their parts are numbers', () => {
@@ -20,15 +13,6 @@ describe('demo output', () => {
       'abc',
     ]);
     expect(['10', '9', '100', '1'].sort(compareIds)).toEqual(['1', '9', '10', '100']);
-  });
-
-  it('says the host\'s "never ran" sentinel in words', () => {
-    expect(describePreviousRun('0001-01-01T00:00:00')).toMatch(/^never\b/);
-    expect(describePreviousRun(undefined)).toMatch(/^never\b/);
-    expect(describePreviousRun('2026-12-01T07:00:00.000Z')).toBe('2026-12-01T07:00:00.000Z');
-    expect(withPreviousRunInWords('Run r1: timer fired (previous run: 0001-01-01T00:00:00)')).toBe(
-      'Run r1: timer fired (previous run: never (this is the first run the host knows of))',
-    );
   });
 
   it('summarises skipped items by reason in SKIP_REASONS order, then by id as numbers', () => {
