@@ -195,7 +195,7 @@ export const SETTING_SCHEMA = {
     // 9 minutes: host.json's functionTimeout is 10.
     '540',
     rules.wholeNumber('seconds', 1, 86_400),
-    'time a whole run may take, retries and waits included; then it fails with `RunTimeBudgetExceeded` and enqueues nothing. Keep it below `functionTimeout` in `host.json` (10 minutes)',
+    'time a whole run may take, retries and waits included; then it fails with `RunTimeBudgetExceeded` (or at once with `GraphThrottled` / `GraphUnavailable` when a Graph retry could not start within it) and enqueues nothing. Keep it below `functionTimeout` in `host.json` (10 minutes)',
   ),
   secretCacheTtlSeconds: defaulted(
     'SECRET_CACHE_TTL_SECONDS',

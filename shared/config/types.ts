@@ -62,7 +62,8 @@ export interface AppConfig {
   /** Per-request timeout for Graph, Key Vault and token requests. */
   readonly httpTimeoutMs: number;
   /**
-   * How long one run (a sweep, its retries included) may take; then it stops with RunTimeBudgetExceeded.
+   * How long one run (a sweep, its retries included) may take; then it stops with RunTimeBudgetExceeded, or at once
+   * with the Graph error when a retry could not start within it.
    * Below host.json `functionTimeout`, so that a run fails with a reason instead of being killed.
    */
   readonly runTimeBudgetMs: number;
