@@ -130,6 +130,34 @@ describe('delivery at the mailbox pace', () => {
   });
 });
 
+describe('the daily recipient budget', () => {
+  it('defers what does not fit to the next day, soonest due date first, whatever the order of arrival', async () => {
+    host().setSettings({ MAIL_RECIPIENTS_PER_DAY: '3' });
+    const started = Date.now();
+    // Arriving latest due date first.
+    const reminders = [];
+    for (const days of [12, 11, 10, 9, 8, 7]) reminders.push(...(await enqueueReminders(1, days)));
+    const { outcomes, poisoned } = await host().deliverQueued({ batchSize: 1 });
+    expect(poisoned).toEqual([]);
+    expect(outcomes.every((outcome) => outcome.status === 'succeeded')).toBe(true);
+    expect(host().mailedReminderIds()).toEqual(ids(reminders.slice(0, 3)));
+
+    const deferred = await Promise.all(reminders.slice(3).map((reminder) => ledgerEntry(reminder.id)));
+    for (const entry of deferred) {
+      expect(entry).toMatchObject({ state: 'deferred', deferredFor: 'MailboxDailyBudget', slotKept: false });
+      // The budget frees 24 hours after the hour of the first send; they come back 10 minutes before.
+      expect(entry?.scheduledFor?.getTime()).toBeGreaterThan(started + 22 * 3_600_000);
+      expect(entry?.scheduledFor?.getTime()).toBeLessThan(started + 25 * 3_600_000);
+    }
+    // Due in 7, 8, 9 days: back in that order (they arrived 9, 8, 7).
+    const [due9, due8, due7] = deferred.map((entry) => entry?.scheduledFor?.getTime() ?? 0);
+    expect(due7).toBeLessThan(due8 ?? 0);
+    expect(due8).toBeLessThan(due9 ?? 0);
+    // Their messages wait on the queue, invisible.
+    expect((await host().remindersQueue().getProperties()).approximateMessagesCount).toBe(3);
+  });
+});
+
 describe('a Table storage outage', () => {
   let restore: (() => Promise<void>) | undefined;
   afterEach(async () => {
