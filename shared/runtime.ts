@@ -32,6 +32,8 @@ import type { AppConfig, DeliveryAppConfig, SettingsSource } from './config/conf
 import { deliverReminder } from './delivery/deliver-reminder.js';
 import type { DeliveryOutcome, DeliverySettings } from './delivery/deliver-reminder.js';
 import type { Reschedule } from './delivery/deferral.js';
+import { backlogReport, redrive } from './delivery/backlog.js';
+import type { BacklogQueues, BacklogReport, RedriveOptions, RedriveResult } from './delivery/backlog.js';
 import { createDeliverySummary } from './delivery/delivery-summary.js';
 import type { DeliverySummary } from './delivery/delivery-summary.js';
 import { createReminderLedger, findSentReminderIds } from './delivery/ledger/index.js';
@@ -67,6 +69,8 @@ export interface DaemonRuntime {
   readonly throttle: ThrottlePauses;
   /** The reminders queue, for putting a reminder back for later (a visibility delay). */
   readonly queue: DelayedQueue;
+  /** The reminders queue and its poison queue, for the backlog report and the re-drive. */
+  readonly queues: BacklogQueues;
 }
 
 /** The same runtime as the delivery sees it: the sender mailbox is set. */
@@ -197,8 +201,12 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
   // mailbox's, paced and paused for every instance in the ledger, and summarised once a minute.
   const mailer = createMailer({ baseUrl: config.graphBaseUrl, tokens, timeoutMs: config.httpTimeoutMs, metrics });
   const ledger = createReminderLedger(createTableClient(config.storage, config.ledgerTable, identity));
-  const queue = createDelayedQueue(createQueueClient(config.storage, config.queueName, identity));
-  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, queue };
+  const queues: BacklogQueues = {
+    queue: createQueueClient(config.storage, config.queueName, identity),
+    poison: createQueueClient(config.storage, `${config.queueName}-poison`, identity),
+  };
+  const queue = createDelayedQueue(queues.queue);
+  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, queue, queues };
 }
 
 /**
@@ -224,4 +232,16 @@ export async function deliverWithRuntime(
   });
   summary.add(outcome, logger);
   return outcome;
+}
+
+/** What is waiting, deferred and failed, and why (GET /api/reminders/backlog, npm run redrive). */
+export function backlogWithRuntime(abortSignal?: AbortSignal): Promise<BacklogReport> {
+  const { ledger, queues } = getDaemonRuntime(process.env);
+  return backlogReport(ledger, queues, abortSignal);
+}
+
+/** The poison queue's reminders back on the queue (POST /api/reminders/redrive, npm run redrive). */
+export function redriveWithRuntime(options: RedriveOptions = {}): Promise<RedriveResult> {
+  const { ledger, queues } = getDaemonRuntime(process.env);
+  return redrive(ledger, queues, options);
 }
