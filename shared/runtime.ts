@@ -93,6 +93,20 @@ export interface DaemonRuntimeOptions {
   readonly logger?: Logger;
 }
 
+/** How delivery tells and waits for time: the system clock, unless a tool that simulates days sets its own. */
+let deliveryTime: {
+  readonly clock?: () => Date;
+  readonly sleep?: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
+} = {};
+
+/**
+ * For tools that simulate time (the soak, the benchmark): the clock delivery reads (claims, pace, daily
+ * budget, due dates) and how it waits for a send slot. No argument: the system clock again.
+ */
+export function setDeliveryTime(time: typeof deliveryTime = {}): void {
+  deliveryTime = time;
+}
+
 /** The one cache: the runtime of the current configuration, and its delivery view once asked for. */
 let cached: { readonly key: string; readonly runtime: DaemonRuntime; delivery?: DeliveryRuntime } | undefined;
 
@@ -127,7 +141,10 @@ export function getDeliveryRuntime(
     },
     renderMail: createMailRenderer(config),
     reschedule: (reminder, at, abortSignal) =>
-      entry.runtime.queue.sendAt(JSON.stringify(reminder), at, abortSignal ? { abortSignal } : {}),
+      entry.runtime.queue.sendAt(JSON.stringify(reminder), at, {
+        now: deliveryTime.clock?.() ?? new Date(),
+        ...(abortSignal ? { abortSignal } : {}),
+      }),
     summary: createDeliverySummary(),
   };
   return entry.delivery;
@@ -227,9 +244,8 @@ export async function deliverWithRuntime(
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
   const { ledger, mailer, settings, renderMail, reschedule, summary } = getDeliveryRuntime(process.env);
-  const outcome = await deliverReminder({ ledger, mailer, settings, renderMail, logger, reschedule }, reminder, {
-    deliveryId,
-  });
+  const deps = { ledger, mailer, settings, renderMail, logger, reschedule, ...deliveryTime };
+  const outcome = await deliverReminder(deps, reminder, { deliveryId });
   summary.add(outcome, logger);
   return outcome;
 }
