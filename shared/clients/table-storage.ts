@@ -28,7 +28,10 @@ export function createTableClient(
   const client = TableClient.fromConnectionString(storage.connectionString, tableName, options);
   const endpoint = new URL(client.url);
   return endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname)
-    ? TableClient.fromConnectionString(storage.connectionString, tableName, { ...options, allowInsecureConnection: true })
+    ? TableClient.fromConnectionString(storage.connectionString, tableName, {
+        ...options,
+        allowInsecureConnection: true,
+      })
     : client;
 }
 
