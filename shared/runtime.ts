@@ -196,12 +196,16 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
   const ledger = createReminderLedger(createTableClient(config.storage, config.ledgerTable, identity));
   const history = createRunHistory(
     createTableClient(config.storage, config.runHistory.table, identity, HISTORY_CLIENT_OPTIONS),
-    { timeoutMs: config.httpTimeoutMs },
+    { timeoutMs: Math.min(config.httpTimeoutMs, HISTORY_TIMEOUT_MS) },
   );
   return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, history };
 }
 
-/** History writes must not hold a run up: few, short retries (a failed write is logged, not retried later). */
+/**
+ * History writes must not hold a run up (its time budget leaves the host's functionTimeout a margin):
+ * few, short retries, at most 10 s a request; a failed write is logged, not retried later.
+ */
+const HISTORY_TIMEOUT_MS = 10_000;
 const HISTORY_CLIENT_OPTIONS: TableServiceClientOptions = {
   retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
 };
