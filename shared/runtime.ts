@@ -234,15 +234,17 @@ export async function sweepWithRuntime(
 }
 
 /**
- * Runs the failed run `failedRunId` again at its instant, dry if it was (HistoryError RunNotFound or
- * RunNotFailed otherwise): safe, as the reminders' ids are stable and the ledger sends each once.
+ * Runs the failed (or abandoned) run `failedRunId` again at its instant, dry if it was (HistoryError
+ * RunNotFound or RunNotFailed otherwise): safe, as reminder ids are stable and the ledger sends each once.
  */
 export async function resubmitWithRuntime(
   logger: Logger,
   failedRunId: string,
   run: { readonly runId?: string; readonly trigger: RunTrigger },
 ): Promise<SweepResult & { readonly dryRun: boolean }> {
-  const failed = await findResubmittable(getDaemonRuntime(process.env).history, failedRunId);
+  const { history, config } = getDaemonRuntime(process.env);
+  // A run still `running` after its time budget (and a minute's grace) died before it recorded its end.
+  const failed = await findResubmittable(history, failedRunId, { abandonedAfterMs: config.runTimeBudgetMs + 60_000 });
   const result = await sweepWithRuntime(logger, {
     ...run,
     now: new Date(failed.instant),

@@ -112,20 +112,25 @@ export async function getRun(
   return { ...run, deliveries: countDeliveries(deliveries), problems };
 }
 
-/** The run a resubmit re-runs: it must exist (RunNotFound) and have failed (RunNotFailed). */
+/**
+ * The run a resubmit re-runs: it must exist (RunNotFound) and have failed (RunNotFailed), or still read
+ * `running` more than `abandonedAfterMs` after it started: its process died before it recorded its end.
+ */
 export async function findResubmittable(
   history: RunHistory,
   runId: string,
-  options: { readonly abortSignal?: AbortSignal } = {},
+  options: { readonly abandonedAfterMs: number; readonly abortSignal?: AbortSignal },
 ): Promise<RunDetails> {
-  const run = await getRun(history, runId, options);
+  const run = await getRun(history, runId, options.abortSignal ? { abortSignal: options.abortSignal } : {});
   if (run === undefined) {
     throw new HistoryError(
       'RunNotFound',
       `The run history has no run ${runId} (never recorded, or older than its retention).`,
     );
   }
-  if (run.status !== 'failed') {
+  const abandoned =
+    run.status === 'running' && history.clock().getTime() - Date.parse(run.startedAt) > options.abandonedAfterMs;
+  if (run.status !== 'failed' && !abandoned) {
     const state = run.status === 'running' ? 'is still running' : 'succeeded';
     throw new HistoryError('RunNotFailed', `Run ${runId} ${state}; only a failed run can be resubmitted.`);
   }

@@ -7,6 +7,7 @@ import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import {
   createRunHistory,
+  findResubmittable,
   getRun,
   listRuns,
   pruneRuns,
@@ -14,6 +15,8 @@ import {
   recordRun,
 } from '../../../shared/history/index.js';
 import type { RunHistory } from '../../../shared/history/index.js';
+import { POINTER_ROW_KEY, RUNS_PARTITION, indexRowKey, runPartitionKey } from '../../../shared/history/run-keys.js';
+import { runProperties } from '../../../shared/history/run-record.js';
 import { useLedgerTables } from '../delivery/ledger/ledger-fixture.js';
 import { recordingLogger } from '../../support/recording-logger.js';
 
@@ -156,4 +159,55 @@ describe('run history on Table storage', () => {
     for await (const entity of history.table.listEntities()) left.push(entity.partitionKey);
     expect(left.sort()).toEqual(['run:' + recent, 'runs']);
   }, 60_000);
+
+  it('resubmits a failed run, or one still running long after it started (its process died), nothing else', async () => {
+    let now = Date.parse('2026-12-01T06:00:00Z');
+    const history = freshHistory(() => new Date(now));
+    const logger = recordingLogger();
+    const summary = async () => ({ summary: SUMMARY });
+    const { runId: succeeded } = await recordRun(
+      history,
+      logger,
+      { trigger: 'timer', runId: 'ok-run' },
+      async (run) => ({ ...run, ...(await summary()) }),
+    );
+    await recordRun(history, logger, { trigger: 'timer', runId: 'failed-run' }, () =>
+      Promise.reject(new Error('boom')),
+    ).catch(() => undefined);
+    // A run whose process died after its start was recorded: its end never was.
+    const startedAt = new Date(now);
+    const rowKey = indexRowKey(startedAt, 'dead-run');
+    const started = {
+      runId: 'dead-run',
+      trigger: 'timer',
+      instant: startedAt.toISOString(),
+      startedAt: startedAt.toISOString(),
+      status: 'running',
+      dryRun: false,
+    } as const;
+    await history.table.upsertEntity({ partitionKey: RUNS_PARTITION, rowKey, ...runProperties(started) });
+    await history.table.upsertEntity({
+      partitionKey: runPartitionKey('dead-run'),
+      rowKey: POINTER_ROW_KEY,
+      runId: 'dead-run',
+      indexRowKey: rowKey,
+    });
+
+    const options = { abandonedAfterMs: 600_000 };
+    await expect(findResubmittable(history, succeeded, options)).rejects.toMatchObject({
+      code: 'RunNotFailed',
+      message: 'Run ok-run succeeded; only a failed run can be resubmitted.',
+    });
+    await expect(findResubmittable(history, 'dead-run', options)).rejects.toMatchObject({
+      code: 'RunNotFailed',
+      message: 'Run dead-run is still running; only a failed run can be resubmitted.',
+    });
+    await expect(findResubmittable(history, 'no-run', options)).rejects.toMatchObject({ code: 'RunNotFound' });
+    expect(await findResubmittable(history, 'failed-run', options)).toMatchObject({ status: 'failed' });
+    now += 600_001;
+    expect(await findResubmittable(history, 'dead-run', options)).toMatchObject({
+      status: 'running',
+      instant: started.instant,
+    });
+  });
 });
