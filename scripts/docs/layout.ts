@@ -31,7 +31,7 @@ export const FOLDERS: Readonly<Record<string, string>> = {
   'emulators/stack/': 'what runs the services: HTTPS servers, the local CA, faults, the seed, Azurite, `npm run stack`',
   'devhost/':
     'a local stand-in for the Functions host: registrations through `@azure/functions-core`, bindings on Azurite',
-  'scripts/': 'the command lines (`npm run demo`, `sweep`, `build`, `docs`)',
+  'scripts/': 'the command lines (`npm run demo`, `sweep`, `runs`, `build`, `docs`)',
   'scripts/support/': 'what the command lines share',
   'scripts/docs/': 'the README sections made from the code (`npm run docs`)',
 };
