@@ -104,11 +104,12 @@ describe('run history through the local host', () => {
       action: { type: 'status', status: 503, retryAfter: '0.01' },
       count: 4,
     });
-    await host().deliverQueued();
+    // The mailbox pauses after the refusals; the reminder is put back and sent after the pause.
+    await host().deliverQueued({ waitForDelayed: { timeoutMs: 30_000 } });
 
     const run = await get<RunDetails>(`/api/reminders/runs/${timer.invocationId}`);
     expect(run.deliveries.byStatus).toMatchObject({ sent: 3, deferred: expect.any(Number) });
-    expect(run.problems.map((problem) => problem.code)).toContain('ReminderNotSent');
+    expect(run.problems.map((problem) => problem.code)).toContain('MailboxPaused');
     const dryRun = await get<RunDetails>(`/api/reminders/runs/${invocationIdOf(dry)}`);
     expect(dryRun).toMatchObject({ trigger: 'http', dryRun: true, status: 'succeeded', counts: { reminders: 3 } });
 
