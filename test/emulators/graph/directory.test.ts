@@ -192,4 +192,17 @@ describe('Graph directory endpoints', () => {
     });
     expect((await graph('GET', items, { token })).status).toBe(200);
   });
+
+  it('deleting an application deletes its service principal', async () => {
+    const { body: application } = await graph('POST', '/applications', { body: { displayName: 'short-lived' } });
+    const appId = String(application.appId);
+    expect((await graph('POST', '/servicePrincipals', { body: { appId } })).status).toBe(201);
+    expect((await graph('GET', `/servicePrincipals(appId='${appId}')`)).status).toBe(200);
+    expect((await graph('DELETE', `/applications/${String(application.id)}`)).status).toBe(204);
+    expect(await graph('GET', `/servicePrincipals(appId='${appId}')`)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'Request_ResourceNotFound' } },
+    });
+    expect((await graph('GET', `/applications(appId='${appId}')`)).status).toBe(404);
+  });
 });
