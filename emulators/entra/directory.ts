@@ -100,6 +100,21 @@ export interface AppRoleAssignmentRecord {
 
 export type ClientSecretCheck = 'valid' | 'expired' | 'invalid';
 
+/** A successful app-only sign-in as Entra ID logs it (Graph beta `signIn`, `signInEventTypes` servicePrincipal). */
+export interface SignInRecord {
+  readonly id: string;
+  readonly createdDateTime: Date;
+  readonly appId: string;
+  readonly appDisplayName: string;
+  readonly servicePrincipalId: string;
+  /** The resource the token is for (its URI, e.g. `https://graph.microsoft.com`). */
+  readonly resource: string;
+  readonly clientCredentialType: 'clientSecret' | 'certificate' | 'federatedIdentityCredential';
+  /** keyId of the password or key credential used; for a federated credential, its id. */
+  readonly credentialKeyId: string;
+  readonly credentialThumbprint?: string;
+}
+
 /** An application as the token endpoint sees it in one tenant. */
 export interface DirectoryApplication {
   readonly tenantId: string;
@@ -116,6 +131,8 @@ export interface DirectoryApplication {
   readonly federatedIdentityCredentials: readonly FederatedIdentityCredential[];
   /** Compares in constant time against every registered secret; expiry is judged by the directory's clock. */
   checkSecret(presented: string): ClientSecretCheck;
+  /** keyId of the registered secret with this value (for the sign-in log). */
+  secretKeyId(presented: string): string | undefined;
   /** The registered certificate with this SHA-256 or SHA-1 thumbprint (raw digest bytes). */
   findCertificate(thumbprint: { readonly sha256?: Buffer; readonly sha1?: Buffer }): DirectoryCertificate | undefined;
 }
@@ -186,6 +203,10 @@ export interface Directory {
   expireSecret(clientId: string, keyId: string): void;
   /** Every secret value and private key the directory ever held, for leak checks. */
   issuedSecretValues(): string[];
+  /** Logs a successful app-only sign-in; the log keeps the latest 1,000 per tenant. */
+  recordSignIn(tenantId: string, record: Omit<SignInRecord, 'id' | 'createdDateTime'>): void;
+  /** The tenant's sign-in log, newest first. */
+  signIns(tenantId: string): SignInRecord[];
 }
 
 export interface DirectoryOptions {
@@ -215,12 +236,14 @@ export class DirectoryError extends Error {
 
 interface TenantObjects {
   readonly tenant: DirectoryTenant;
+  readonly signIns: SignInRecord[];
   readonly applications: ApplicationRecord[];
   readonly servicePrincipals: ServicePrincipalRecord[];
   readonly assignments: AppRoleAssignmentRecord[];
 }
 
 const MICROSOFT_TENANT_ID = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
+const MAX_SIGN_INS = 1000;
 
 export async function createDirectory(seed: SeedFile, options: DirectoryOptions = {}): Promise<Directory> {
   const clock = options.clock ?? Date.now;
@@ -240,6 +263,7 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
     const tenantId = tenantSeed.id.toLowerCase();
     const objects: TenantObjects = {
       tenant: { id: tenantId, displayName: tenantSeed.displayName },
+      signIns: [],
       applications: [],
       servicePrincipals: FIRST_PARTY_APPS.map((app) => ({
         id: derivedGuid(tenantId, app.appId),
@@ -415,6 +439,7 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
         return application.federatedIdentityCredentials;
       },
       checkSecret: (presented) => checkSecret(application.passwordCredentials, presented, clock()),
+      secretKeyId: (presented) => application.passwordCredentials.find((secret) => secret.value === presented)?.keyId,
       findCertificate: (thumbprint) =>
         application.keyCredentials.find(
           (certificate) =>
@@ -562,6 +587,12 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
       if (secret) application.passwordCredentials[index] = { ...secret, expiresOn: new Date(clock()) };
     },
     issuedSecretValues: () => [...issuedValues],
+    recordSignIn(tenantId, record) {
+      const log = objectsOf(tenantId).signIns;
+      log.unshift({ ...record, id: randomUUID(), createdDateTime: now() });
+      log.splice(MAX_SIGN_INS);
+    },
+    signIns: (tenantId) => [...objectsOf(tenantId).signIns],
   };
 }
 

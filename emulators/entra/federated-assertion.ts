@@ -23,7 +23,7 @@ export interface FederatedAssertionContext {
 }
 
 export type FederatedAssertionVerdict =
-  { readonly ok: true } | { readonly ok: false; readonly failure: EntraErrorSpec };
+  { readonly ok: true; readonly credentialId: string } | { readonly ok: false; readonly failure: EntraErrorSpec };
 
 /**
  * Whether a client assertion is federated (a token issued by someone else) rather than signed by the app
@@ -69,7 +69,7 @@ export async function verifyFederatedAssertion(
       differsInCase ? entraErrors.federatedSubjectCaseMismatch(subject) : entraErrors.federatedSubjectMismatch(subject),
     );
   }
-  const matching = sameSubject.some((credential) =>
+  const matching = sameSubject.find((credential) =>
     credential.audiences.some((audience) => audiences.includes(audience)),
   );
   if (!matching) return reject(entraErrors.federatedAudienceMismatch(audiences.join(',')));
@@ -78,7 +78,7 @@ export async function verifyFederatedAssertion(
     return reject(entraErrors.malformedAssertion(`Unable to retrieve the signing keys of issuer '${issuer}'.`));
   }
   const verified = await context.authority.verifyExchangeToken(assertion);
-  if (verified.ok) return { ok: true };
+  if (verified.ok) return { ok: true, credentialId: matching.id };
   if (verified.reason === 'expired' || verified.reason === 'not_yet_valid') {
     const validFrom = typeof payload.nbf === 'number' ? payload.nbf : 0;
     const expiresAt = typeof payload.exp === 'number' ? payload.exp : 0;

@@ -64,6 +64,12 @@ export const GRAPH_APP_ROLES: readonly AppRole[] = [
     "Allows the app to read and write data in your organization's directory, such as users, and groups, without a signed-in user. Does not allow user or group deletion.",
   ),
   role(
+    'b0afded3-3588-46d8-8b3d-9842eff778da',
+    'AuditLog.Read.All',
+    'Read all audit log data',
+    'Allows the app to read and query your audit log activities, without a signed-in user.',
+  ),
+  role(
     'b633e1c5-b582-4048-a93e-9f11b44c7e96',
     'Mail.Send',
     'Send mail as any user',

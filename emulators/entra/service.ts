@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { CLIENT_ASSERTION_TYPE, verifyClientAssertion } from './client-assertion.js';
 import { isFederatedAssertion, verifyFederatedAssertion } from './federated-assertion.js';
-import type { Directory, DirectoryApplication, DirectoryTenant } from './directory.js';
+import type { Directory, DirectoryApplication, DirectoryTenant, SignInRecord } from './directory.js';
 import { correlationIdOf, entraErrorResponse, entraErrors, entraHeaders } from './errors.js';
 import type { EntraErrorSpec } from './errors.js';
 import type { TokenAuthority } from './tokens.js';
@@ -27,6 +27,9 @@ export interface EntraControl {
   /** Every client assertion presented to the token endpoint (accepted or not), oldest first, for leak checks. */
   presentedClientAssertions(): string[];
 }
+
+/** Which credential a client authenticated with, for the sign-in log. */
+type UsedCredential = Pick<SignInRecord, 'clientCredentialType' | 'credentialKeyId' | 'credentialThumbprint'>;
 
 type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: EntraErrorSpec };
 
@@ -74,6 +77,13 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
       roles: resource.value === GRAPH_RESOURCE ? application.appRoles : [],
       audience: resource.value,
     });
+    directory.recordSignIn(tenant.id, {
+      appId: application.clientId,
+      appDisplayName: application.displayName,
+      servicePrincipalId: application.objectId,
+      resource: resource.value,
+      ...authenticated.value,
+    });
     return {
       status: 200,
       headers: entraHeaders(correlationIdOf(request.headers), randomUUID()),
@@ -91,7 +101,7 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
     form: URLSearchParams,
     basic: BasicCredentials | undefined,
     application: DirectoryApplication,
-  ): Promise<Outcome<void>> {
+  ): Promise<Outcome<UsedCredential>> {
     const assertion = form.get('client_assertion');
     if (assertion !== null) {
       presentedAssertions.push(assertion);
@@ -105,7 +115,14 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
           // Managed identities' exchange tokens carry the tenant's v2.0 issuer at this authority host.
           isOwnIssuer: (issuer) => isOwnIssuer(issuer, request.url.origin),
           now: directory.now(),
-        }).then((verdict) => (verdict.ok ? { ok: true, value: undefined } : verdict));
+        }).then((verdict) =>
+          verdict.ok
+            ? {
+                ok: true,
+                value: { clientCredentialType: 'federatedIdentityCredential', credentialKeyId: verdict.credentialId },
+              }
+            : verdict,
+        );
       }
       const verdict = await verifyClientAssertion(assertion, {
         application,
@@ -113,13 +130,25 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
         tokenEndpoint: `${request.url.origin}${request.url.pathname}`,
         now: directory.now(),
       });
-      return verdict.ok ? { ok: true, value: undefined } : verdict;
+      return verdict.ok
+        ? {
+            ok: true,
+            value: {
+              clientCredentialType: 'certificate',
+              credentialKeyId: verdict.certificate.keyId,
+              credentialThumbprint: verdict.certificate.thumbprintSha1,
+            },
+          }
+        : verdict;
     }
     const secret = form.get('client_secret') ?? basic?.clientSecret;
     if (secret === undefined) return { ok: false, failure: entraErrors.missingClientCredential() };
     switch (application.checkSecret(secret)) {
       case 'valid':
-        return { ok: true, value: undefined };
+        return {
+          ok: true,
+          value: { clientCredentialType: 'clientSecret', credentialKeyId: application.secretKeyId(secret) ?? '' },
+        };
       case 'expired':
         return { ok: false, failure: entraErrors.expiredClientSecret(application.clientId) };
       case 'invalid':

@@ -34,6 +34,7 @@ import type { Json } from './directory-shapes.js';
 import { federatedCredentialRoutes } from './federated-credential-routes.js';
 import { GraphRequestError } from './responses.js';
 import { servicePrincipalRoutes } from './service-principal-routes.js';
+import { signInLogRoutes } from './sign-in-logs.js';
 
 export type { DirectoryRoutesOptions } from './directory-context.js';
 
@@ -154,6 +155,7 @@ export function createDirectoryRoutes(options: DirectoryRoutesOptions): Route[] 
   return [
     ...federatedCredentialRoutes(context),
     ...servicePrincipalRoutes(context),
+    ...signInLogRoutes(context),
     {
       name: 'graph.listApplications',
       method: 'GET',

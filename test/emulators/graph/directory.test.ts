@@ -205,4 +205,31 @@ describe('Graph directory endpoints', () => {
     });
     expect((await graph('GET', `/applications(appId='${appId}')`)).status).toBe(404);
   });
+
+  it('logs which credential each app-only sign-in used (beta auditLogs/signIns), for rotation', async () => {
+    const { body: application } = await graph('POST', '/applications', { body: { displayName: 'rotating' } });
+    const appId = String(application.appId);
+    await graph('POST', '/servicePrincipals', { body: { appId } });
+    const { body: secret } = await graph('POST', `/applications/${String(application.id)}/addPassword`, { body: {} });
+    await msalToken(appId, String(secret.secretText));
+
+    const filter = `appId eq '${appId}' and signInEventTypes/any(t: t eq 'servicePrincipal')`;
+    const response = await fetch(`${stack().urls.graph}/beta/auditLogs/signIns?$filter=${encodeURIComponent(filter)}`, {
+      headers: { authorization: `Bearer ${await operatorToken()}` },
+    });
+    expect(response.status).toBe(200);
+    const { value } = (await response.json()) as { value: Json[] };
+    expect(value).toEqual([
+      expect.objectContaining({
+        appId,
+        clientCredentialType: 'clientSecret',
+        servicePrincipalCredentialKeyId: secret.keyId,
+        signInEventTypes: ['servicePrincipal'],
+      }),
+    ]);
+    const denied = await fetch(`${stack().urls.graph}/beta/auditLogs/signIns`, {
+      headers: { authorization: `Bearer ${await operatorToken('nonAdmin')}` },
+    });
+    expect(denied.status).toBe(403);
+  });
 });
