@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   // match, so that its deliveries take seconds, not half a minute (docs/delivery.md, "Testing it locally").
   const stack = await startLocalStack({ azurite: { inMemory: true }, mailboxes: { timeScale: DEMO_TIME_SCALE } });
   try {
-    Object.assign(process.env, stack.settings, { MAIL_MESSAGES_PER_MINUTE: String(30 * DEMO_TIME_SCALE) });
+    Object.assign(process.env, stack.settings, {
+      SENDER_MAILBOXES: `${stack.settings.SENDER_MAILBOX ?? ''}|${30 * DEMO_TIME_SCALE}`,
+    });
     const config = loadConfig(process.env);
     const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT });
     console.log(`Local stack up; functions: ${functionApp.functions.map((fn) => fn.name).join(', ')}.`);

@@ -22,8 +22,8 @@ import { createGraphTokenProvider, graphScopeFor } from './clients/auth.js';
 import type { GraphTokenProvider } from './clients/auth.js';
 import { createGraphClient } from './clients/graph.js';
 import type { GraphClient } from './clients/graph.js';
-import { createKeyVaultCredentialProvider } from './clients/key-vault-credentials.js';
-import type { ClientCredentialProvider } from './clients/key-vault-credentials.js';
+import { createAppCredentials } from './clients/app-credentials.js';
+import type { ClientCredentialProvider } from './clients/client-credential.js';
 import { createDelayedQueue, createQueueClient } from './clients/queue-storage.js';
 import { createTableClient } from './clients/table-storage.js';
 import type { TableServiceClientOptions } from '@azure/data-tables';
@@ -58,7 +58,7 @@ export interface DaemonRuntime {
   readonly config: AppConfig;
   /** The function app's own identity (its managed identity in Azure): reads Key Vault and Table storage. */
   readonly identity: TokenCredential;
-  /** The app registration's credential, read from Key Vault with `identity`. */
+  /** The app registration's credential: read from Key Vault with `identity`, or the managed identity's assertion. */
   readonly credentials: ClientCredentialProvider;
   readonly tokens: GraphTokenProvider;
   readonly graph: GraphClient;
@@ -155,16 +155,9 @@ function cacheEntryFor(config: AppConfig, options: DaemonRuntimeOptions): NonNul
 export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRuntime {
   const metrics = createRequestMetrics();
   // One credential, so one managed-identity token cache, for every Azure service the app itself calls.
-  const identity = new DefaultAzureCredential();
-  const credentials = createKeyVaultCredentialProvider({
-    vaultUrl: config.keyVaultUrl,
-    source: config.credential,
-    tokenCredential: identity,
-    cacheTtlMs: config.secretCacheTtlMs,
-    timeoutMs: config.httpTimeoutMs,
-    metrics,
-    logger,
-  });
+  const { managedIdentityClientId } = config;
+  const identity = new DefaultAzureCredential(managedIdentityClientId === undefined ? {} : { managedIdentityClientId });
+  const credentials = createAppCredentials(config, identity, metrics, logger);
   const tokens = createGraphTokenProvider({
     tenantId: config.tenantId,
     clientId: config.clientId,

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CLIENT_ASSERTION_TYPE, verifyClientAssertion } from './client-assertion.js';
-import type { Directory, DirectoryApplication, DirectoryTenant } from './directory.js';
+import { isFederatedAssertion, verifyFederatedAssertion } from './federated-assertion.js';
+import type { Directory, DirectoryApplication, DirectoryTenant, SignInRecord } from './directory.js';
 import { correlationIdOf, entraErrorResponse, entraErrors, entraHeaders } from './errors.js';
 import type { EntraErrorSpec } from './errors.js';
 import type { TokenAuthority } from './tokens.js';
@@ -26,6 +27,9 @@ export interface EntraControl {
   /** Every client assertion presented to the token endpoint (accepted or not), oldest first, for leak checks. */
   presentedClientAssertions(): string[];
 }
+
+/** Which credential a client authenticated with, for the sign-in log. */
+type UsedCredential = Pick<SignInRecord, 'clientCredentialType' | 'credentialKeyId' | 'credentialThumbprint'>;
 
 type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: EntraErrorSpec };
 
@@ -60,6 +64,9 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
     if (!application) return errorResponse(request, entraErrors.applicationNotFound(clientId, tenant.displayName));
     const authenticated = await authenticateClient(request, form, basic, application);
     if (!authenticated.ok) return errorResponse(request, authenticated.failure);
+    if (!application.hasServicePrincipal) {
+      return errorResponse(request, entraErrors.missingServicePrincipal(application.clientId, tenant.id));
+    }
     const resource = resourceOf(scope, tenant);
     if (!resource.ok) return errorResponse(request, resource.failure);
 
@@ -69,6 +76,13 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
       objectId: application.objectId,
       roles: resource.value === GRAPH_RESOURCE ? application.appRoles : [],
       audience: resource.value,
+    });
+    directory.recordSignIn(tenant.id, {
+      appId: application.clientId,
+      appDisplayName: application.displayName,
+      servicePrincipalId: application.objectId,
+      resource: resource.value,
+      ...authenticated.value,
     });
     return {
       status: 200,
@@ -87,12 +101,28 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
     form: URLSearchParams,
     basic: BasicCredentials | undefined,
     application: DirectoryApplication,
-  ): Promise<Outcome<void>> {
+  ): Promise<Outcome<UsedCredential>> {
     const assertion = form.get('client_assertion');
     if (assertion !== null) {
       presentedAssertions.push(assertion);
       if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) {
         return { ok: false, failure: entraErrors.missingParameter('client_assertion_type') };
+      }
+      if (isFederatedAssertion(assertion, application.clientId)) {
+        return verifyFederatedAssertion(assertion, {
+          application,
+          authority,
+          // Managed identities' exchange tokens carry the tenant's v2.0 issuer at this authority host.
+          isOwnIssuer: (issuer) => isOwnIssuer(issuer, request.url.origin),
+          now: directory.now(),
+        }).then((verdict) =>
+          verdict.ok
+            ? {
+                ok: true,
+                value: { clientCredentialType: 'federatedIdentityCredential', credentialKeyId: verdict.credentialId },
+              }
+            : verdict,
+        );
       }
       const verdict = await verifyClientAssertion(assertion, {
         application,
@@ -100,18 +130,38 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
         tokenEndpoint: `${request.url.origin}${request.url.pathname}`,
         now: directory.now(),
       });
-      return verdict.ok ? { ok: true, value: undefined } : verdict;
+      return verdict.ok
+        ? {
+            ok: true,
+            value: {
+              clientCredentialType: 'certificate',
+              credentialKeyId: verdict.certificate.keyId,
+              credentialThumbprint: verdict.certificate.thumbprintSha1,
+            },
+          }
+        : verdict;
     }
     const secret = form.get('client_secret') ?? basic?.clientSecret;
     if (secret === undefined) return { ok: false, failure: entraErrors.missingClientCredential() };
     switch (application.checkSecret(secret)) {
       case 'valid':
-        return { ok: true, value: undefined };
+        return {
+          ok: true,
+          value: { clientCredentialType: 'clientSecret', credentialKeyId: application.secretKeyId(secret) ?? '' },
+        };
       case 'expired':
         return { ok: false, failure: entraErrors.expiredClientSecret(application.clientId) };
       case 'invalid':
         return { ok: false, failure: entraErrors.invalidClientSecret(application.clientId) };
     }
+  }
+
+  /** `{this authority host}/{a tenant of the directory}/v2.0`. */
+  function isOwnIssuer(issuer: string, origin: string): boolean {
+    const prefix = `${origin}/`;
+    const suffix = '/v2.0';
+    if (!issuer.startsWith(prefix) || !issuer.endsWith(suffix)) return false;
+    return directory.findTenant(issuer.slice(prefix.length, -suffix.length)) !== undefined;
   }
 
   return {

@@ -5,7 +5,7 @@ import { isDeclaration } from './declaration.js';
 import {
   checkClaimOutlastsRequest,
   checkStatusListsDisjoint,
-  readCredentialSource,
+  readCredentialSettings,
   readSenderMailboxes,
 } from './dependent.js';
 import { asSettingText, invalid, missing, PARSE_CONFIG, Problems, settingText } from './problems.js';
@@ -95,12 +95,9 @@ export function loadConfig(env: SettingsSource, options?: LoadConfigOptions): Ap
 export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {}): AppConfig {
   const problems = new Problems(env);
   const settings = readStandalone(problems, env);
-  const credential = readCredentialSource(problems);
+  const credential = readCredentialSettings(problems);
   const storage = readStorageConnection(problems);
-  const senders = readSenderMailboxes(problems, options.requireDelivery ?? false, {
-    messagesPerMinute: standaloneValue(SETTING_SCHEMA.mailMessagesPerMinute, env) ?? 30,
-    recipientsPerDay: standaloneValue(SETTING_SCHEMA.mailRecipientsPerDay, env) ?? 10_000,
-  });
+  const senders = readSenderMailboxes(problems, options.requireDelivery ?? false);
   const claimSeconds = standaloneValue(SETTING_SCHEMA.deliveryClaimSeconds, env);
   const timeoutSeconds = standaloneValue(SETTING_SCHEMA.httpTimeoutSeconds, env);
   if (claimSeconds !== undefined && timeoutSeconds !== undefined) {
@@ -128,8 +125,7 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     tenantId: settings.tenantId,
     clientId: settings.clientId,
     authorityHost: settings.authorityHost,
-    keyVaultUrl: settings.keyVaultUrl,
-    credential,
+    ...credential,
     graphBaseUrl: settings.graphBaseUrl,
     siteId: settings.siteId,
     listId: settings.listId,

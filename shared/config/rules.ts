@@ -39,6 +39,11 @@ export function guid(what: string): Rule<string> {
   return matching(`${what}, a GUID such as "00000000-0000-0000-0000-000000000000"`, GUID);
 }
 
+export const clientCredentialKind: Rule<'secret' | 'certificate' | 'managed-identity'> = {
+  expected: 'one of "secret", "certificate" or "managed-identity"',
+  schema: v.pipe(v.string(), v.toLowerCase(), v.picklist(['secret', 'certificate', 'managed-identity'], NO_REASON)),
+};
+
 export const tenantId: Rule<string> = {
   expected: 'the directory (tenant) ID, a GUID, or a verified domain of the tenant such as "contoso.onmicrosoft.com"',
   schema: v.pipe(
@@ -219,14 +224,9 @@ export const tableName = matching(
   (text) => /^[A-Za-z][A-Za-z0-9]{2,62}$/.test(text) && text.toLowerCase() !== 'tables',
 );
 
-/** A mailbox as Graph names it in `/users/{id}`: a user principal name or an object id. */
-export function isMailboxName(text: string): boolean {
-  return GUID.test(text) || isPlausibleEmailAddress(text);
-}
-
 export const mailbox = matching(
   'the user principal name (e.g. "billing@contoso.com") or object id (a GUID) of the mailbox reminders are sent from',
-  isMailboxName,
+  (text) => GUID.test(text) || isPlausibleEmailAddress(text),
 );
 
 export const boolean: Rule<boolean> = {

@@ -9,7 +9,7 @@ import type { Conditional, Required, SettingDeclaration, SettingTree } from './d
 import * as mailRules from './mail-rules.js';
 import * as rules from './rules.js';
 import { connectionString } from './connection-string.js';
-import { perDay, perMinute, senderMailboxes } from './sender-mailboxes.js';
+import { retryDelay, senderMailboxes } from './sender-mailboxes.js';
 
 export const SETTING_SCHEMA = {
   tenantId: required('ENTRA_TENANT_ID', rules.tenantId, {
@@ -26,9 +26,15 @@ export const SETTING_SCHEMA = {
     rules.httpsOrigin('login.microsoftonline.com'),
     'authority host (national clouds, the local stack)',
   ),
-  keyVaultUrl: required('KEY_VAULT_URL', rules.httpsOrigin('my-vault.vault.azure.net'), {
+  keyVaultUrl: conditional('KEY_VAULT_URL', rules.httpsOrigin('my-vault.vault.azure.net'), {
     description: 'the vault holding the credential, `https://NAME.vault.azure.net`',
+    when: 'with a secret or certificate credential',
     sample: 'https://<vault name>.vault.azure.net',
+  }),
+  clientCredential: conditional('CLIENT_CREDENTIAL', rules.clientCredentialKind, {
+    description:
+      "how the app proves itself: `secret`, `certificate` (from Key Vault) or `managed-identity` (secretless: the user-assigned identity's token, trusted by a federated identity credential of the app registration; no Key Vault read)",
+    when: 'optional; absent: inferred from `CLIENT_SECRET_NAME` / `CLIENT_CERTIFICATE_NAME`',
   }),
   clientSecretName: conditional('CLIENT_SECRET_NAME', rules.secretName, {
     description: "Key Vault secret holding the app's client secret",
@@ -39,6 +45,15 @@ export const SETTING_SCHEMA = {
     description: "Key Vault secret holding the app's certificate (PEM: private key + certificate)",
     when: 'this or `CLIENT_SECRET_NAME`',
   }),
+  managedIdentityClientId: conditional(
+    'MANAGED_IDENTITY_CLIENT_ID',
+    rules.guid("the client id of the function app's user-assigned managed identity"),
+    {
+      description:
+        "client id of the function app's user-assigned managed identity: the app's credential with `CLIENT_CREDENTIAL=managed-identity`, and the identity the app reads Key Vault and storage with",
+      when: 'with `CLIENT_CREDENTIAL=managed-identity`',
+    },
+  ),
   graphBaseUrl: defaulted(
     'GRAPH_BASE_URL',
     'https://graph.microsoft.com/v1.0',
@@ -135,18 +150,10 @@ export const SETTING_SCHEMA = {
     sample: 'billing@contoso.com',
   }),
   senderMailboxes: conditional('SENDER_MAILBOXES', senderMailboxes, {
-    description:
-      'several mailboxes to send from, reminders spread over them by id (`mailbox|per minute|per day` sets its own limits); replaces `SENDER_MAILBOX`',
+    description: 'sender mailboxes, each `mailbox[|per minute|per day]` (default 30, 10000); replaces SENDER_MAILBOX',
     when: 'optional',
   }),
-  mailMessagesPerMinute: defaulted('MAIL_MESSAGES_PER_MINUTE', '30', perMinute, 'messages a minute per sender mailbox'),
-  mailRecipientsPerDay: defaulted('MAIL_RECIPIENTS_PER_DAY', '10000', perDay, 'recipients a day per sender mailbox'),
-  deliveryRetryDelaySeconds: defaulted(
-    'DELIVERY_RETRY_DELAY_SECONDS',
-    '60',
-    rules.wholeNumber('seconds', 1, 3600),
-    'first pause of a mailbox that refuses mail without `Retry-After` (423, 409, …) or of an unreachable ledger; doubles up to 16 times it',
-  ),
+  deliveryRetryDelaySeconds: defaulted('DELIVERY_RETRY_DELAY_SECONDS', '60', retryDelay, 'first pause after a refusal'),
   saveToSentItems: defaulted('SAVE_TO_SENT_ITEMS', 'false', rules.boolean, "keep a copy in the sender's Sent Items"),
   mail: {
     defaultLanguage: defaulted(

@@ -1,18 +1,22 @@
 /**
- * The rules of the sender mailboxes' settings: SENDER_MAILBOXES (a list of mailboxes, each optionally with
- * its own pace and daily budget), and the default pace (Exchange Online: 30 messages a minute; the app
- * sends about 5 % below it, one pace for every instance) and daily budget (10,000 recipients in 24 hours;
- * what does not fit waits for the next day). docs/delivery.md tells the whole story.
+ * The rules of the delivery's pace settings: SENDER_MAILBOXES (mailboxes, each with its pace and daily
+ * budget: by default Exchange Online's 30 messages a minute, which the app keeps about 5 % below for every
+ * instance together, and 10,000 recipients in 24 hours, beyond which reminders wait for the next day) and
+ * DELIVERY_RETRY_DELAY_SECONDS (the first pause after a refusal without Retry-After, doubling up to 16×).
+ * docs/delivery.md tells the whole story.
  */
 import * as v from 'valibot';
 import { quote } from './rule.js';
 import type { Rule } from './rule.js';
-import { isMailboxName, wholeNumber } from './rules.js';
+import { mailbox, wholeNumber } from './rules.js';
 
-/** MAIL_MESSAGES_PER_MINUTE. */
-export const perMinute = wholeNumber('messages', 1, 100_000);
-/** MAIL_RECIPIENTS_PER_DAY. */
-export const perDay = wholeNumber('recipients', 1, 10_000_000);
+/** Exchange Online's limits: 30 messages a minute and 10,000 recipients in 24 hours per mailbox. */
+export const DEFAULT_MAILBOX_LIMITS = { messagesPerMinute: 30, recipientsPerDay: 10_000 } as const;
+
+/** DELIVERY_RETRY_DELAY_SECONDS. */
+export const retryDelay = wholeNumber('seconds', 1, 3600);
+
+const isMailboxName = (text: string): boolean => v.safeParse(mailbox.schema, text).success;
 
 /** One entry of SENDER_MAILBOXES: a mailbox, with its own pace and daily budget when given. */
 export interface SenderMailboxEntry {

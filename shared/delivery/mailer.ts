@@ -259,7 +259,7 @@ export function createMailer(options: MailerOptions): Mailer {
     const mailboxWide = mailboxWideRefusal(status, graphError(response.bodyAsText).code);
     if (mailboxWide === 'recipientLimit') {
       const summary = 'The sender mailbox has reached its daily limit of recipients';
-      return verdict('notSent', 'MailboxLimitReached', summary, 'Check MAIL_RECIPIENTS_PER_DAY.');
+      return verdict('notSent', 'MailboxLimitReached', summary, 'Check the recipients per day of SENDER_MAILBOXES.');
     }
     if (mailboxWide === 'mailbox') {
       return verdict('notSent', 'MailboxRefused', 'The sender mailbox refuses mail for now');
@@ -275,7 +275,7 @@ export function createMailer(options: MailerOptions): Mailer {
     }
     if (status === 403) {
       const fix =
-        'Fix: grant the app registration the application permission Mail.Send with admin consent, and check that no application access policy excludes the SENDER_MAILBOX mailbox.';
+        'Fix: run npm run register, which grants the application permission Mail.Send with admin consent (or grant it in the app registration), and check that no application access policy excludes the SENDER_MAILBOX mailbox.';
       return verdict('notSent', 'MailAccessDenied', 'Graph denied sending mail', fix);
     }
     if (status === 404) {

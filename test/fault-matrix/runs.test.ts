@@ -23,7 +23,7 @@ const ZONE = 'Europe/Berlin';
 // seconds, not the minute and a half of Exchange Online's real pace (the pace is tested in
 // test/integration/mailbox-pace.test.ts).
 const stack = useLocalStack({ mailboxes: { timeScale: 20 } });
-const host = useFunctionHost(stack, { settings: { MAIL_MESSAGES_PER_MINUTE: '600' } });
+const host = useFunctionHost(stack, { settings: { SENDER_MAILBOXES: 'billing@contoso.com|600' } });
 
 /** Obligations due `days` from today, ids from `firstId`; the reminder ids `k(days)` gives today (null: none). */
 function useObligations(

@@ -56,7 +56,7 @@ function obligations(firstId: number): { items: ListItemSeed[]; expected: string
 // The mailbox's clock runs 20× faster and the app paces it at 20 × 30 a minute (the real pace is tested
 // in test/integration/mailbox-pace.test.ts).
 const stack = useLocalStack({ mailboxes: { timeScale: 20 } });
-const host = useFunctionHost(stack, { settings: { MAIL_MESSAGES_PER_MINUTE: '600' } });
+const host = useFunctionHost(stack, { settings: { SENDER_MAILBOXES: 'billing@contoso.com|600' } });
 
 describe('every due reminder e-mailed exactly once, timer to inbox', () => {
   function useObligations(firstId: number): string[] {

@@ -3,8 +3,8 @@
  * as the host's batchSize) against the Graph emulator's modelled mailbox and Azurite: the mailbox's
  * limits, a mailbox locked for 20 minutes, a Table storage outage of 10 minutes, a recipient refused
  * for good. Time is compressed: the mailbox's clock runs `TIME_SCALE` times faster (its Retry-After in
- * real seconds), and the app's pace and first pause are scaled to match (MAIL_MESSAGES_PER_MINUTE 30 ×
- * TIME_SCALE; DELIVERY_RETRY_DELAY_SECONDS 1 for the default 60: 1/60).
+ * real seconds), and the app's pace and first pause are scaled to match (SENDER_MAILBOXES `billing@contoso.com|1800`,
+ * 30 × TIME_SCALE a minute; DELIVERY_RETRY_DELAY_SECONDS 1 for the default 60: 1/60).
  */
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ const stack = useLocalStack({ mailboxes: { timeScale: TIME_SCALE, limits: { acce
 const host = useFunctionHost(stack, {
   settings: {
     SENDER_MAILBOX: MAILBOX,
-    MAIL_MESSAGES_PER_MINUTE: String(30 * TIME_SCALE),
+    SENDER_MAILBOXES: `${MAILBOX}|${30 * TIME_SCALE}`,
     DELIVERY_RETRY_DELAY_SECONDS: '1',
   },
 });
@@ -66,7 +66,7 @@ async function ledgerEntry(reminderId: string) {
 describe('delivery at the mailbox pace', () => {
   it("throttling at the mailbox's limits poisons nothing and sends each reminder exactly once", async () => {
     // The app believes the mailbox takes twice its real rate: the mailbox throttles (429 + Retry-After).
-    host().setSettings({ MAIL_MESSAGES_PER_MINUTE: String(60 * TIME_SCALE) });
+    host().setSettings({ SENDER_MAILBOXES: `${MAILBOX}|${60 * TIME_SCALE}` });
     const reminders = await enqueueReminders(60);
     const { outcomes, poisoned } = await deliverAll();
     expect(poisoned).toEqual([]);
@@ -134,7 +134,7 @@ describe('delivery at the mailbox pace', () => {
 
 describe('the daily recipient budget', () => {
   it('defers what does not fit to the next day, soonest due date first, whatever the order of arrival', async () => {
-    host().setSettings({ MAIL_RECIPIENTS_PER_DAY: '3' });
+    host().setSettings({ SENDER_MAILBOXES: `${MAILBOX}|${30 * TIME_SCALE}|3` });
     await forgetMailboxPace(getDaemonRuntime(process.env).ledger);
     const started = Date.now();
     // Arriving latest due date first.

@@ -84,7 +84,7 @@ describe('backlog and re-drive', () => {
       message: 'At least one recipient is not valid.',
     });
     await enqueue([sent, invalid, overBudget].map((item) => JSON.stringify(item)));
-    host().setSettings({ MAIL_RECIPIENTS_PER_DAY: '2' });
+    host().setSettings({ SENDER_MAILBOXES: `${MAILBOX}||2` });
     await host().deliverQueued();
     expect(host().mailedReminderIds()).toEqual([sent?.id]);
 
