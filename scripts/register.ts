@@ -13,6 +13,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { isLoopbackHost } from '../shared/http/loopback.js';
 import { createAdminGraph } from '../registration/admin-graph.js';
 import { createAdminVault } from '../registration/admin-vault.js';
+import { credentialSignInActivity } from '../registration/credential-activity.js';
 import { parseDuration, specFromOptions } from '../registration/options.js';
 import { completeSpec, register } from '../registration/register.js';
 import { rotate } from '../registration/rotate.js';
@@ -133,7 +134,11 @@ async function main(): Promise<void> {
   if (command === 'rotate') {
     if (!vault) throw commandLineError('rotate needs the secret or certificate mode (see --credential).');
     const graceMs = parseDuration(values.grace ?? '1h', '--grace');
-    const result = await rotate(spec, { graph, vault, graceMs, onProgress: (line) => log(`- ${line}`) });
+    const reports = createAdminGraph({ baseUrl: spec.graphBaseUrl.replace(/\/v1\.0$/, '/beta'), credential });
+    const lastUsed = credentialSignInActivity(reports, (why) =>
+      log(`- the credential activity report is not available (${why}); waiting for the grace period`),
+    );
+    const result = await rotate(spec, { graph, vault, graceMs, lastUsed, onProgress: (line) => log(`- ${line}`) });
     log(
       `Rotated: new key ${result.newKeyId} in use${result.waitEnded === 'used' ? ' (the daemon signed in with it)' : ' (grace period over)'}; removed ${result.removedKeyIds.length} old key(s).`,
     );
