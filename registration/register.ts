@@ -4,14 +4,19 @@
  * requests wrote to Graph and Key Vault, and the app settings the function app needs.
  */
 import { isRecord } from '../shared/base/is-record.js';
+import type { Logger } from '../shared/base/logger.js';
+import type { TokenCredential } from '@azure/identity';
+import { createAdminGraph } from './admin-graph.js';
 import type { AdminGraph } from './admin-graph.js';
+import { createAdminVault } from './admin-vault.js';
 import type { AdminVault } from './admin-vault.js';
 import { applyPlan } from './apply.js';
 import { registrationSettings } from './app-settings.js';
 import { readDirectoryState } from './directory-state.js';
 import { describeStep, planRegistration } from './plan.js';
 import { RegistrationError } from './errors.js';
-import type { RegistrationSpecDraft } from './options.js';
+import { specFromOptions } from './options.js';
+import type { RegisterCommandOptions, RegistrationSpecDraft } from './options.js';
 import type { RegistrationSpec } from './spec.js';
 
 export interface RegisterOptions {
@@ -83,4 +88,43 @@ export async function completeSpec(draft: RegistrationSpecDraft, graph: AdminGra
     );
   }
   return { ...rest, managedIdentity: { clientId: managedIdentity.clientId, principalId: sp.id } };
+}
+
+export interface Registration {
+  readonly spec: RegistrationSpec;
+  readonly graph: AdminGraph;
+  readonly vault?: AdminVault;
+  run(options?: Omit<RegisterOptions, 'graph' | 'vault'>): Promise<RegisterResult>;
+}
+
+/**
+ * The registration the options and settings describe, with its Graph and Key Vault clients signed in
+ * as the administrator whose sign-in is `credential`.
+ */
+export async function openRegistration(
+  options: RegisterCommandOptions,
+  settings: Readonly<Record<string, string | undefined>>,
+  credential: TokenCredential,
+  clientOptions: { readonly logger?: Logger; readonly pollIntervalMs?: number } = {},
+): Promise<Registration> {
+  const draft = specFromOptions(options, settings);
+  const graph = createAdminGraph({
+    baseUrl: draft.graphBaseUrl,
+    credential,
+    ...(clientOptions.logger ? { logger: clientOptions.logger } : {}),
+  });
+  const spec = await completeSpec(draft, graph);
+  const vault = spec.keyVaultUrl
+    ? createAdminVault({
+        url: spec.keyVaultUrl,
+        credential,
+        ...(clientOptions.pollIntervalMs ? { pollIntervalMs: clientOptions.pollIntervalMs } : {}),
+      })
+    : undefined;
+  return {
+    spec,
+    graph,
+    ...(vault ? { vault } : {}),
+    run: (runOptions = {}) => register(spec, { graph, ...(vault ? { vault } : {}), ...runOptions }),
+  };
 }

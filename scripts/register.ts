@@ -12,10 +12,9 @@ import type { TokenCredential } from '@azure/identity';
 import { DefaultAzureCredential } from '@azure/identity';
 import { isLoopbackHost } from '../shared/http/loopback.js';
 import { createAdminGraph } from '../registration/admin-graph.js';
-import { createAdminVault } from '../registration/admin-vault.js';
 import { credentialSignInActivity } from '../registration/credential-activity.js';
-import { parseDuration, specFromOptions } from '../registration/options.js';
-import { completeSpec, register } from '../registration/register.js';
+import { parseDuration } from '../registration/options.js';
+import { openRegistration } from '../registration/register.js';
 import { rotate } from '../registration/rotate.js';
 import { commandLineError, failureLine } from './support/cli-errors.js';
 import { readLocalSettings, writeLocalSettings } from './support/local-settings.js';
@@ -101,7 +100,12 @@ async function main(): Promise<void> {
     await relaunchTrustingCa(path.resolve(path.dirname(settingsFile), fileSettings.NODE_EXTRA_CA_CERTS));
   }
   const settings = { ...fileSettings, ...definedOnly(process.env) };
-  const draft = specFromOptions(
+  const tenantId = values.tenant ?? settings.ENTRA_TENANT_ID ?? '';
+  const authorityHost =
+    values['authority-host'] ?? settings.ENTRA_AUTHORITY_HOST ?? 'https://login.microsoftonline.com';
+  const credential = adminCredential(tenantId, authorityHost);
+  const log = (line: string): boolean => process.stderr.write(`${line}\n`);
+  const registration = await openRegistration(
     {
       credential: values.credential,
       tenant: values.tenant,
@@ -120,16 +124,10 @@ async function main(): Promise<void> {
       graphUrl: values['graph-url'],
     },
     settings,
-  );
-  const credential = adminCredential(draft.tenantId, draft.authorityHost);
-  const log = (line: string): boolean => process.stderr.write(`${line}\n`);
-  const graph = createAdminGraph({
-    baseUrl: draft.graphBaseUrl,
     credential,
-    logger: { info: log, warn: log, error: log },
-  });
-  const spec = await completeSpec(draft, graph);
-  const vault = spec.keyVaultUrl ? createAdminVault({ url: spec.keyVaultUrl, credential }) : undefined;
+    { logger: { info: log, warn: log, error: log } },
+  );
+  const { spec, graph, vault } = registration;
 
   if (command === 'rotate') {
     if (!vault) throw commandLineError('rotate needs the secret or certificate mode (see --credential).');
@@ -145,12 +143,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const result = await register(spec, {
-    graph,
-    ...(vault ? { vault } : {}),
-    dryRun: values['dry-run'],
-    onStep: (line) => log(`- ${line}`),
-  });
+  const result = await registration.run({ dryRun: values['dry-run'], onStep: (line) => log(`- ${line}`) });
   if (result.plan.length === 0) {
     log(`Nothing to change: application '${spec.uniqueName}' is registered as asked (${result.writes} writes).`);
   } else if (!result.applied) {
