@@ -20,7 +20,7 @@ export class RegistrationError extends DueNotifierError<RegistrationErrorCode> {
 
 /** Directory roles that allow each kind of write, least privileged first (Entra ID built-in roles). */
 export const ROLE_NEEDED = {
-  read: 'Directory Readers (or any administrator role)',
+  read: 'Application Administrator or Cloud Application Administrator (this account cannot even read the directory)',
   application: 'Application Administrator or Cloud Application Administrator',
   consent: 'Privileged Role Administrator (or Global Administrator): granting application permissions is admin consent',
   site: 'SharePoint Administrator (a grant on a site under Sites.Selected needs Sites.FullControl.All)',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TokenCredential } from '@azure/identity';
-import { DefaultAzureCredential } from '@azure/identity';
+import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
 import { isLoopbackHost } from '../shared/http/loopback.js';
 import { createAdminGraph } from '../registration/admin-graph.js';
 import { credentialSignInActivity } from '../registration/credential-activity.js';
@@ -166,12 +166,27 @@ async function main(): Promise<void> {
   );
 }
 
-/** The administrator's sign-in: the local stack's admin for a loopback authority, else Azure CLI & co. */
+/**
+ * The administrator's sign-in. Against the local stack (a loopback authority): its operator app, whose id
+ * and secret the environment gives as AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (the names Azure Identity's
+ * EnvironmentCredential reads). In Azure: DefaultAzureCredential, so Azure CLI (`az login`), Azure
+ * Developer CLI (`azd auth login`), the environment or a workload identity.
+ */
 function adminCredential(tenantId: string, authorityHost: string): TokenCredential {
-  if (isLoopbackHost(new URL(authorityHost).hostname)) {
-    throw commandLineError('The local stack has no administrator sign-in yet.');
+  if (!isLoopbackHost(new URL(authorityHost).hostname)) {
+    return new DefaultAzureCredential({ tenantId });
   }
-  return new DefaultAzureCredential({ tenantId });
+  const clientId = process.env.AZURE_CLIENT_ID;
+  const clientSecret = process.env.AZURE_CLIENT_SECRET;
+  if (!clientId || !clientSecret) {
+    throw commandLineError(
+      `The local stack's authority ${authorityHost} needs its operator's sign-in: set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET to its tenant admin app's (LocalStack.operator.admin).`,
+    );
+  }
+  return new ClientSecretCredential(tenantId, clientId, clientSecret, {
+    authorityHost,
+    disableInstanceDiscovery: true,
+  });
 }
 
 function definedOnly(environment: NodeJS.ProcessEnv): Record<string, string> {
