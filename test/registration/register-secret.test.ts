@@ -4,21 +4,20 @@
  * running its sweep and deliveries with what was registered, and a second run that writes nothing
  * (counted at the emulators). A non-admin gets one line naming the role it lacks.
  */
-import { ClientSecretCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../registration/errors.js';
 import { openRegistration } from '../../registration/register.js';
-import { daemonSettings } from '../../scripts/support/register-on-stack.js';
+import { daemonSettings, operatorSignIn } from '../../scripts/support/register-on-stack.js';
 import { useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
-import { adminSignIn, writeRequests } from './stack-sign-in.js';
+import { writeRequests } from './write-requests.js';
 
 const stack = useLocalStack({ emptyTenant: true });
 const host = useFunctionHost(stack);
 
 describe('register --credential secret on an empty tenant', () => {
   it('plans every step in a dry run and writes nothing', async () => {
-    const registration = await openRegistration({ credential: 'secret' }, stack().settings, adminSignIn(stack()));
+    const registration = await openRegistration({ credential: 'secret' }, stack().settings, operatorSignIn(stack()));
     const before = writeRequests(stack());
     const result = await registration.run({ dryRun: true });
     expect(result.applied).toBe(false);
@@ -42,7 +41,7 @@ describe('register --credential secret on an empty tenant', () => {
   });
 
   it('registers; the daemon gets a token, sweeps and delivers; a second run writes nothing', async () => {
-    const registration = await openRegistration({ credential: 'secret' }, stack().settings, adminSignIn(stack()));
+    const registration = await openRegistration({ credential: 'secret' }, stack().settings, operatorSignIn(stack()));
     const steps: string[] = [];
     const first = await registration.run({ onStep: (line) => steps.push(line) });
     expect(first.applied).toBe(true);
@@ -81,13 +80,7 @@ describe('register --credential secret on an empty tenant', () => {
   });
 
   it('tells a non-admin in one line which role it lacks', async () => {
-    const { operator } = stack();
-    const nonAdmin = operator?.nonAdmin;
-    if (!operator || !nonAdmin) throw new Error('The seed has no non-admin operator');
-    const credential = new ClientSecretCredential(operator.tenantId, nonAdmin.clientId, nonAdmin.clientSecret, {
-      authorityHost: operator.authorityHost,
-      disableInstanceDiscovery: true,
-    });
+    const credential = operatorSignIn(stack(), 'nonAdmin');
     const registration = await openRegistration(
       { credential: 'secret', name: 'not-allowed' },
       stack().settings,
