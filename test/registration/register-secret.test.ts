@@ -79,6 +79,41 @@ describe('register --credential secret on an empty tenant', () => {
     expect(writeRequests(stack())).toBe(before);
   });
 
+  it('without consent a run fails naming the permission and npm run register; a rerun grants it again', async () => {
+    const registration = await openRegistration({ credential: 'secret' }, stack().settings, operatorSignIn(stack()));
+    const { graph } = registration;
+    const [app] = await graph.list("/applications?$filter=uniqueName eq 'due-notifier'");
+    const appId = (app as { appId: string }).appId;
+    const [sp] = await graph.list(`/servicePrincipals?$filter=appId eq '${appId}'`);
+    const assignments = await graph.list(`/servicePrincipals/${(sp as { id: string }).id}/appRoleAssignments`);
+    const sitesReadAll = (assignments as { id: string; resourceId: string; appRoleId: string }[]).find(
+      (assignment) => assignment.appRoleId === '332a536c-c7ef-4017-ab91-336970924f0d',
+    );
+    if (!sitesReadAll) throw new Error('The registration has no Sites.Read.All assignment');
+    await graph.write(
+      'DELETE',
+      `/servicePrincipals/${sitesReadAll.resourceId}/appRoleAssignedTo/${sitesReadAll.id}`,
+      undefined,
+      {
+        role: 'consent',
+      },
+    );
+
+    const settings = (await registration.run({ dryRun: true })).settings ?? {};
+    host().setSettings(daemonSettings(stack().settings, settings));
+    host().restart();
+    const denied = await host().fireTimer();
+    expect(denied.status).toBe('failed');
+    const message = denied.status === 'failed' ? String((denied.error as Error).message) : '';
+    expect(message).toContain('the app lacks the application permission Sites.Read.All');
+    expect(message).toContain('Fix: `npm run register` as an administrator');
+
+    const repair = await registration.run();
+    expect(repair.plan).toEqual([expect.stringMatching(/^grant admin consent for Microsoft Graph Sites\.Read\.All /)]);
+    host().restart();
+    expect((await host().fireTimer()).status).toBe('succeeded');
+  });
+
   it('tells a non-admin in one line which role it lacks', async () => {
     const credential = operatorSignIn(stack(), 'nonAdmin');
     const registration = await openRegistration(
