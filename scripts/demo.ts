@@ -29,7 +29,8 @@ import type { SweepSummary } from '../shared/sweep/sweep.js';
 import { commandLineError, failureLine } from './support/cli-errors.js';
 import { compareIds, maskEmail, parseSkippedItem, summariseSkipped } from './support/demo-output.js';
 import { writePreviews } from './support/mail-preview.js';
-import { daemonSettings, operatorSignIn } from './support/register-on-stack.js';
+import { operatorSignIn } from './support/register-on-stack.js';
+import { withRegistrationSettings } from '../registration/app-settings.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
 const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -150,7 +151,7 @@ async function registerFromScratch(stack: LocalStack, mode: CredentialMode): Pro
     throw new Error(`The second register planned ${second.plan.length} step(s) and wrote ${second.writes} time(s).`);
   }
   console.log('\n  register again: nothing to change (0 writes).\n');
-  return daemonSettings(stack.settings, first.settings ?? {});
+  return withRegistrationSettings(stack.settings, first.settings ?? {});
 }
 
 /** One timer run, the queue it filled, and reminderDeliver on every message of it. */
