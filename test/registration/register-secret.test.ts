@@ -8,10 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../registration/errors.js';
 import { openRegistration } from '../../registration/register.js';
 import { operatorSignIn } from '../../scripts/support/register-on-stack.js';
-import { withRegistrationSettings } from '../../registration/app-settings.js';
 import { useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
-import { writeRequests } from './write-requests.js';
+import { registeredAppSettings, writeRequests } from './registration-support.js';
 
 const stack = useLocalStack({ emptyTenant: true });
 const host = useFunctionHost(stack);
@@ -65,7 +64,7 @@ describe('register --credential secret on an empty tenant', () => {
     expect(stored?.expiresOn?.getTime()).toBeGreaterThan(Date.now() + 179 * 86_400_000);
     expect(JSON.stringify(first)).not.toMatch(/secretText/);
 
-    host().setSettings(withRegistrationSettings(stack().settings, settings));
+    host().setSettings(registeredAppSettings(settings));
     host().restart();
     const run = await host().fireTimer();
     expect(run.status).toBe('succeeded');
@@ -101,7 +100,7 @@ describe('register --credential secret on an empty tenant', () => {
     );
 
     const settings = (await registration.run({ dryRun: true })).settings ?? {};
-    host().setSettings(withRegistrationSettings(stack().settings, settings));
+    host().setSettings(registeredAppSettings(settings));
     host().restart();
     const denied = await host().fireTimer();
     expect(denied.status).toBe('failed');
