@@ -69,10 +69,17 @@ export function createAdminGraph(options: AdminGraphOptions): AdminGraph {
   const send = createOutboundPipeline({
     baseUrl,
     timeoutMs: options.timeoutMs ?? 30_000,
-    countAs: (request) => {
-      if (request.method !== 'GET') writeCount += 1;
-      return 'graph';
-    },
+    countAs: () => 'graph',
+    // Next to the wire: every attempt that writes, retries included.
+    innermost: [
+      {
+        name: 'writeCounter',
+        sendRequest(request, next) {
+          if (request.method !== 'GET') writeCount += 1;
+          return next(request);
+        },
+      },
+    ],
     tokens: {
       async getAccessToken({ forceRefresh = false, abortSignal } = {}) {
         if (forceRefresh || !token || token.expiresOnTimestamp - TOKEN_RENEWAL_MS < Date.now()) {
