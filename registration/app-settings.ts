@@ -4,15 +4,16 @@
  * is, the authority and Graph endpoints, and the obligations site when one was named.
  */
 import { SETTINGS } from '../shared/config/schema.js';
-import { CLIENT_CREDENTIAL_SETTING, MANAGED_IDENTITY_CLIENT_ID_SETTING } from './options.js';
 import type { RegistrationSpec } from './spec.js';
 
-/** The settings of every credential mode: those the registration does not set must go (the daemon refuses two credentials). */
+/**
+ * The settings that pick the credential: those the registration does not set must go (the daemon refuses
+ * two credentials). MANAGED_IDENTITY_CLIENT_ID stays: it is also the identity that reads the vault.
+ */
 export const CREDENTIAL_SETTING_NAMES: readonly string[] = [
+  SETTINGS.clientCredential,
   SETTINGS.clientSecretName,
   SETTINGS.clientCertificateName,
-  CLIENT_CREDENTIAL_SETTING,
-  MANAGED_IDENTITY_CLIENT_ID_SETTING,
 ];
 
 /** `settings` with `registered` on top, and the other credential modes' settings taken out. */
@@ -28,6 +29,7 @@ export function registrationSettings(spec: RegistrationSpec, appId: string): Rec
   const settings: Record<string, string> = {
     [SETTINGS.tenantId]: spec.tenantId,
     [SETTINGS.clientId]: appId,
+    [SETTINGS.clientCredential]: spec.credential,
     [SETTINGS.authorityHost]: spec.authorityHost,
     [SETTINGS.graphBaseUrl]: spec.graphBaseUrl,
   };
@@ -40,8 +42,7 @@ export function registrationSettings(spec: RegistrationSpec, appId: string): Rec
     settings[SETTINGS.clientCertificateName] = spec.certificateName;
   }
   if (spec.credential === 'managed-identity' && spec.managedIdentity) {
-    settings[CLIENT_CREDENTIAL_SETTING] = spec.credential;
-    settings[MANAGED_IDENTITY_CLIENT_ID_SETTING] = spec.managedIdentity.clientId;
+    settings[SETTINGS.managedIdentityClientId] = spec.managedIdentity.clientId;
   }
   if (spec.siteId) settings[SETTINGS.siteId] = spec.siteId;
   return settings;

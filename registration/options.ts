@@ -26,10 +26,6 @@ export interface RegisterCommandOptions {
   readonly graphUrl?: string;
 }
 
-/** The setting that says which credential the daemon uses, and the identity's (issue 11, the secretless mode). */
-export const CLIENT_CREDENTIAL_SETTING = 'CLIENT_CREDENTIAL';
-export const MANAGED_IDENTITY_CLIENT_ID_SETTING = 'MANAGED_IDENTITY_CLIENT_ID';
-
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Graph's rule for a uniqueName: letters, digits and `-_.` (it is part of a URL). */
 const UNIQUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/;
@@ -55,7 +51,7 @@ export function specFromOptions(
     const value = settings[name]?.trim();
     return value ? value : undefined;
   };
-  const credential = (options.credential ?? setting(CLIENT_CREDENTIAL_SETTING) ?? 'secret') as CredentialMode;
+  const credential = (options.credential ?? setting(SETTINGS.clientCredential) ?? 'secret') as CredentialMode;
   if (!CREDENTIAL_MODES.includes(credential)) {
     throw invalid(`--credential must be one of ${CREDENTIAL_MODES.join(', ')} (got '${credential}').`);
   }
@@ -94,10 +90,10 @@ export function specFromOptions(
   ] as const) {
     if (!SECRET_NAME.test(name)) throw invalid(`${flag} must be 1-127 letters, digits or '-' (got '${name}').`);
   }
-  const managedIdentityClientId = options.managedIdentityClientId ?? setting(MANAGED_IDENTITY_CLIENT_ID_SETTING);
+  const managedIdentityClientId = options.managedIdentityClientId ?? setting(SETTINGS.managedIdentityClientId);
   if (credential === 'managed-identity' && (!managedIdentityClientId || !GUID.test(managedIdentityClientId))) {
     throw invalid(
-      `The managed-identity mode needs the function app's user-assigned identity: pass --managed-identity-client-id GUID (or set ${MANAGED_IDENTITY_CLIENT_ID_SETTING}).`,
+      `The managed-identity mode needs the function app's user-assigned identity: pass --managed-identity-client-id GUID (or set ${SETTINGS.managedIdentityClientId}).`,
     );
   }
   const principalId = options.managedIdentityPrincipalId;

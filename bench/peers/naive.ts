@@ -25,7 +25,8 @@ interface GraphPage {
 
 export function createNaivePeer(env: SettingsSource): Peer {
   const config = loadConfig(env);
-  if (config.credential.kind !== 'secret') {
+  const vaultUrl = config.keyVaultUrl;
+  if (config.credential.kind !== 'secret' || vaultUrl === undefined) {
     throw new DueNotifierError<PeerErrorCode>(
       'PeerRequestFailed',
       'The naive peer reads a client secret (CLIENT_SECRET_NAME), as the samples do.',
@@ -36,7 +37,7 @@ export function createNaivePeer(env: SettingsSource): Peer {
 
   return {
     async run(now) {
-      const secretClient = new SecretClient(config.keyVaultUrl, new DefaultAzureCredential(), {
+      const secretClient = new SecretClient(vaultUrl, new DefaultAzureCredential(), {
         disableChallengeResourceVerification: true,
       });
       const secret = await secretClient.getSecret(secretName);

@@ -1,6 +1,7 @@
 /**
  * App-only Microsoft Graph tokens from Entra ID with MSAL's `ConfidentialClientApplication` (client
- * credentials), the app's secret or certificate coming from Key Vault.
+ * credentials), the app's secret or certificate coming from Key Vault, or its client assertion from the
+ * managed identity (federated-credential.ts).
  *
  * One application object per credential version is kept, so MSAL's in-memory token cache serves every
  * call until shortly before the token expires; when Key Vault hands out a new version, the next
@@ -19,7 +20,7 @@ import {
 import type { Configuration } from '@azure/msal-node';
 import { DueNotifierError } from '../base/errors.js';
 import type { RetryPolicy, Sleep } from '../http/retry.js';
-import type { ClientCredential, ClientCredentialProvider } from './key-vault-credentials.js';
+import type { ClientCredential, ClientCredentialProvider } from './client-credential.js';
 import type { Logger } from '../base/logger.js';
 import { inSpan } from '../base/telemetry.js';
 import type { RequestMetrics } from '../http/metrics.js';
@@ -181,13 +182,15 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
     const secretOrCertificate =
       credential.kind === 'secret'
         ? { clientSecret: credential.clientSecret }
-        : {
-            clientCertificate: {
-              thumbprintSha256: credential.thumbprintSha256,
-              privateKey: credential.privateKey,
-              x5c: credential.x5c,
-            },
-          };
+        : credential.kind === 'assertion'
+          ? { clientAssertion: () => credential.getAssertion() }
+          : {
+              clientCertificate: {
+                thumbprintSha256: credential.thumbprintSha256,
+                privateKey: credential.privateKey,
+                x5c: credential.x5c,
+              },
+            };
     return {
       auth: { clientId, authority, knownAuthorities, ...secretOrCertificate },
       system: {
@@ -248,6 +251,8 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
 
   function fixFor(errorNo: string | undefined): string {
     const source = credentials.describe();
+    const known = credentials.fixFor?.(errorNo);
+    if (known !== undefined) return known;
     switch (errorNo) {
       case '7000222':
         return `The client secret has expired. Fix: create a new client secret in the app registration (Certificates & secrets) and store it as a new version of the ${source}.`;
@@ -255,6 +260,8 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
         return `The vault holds a value that is not a current client secret of the app. Fix: store a current client secret of the app registration as a new version of the ${source}.`;
       case '700027':
         return `Entra ID did not accept the certificate's assertion. Fix: upload the certificate held in the ${source} to the app registration (Certificates & secrets), or store the registered certificate there; check it has not expired.`;
+      case '7000229':
+        return `The app registration has no service principal (enterprise application) in tenant '${tenantId}'. Fix: run npm run register, or create it (POST /servicePrincipals { appId }) and grant admin consent.`;
       case '700016':
         return `No such application in the tenant. Fix: check ENTRA_CLIENT_ID ('${clientId}') and ENTRA_TENANT_ID ('${tenantId}').`;
       case '90002':

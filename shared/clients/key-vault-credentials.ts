@@ -10,6 +10,7 @@ import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { KeyVaultSecret } from '@azure/keyvault-secrets';
 import { parsePemCertificate } from './client-certificate.js';
+import type { ClientCredentialProvider, VaultClientCredential } from './client-credential.js';
 import type { ClientCredentialSource } from '../config/config.js';
 import { DueNotifierError } from '../base/errors.js';
 import { isLoopbackHost } from '../http/loopback.js';
@@ -20,37 +21,7 @@ import { inSpan } from '../base/telemetry.js';
 import type { RequestMetrics } from '../http/metrics.js';
 import { createSingleFlight } from '../base/single-flight.js';
 
-export type ClientCredential =
-  | {
-      readonly kind: 'secret';
-      readonly clientSecret: string;
-      /** Key Vault version of the secret: a new one means the credential was rotated. */
-      readonly version: string;
-      readonly expiresOn?: Date;
-    }
-  | {
-      readonly kind: 'certificate';
-      /** PKCS#8 PEM. */
-      readonly privateKey: string;
-      /** SHA-256 thumbprint of the certificate, hex. */
-      readonly thumbprintSha256: string;
-      /** PEM certificate (chain, matching certificate first). */
-      readonly x5c: string;
-      readonly version: string;
-      readonly expiresOn?: Date;
-    };
-
-export interface GetCredentialOptions {
-  /** Read the vault even if a cached credential is still fresh (e.g. after Entra ID rejected it). */
-  readonly forceRefresh?: boolean;
-  readonly abortSignal?: AbortSignal;
-}
-
-export interface ClientCredentialProvider {
-  getCredential(options?: GetCredentialOptions): Promise<ClientCredential>;
-  /** Where the credential comes from, for messages: `secret 'name' in https://vault.vault.azure.net`. */
-  describe(): string;
-}
+export type { ClientCredential, ClientCredentialProvider, GetCredentialOptions } from './client-credential.js';
 
 export interface KeyVaultCredentialProviderOptions {
   /** `https://NAME.vault.azure.net`. */
@@ -81,7 +52,9 @@ const DEFAULT_MAX_RETRIES = 3;
 const PEM_CONTENT_TYPE = 'application/x-pem-file';
 const PKCS12_CONTENT_TYPE = 'application/x-pkcs12';
 
-export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProviderOptions): ClientCredentialProvider {
+export function createKeyVaultCredentialProvider(
+  options: KeyVaultCredentialProviderOptions,
+): ClientCredentialProvider<VaultClientCredential> {
   const { vaultUrl, source, cacheTtlMs, timeoutMs, metrics, logger, clock = (): number => Date.now() } = options;
   const { secretName } = source;
   const setting = source.kind === 'secret' ? 'CLIENT_SECRET_NAME' : 'CLIENT_CERTIFICATE_NAME';
@@ -98,8 +71,8 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
     ],
     retryOptions: { maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES },
   });
-  const reads = createSingleFlight<ClientCredential>();
-  let cached: { readonly credential: ClientCredential; readonly readAt: number } | undefined;
+  const reads = createSingleFlight<VaultClientCredential>();
+  let cached: { readonly credential: VaultClientCredential; readonly readAt: number } | undefined;
 
   return {
     describe: () => description,
@@ -112,7 +85,7 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
     },
   };
 
-  async function read(abortSignal: AbortSignal): Promise<ClientCredential> {
+  async function read(abortSignal: AbortSignal): Promise<VaultClientCredential> {
     const timeout = AbortSignal.timeout(timeoutMs);
     lastAttemptFailure = undefined;
     let secret: KeyVaultSecret;
@@ -128,7 +101,7 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
     return credential;
   }
 
-  function toCredential(secret: KeyVaultSecret): ClientCredential {
+  function toCredential(secret: KeyVaultSecret): VaultClientCredential {
     const { value } = secret;
     const { version, contentType, expiresOn } = secret.properties;
     if (!value || !version) {
@@ -168,7 +141,7 @@ export function createKeyVaultCredentialProvider(options: KeyVaultCredentialProv
     };
   }
 
-  function warnIfExpiring(credential: ClientCredential): void {
+  function warnIfExpiring(credential: VaultClientCredential): void {
     if (!credential.expiresOn) {
       return;
     }

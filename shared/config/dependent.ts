@@ -1,9 +1,9 @@
-/** Settings whose requirement or range depends on other settings: the credential pair, delivery's, the status lists. */
+/** Settings whose requirement or range depends on other settings: the credential, delivery's, the status lists. */
 import type { Problems } from './problems.js';
 import { EMPTY_STATUS } from '../reminders/status.js';
 import { quote } from './rule.js';
 import { SETTING_SCHEMA } from './schema.js';
-import type { ClientCredentialSource } from './types.js';
+import type { AppCredential, ClientCredentialSource } from './types.js';
 
 /**
  * A delivery stops sending this long before its claim on a reminder ends, to record the outcome while
@@ -11,11 +11,70 @@ import type { ClientCredentialSource } from './types.js';
  */
 export const CLAIM_RECORD_MARGIN_MS = 30_000;
 
-/** Exactly one of CLIENT_SECRET_NAME and CLIENT_CERTIFICATE_NAME. */
-export function readCredentialSource(problems: Problems): ClientCredentialSource | undefined {
+/** The app's credential and what it needs: the vault (secret, certificate) or the managed identity. */
+export interface CredentialSettings {
+  readonly credential: AppCredential;
+  readonly keyVaultUrl?: string;
+  readonly managedIdentityClientId?: string;
+}
+
+/**
+ * CLIENT_CREDENTIAL, or (absent) the credential inferred from CLIENT_SECRET_NAME / CLIENT_CERTIFICATE_NAME
+ * as before; KEY_VAULT_URL with a vault credential; MANAGED_IDENTITY_CLIENT_ID with `managed-identity`.
+ */
+export function readCredentialSettings(problems: Problems): CredentialSettings | undefined {
+  const { clientCredential, clientSecretName, clientCertificateName, keyVaultUrl, managedIdentityClientId } =
+    SETTING_SCHEMA;
+  const kind = problems.optional(clientCredential);
+  const identityClientId = problems.optional(managedIdentityClientId);
+  const identity = identityClientId === undefined ? {} : { managedIdentityClientId: identityClientId };
+  if (kind === 'managed-identity') {
+    for (const vaultName of [clientSecretName, clientCertificateName]) {
+      if (problems.text(vaultName) !== undefined) {
+        problems.add({
+          setting: vaultName.name,
+          message: `${vaultName.name} is set, but ${clientCredential.name} is managed-identity, which reads no Key Vault secret: remove ${vaultName.name}, or set ${clientCredential.name} to ${vaultName === clientSecretName ? 'secret' : 'certificate'}`,
+        });
+      }
+    }
+    if (identityClientId === undefined && problems.text(managedIdentityClientId) === undefined) {
+      problems.add({
+        setting: managedIdentityClientId.name,
+        message: `${managedIdentityClientId.name} is required with ${clientCredential.name}=managed-identity: set it to the client id of the function app's user-assigned managed identity that the app registration's federated identity credential names (npm run register prints it)`,
+      });
+    }
+    const vault = problems.optional(keyVaultUrl);
+    return identityClientId === undefined
+      ? undefined
+      : { credential: { kind }, ...identity, ...(vault === undefined ? {} : { keyVaultUrl: vault }) };
+  }
+  const source = readCredentialSource(problems, kind);
+  const vault = problems.required(keyVaultUrl);
+  return source === undefined || vault === undefined
+    ? undefined
+    : { credential: source, keyVaultUrl: vault, ...identity };
+}
+
+/** Exactly one of CLIENT_SECRET_NAME and CLIENT_CERTIFICATE_NAME, the one `kind` names when given. */
+function readCredentialSource(
+  problems: Problems,
+  kind: 'secret' | 'certificate' | undefined,
+): ClientCredentialSource | undefined {
   const { clientSecretName: secret, clientCertificateName: certificate } = SETTING_SCHEMA;
   const secretText = problems.text(secret);
   const certificateText = problems.text(certificate);
+  if (kind !== undefined) {
+    const wanted = kind === 'secret' ? secret : certificate;
+    const other = kind === 'secret' ? certificate : secret;
+    if ((kind === 'secret' ? certificateText : secretText) !== undefined) {
+      return problems.add({
+        setting: other.name,
+        message: `${other.name} is set, but ${SETTING_SCHEMA.clientCredential.name} is ${kind}: remove it, or set ${SETTING_SCHEMA.clientCredential.name} to ${kind === 'secret' ? 'certificate' : 'secret'}`,
+      });
+    }
+    const secretName = problems.required(wanted);
+    return secretName === undefined ? undefined : { kind, secretName };
+  }
   if (secretText !== undefined && certificateText !== undefined) {
     return problems.add({
       setting: secret.name,

@@ -5,7 +5,7 @@ import { isDeclaration } from './declaration.js';
 import {
   checkClaimOutlastsRequest,
   checkStatusListsDisjoint,
-  readCredentialSource,
+  readCredentialSettings,
   readSenderMailbox,
 } from './dependent.js';
 import { asSettingText, invalid, missing, PARSE_CONFIG, Problems, settingText } from './problems.js';
@@ -95,7 +95,7 @@ export function loadConfig(env: SettingsSource, options?: LoadConfigOptions): Ap
 export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {}): AppConfig {
   const problems = new Problems(env);
   const settings = readStandalone(problems, env);
-  const credential = readCredentialSource(problems);
+  const credential = readCredentialSettings(problems);
   const storage = readStorageConnection(problems);
   const senderMailbox = readSenderMailbox(problems, options.requireDelivery ?? false);
   const claimSeconds = standaloneValue(SETTING_SCHEMA.deliveryClaimSeconds, env);
@@ -125,8 +125,7 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     tenantId: settings.tenantId,
     clientId: settings.clientId,
     authorityHost: settings.authorityHost,
-    keyVaultUrl: settings.keyVaultUrl,
-    credential,
+    ...credential,
     graphBaseUrl: settings.graphBaseUrl,
     siteId: settings.siteId,
     listId: settings.listId,
@@ -144,6 +143,7 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     secretCacheTtlMs: settings.secretCacheTtlSeconds * 1000,
     graphConcurrency: settings.graphConcurrency,
     ledgerTable: settings.ledgerTable,
+    runHistory: { table: settings.runHistory.table, retentionDays: settings.runHistory.retentionDays },
     delivery: {
       senderMailbox,
       saveToSentItems: settings.saveToSentItems,

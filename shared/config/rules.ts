@@ -39,6 +39,11 @@ export function guid(what: string): Rule<string> {
   return matching(`${what}, a GUID such as "00000000-0000-0000-0000-000000000000"`, GUID);
 }
 
+export const clientCredentialKind: Rule<'secret' | 'certificate' | 'managed-identity'> = {
+  expected: 'one of "secret", "certificate" or "managed-identity"',
+  schema: v.pipe(v.string(), v.toLowerCase(), v.picklist(['secret', 'certificate', 'managed-identity'], NO_REASON)),
+};
+
 export const tenantId: Rule<string> = {
   expected: 'the directory (tenant) ID, a GUID, or a verified domain of the tenant such as "contoso.onmicrosoft.com"',
   schema: v.pipe(

@@ -25,9 +25,15 @@ export const SETTING_SCHEMA = {
     rules.httpsOrigin('login.microsoftonline.com'),
     'authority host (national clouds, the local stack)',
   ),
-  keyVaultUrl: required('KEY_VAULT_URL', rules.httpsOrigin('my-vault.vault.azure.net'), {
+  keyVaultUrl: conditional('KEY_VAULT_URL', rules.httpsOrigin('my-vault.vault.azure.net'), {
     description: 'the vault holding the credential, `https://NAME.vault.azure.net`',
+    when: 'with a secret or certificate credential',
     sample: 'https://<vault name>.vault.azure.net',
+  }),
+  clientCredential: conditional('CLIENT_CREDENTIAL', rules.clientCredentialKind, {
+    description:
+      "how the app proves itself: `secret`, `certificate` (from Key Vault) or `managed-identity` (secretless: the user-assigned identity's token, trusted by a federated identity credential of the app registration; no Key Vault read)",
+    when: 'optional; absent: inferred from `CLIENT_SECRET_NAME` / `CLIENT_CERTIFICATE_NAME`',
   }),
   clientSecretName: conditional('CLIENT_SECRET_NAME', rules.secretName, {
     description: "Key Vault secret holding the app's client secret",
@@ -38,6 +44,15 @@ export const SETTING_SCHEMA = {
     description: "Key Vault secret holding the app's certificate (PEM: private key + certificate)",
     when: 'this or `CLIENT_SECRET_NAME`',
   }),
+  managedIdentityClientId: conditional(
+    'MANAGED_IDENTITY_CLIENT_ID',
+    rules.guid("the client id of the function app's user-assigned managed identity"),
+    {
+      description:
+        "client id of the function app's user-assigned managed identity: the app's credential with `CLIENT_CREDENTIAL=managed-identity`, and the identity the app reads Key Vault and storage with",
+      when: 'with `CLIENT_CREDENTIAL=managed-identity`',
+    },
+  ),
   graphBaseUrl: defaulted(
     'GRAPH_BASE_URL',
     'https://graph.microsoft.com/v1.0',
@@ -178,6 +193,20 @@ export const SETTING_SCHEMA = {
     }),
   },
   ledgerTable: defaulted('LEDGER_TABLE', 'reminderledger', rules.tableName, 'idempotency ledger table'),
+  runHistory: {
+    table: defaulted(
+      'RUN_HISTORY_TABLE',
+      'reminderruns',
+      rules.tableName,
+      'run history table: each run and its deliveries (`npm run runs`, `GET /api/reminders/runs`)',
+    ),
+    retentionDays: defaulted(
+      'RUN_HISTORY_RETENTION_DAYS',
+      '90',
+      rules.wholeNumber('days', 1, 3650),
+      'how long runs stay in the run history; older ones are deleted, a few at the end of each timer run',
+    ),
+  },
   deliveryClaimSeconds: defaulted(
     'DELIVERY_CLAIM_SECONDS',
     '300',

@@ -11,6 +11,13 @@ export interface ClientCredentialSource {
   readonly secretName: string;
 }
 
+/**
+ * How the app registration proves itself: a secret or certificate read from Key Vault, or (secretless)
+ * a token of the function app's user-assigned managed identity, which a federated identity credential
+ * of the app registration trusts (MANAGED_IDENTITY_CLIENT_ID names the identity).
+ */
+export type AppCredential = ClientCredentialSource | { readonly kind: 'managed-identity' };
+
 /** How the output queue / ledger storage is reached (connection string, or identity-based URIs). */
 export type StorageConnection =
   | { readonly kind: 'connectionString'; readonly connectionString: string }
@@ -39,9 +46,11 @@ export interface AppConfig {
   readonly clientId: string;
   /** Origin of the authority host, no trailing slash, e.g. `https://login.microsoftonline.com`. */
   readonly authorityHost: string;
-  /** Origin of the vault, no trailing slash. */
-  readonly keyVaultUrl: string;
-  readonly credential: ClientCredentialSource;
+  /** Origin of the vault, no trailing slash; absent in managed-identity mode when not set. */
+  readonly keyVaultUrl?: string;
+  readonly credential: AppCredential;
+  /** Client id of the function app's user-assigned managed identity, when one is named. */
+  readonly managedIdentityClientId?: string;
   /** Graph base URL without trailing slash, e.g. `https://graph.microsoft.com/v1.0`. */
   readonly graphBaseUrl: string;
   readonly siteId: string;
@@ -73,6 +82,8 @@ export interface AppConfig {
   readonly graphConcurrency: number;
   /** Table of the idempotency ledger, in the AzureWebJobsStorage account. */
   readonly ledgerTable: string;
+  /** The run history (shared/history/): its table, in the AzureWebJobsStorage account, and how long runs stay. */
+  readonly runHistory: { readonly table: string; readonly retentionDays: number };
   readonly delivery: DeliveryConfig;
   readonly mail: MailConfig;
 }

@@ -251,7 +251,7 @@ export function createMailer(options: MailerOptions): Mailer {
     }
     if (status === 403) {
       const fix =
-        'The app lacks the application permission Mail.Send with admin consent, or an application access policy excludes the SENDER_MAILBOX mailbox. Fix: `npm run register` as an administrator (or grant it by hand), and check the policy.';
+        'Fix: run npm run register, which grants the application permission Mail.Send with admin consent (or grant it in the app registration), and check that no application access policy excludes the SENDER_MAILBOX mailbox.';
       return verdict('notSent', 'MailAccessDenied', 'Graph denied sending mail', fix);
     }
     if (status === 404) {

@@ -105,8 +105,8 @@ describe('register --credential secret on an empty tenant', () => {
     const denied = await host().fireTimer();
     expect(denied.status).toBe('failed');
     const message = denied.status === 'failed' ? String((denied.error as Error).message) : '';
-    expect(message).toContain('the app lacks the application permission Sites.Read.All');
-    expect(message).toContain('Fix: `npm run register` as an administrator');
+    expect(message).toContain('the token lacks the application permission Sites.Read.All');
+    expect(message).toContain('Fix: run npm run register, which requests it and grants admin consent');
 
     const repair = await registration.run();
     expect(repair.plan).toEqual([expect.stringMatching(/^grant admin consent for Microsoft Graph Sites\.Read\.All /)]);

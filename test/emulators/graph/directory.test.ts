@@ -4,46 +4,25 @@
  * creates the app, its service principal, consent and a secret, and the Entra ID emulator honours each
  * step (roles in the token, the secret accepted, a removed secret refused with AADSTS7000215).
  */
-import { ClientSecretCredential } from '@azure/identity';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { GRAPH_APP_ID } from '../../../emulators/entra/first-party-apps.js';
+import { operatorCredential, operatorGraph } from '../../support/operator-graph.js';
+import type { Json } from '../../support/operator-graph.js';
 import { useLocalStack } from '../../support/stack.js';
 
 const stack = useLocalStack({ azurite: false, emptyTenant: true });
 
-type Json = Record<string, unknown>;
-
 async function operatorToken(who: 'admin' | 'nonAdmin' = 'admin'): Promise<string> {
-  const operator = stack().operator;
-  const signIn = operator?.[who];
-  if (!operator || !signIn) throw new Error('the seed names no operator');
-  const credential = new ClientSecretCredential(operator.tenantId, signIn.clientId, signIn.clientSecret, {
-    authorityHost: operator.authorityHost,
-    disableInstanceDiscovery: true,
-  });
-  const token = await credential.getToken('https://graph.microsoft.com/.default');
-  return token.token;
+  return (await operatorCredential(stack(), who).getToken('https://graph.microsoft.com/.default')).token;
 }
 
-async function graph(
+const graph = (
   method: string,
   path: string,
   options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: Json }> {
-  const response = await fetch(`${stack().urls.graph}/v1.0${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${options.token ?? (await operatorToken())}`,
-      'content-type': 'application/json',
-      ...options.headers,
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Json) };
-}
+) => operatorGraph(stack(), method, path, options);
 
 function msalToken(clientId: string, clientSecret: string) {
   const app = new ConfidentialClientApplication({

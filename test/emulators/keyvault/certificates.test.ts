@@ -5,44 +5,25 @@
  * certificate credential mode end to end, up to an MSAL token signed with that key.
  */
 import { createHash } from 'node:crypto';
-import { ClientSecretCredential } from '@azure/identity';
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { describe, expect, it } from 'vitest';
 import { parsePemCertificate } from '../../../shared/clients/client-certificate.js';
+import { operatorCredential, operatorGraphOk } from '../../support/operator-graph.js';
 import { useLocalStack } from '../../support/stack.js';
 
 const stack = useLocalStack({ azurite: false, emptyTenant: true });
 const NAME = 'due-notifier-client-certificate';
 
-function operatorCredential(who: 'admin' | 'nonAdmin' = 'admin'): ClientSecretCredential {
-  const operator = stack().operator;
-  const signIn = operator?.[who];
-  if (!operator || !signIn) throw new Error('the seed names no operator');
-  return new ClientSecretCredential(operator.tenantId, signIn.clientId, signIn.clientSecret, {
-    authorityHost: operator.authorityHost,
-    disableInstanceDiscovery: true,
-  });
-}
-
 const clientOptions = { disableChallengeResourceVerification: true, retryOptions: { maxRetries: 0 } };
 
-async function graph(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const token = await operatorCredential().getToken('https://graph.microsoft.com/.default');
-  const response = await fetch(`${stack().urls.graph}/v1.0${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  expect(response.status, text).toBeLessThan(300);
-  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-}
+const graph = (method: string, path: string, body?: unknown) => operatorGraphOk(stack(), method, path, body);
+const operator = (who: 'admin' | 'nonAdmin' = 'admin') => operatorCredential(stack(), who);
 
 describe('Key Vault certificates', () => {
   it('creates a self-signed PEM certificate whose key signs the app registration client assertion', async () => {
-    const certificates = new CertificateClient(stack().urls.keyVault, operatorCredential(), clientOptions);
+    const certificates = new CertificateClient(stack().urls.keyVault, operator(), clientOptions);
     const poller = await certificates.beginCreateCertificate(
       NAME,
       { issuerName: 'Self', subject: 'CN=due-notifier', contentType: 'application/x-pem-file', validityInMonths: 6 },
@@ -54,7 +35,7 @@ describe('Key Vault certificates', () => {
       createHash('sha1').update(der).digest(),
     );
 
-    const secrets = new SecretClient(stack().urls.keyVault, operatorCredential(), clientOptions);
+    const secrets = new SecretClient(stack().urls.keyVault, operator(), clientOptions);
     const secret = await secrets.getSecret(NAME);
     expect(secret.properties).toMatchObject({ contentType: 'application/x-pem-file', managed: true });
     const parsed = parsePemCertificate(secret.value ?? '');
@@ -93,7 +74,7 @@ describe('Key Vault certificates', () => {
   });
 
   it("refuses Key Vault's default PKCS#12 content type, naming the fix, and a caller without the role", async () => {
-    const certificates = new CertificateClient(stack().urls.keyVault, operatorCredential(), clientOptions);
+    const certificates = new CertificateClient(stack().urls.keyVault, operator(), clientOptions);
     await expect(
       certificates.beginCreateCertificate('other', { issuerName: 'Self', subject: 'CN=other' }),
     ).rejects.toMatchObject({
@@ -101,7 +82,7 @@ describe('Key Vault certificates', () => {
       code: 'BadParameter',
       message: expect.stringContaining('application/x-pem-file'),
     });
-    const stranger = new CertificateClient(stack().urls.keyVault, operatorCredential('nonAdmin'), clientOptions);
+    const stranger = new CertificateClient(stack().urls.keyVault, operator('nonAdmin'), clientOptions);
     await expect(
       stranger.beginCreateCertificate('other', {
         issuerName: 'Self',
