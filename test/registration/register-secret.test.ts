@@ -46,10 +46,11 @@ describe('register --credential secret on an empty tenant', () => {
     const first = await registration.run({ onStep: (line) => steps.push(line) });
     expect(first.applied).toBe(true);
     expect(steps).toHaveLength(5);
-    expect(first.writes).toBeGreaterThanOrEqual(6);
+    expect(first.writes).toBe(6);
     const settings = first.settings ?? {};
     expect(Object.keys(settings).sort()).toEqual(
       [
+        'CLIENT_CREDENTIAL',
         'CLIENT_SECRET_NAME',
         'ENTRA_AUTHORITY_HOST',
         'ENTRA_CLIENT_ID',
