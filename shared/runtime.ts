@@ -15,16 +15,15 @@
  * The functions load this module, and the SDKs behind it, at their first run (the deploy package has it
  * in a chunk of its own, see scripts/support/function-app-bundle.ts): it is most of the cold start.
  */
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from './base/logger.js';
 import { createGraphTokenProvider, graphScopeFor } from './clients/auth.js';
 import type { GraphTokenProvider } from './clients/auth.js';
 import { createGraphClient } from './clients/graph.js';
 import type { GraphClient } from './clients/graph.js';
+import { createAppCredentials } from './clients/app-credentials.js';
 import type { ClientCredentialProvider } from './clients/client-credential.js';
-import { createManagedIdentityAssertionProvider } from './clients/federated-credential.js';
-import { createKeyVaultCredentialProvider } from './clients/key-vault-credentials.js';
 import { createTableClient } from './clients/table-storage.js';
 import type { TableServiceClientOptions } from '@azure/data-tables';
 import { loadConfig } from './config/config.js';
@@ -158,7 +157,7 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
   // One credential, so one managed-identity token cache, for every Azure service the app itself calls.
   const { managedIdentityClientId } = config;
   const identity = new DefaultAzureCredential(managedIdentityClientId === undefined ? {} : { managedIdentityClientId });
-  const credentials = appCredentials(config, identity, metrics, logger);
+  const credentials = createAppCredentials(config, identity, metrics, logger);
   const tokens = createGraphTokenProvider({
     tenantId: config.tenantId,
     clientId: config.clientId,
@@ -193,43 +192,6 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     { timeoutMs: Math.min(config.httpTimeoutMs, HISTORY_TIMEOUT_MS) },
   );
   return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, history };
-}
-
-/** The app registration's credential as CLIENT_CREDENTIAL says: from Key Vault, or secretless (no vault read). */
-function appCredentials(
-  config: AppConfig,
-  identity: TokenCredential,
-  metrics: RequestMetrics,
-  logger: Logger,
-): ClientCredentialProvider {
-  const { credential, keyVaultUrl, managedIdentityClientId } = config;
-  if (credential.kind === 'managed-identity') {
-    if (managedIdentityClientId === undefined) {
-      throw new ConfigError(
-        'MANAGED_IDENTITY_CLIENT_ID',
-        'MANAGED_IDENTITY_CLIENT_ID is required with CLIENT_CREDENTIAL=managed-identity',
-      );
-    }
-    return createManagedIdentityAssertionProvider({
-      identity: new ManagedIdentityCredential({ clientId: managedIdentityClientId }),
-      managedIdentityClientId,
-      tenantId: config.tenantId,
-      authorityHost: config.authorityHost,
-      timeoutMs: config.httpTimeoutMs,
-    });
-  }
-  if (keyVaultUrl === undefined) {
-    throw new ConfigError('KEY_VAULT_URL', 'KEY_VAULT_URL is required with a secret or certificate credential');
-  }
-  return createKeyVaultCredentialProvider({
-    vaultUrl: keyVaultUrl,
-    source: credential,
-    tokenCredential: identity,
-    cacheTtlMs: config.secretCacheTtlMs,
-    timeoutMs: config.httpTimeoutMs,
-    metrics,
-    logger,
-  });
 }
 
 /**

@@ -339,6 +339,17 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
     return record;
   }
 
+  function removeServicePrincipal(objects: TenantObjects, objectId: string): void {
+    const index = objects.servicePrincipals.findIndex((sp) => sp.id === objectId.toLowerCase());
+    if (index < 0) throw new DirectoryError('UnknownServicePrincipal', `No service principal ${objectId}`);
+    const [removed] = objects.servicePrincipals.splice(index, 1);
+    // Its assignments go with it, both ways.
+    const remaining = objects.assignments.filter(
+      (assignment) => assignment.principalId !== removed?.id && assignment.resourceId !== removed?.id,
+    );
+    objects.assignments.splice(0, objects.assignments.length, ...remaining);
+  }
+
   function rolesOf(tenantId: string, principalId: string, resourceAppId: string): string[] {
     const objects = tenants.get(tenantId.toLowerCase());
     const resource = objects?.servicePrincipals.find((sp) => sp.appId === resourceAppId);
@@ -457,7 +468,13 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
       const objects = objectsOf(tenantId);
       const index = objects.applications.findIndex((application) => application.id === objectId.toLowerCase());
       if (index < 0) throw new DirectoryError('UnknownApplication', `No application ${objectId}`);
-      objects.applications.splice(index, 1);
+      const [removed] = objects.applications.splice(index, 1);
+      // Its service principals go with it, in every tenant, and their assignments with them.
+      for (const tenantObjects of tenants.values()) {
+        for (const servicePrincipal of tenantObjects.servicePrincipals.filter((sp) => sp.appId === removed?.appId)) {
+          removeServicePrincipal(tenantObjects, servicePrincipal.id);
+        }
+      }
     },
     servicePrincipals: (tenantId) => [...objectsOf(tenantId).servicePrincipals],
     addServicePrincipal(tenantId, appId) {
@@ -483,15 +500,7 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
       return servicePrincipal;
     },
     removeServicePrincipal(tenantId, objectId) {
-      const objects = objectsOf(tenantId);
-      const index = objects.servicePrincipals.findIndex((sp) => sp.id === objectId.toLowerCase());
-      if (index < 0) throw new DirectoryError('UnknownServicePrincipal', `No service principal ${objectId}`);
-      const [removed] = objects.servicePrincipals.splice(index, 1);
-      // Its assignments go with it, both ways.
-      const remaining = objects.assignments.filter(
-        (assignment) => assignment.principalId !== removed?.id && assignment.resourceId !== removed?.id,
-      );
-      objects.assignments.splice(0, objects.assignments.length, ...remaining);
+      removeServicePrincipal(objectsOf(tenantId), objectId);
     },
     appRoleAssignments: (tenantId) => [...objectsOf(tenantId).assignments],
     addAppRoleAssignment: (tenantId, assignment) => addAssignment(objectsOf(tenantId), assignment),

@@ -8,7 +8,7 @@ import { ConfidentialClientApplication } from '@azure/msal-node';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { GRAPH_APP_ID } from '../../../emulators/entra/first-party-apps.js';
-import { operatorCredential, operatorGraph } from '../../support/operator-graph.js';
+import { graphServicePrincipal, operatorCredential, operatorGraph } from '../../support/operator-graph.js';
 import type { Json } from '../../support/operator-graph.js';
 import { useLocalStack } from '../../support/stack.js';
 
@@ -163,5 +163,46 @@ describe('Graph directory endpoints', () => {
       status: 400,
     });
     expect((await graph('GET', path)).body.value).toEqual([expect.objectContaining(credential)]);
+  });
+
+  it('grants a Sites.Selected app one site through /sites/{id}/permissions (Sites.FullControl.All)', async () => {
+    const { siteId, listId } = stack().seed.daemon;
+    const resource = await graphServicePrincipal(stack());
+    const { body: application } = await graph('POST', '/applications', { body: { displayName: 'selected' } });
+    const appId = String(application.appId);
+    const { body: sp } = await graph('POST', '/servicePrincipals', { body: { appId } });
+    await graph('POST', `/servicePrincipals/${resource.id}/appRoleAssignedTo`, {
+      body: { principalId: sp.id, resourceId: resource.id, appRoleId: resource.roleId('Sites.Selected') },
+    });
+    const { body: secret } = await graph('POST', `/applications/${String(application.id)}/addPassword`, { body: {} });
+    const token = (await msalToken(appId, String(secret.secretText)))?.accessToken ?? '';
+    const items = `/sites/${siteId}/lists/${listId}/items?$top=1`;
+    expect((await graph('GET', items, { token })).status).toBe(403);
+
+    const grant = { roles: ['read'], grantedToIdentities: [{ application: { id: appId, displayName: 'selected' } }] };
+    const nonAdmin = await operatorToken('nonAdmin');
+    expect(await graph('POST', `/sites/${siteId}/permissions`, { token: nonAdmin, body: grant })).toMatchObject({
+      status: 403,
+      body: { error: { code: 'accessDenied' } },
+    });
+    const granted = await graph('POST', `/sites/${siteId}/permissions`, { body: grant });
+    expect(granted).toMatchObject({
+      status: 201,
+      body: { roles: ['read'], grantedToIdentitiesV2: [{ application: { id: appId } }] },
+    });
+    expect((await graph('GET', items, { token })).status).toBe(200);
+  });
+
+  it('deleting an application deletes its service principal', async () => {
+    const { body: application } = await graph('POST', '/applications', { body: { displayName: 'short-lived' } });
+    const appId = String(application.appId);
+    expect((await graph('POST', '/servicePrincipals', { body: { appId } })).status).toBe(201);
+    expect((await graph('GET', `/servicePrincipals(appId='${appId}')`)).status).toBe(200);
+    expect((await graph('DELETE', `/applications/${String(application.id)}`)).status).toBe(204);
+    expect(await graph('GET', `/servicePrincipals(appId='${appId}')`)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'Request_ResourceNotFound' } },
+    });
+    expect((await graph('GET', `/applications(appId='${appId}')`)).status).toBe(404);
   });
 });

@@ -55,4 +55,18 @@ describe('npm run stack', () => {
     expect(stdout).toContain('Settings not written (--no-write-settings).');
     await expect(stat(path.join(other, 'local.settings.json'))).rejects.toThrow(/ENOENT/);
   });
+
+  it('--empty-tenant starts without the daemon and writes the operator sign-in, not to stdout', async () => {
+    const other = await mkdtemp(path.join(directory, 'empty-'));
+    const { stdout } = await runStackUntilReady(other, ['--empty-tenant']);
+    expect(stdout).toContain('Empty tenant: the daemon is not registered yet (npm run register).');
+    const file = /Operator sign-in .* written to (\S+): /.exec(stdout)?.[1] ?? '';
+    const operator = JSON.parse(await readFile(file, 'utf8')) as { admin: { clientId: string; clientSecret: string } };
+    expect(operator.admin.clientId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(stdout).not.toContain(operator.admin.clientSecret);
+    const written = JSON.parse(await readFile(path.join(other, 'local.settings.json'), 'utf8')) as {
+      Values: Record<string, string>;
+    };
+    expect(written.Values.ENTRA_CLIENT_ID).toMatch(/^<.*>$/);
+  });
 });
