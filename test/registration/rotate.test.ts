@@ -60,3 +60,28 @@ describe.each<CredentialMode>(['secret', 'certificate'])('rotate (%s)', (mode) =
     expect((await registration.run()).plan).toEqual([]);
   });
 });
+
+describe('rotate: the wait', () => {
+  it('ends as soon as the directory reports the new key used, long before the grace period', async () => {
+    const registration = await openRegistration(
+      { credential: 'secret', name: 'rotation-wait', secretName: 'rotation-wait' },
+      stack().settings,
+      operatorSignIn(stack()),
+    );
+    await registration.run();
+    const { graph, vault } = registration;
+    if (!vault) throw new Error('The registration has no vault');
+    const asked: string[] = [];
+    const lastUsed = async (_appId: string, keyId: string): Promise<Date | undefined> => {
+      asked.push(keyId);
+      return asked.length >= 3 ? new Date() : undefined;
+    };
+    const started = Date.now();
+    const result = await rotate(registration.spec, { graph, vault, graceMs: 60_000, pollIntervalMs: 20, lastUsed });
+    expect(result.waitEnded).toBe('used');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // It asked about the new key only, and removed the old one afterwards.
+    expect(new Set(asked)).toEqual(new Set([result.newKeyId]));
+    expect(result.removedKeyIds).toHaveLength(1);
+  });
+});

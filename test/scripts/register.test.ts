@@ -2,14 +2,17 @@
  * `npm run register` as a command, against a local stack with an empty tenant, signed in as its
  * operator through AZURE_CLIENT_ID / AZURE_CLIENT_SECRET: the dry run's plan on stderr and nothing on
  * stdout, the registration with the app settings on stdout (`NAME=value`, or JSON with --json),
- * --write-settings, a rerun that says there is nothing to change, rotate, and one-line errors.
+ * --write-settings, a rerun that says there is nothing to change, rotate, and one-line errors. The leak
+ * guard reads everything it prints: no client secret or key the stack issued may be in it.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/stack.js';
+import { captureOutput } from '../support/leak-guard.js';
 import { envWithoutExtraCa, runCommand } from './run-command.js';
+import type { CommandResult } from './run-command.js';
 
 const stack = useLocalStack({ emptyTenant: true, azurite: false });
 let folder = '';
@@ -26,14 +29,21 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-function register(args: readonly string[], signIn: 'admin' | 'nonAdmin' = 'admin') {
+/** Runs the command; what it prints goes to the leak guard, which knows every secret this stack issued. */
+async function register(args: readonly string[], signIn: 'admin' | 'nonAdmin' = 'admin'): Promise<CommandResult> {
   const operator = stack().operator?.[signIn];
   const env = {
     ...envWithoutExtraCa(),
     AZURE_CLIENT_ID: operator?.clientId,
     AZURE_CLIENT_SECRET: operator?.clientSecret,
   };
-  return runCommand('scripts/register.ts', ['--settings', settingsFile, ...args], { env, timeoutMs: 60_000 });
+  const result = await runCommand('scripts/register.ts', ['--settings', settingsFile, ...args], {
+    env,
+    timeoutMs: 60_000,
+  });
+  captureOutput('console', `npm run register ${args.join(' ')} (stdout)`, result.stdout);
+  captureOutput('console', `npm run register ${args.join(' ')} (stderr)`, result.stderr);
+  return result;
 }
 
 describe('npm run register', () => {
