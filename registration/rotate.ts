@@ -8,7 +8,7 @@
 import { abortableSleep } from '../shared/http/retry.js';
 import type { AdminGraph } from './admin-graph.js';
 import type { AdminVault } from './admin-vault.js';
-import { addClientSecret, newKeyCredential, readKeyCredentials, writeKeyCredentials } from './apply.js';
+import { addClientSecret, newKeyCredential, readKeyCredentials, writeKeyCredentials } from './app-credentials.js';
 import { readDirectoryState } from './directory-state.js';
 import { RegistrationError } from './errors.js';
 import { credentialDisplayName } from './spec.js';
