@@ -249,7 +249,9 @@ describe('CLIENT_SECRET_NAME / CLIENT_CERTIFICATE_NAME', () => {
   });
 
   it('must be Key Vault secret names, and the message names the setting used', () => {
-    expect(testConfig({ CLIENT_SECRET_NAME: 'a'.repeat(127) }).credential).toMatchObject({ secretName: 'a'.repeat(127) });
+    expect(testConfig({ CLIENT_SECRET_NAME: 'a'.repeat(127) }).credential).toMatchObject({
+      secretName: 'a'.repeat(127),
+    });
     for (const name of ['client_secret', 'client secret', 'a'.repeat(128), 'secret/v1']) {
       problemWith({ CLIENT_SECRET_NAME: name }, 'CLIENT_SECRET_NAME');
     }
