@@ -1,0 +1,47 @@
+/**
+ * `npm run azd:postprovision`: azd's postprovision hook (azure.yaml). Signs in as whoever runs azd
+ * (`azd auth login`, or the pipeline's federated credential) and runs scripts/azd/hook.ts; fails with
+ * one line naming the fix.
+ */
+import { spawn } from 'node:child_process';
+import { AzureDeveloperCliCredential } from '@azure/identity';
+import { DueNotifierError } from '../../shared/base/errors.js';
+import { failureLine } from '../support/cli-errors.js';
+import { mergeFunctionAppSettings } from './function-app-settings.js';
+import { runPostprovision } from './hook.js';
+
+class CommandFailed extends DueNotifierError<'CommandFailed'> {}
+
+/** Runs a command with stdin and stderr passed through; resolves with its stdout. */
+function run(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // npm is a .cmd script on Windows, which only a shell starts.
+    const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'inherit'], shell: process.platform === 'win32' });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', (error) =>
+      reject(new CommandFailed('CommandFailed', `${command} could not start: ${error.message}`, { cause: error })),
+    );
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks).toString('utf8'))
+        : reject(new CommandFailed('CommandFailed', `${command} ${args.slice(0, 3).join(' ')} … exited with ${code}`)),
+    );
+  });
+}
+
+const credential = new AzureDeveloperCliCredential({ tenantId: process.env.AZURE_TENANT_ID });
+
+try {
+  await runPostprovision(process.env, {
+    runRegister: (args) => run('npm', ['run', '-s', 'register', '--', ...args]),
+    setAzdValue: async (name, value) => {
+      await run('azd', ['env', 'set', name, value]);
+    },
+    mergeAppSettings: (target, settings) => mergeFunctionAppSettings(target, settings, { credential }),
+    log: (line) => console.error(line),
+  });
+} catch (error) {
+  console.error(failureLine(error));
+  process.exitCode = 1;
+}

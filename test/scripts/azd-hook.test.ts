@@ -1,0 +1,201 @@
+/**
+ * azd's postprovision hook (scripts/azd/): the register command line the azd environment calls for,
+ * reading the settings it prints, and writing them into the azd environment and into the function app
+ * through Azure Resource Manager (here a local HTTPS server that answers as ARM's app settings API does).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mergeFunctionAppSettings } from '../../scripts/azd/function-app-settings.js';
+import { runPostprovision } from '../../scripts/azd/hook.js';
+import type { HookSteps } from '../../scripts/azd/hook.js';
+import { parseRegisterSettings, readHookEnvironment, registerArguments } from '../../scripts/azd/register-step.js';
+import { startServer } from '../support/https-test-servers.js';
+import type { TestHttpsServer } from '../support/https-test-servers.js';
+
+const AZD_ENV = {
+  AZURE_ENV_NAME: 'prod',
+  AZURE_SUBSCRIPTION_ID: '11111111-1111-1111-1111-111111111111',
+  AZURE_RESOURCE_GROUP: 'rg-prod',
+  AZURE_FUNCTION_APP_NAME: 'func-dn-abc',
+  AZURE_TENANT_ID: '22222222-2222-2222-2222-222222222222',
+  KEY_VAULT_URL: 'https://kv-dn-abc.vault.azure.net',
+  MANAGED_IDENTITY_CLIENT_ID: '33333333-3333-3333-3333-333333333333',
+  MANAGED_IDENTITY_PRINCIPAL_ID: '44444444-4444-4444-4444-444444444444',
+  OBLIGATIONS_SITE_ID: 'contoso.sharepoint.com,aaaa,bbbb',
+};
+const APP_ID = '55555555-5555-5555-5555-555555555555';
+const SITE_PATH =
+  '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-prod/providers/Microsoft.Web/sites/func-dn-abc';
+
+/** ARM's app settings of one site: `POST …/config/appsettings/list` reads them, `PUT …/config/appsettings` replaces them. */
+async function startArm(
+  initial: Record<string, string>,
+): Promise<TestHttpsServer & { settings: Record<string, string> }> {
+  const state = { settings: { ...initial } };
+  const server = await startServer((request: IncomingMessage, body: Buffer, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'https://arm');
+    const answer = (status: number, value: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(value));
+    };
+    if (request.headers.authorization !== 'Bearer arm-token')
+      return answer(401, { error: { code: 'AuthenticationFailed' } });
+    if (url.searchParams.get('api-version') !== '2024-04-01')
+      return answer(400, { error: { code: 'InvalidApiVersionParameter' } });
+    const resource = { id: `${SITE_PATH}/config/appsettings`, name: 'appsettings', type: 'Microsoft.Web/sites/config' };
+    if (request.method === 'POST' && url.pathname === `${SITE_PATH}/config/appsettings/list`) {
+      return answer(200, { ...resource, properties: state.settings });
+    }
+    if (request.method === 'PUT' && url.pathname === `${SITE_PATH}/config/appsettings`) {
+      state.settings = (JSON.parse(body.toString('utf8')) as { properties: Record<string, string> }).properties;
+      return answer(200, { ...resource, properties: state.settings });
+    }
+    return answer(404, { error: { code: 'NotFound' } });
+  });
+  return {
+    ...server,
+    get settings() {
+      return state.settings;
+    },
+  };
+}
+
+const credential = {
+  getToken: async (scopes: string | string[]) => {
+    expect(scopes).toEqual(expect.arrayContaining([expect.stringMatching(/\/\.default$/)]));
+    return { token: 'arm-token', expiresOnTimestamp: Date.now() + 3_600_000 };
+  },
+};
+
+let arm: Awaited<ReturnType<typeof startArm>> | undefined;
+afterEach(async () => {
+  await arm?.close();
+  arm = undefined;
+});
+
+function steps(
+  registerOutput: string,
+  calls: { register: string[][]; azd: [string, string][]; log: string[] },
+): HookSteps {
+  return {
+    runRegister: async (args) => {
+      calls.register.push([...args]);
+      return registerOutput;
+    },
+    setAzdValue: async (name, value) => {
+      calls.azd.push([name, value]);
+    },
+    mergeAppSettings: (target, settings) =>
+      mergeFunctionAppSettings(target, settings, { credential, endpoint: arm?.url ?? '' }),
+    log: (line) => calls.log.push(line),
+  };
+}
+
+describe('the register step', () => {
+  it('is secretless by default: the user-assigned identity, no vault', () => {
+    const args = registerArguments(readHookEnvironment(AZD_ENV));
+    expect(args).toEqual([
+      '--credential',
+      'managed-identity',
+      '--tenant',
+      AZD_ENV.AZURE_TENANT_ID,
+      '--unique-name',
+      'due-notifier-prod',
+      '--display-name',
+      'due-notifier (prod)',
+      '--site-id',
+      AZD_ENV.OBLIGATIONS_SITE_ID,
+      '--managed-identity-client-id',
+      AZD_ENV.MANAGED_IDENTITY_CLIENT_ID,
+      '--managed-identity-principal-id',
+      AZD_ENV.MANAGED_IDENTITY_PRINCIPAL_ID,
+    ]);
+  });
+
+  it('with a secret or a certificate, names the vault and the name infra gave it', () => {
+    const secret = registerArguments(
+      readHookEnvironment({ ...AZD_ENV, CLIENT_CREDENTIAL: 'secret', CLIENT_SECRET_NAME: 'dn-secret' }),
+    );
+    expect(secret).toEqual(
+      expect.arrayContaining(['--key-vault-url', AZD_ENV.KEY_VAULT_URL, '--secret-name', 'dn-secret']),
+    );
+    expect(secret).not.toContain('--managed-identity-principal-id');
+    const certificate = registerArguments(readHookEnvironment({ ...AZD_ENV, CLIENT_CREDENTIAL: 'certificate' }));
+    expect(certificate.slice(0, 2)).toEqual(['--credential', 'certificate']);
+    expect(certificate).toContain('--key-vault-url');
+  });
+
+  it('says which azd values are missing, and what a wrong mode must be', () => {
+    expect(() => readHookEnvironment({ AZURE_ENV_NAME: 'prod' })).toThrow(
+      /lacks AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, AZURE_FUNCTION_APP_NAME, AZURE_TENANT_ID, KEY_VAULT_URL, MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_PRINCIPAL_ID: .*azd provision/,
+    );
+    expect(() => readHookEnvironment({ ...AZD_ENV, CLIENT_CREDENTIAL: 'password' })).toThrow(
+      'CLIENT_CREDENTIAL is "password": set it to managed-identity or secret or certificate',
+    );
+  });
+
+  it('reads the settings register prints, as NAME=value lines or JSON', () => {
+    const lines = `Plan: nothing to change\nENTRA_TENANT_ID=${AZD_ENV.AZURE_TENANT_ID}\nENTRA_CLIENT_ID=${APP_ID}\n`;
+    expect(parseRegisterSettings(lines)).toEqual({ ENTRA_TENANT_ID: AZD_ENV.AZURE_TENANT_ID, ENTRA_CLIENT_ID: APP_ID });
+    expect(parseRegisterSettings(JSON.stringify({ ENTRA_CLIENT_ID: APP_ID }))).toEqual({ ENTRA_CLIENT_ID: APP_ID });
+    expect(parseRegisterSettings(JSON.stringify({ settings: { ENTRA_CLIENT_ID: APP_ID } }))).toEqual({
+      ENTRA_CLIENT_ID: APP_ID,
+    });
+    expect(() => parseRegisterSettings('Registered.\n')).toThrow(/printed no app settings with ENTRA_CLIENT_ID/);
+    expect(() => parseRegisterSettings('{"ENTRA_CLIENT_ID": 5}')).toThrow(/RegisterOutput|no app settings/);
+  });
+});
+
+describe('the postprovision hook', () => {
+  it('registers, then writes the settings into the azd environment and the function app, keeping its others', async () => {
+    arm = await startArm({ NOTIFY_SCHEDULE: '0 0 7 * * *', ENTRA_CLIENT_ID: '' });
+    const calls = { register: [] as string[][], azd: [] as [string, string][], log: [] as string[] };
+    const output = `ENTRA_TENANT_ID=${AZD_ENV.AZURE_TENANT_ID}\nENTRA_CLIENT_ID=${APP_ID}\n`;
+    await runPostprovision(AZD_ENV, steps(output, calls));
+    expect(calls.register).toHaveLength(1);
+    expect(calls.azd).toEqual([
+      ['ENTRA_TENANT_ID', AZD_ENV.AZURE_TENANT_ID],
+      ['ENTRA_CLIENT_ID', APP_ID],
+    ]);
+    expect(arm.settings).toEqual({
+      NOTIFY_SCHEDULE: '0 0 7 * * *',
+      ENTRA_CLIENT_ID: APP_ID,
+      ENTRA_TENANT_ID: AZD_ENV.AZURE_TENANT_ID,
+    });
+    expect(calls.log.at(-1)).toBe(
+      'azd environment: ENTRA_TENANT_ID, ENTRA_CLIENT_ID. func-dn-abc: set ENTRA_TENANT_ID, ENTRA_CLIENT_ID.',
+    );
+
+    // A second run reads the settings and writes nothing.
+    const puts = () => arm?.requests.filter((request) => request.method === 'PUT').length;
+    expect(puts()).toBe(1);
+    await runPostprovision(AZD_ENV, steps(output, calls));
+    expect(puts()).toBe(1);
+    expect(calls.log.at(-1)).toMatch(/func-dn-abc: its settings were already these\.$/);
+  });
+
+  it('says so when ARM refuses', async () => {
+    arm = await startArm({});
+    await expect(
+      mergeFunctionAppSettings(
+        { subscriptionId: 'other', resourceGroup: 'rg', appName: 'func-dn-abc' },
+        { ENTRA_CLIENT_ID: APP_ID },
+        { credential, endpoint: arm.url },
+      ),
+    ).rejects.toThrow(/answered 404: check that you are signed in \(azd auth login\)/);
+  });
+
+  it('leaves the registration alone in the pipeline, or when Bicep made it', async () => {
+    const calls = { register: [] as string[][], azd: [] as [string, string][], log: [] as string[] };
+    await runPostprovision({ ...AZD_ENV, REGISTER_ON_PROVISION: 'false', ENTRA_CLIENT_ID: APP_ID }, steps('', calls));
+    await runPostprovision({ ...AZD_ENV, REGISTRATION: 'bicep', ENTRA_CLIENT_ID: APP_ID }, steps('', calls));
+    expect(calls.register).toEqual([]);
+    expect(calls.log).toEqual([
+      `The app registration is left as it is (REGISTER_ON_PROVISION=false): ENTRA_CLIENT_ID ${APP_ID}.`,
+      `The app registration is infra/app/registration.bicep's (REGISTRATION=bicep): ENTRA_CLIENT_ID ${APP_ID} is already in the app settings.`,
+    ]);
+    await expect(runPostprovision({ ...AZD_ENV, REGISTER_ON_PROVISION: 'false' }, steps('', calls))).rejects.toThrow(
+      /ENTRA_CLIENT_ID is empty: run azd up once as an administrator/,
+    );
+  });
+});
