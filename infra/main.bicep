@@ -187,8 +187,6 @@ var hostSettings = {
   AzureFunctionsWebHost__hostId: 'dn-${resourceToken}'
   // DefaultAzureCredential's managed identity: the user-assigned one (the app has no other).
   AZURE_CLIENT_ID: identity.outputs.clientId
-  // Application Insights has local authentication off: telemetry is sent with the identity's token.
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
 }
 
 // The daemon's settings (shared/config/schema.ts).
@@ -208,6 +206,9 @@ var daemonSettings = {
   SENDER_MAILBOX: senderMailbox
   MAIL_DEFAULT_LANGUAGE: mailDefaultLanguage
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  // Application Insights has local authentication off: the host and the worker's exporter send
+  // telemetry with the identity's Entra token.
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
 }
 
 // The credential: one of three forms, as clientCredential says.

@@ -31,7 +31,7 @@ module account 'br/public:avm/res/storage/storage-account:0.8.3' = {
       queues: [for queueName in queueNames: { name: queueName }]
     }
     tableServices: {
-      tables: [tableName]
+      tables: [{ name: tableName }]
     }
   }
 }

@@ -33,8 +33,6 @@ const HOST_SETTINGS: Readonly<Record<string, string>> = {
   AzureFunctionsWebHost__hostId: 'host id',
   // DefaultAzureCredential (Key Vault, Table storage) picks the user-assigned identity by its client id.
   AZURE_CLIENT_ID: 'the identity',
-  // Application Insights has local auth disabled: telemetry goes with the identity's Entra token.
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Entra auth',
 };
 
 /**
@@ -64,6 +62,7 @@ describe('the function app settings in infra/main.bicep', () => {
       'AzureWebJobsStorage__tableServiceUri',
       'SENDER_MAILBOX',
       'APPLICATIONINSIGHTS_CONNECTION_STRING',
+      'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
     ]) {
       expect(daemon, name).toContain(name);
     }
