@@ -12,20 +12,28 @@ import { runPostprovision } from './hook.js';
 
 class CommandFailed extends DueNotifierError<'CommandFailed'> {}
 
-/** Runs a command with stdin and stderr passed through; resolves with its stdout. */
-function run(command: string, args: readonly string[]): Promise<string> {
+/**
+ * npm as the hook's own `npm run` started it (npm_execpath, run by this Node): no shell, so arguments
+ * with spaces pass as they are on every platform (npm is a .cmd script on Windows, which needs a shell).
+ */
+function npm(args: readonly string[]): [string, string[]] {
+  const npmCli = process.env.npm_execpath;
+  return npmCli ? [process.execPath, [npmCli, ...args]] : ['npm', [...args]];
+}
+
+/** Runs a command with stdin and stderr passed through; resolves with its stdout. `label` names it in errors. */
+function run(label: string, [command, args]: [string, readonly string[]]): Promise<string> {
   return new Promise((resolve, reject) => {
-    // npm is a .cmd script on Windows, which only a shell starts.
-    const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'inherit'], shell: process.platform === 'win32' });
+    const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'inherit'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.on('error', (error) =>
-      reject(new CommandFailed('CommandFailed', `${command} could not start: ${error.message}`, { cause: error })),
+      reject(new CommandFailed('CommandFailed', `${label} could not start: ${error.message}`, { cause: error })),
     );
     child.on('close', (code) =>
       code === 0
         ? resolve(Buffer.concat(chunks).toString('utf8'))
-        : reject(new CommandFailed('CommandFailed', `${command} ${args.slice(0, 3).join(' ')} … exited with ${code}`)),
+        : reject(new CommandFailed('CommandFailed', `${label} exited with ${code}: run it by hand to see why`)),
     );
   });
 }
@@ -34,9 +42,9 @@ const credential = new AzureDeveloperCliCredential({ tenantId: process.env.AZURE
 
 try {
   await runPostprovision(process.env, {
-    runRegister: (args) => run('npm', ['run', '-s', 'register', '--', ...args]),
+    runRegister: (args) => run(`npm run register -- ${args.join(' ')}`, npm(['run', '-s', 'register', '--', ...args])),
     setAzdValue: async (name, value) => {
-      await run('azd', ['env', 'set', name, value]);
+      await run(`azd env set ${name}`, ['azd', ['env', 'set', name, value]]);
     },
     mergeAppSettings: (target, settings) => mergeFunctionAppSettings(target, settings, { credential }),
     log: (line) => console.error(line),

@@ -98,7 +98,8 @@ describe('azd configuration', () => {
     expect(jobs.deploy?.environment).toBeUndefined();
     const runs = (jobs.deploy?.steps ?? []).map((step) => step.run ?? '').join('\n');
     expect(runs).toContain('--federated-credential-provider "github"');
-    expect(runs).toMatch(/azd provision --no-prompt[\s\S]*azd deploy --no-prompt/);
+    // The postprovision hook needs the packages installed before azd provision runs it.
+    expect(runs).toMatch(/npm ci[\s\S]*azd provision --no-prompt[\s\S]*azd deploy --no-prompt/);
     expect(await text('.github/workflows/azure-dev.yml')).not.toMatch(/secrets\./);
   });
 

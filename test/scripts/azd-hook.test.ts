@@ -10,6 +10,7 @@ import { runPostprovision } from '../../scripts/azd/hook.js';
 import type { HookSteps } from '../../scripts/azd/hook.js';
 import { parseRegisterSettings, readHookEnvironment, registerArguments } from '../../scripts/azd/register-step.js';
 import { startServer } from '../support/https-test-servers.js';
+import { runCommand } from './run-command.js';
 import type { TestHttpsServer } from '../support/https-test-servers.js';
 
 const AZD_ENV = {
@@ -196,6 +197,19 @@ describe('the postprovision hook', () => {
     ]);
     await expect(runPostprovision({ ...AZD_ENV, REGISTER_ON_PROVISION: 'false' }, steps('', calls))).rejects.toThrow(
       /ENTRA_CLIENT_ID is empty: run azd up once as an administrator/,
+    );
+  });
+});
+
+describe('npm run azd:postprovision', () => {
+  it('fails outside azd with one line naming what is missing and how to get it', async () => {
+    const result = await runCommand('scripts/azd/postprovision.ts', [], {
+      env: { PATH: process.env.PATH },
+      timeoutMs: 20_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error AzdEnvironmentIncomplete: the azd environment lacks AZURE_ENV_NAME, .*run azd provision \(or azd up\) first\n$/,
     );
   });
 });
