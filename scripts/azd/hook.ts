@@ -8,7 +8,9 @@ import type { FunctionAppTarget } from './function-app-settings.js';
 import { HookError, parseRegisterSettings, readHookEnvironment, registerArguments } from './register-step.js';
 
 export interface HookSteps {
-  /** Runs `npm run -s register -- <args>` and resolves with its stdout. */
+  /** A settings file with no settings, for register's `--settings`. */
+  readonly emptySettingsFile: string;
+  /** Runs `npm run -s register -- <args>` as whoever runs azd and resolves with its stdout. */
   runRegister(args: readonly string[]): Promise<string>;
   /** `azd env set NAME VALUE`. */
   setAzdValue(name: string, value: string): Promise<void>;
@@ -42,7 +44,7 @@ export async function runPostprovision(
     return;
   }
   steps.log(`Registering the app (npm run register, credential: ${hook.credential}) ...`);
-  const settings = parseRegisterSettings(await steps.runRegister(registerArguments(hook)));
+  const settings = parseRegisterSettings(await steps.runRegister(registerArguments(hook, steps.emptySettingsFile)));
   for (const [name, value] of Object.entries(settings)) await steps.setAzdValue(name, value);
   const target = {
     subscriptionId: hook.subscriptionId,

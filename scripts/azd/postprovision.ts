@@ -4,6 +4,9 @@
  * one line naming the fix.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { AzureDeveloperCliCredential } from '@azure/identity';
 import { DueNotifierError } from '../../shared/base/errors.js';
 import { failureLine } from '../support/cli-errors.js';
@@ -21,10 +24,14 @@ function npm(args: readonly string[]): [string, string[]] {
   return npmCli ? [process.execPath, [npmCli, ...args]] : ['npm', [...args]];
 }
 
-/** Runs a command with stdin and stderr passed through; resolves with its stdout. `label` names it in errors. */
+/**
+ * Runs a command with stdin and stderr passed through; resolves with its stdout. `label` names it in
+ * errors. Azure Identity's DefaultAzureCredential in it signs in as azd does, unless told otherwise.
+ */
 function run(label: string, [command, args]: [string, readonly string[]]): Promise<string> {
+  const env = { AZURE_TOKEN_CREDENTIALS: 'AzureDeveloperCliCredential', ...process.env };
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'inherit'], env });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.on('error', (error) =>
@@ -38,18 +45,28 @@ function run(label: string, [command, args]: [string, readonly string[]]): Promi
   });
 }
 
-const credential = new AzureDeveloperCliCredential({ tenantId: process.env.AZURE_TENANT_ID });
+async function main(): Promise<void> {
+  const credential = new AzureDeveloperCliCredential({ tenantId: process.env.AZURE_TENANT_ID });
+  const scratch = await mkdtemp(path.join(tmpdir(), 'due-notifier-azd-'));
+  const emptySettingsFile = path.join(scratch, 'no.settings.json');
+  try {
+    await writeFile(emptySettingsFile, JSON.stringify({ IsEncrypted: false, Values: {} }));
+    await runPostprovision(process.env, {
+      emptySettingsFile,
+      runRegister: (args) =>
+        run(`npm run register -- ${args.join(' ')}`, npm(['run', '-s', 'register', '--', ...args])),
+      setAzdValue: async (name, value) => {
+        await run(`azd env set ${name}`, ['azd', ['env', 'set', name, value]]);
+      },
+      mergeAppSettings: (target, settings) => mergeFunctionAppSettings(target, settings, { credential }),
+      log: (line) => console.error(line),
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
 
-try {
-  await runPostprovision(process.env, {
-    runRegister: (args) => run(`npm run register -- ${args.join(' ')}`, npm(['run', '-s', 'register', '--', ...args])),
-    setAzdValue: async (name, value) => {
-      await run(`azd env set ${name}`, ['azd', ['env', 'set', name, value]]);
-    },
-    mergeAppSettings: (target, settings) => mergeFunctionAppSettings(target, settings, { credential }),
-    log: (line) => console.error(line),
-  });
-} catch (error) {
+main().catch((error: unknown) => {
   console.error(failureLine(error));
   process.exitCode = 1;
-}
+});

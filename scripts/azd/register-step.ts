@@ -81,21 +81,27 @@ export function readHookEnvironment(env: Readonly<Record<string, string | undefi
 }
 
 /**
- * The arguments after `npm run -s register --`. The app registration's unique name follows the azd
- * environment, so that each environment has its own registration and a rerun finds it again.
+ * The arguments after `npm run -s register --` (scripts/register.ts), settings as one JSON object on
+ * stdout. The app registration's unique name follows the azd environment, so that each environment has
+ * its own registration and a rerun finds it again. `settingsFile` is register's file of default settings:
+ * the hook gives it an empty one, so that a local.settings.json written for the local stack never lends
+ * the registration its emulators' URLs.
  */
-export function registerArguments(hook: HookEnvironment): string[] {
+export function registerArguments(hook: HookEnvironment, settingsFile: string): string[] {
   const args = [
+    '--json',
+    '--settings',
+    settingsFile,
     '--credential',
     hook.credential,
     '--tenant',
     hook.tenantId,
-    '--unique-name',
+    '--name',
     `due-notifier-${hook.environmentName}`,
     '--display-name',
     `due-notifier (${hook.environmentName})`,
   ];
-  if (hook.siteId) args.push('--site-id', hook.siteId);
+  if (hook.siteId) args.push('--site', hook.siteId);
   if (hook.credential === 'managed-identity') {
     args.push(
       '--managed-identity-client-id',

@@ -79,6 +79,7 @@ function steps(
   calls: { register: string[][]; azd: [string, string][]; log: string[] },
 ): HookSteps {
   return {
+    emptySettingsFile: '/tmp/empty.json',
     runRegister: async (args) => {
       calls.register.push([...args]);
       return registerOutput;
@@ -94,17 +95,20 @@ function steps(
 
 describe('the register step', () => {
   it('is secretless by default: the user-assigned identity, no vault', () => {
-    const args = registerArguments(readHookEnvironment(AZD_ENV));
+    const args = registerArguments(readHookEnvironment(AZD_ENV), '/tmp/empty.json');
     expect(args).toEqual([
+      '--json',
+      '--settings',
+      '/tmp/empty.json',
       '--credential',
       'managed-identity',
       '--tenant',
       AZD_ENV.AZURE_TENANT_ID,
-      '--unique-name',
+      '--name',
       'due-notifier-prod',
       '--display-name',
       'due-notifier (prod)',
-      '--site-id',
+      '--site',
       AZD_ENV.OBLIGATIONS_SITE_ID,
       '--managed-identity-client-id',
       AZD_ENV.MANAGED_IDENTITY_CLIENT_ID,
@@ -116,13 +120,17 @@ describe('the register step', () => {
   it('with a secret or a certificate, names the vault and the name infra gave it', () => {
     const secret = registerArguments(
       readHookEnvironment({ ...AZD_ENV, CLIENT_CREDENTIAL: 'secret', CLIENT_SECRET_NAME: 'dn-secret' }),
+      '/tmp/empty.json',
     );
     expect(secret).toEqual(
       expect.arrayContaining(['--key-vault-url', AZD_ENV.KEY_VAULT_URL, '--secret-name', 'dn-secret']),
     );
     expect(secret).not.toContain('--managed-identity-principal-id');
-    const certificate = registerArguments(readHookEnvironment({ ...AZD_ENV, CLIENT_CREDENTIAL: 'certificate' }));
-    expect(certificate.slice(0, 2)).toEqual(['--credential', 'certificate']);
+    const certificate = registerArguments(
+      readHookEnvironment({ ...AZD_ENV, CLIENT_CREDENTIAL: 'certificate' }),
+      '/tmp/empty.json',
+    );
+    expect(certificate.slice(3, 5)).toEqual(['--credential', 'certificate']);
     expect(certificate).toContain('--key-vault-url');
   });
 
