@@ -20,6 +20,15 @@ const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 const CERTIFICATE_DOCS =
   'Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .';
 
+/** The claims of a federated assertion that Entra ID quotes in its errors. */
+export interface AssertionClaims {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly audience: string;
+}
+
+const WORKLOAD_IDENTITY_DOCS = 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
+
 export const entraErrors = {
   tenantNotFound: (tenant: string): EntraErrorSpec => ({
     status: 400,
@@ -50,6 +59,42 @@ export const entraErrors = {
     error: 'unauthorized_client',
     code: 700016,
     message: `Application with identifier '${clientId}' was not found in the directory '${tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+  }),
+  missingServicePrincipal: (clientId: string, tenantId: string): EntraErrorSpec => ({
+    status: 400,
+    error: 'invalid_client',
+    code: 7000229,
+    message: `The client application ${clientId} is missing service principal in the tenant ${tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+  }),
+  noFederatedCredentials: (assertion: AssertionClaims): EntraErrorSpec => ({
+    status: 401,
+    error: 'invalid_client',
+    code: 70021,
+    message: `No matching federated identity record found for presented assertion. Assertion Issuer: '${assertion.issuer}'. Assertion Subject: '${assertion.subject}'. Assertion Audience: '${assertion.audience}'. ${WORKLOAD_IDENTITY_DOCS}`,
+  }),
+  federatedIssuerMismatch: (issuer: string): EntraErrorSpec => ({
+    status: 401,
+    error: 'invalid_client',
+    code: 700211,
+    message: `No matching federated identity record found for presented assertion issuer '${issuer}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${WORKLOAD_IDENTITY_DOCS}`,
+  }),
+  federatedAudienceMismatch: (audience: string): EntraErrorSpec => ({
+    status: 401,
+    error: 'invalid_client',
+    code: 700212,
+    message: `No matching federated identity record found for presented assertion audience '${audience}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${WORKLOAD_IDENTITY_DOCS}`,
+  }),
+  federatedSubjectMismatch: (subject: string): EntraErrorSpec => ({
+    status: 401,
+    error: 'invalid_client',
+    code: 700213,
+    message: `No matching federated identity record found for presented assertion subject '${subject}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${WORKLOAD_IDENTITY_DOCS}`,
+  }),
+  federatedSubjectCaseMismatch: (subject: string): EntraErrorSpec => ({
+    status: 401,
+    error: 'invalid_client',
+    code: 7002138,
+    message: `No matching federated identity record found for presented assertion subject '${subject}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${WORKLOAD_IDENTITY_DOCS}`,
   }),
   missingClientCredential: (): EntraErrorSpec => ({
     status: 401,

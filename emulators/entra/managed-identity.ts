@@ -3,8 +3,12 @@
  * api-version 2019-08-01), as `ManagedIdentityCredential` (through MSAL's AppService source) calls it:
  * `GET {endpoint}?api-version=2019-08-01&resource=...[&client_id|object_id|principal_id|mi_res_id=...]`
  * with the `X-IDENTITY-HEADER` header; the answer carries `expires_on` in epoch seconds, as a string.
+ * Without a selector it serves the app's system-assigned identity; a selector names one of its
+ * user-assigned identities. A token for `api://AzureADTokenExchange` is the v2.0 token a federated
+ * identity credential of an app registration accepts as client assertion.
  */
 import type { Directory, DirectoryManagedIdentity } from './directory.js';
+import { GRAPH_APP_ID } from './first-party-apps.js';
 import { GRAPH_RESOURCE, KEY_VAULT_RESOURCE } from './service.js';
 import { correlationIdOf, entraErrorResponse, entraErrors } from './errors.js';
 import type { TokenAuthority } from './tokens.js';
@@ -15,12 +19,18 @@ const API_VERSION = '2019-08-01';
 const IDENTITY_HEADER_NAME = 'x-identity-header';
 /** Query parameters naming a user-assigned identity; at most one may be given. */
 const identitySelectors = ['client_id', 'object_id', 'principal_id', 'mi_res_id'] as const;
+/** The audience of tokens for workload identity federation (public cloud). */
+export const TOKEN_EXCHANGE_RESOURCE = 'api://AzureADTokenExchange';
 
 export interface ManagedIdentityServiceOptions {
   readonly directory: Directory;
   readonly authority: TokenAuthority;
-  /** The identity assigned to the function app (the only one this endpoint issues tokens for). */
+  /** The function app's system-assigned identity: served when the request names none. */
   readonly managedIdentityClientId: string;
+  /** Client ids of the user-assigned identities assigned to the function app, served by selector. */
+  readonly userAssignedIdentityClientIds?: readonly string[];
+  /** The Entra ID emulator's origin, the authority host in the issuer of token-exchange tokens. */
+  readonly authorityOrigin?: () => string;
   /** The `IDENTITY_HEADER` value the platform gave the app; requests must echo it. */
   readonly identityHeader: string;
 }
@@ -35,8 +45,11 @@ export class ManagedIdentityServiceError extends Error {
 
 export function createManagedIdentityService(options: ManagedIdentityServiceOptions): ServiceDefinition {
   const { directory, authority, identityHeader } = options;
-  const identity = assignedIdentity(directory, options.managedIdentityClientId);
-  const tenant = directory.findTenant(identity.tenantId);
+  const systemAssigned = assignedIdentity(directory, options.managedIdentityClientId);
+  const userAssigned = (options.userAssignedIdentityClientIds ?? []).map((clientId) =>
+    assignedIdentity(directory, clientId),
+  );
+  const tenant = directory.findTenant(systemAssigned.tenantId);
 
   async function issueToken(request: EmulatorRequest): Promise<EmulatorResponse> {
     const presentedHeader = request.headers[IDENTITY_HEADER_NAME];
@@ -61,8 +74,23 @@ export function createManagedIdentityService(options: ManagedIdentityServiceOpti
     if (selectors.length > 1) {
       return platformError(request, 400, `Only one of ${identitySelectors.join(', ')} may be specified.`);
     }
-    if (!isSelected(identity, selectors[0], query)) {
+    const selector = selectors[0];
+    const identity =
+      selector === undefined
+        ? systemAssigned
+        : [systemAssigned, ...userAssigned].find((candidate) => isSelected(candidate, selector, query));
+    if (identity === undefined) {
       return platformError(request, 400, 'Unable to load the proper Managed Identity.');
+    }
+    if (resource.replace(/\/$/, '') === TOKEN_EXCHANGE_RESOURCE) {
+      const exchange = await authority.issueExchangeToken({
+        tenantId: identity.tenantId,
+        issuer: `${options.authorityOrigin?.() ?? 'https://login.microsoftonline.com'}/${identity.tenantId}/v2.0`,
+        clientId: identity.clientId,
+        principalId: identity.principalId,
+        audience: TOKEN_EXCHANGE_RESOURCE,
+      });
+      return tokenAnswer(exchange.accessToken, exchange.expiresOn, resource, identity.clientId);
     }
     // Entra ID's v1 endpoint issues `aud` exactly as the resource was asked for (a trailing slash stays).
     if (!knownResource(resource)) {
@@ -75,17 +103,24 @@ export function createManagedIdentityService(options: ManagedIdentityServiceOpti
       tenantId: identity.tenantId,
       appId: identity.clientId,
       objectId: identity.principalId,
-      roles: [],
+      roles:
+        resource.replace(/\/$/, '') === GRAPH_RESOURCE
+          ? directory.rolesOf(identity.tenantId, identity.principalId, GRAPH_APP_ID)
+          : [],
       audience: resource,
     });
+    return tokenAnswer(issued.accessToken, issued.claims.exp, resource, identity.clientId);
+  }
+
+  function tokenAnswer(accessToken: string, expiresOn: number, resource: string, clientId: string): EmulatorResponse {
     return {
       status: 200,
       body: {
-        access_token: issued.accessToken,
-        expires_on: String(issued.claims.exp),
+        access_token: accessToken,
+        expires_on: String(expiresOn),
         resource,
         token_type: 'Bearer',
-        client_id: identity.clientId,
+        client_id: clientId,
       },
     };
   }
@@ -110,13 +145,11 @@ function assignedIdentity(directory: Directory, clientId: string): DirectoryMana
 
 function isSelected(
   identity: DirectoryManagedIdentity,
-  selector: (typeof identitySelectors)[number] | undefined,
+  selector: (typeof identitySelectors)[number],
   query: URLSearchParams,
 ): boolean {
-  const value = (selector === undefined ? null : query.get(selector))?.toLowerCase();
+  const value = query.get(selector)?.toLowerCase();
   switch (selector) {
-    case undefined:
-      return true;
     case 'client_id':
       return value === identity.clientId;
     case 'object_id':

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CLIENT_ASSERTION_TYPE, verifyClientAssertion } from './client-assertion.js';
+import { isFederatedAssertion, verifyFederatedAssertion } from './federated-assertion.js';
 import type { Directory, DirectoryApplication, DirectoryTenant } from './directory.js';
 import { correlationIdOf, entraErrorResponse, entraErrors, entraHeaders } from './errors.js';
 import type { EntraErrorSpec } from './errors.js';
@@ -60,6 +61,9 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
     if (!application) return errorResponse(request, entraErrors.applicationNotFound(clientId, tenant.displayName));
     const authenticated = await authenticateClient(request, form, basic, application);
     if (!authenticated.ok) return errorResponse(request, authenticated.failure);
+    if (!application.hasServicePrincipal) {
+      return errorResponse(request, entraErrors.missingServicePrincipal(application.clientId, tenant.id));
+    }
     const resource = resourceOf(scope, tenant);
     if (!resource.ok) return errorResponse(request, resource.failure);
 
@@ -94,6 +98,15 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
       if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) {
         return { ok: false, failure: entraErrors.missingParameter('client_assertion_type') };
       }
+      if (isFederatedAssertion(assertion, application.clientId)) {
+        return verifyFederatedAssertion(assertion, {
+          application,
+          authority,
+          // Managed identities' exchange tokens carry the tenant's v2.0 issuer at this authority host.
+          isOwnIssuer: (issuer) => isOwnIssuer(issuer, request.url.origin),
+          now: directory.now(),
+        }).then((verdict) => (verdict.ok ? { ok: true, value: undefined } : verdict));
+      }
       const verdict = await verifyClientAssertion(assertion, {
         application,
         clientId: application.clientId,
@@ -112,6 +125,14 @@ export function createEntraService(options: EntraServiceOptions): ServiceDefinit
       case 'invalid':
         return { ok: false, failure: entraErrors.invalidClientSecret(application.clientId) };
     }
+  }
+
+  /** `{this authority host}/{a tenant of the directory}/v2.0`. */
+  function isOwnIssuer(issuer: string, origin: string): boolean {
+    const prefix = `${origin}/`;
+    const suffix = '/v2.0';
+    if (!issuer.startsWith(prefix) || !issuer.endsWith(suffix)) return false;
+    return directory.findTenant(issuer.slice(prefix.length, -suffix.length)) !== undefined;
   }
 
   return {

@@ -38,6 +38,28 @@ export interface TokenAuthority extends TokenVerifier {
   lifetimeSeconds: number;
   /** Every access token this authority issued, oldest first, for leak checks. */
   issuedTokens(): string[];
+  /**
+   * A v2.0 token of a managed identity for a federated credential exchange (`api://AzureADTokenExchange`):
+   * `iss` is the tenant's v2.0 issuer, `sub` and `oid` the identity's principal id, `azp` its client id.
+   */
+  issueExchangeToken(subject: ExchangeTokenSubject): Promise<IssuedExchangeToken>;
+  /** Verifies a token this authority signed (signature and time window only): a federated assertion. */
+  verifyExchangeToken(token: string): Promise<{ ok: true; claims: JWTPayload } | { ok: false; reason: TokenRejection }>;
+}
+
+export interface ExchangeTokenSubject {
+  readonly tenantId: string;
+  /** `{authority}/{tenant}/v2.0`. */
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly principalId: string;
+  readonly audience: string;
+}
+
+export interface IssuedExchangeToken {
+  readonly accessToken: string;
+  readonly expiresIn: number;
+  readonly expiresOn: number;
 }
 
 export interface TokenAuthorityOptions {
@@ -83,6 +105,41 @@ export async function createTokenAuthority(options: TokenAuthorityOptions): Prom
       return issued;
     },
     issuedTokens: () => [...issuedTokens],
+    async issueExchangeToken(subject) {
+      const now = Math.floor(clock() / 1000);
+      const exp = now + lifetimeSeconds;
+      const accessToken = await new SignJWT({
+        aud: subject.audience,
+        iss: subject.issuer,
+        iat: now,
+        nbf: now,
+        exp,
+        azp: subject.clientId,
+        azpacr: '2',
+        idtyp: 'app',
+        oid: subject.principalId,
+        sub: subject.principalId,
+        tid: subject.tenantId,
+        uti: randomBytes(16).toString('base64url'),
+        ver: '2.0',
+      })
+        .setProtectedHeader({ typ: 'JWT', alg: SIGNING_ALGORITHM, kid })
+        .sign(privateKey);
+      issuedTokens.push(accessToken);
+      return { accessToken, expiresIn: lifetimeSeconds, expiresOn: exp };
+    },
+    async verifyExchangeToken(token) {
+      try {
+        const { payload } = await jwtVerify(token, keySet, {
+          algorithms: [SIGNING_ALGORITHM],
+          currentDate: new Date(clock()),
+          clockTolerance: CLOCK_SKEW_SECONDS,
+        });
+        return { ok: true, claims: payload };
+      } catch (error) {
+        return { ok: false, reason: rejectionOf(error) };
+      }
+    },
     async verify(token, audiences) {
       try {
         const { payload } = await jwtVerify(token, keySet, {

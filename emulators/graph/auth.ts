@@ -1,9 +1,15 @@
 /**
  * Graph's bearer-token checks and app-role authorisation for the endpoints the emulator serves.
  * SharePoint resources answer a missing permission with 403 `accessDenied`; Exchange (sendMail)
- * with 403 `ErrorAccessDenied`.
+ * with 403 `ErrorAccessDenied`; directory objects with 403 `Authorization_RequestDenied`.
  */
-import type { GraphSeed } from '../stack/seed.js';
+
+/** A `Sites.Selected` grant: which app may read (or write) which site. */
+export interface SiteGrant {
+  readonly siteId: string;
+  readonly appId: string;
+  readonly roles: readonly string[];
+}
 import type { AccessTokenClaims, EmulatorRequest, TokenRejection, TokenVerifier } from '../stack/types.js';
 import { GraphRequestError } from './responses.js';
 
@@ -54,11 +60,7 @@ export async function authenticate(request: EmulatorRequest, verifier: TokenVeri
 }
 
 /** Reading a site's list items: a `Sites.*.All` role, or `Sites.Selected` plus a grant on that site. */
-export function authorizeSiteRead(
-  claims: AccessTokenClaims,
-  siteId: string,
-  siteGrants: GraphSeed['siteGrants'],
-): void {
+export function authorizeSiteRead(claims: AccessTokenClaims, siteId: string, siteGrants: readonly SiteGrant[]): void {
   const roles = claims.roles ?? [];
   if (roles.length === 0) {
     throw new GraphRequestError(403, 'accessDenied', 'Either scp or roles claim need to be present in the token.');
@@ -68,9 +70,11 @@ export function authorizeSiteRead(
   }
   const granted =
     roles.includes('Sites.Selected') &&
-    (siteGrants ?? []).some(
+    siteGrants.some(
       (grant) =>
-        grant.appId === claims.appid && grant.siteId.toLowerCase() === siteId.toLowerCase() && grant.roles.length > 0,
+        grant.appId.toLowerCase() === claims.appid.toLowerCase() &&
+        grant.siteId.toLowerCase() === siteId.toLowerCase() &&
+        grant.roles.length > 0,
     );
   if (!granted) {
     throw new GraphRequestError(403, 'accessDenied', 'Access denied');
@@ -81,5 +85,45 @@ export function authorizeSiteRead(
 export function authorizeMailSend(claims: AccessTokenClaims): void {
   if (!(claims.roles ?? []).includes('Mail.Send')) {
     throw new GraphRequestError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+  }
+}
+
+/** What a directory request needs: any one of the application permissions listed. */
+export const directoryPermissions = {
+  readApplications: [
+    'Application.Read.All',
+    'Application.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
+  writeApplications: ['Application.ReadWrite.All'],
+  readAssignments: [
+    'Application.Read.All',
+    'Application.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+    'AppRoleAssignment.ReadWrite.All',
+  ],
+  writeAssignments: ['AppRoleAssignment.ReadWrite.All'],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
+ * Directory objects (applications, service principals, app role assignments): the token must hold one of
+ * `permissions`; Entra ID's Graph answers a missing one with 403 `Authorization_RequestDenied`.
+ */
+export function authorizeDirectory(claims: AccessTokenClaims, permissions: readonly string[]): void {
+  if (!(claims.roles ?? []).some((role) => permissions.includes(role))) {
+    throw new GraphRequestError(
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
+  }
+}
+
+/** Granting an app access to one site (`POST /sites/{id}/permissions`) takes `Sites.FullControl.All`. */
+export function authorizeSitePermissions(claims: AccessTokenClaims): void {
+  if (!(claims.roles ?? []).includes('Sites.FullControl.All')) {
+    throw new GraphRequestError(403, 'accessDenied', 'Access denied');
   }
 }

@@ -4,7 +4,10 @@
  */
 import type { GraphSeed, ListItemSeed, UserSeed } from '../stack/seed.js';
 import type { EmulatorRequest, EmulatorResponse, Route, ServiceDefinition, TokenVerifier } from '../stack/types.js';
+import type { Directory } from '../entra/directory.js';
 import { authenticate, authorizeMailSend, authorizeSiteRead } from './auth.js';
+import { createDirectoryRoutes } from './directory-routes.js';
+import { createSitePermissions } from './site-permissions.js';
 import { createListStore } from './list-data.js';
 import { readListItemsPage } from './list-items.js';
 import type { SentMail } from './mail.js';
@@ -29,12 +32,20 @@ export interface GraphServiceOptions {
   readonly clock?: () => number;
   /** The stack's start, against which `today±N` seed dates resolve; default the clock's now. */
   readonly now?: Date;
+  /** The directory shared with the Entra ID emulator: without it, no directory endpoints are served. */
+  readonly directory?: Directory;
 }
 
 /** Path templates the emulator serves, for naming the segment Graph could not resolve. */
 const servedPaths: readonly (readonly string[])[] = [
   ['sites', ':siteId', 'lists', ':listId', 'items'],
+  ['sites', ':siteId', 'permissions', ':permissionId'],
   ['users', ':userId', 'sendMail'],
+  ['applications', ':id', 'addPassword'],
+  ['applications', ':id', 'removePassword'],
+  ['applications', ':id', 'federatedIdentityCredentials', ':credential'],
+  ['servicePrincipals', ':id', 'appRoleAssignedTo', ':assignmentId'],
+  ['servicePrincipals', ':id', 'appRoleAssignments'],
 ];
 
 function unresolvedSegment(segments: readonly string[]): { segment: string; fullMatch: boolean } {
@@ -68,6 +79,8 @@ export function createGraphService(options: GraphServiceOptions): ServiceDefinit
   const lists = createListStore({ seed, now });
   const outbox = createOutbox();
   const skipTokens = createSkipTokenCodec();
+  const sitePermissions = createSitePermissions(seed);
+  const authenticated = (request: EmulatorRequest) => authenticate(request, verifier);
 
   /** Graph's refusals become Graph error responses; anything else is a crash for `internalError`. */
   const guarded =
@@ -93,7 +106,7 @@ export function createGraphService(options: GraphServiceOptions): ServiceDefinit
       handle: guarded(async (request) => {
         const claims = await authenticate(request, verifier);
         const siteId = param(request, 'siteId');
-        authorizeSiteRead(claims, siteId, seed.siteGrants);
+        authorizeSiteRead(claims, siteId, sitePermissions.grants());
         const list = lists.get(siteId, param(request, 'listId'));
         return respond.json(request, 200, readListItemsPage({ request, list, skipTokens }));
       }),
@@ -116,26 +129,41 @@ export function createGraphService(options: GraphServiceOptions): ServiceDefinit
     },
   ];
 
+  routes.push(...sitePermissions.routes({ respond, authenticate: authenticated, guarded }));
+  if (options.directory) {
+    routes.push(
+      ...createDirectoryRoutes({
+        directory: options.directory,
+        respond,
+        authenticate: authenticated,
+        guarded,
+        notFound: (request) => notFound(request),
+      }),
+    );
+  }
+
+  function notFound(request: EmulatorRequest): EmulatorResponse {
+    const [version = '', ...segments] = request.url.pathname.split('/').filter((segment) => segment !== '');
+    if (version !== 'v1.0' && version !== 'beta') {
+      return respond.error(request, new GraphRequestError(400, 'BadRequest', `Invalid version: ${version}`));
+    }
+    const { segment, fullMatch } = unresolvedSegment(segments.map(safeDecode));
+    if (fullMatch && version === 'v1.0') {
+      return respond.error(
+        request,
+        new GraphRequestError(405, 'BadRequest', 'Specified HTTP method is not allowed for the request target.'),
+      );
+    }
+    return respond.error(
+      request,
+      new GraphRequestError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`),
+    );
+  }
+
   return {
     service: 'graph',
     routes,
-    notFound(request) {
-      const [version = '', ...segments] = request.url.pathname.split('/').filter((segment) => segment !== '');
-      if (version !== 'v1.0' && version !== 'beta') {
-        return respond.error(request, new GraphRequestError(400, 'BadRequest', `Invalid version: ${version}`));
-      }
-      const { segment, fullMatch } = unresolvedSegment(segments.map(safeDecode));
-      if (fullMatch && version === 'v1.0') {
-        return respond.error(
-          request,
-          new GraphRequestError(405, 'BadRequest', 'Specified HTTP method is not allowed for the request target.'),
-        );
-      }
-      return respond.error(
-        request,
-        new GraphRequestError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`),
-      );
-    },
+    notFound,
     internalError(request) {
       return respond.error(
         request,

@@ -15,8 +15,20 @@ export interface SeedFile {
   readonly tenants: readonly TenantSeed[];
   readonly keyVault: KeyVaultSeed;
   readonly graph: GraphSeed;
-  /** The function app: which managed identity the identity endpoint serves. */
-  readonly functionApp: { readonly tenantId: string; readonly managedIdentityClientId: string };
+  /** The function app: which managed identities the identity endpoint serves. */
+  readonly functionApp: {
+    readonly tenantId: string;
+    /** Its system-assigned identity: served when a request names none. */
+    readonly managedIdentityClientId: string;
+    /** Client ids of user-assigned identities assigned to the app, served by `client_id` (or object id). */
+    readonly userAssignedIdentityClientIds?: readonly string[];
+  };
+  /**
+   * The operator who registers the daemon (`npm run register` against the stack): an app holding
+   * Application.ReadWrite.All and AppRoleAssignment.ReadWrite.All (the tenant's admin, app-only), and one
+   * holding no directory permission, to show the refusal a non-admin gets.
+   */
+  readonly operator?: { readonly adminClientId: string; readonly nonAdminClientId?: string };
   /** What the printed daemon settings point at. */
   readonly daemon: {
     readonly tenantId: string;
@@ -385,7 +397,12 @@ const seedSchema = z.strictObject({
   tenants: z.array(tenantSchema).min(1, { error: 'at least one tenant is needed' }),
   keyVault: keyVaultSchema,
   graph: graphSchema,
-  functionApp: z.strictObject({ tenantId: guid, managedIdentityClientId: guid }),
+  functionApp: z.strictObject({
+    tenantId: guid,
+    managedIdentityClientId: guid,
+    userAssignedIdentityClientIds: z.array(guid).optional(),
+  }),
+  operator: z.strictObject({ adminClientId: guid, nonAdminClientId: guid.optional() }).optional(),
   daemon: z.strictObject({
     tenantId: guid,
     clientId: guid,
@@ -499,6 +516,21 @@ function checkReferences(seed: SeedFile): SeedIssue[] {
       'functionApp.managedIdentityClientId',
       `no managed identity of tenant ${functionAppTenant.id} has this client id`,
     );
+  }
+
+  seed.functionApp.userAssignedIdentityClientIds?.forEach((clientId, index) => {
+    if (!functionAppTenant?.managedIdentities.some((mi) => sameId(mi.clientId, clientId))) {
+      report(
+        `functionApp.userAssignedIdentityClientIds[${index}]`,
+        'no managed identity of the tenant has this client id',
+      );
+    }
+  });
+  const allClientIds = seed.tenants.flatMap((tenant) => tenant.applications.map((app) => app.clientId));
+  for (const [key, clientId] of Object.entries(seed.operator ?? {})) {
+    if (!allClientIds.some((candidate) => sameId(candidate, clientId))) {
+      report(`operator.${key}`, 'no application has this client id');
+    }
   }
 
   const vaultTenant = tenantOf(seed.keyVault.tenantId);

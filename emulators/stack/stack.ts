@@ -1,7 +1,8 @@
 /**
  * The local Azure stack: Entra ID (token endpoint), the managed-identity endpoint, Key Vault and Graph,
- * each on its own loopback server, plus Azurite; seeded from one seed file; with the app settings a
- * local run of due-notifier needs.
+ * each on its own loopback server, plus Azurite; seeded from one seed file (or that seed's tenant without
+ * the daemon's registration: `emptyTenant`); with the app settings a local run of due-notifier needs and
+ * the operator's sign-in for registering the daemon.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import type { GraphControl } from '../graph/service.js';
 import { createKeyVaultService } from '../keyvault/service.js';
 import type { KeyVaultControl } from '../keyvault/service.js';
 import { createManagedIdentityService, MANAGED_IDENTITY_PATH } from '../entra/managed-identity.js';
+import { withEmptyTenant } from './empty-tenant.js';
 import { loadSeedFile } from './seed.js';
 import type { SeedFile } from './seed.js';
 import { startEmulatorServer } from './server.js';
@@ -51,6 +53,38 @@ export interface LocalStackOptions {
   readonly faultSeed?: number;
   /** Milliseconds since the epoch, for tokens, secret expiry, vault attributes and Graph; default `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * Start without the daemon's app registration: no application, service principal, consent, site grant
+   * or vault credential for `seed.daemon.clientId` (what `npm run register` creates). Default false.
+   */
+  readonly emptyTenant?: boolean;
+}
+
+/** A client-credentials sign-in (`ClientSecretCredential`) of an operator app of the emulated tenant. */
+export interface OperatorSignIn {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/**
+ * How the operator signs in to register the daemon: `new ClientSecretCredential(tenantId, clientId,
+ * clientSecret, { authorityHost, disableInstanceDiscovery: true })` from @azure/identity. `admin` holds
+ * Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All and Sites.FullControl.All (Microsoft Graph)
+ * and Key Vault Secrets Officer and Certificates Officer; `nonAdmin` holds none of them.
+ */
+export interface OperatorAccess {
+  readonly tenantId: string;
+  readonly authorityHost: string;
+  readonly admin: OperatorSignIn;
+  readonly nonAdmin?: OperatorSignIn;
+}
+
+/** A user-assigned identity of the function app (for the daemon's secretless mode). */
+export interface UserAssignedIdentity {
+  readonly clientId: string;
+  /** The principal (object) id: the subject of its federated identity credential. */
+  readonly principalId: string;
+  readonly displayName: string;
 }
 
 export interface LocalStackUrls {
@@ -81,6 +115,10 @@ export interface LocalStack {
   readonly entra: EntraControl;
   readonly keyVault: KeyVaultControl;
   readonly graph: GraphControl;
+  /** The operator's sign-in, when the seed names operator apps. */
+  readonly operator?: OperatorAccess;
+  /** The function app's user-assigned identities (served by `client_id` at the managed-identity endpoint). */
+  readonly userAssignedIdentities: readonly UserAssignedIdentity[];
   readonly azurite?: AzuriteInstance;
   /** How long the start took: the emulators (Node only) and Azurite (a child process), in milliseconds. */
   readonly startup: { readonly emulatorsMs: number; readonly azuriteMs?: number };
@@ -98,7 +136,8 @@ export class LocalStackError extends Error {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started = performance.now();
-  const seed = typeof options.seed === 'object' ? options.seed : await loadSeedFile(options.seed ?? DEMO_SEED_PATH);
+  const fullSeed = typeof options.seed === 'object' ? options.seed : await loadSeedFile(options.seed ?? DEMO_SEED_PATH);
+  const seed = options.emptyTenant === true ? withEmptyTenant(fullSeed) : fullSeed;
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIRECTORY;
   const azuriteOptions = options.azurite ?? true;
   const clock = options.clock ?? Date.now;
@@ -131,14 +170,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     const identityHeader = randomBytes(24).toString('base64url');
     const entraService = createEntraService({ directory, authority });
+    // Known once the Entra ID server listens: the issuer of the managed identities' exchange tokens.
+    let entraOrigin = '';
     const identityService = createManagedIdentityService({
       directory,
       authority,
       managedIdentityClientId: seed.functionApp.managedIdentityClientId,
+      userAssignedIdentityClientIds: seed.functionApp.userAssignedIdentityClientIds ?? [],
+      authorityOrigin: () => entraOrigin,
       identityHeader,
     });
     const keyVaultService = createKeyVaultService({ seed: seed.keyVault, verifier: authority, directory, clock });
-    const graphService = createGraphService({ seed: seed.graph, verifier: authority, clock, now: new Date(clock()) });
+    const graphService = createGraphService({
+      seed: seed.graph,
+      verifier: authority,
+      clock,
+      now: new Date(clock()),
+      directory,
+    });
     const endpoints = endpointNames([entraService, identityService, keyVaultService, graphService]);
 
     const faults = createFaultController(options.faultSeed === undefined ? {} : { seed: options.faultSeed });
@@ -162,6 +211,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       start(keyVaultService, true),
       start(graphService, true),
     ]);
+    entraOrigin = entra.url;
     const emulatorsMs = performance.now() - started;
 
     const azuriteStart = azuriteStarting ? await azuriteStarting : undefined;
@@ -186,6 +236,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       entra: entraService.control,
       keyVault: keyVaultService.control,
       graph: graphService.control,
+      ...operatorAccess(seed, directory, entra.url),
+      userAssignedIdentities: userAssignedIdentities(seed, directory),
       ...(azurite ? { azurite } : {}),
       startup: { emulatorsMs, ...(azuriteStart ? { azuriteMs: azuriteStart.ms } : {}) },
       stop() {
@@ -201,6 +253,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll(servers, azurite);
     throw error;
   }
+}
+
+function operatorAccess(seed: SeedFile, directory: Directory, authorityHost: string): { operator?: OperatorAccess } {
+  if (!seed.operator) return {};
+  const tenantId = seed.daemon.tenantId.toLowerCase();
+  const signIn = (clientId: string): OperatorSignIn => {
+    const secret = directory.findApplication(tenantId, clientId)?.secrets[0]?.value;
+    if (secret === undefined) {
+      throw new LocalStackError(`The operator app ${clientId} needs a client secret in the seed (tenant ${tenantId})`);
+    }
+    return { clientId: clientId.toLowerCase(), clientSecret: secret };
+  };
+  const { adminClientId, nonAdminClientId } = seed.operator;
+  return {
+    operator: {
+      tenantId,
+      authorityHost,
+      admin: signIn(adminClientId),
+      ...(nonAdminClientId === undefined ? {} : { nonAdmin: signIn(nonAdminClientId) }),
+    },
+  };
+}
+
+function userAssignedIdentities(seed: SeedFile, directory: Directory): UserAssignedIdentity[] {
+  return (seed.functionApp.userAssignedIdentityClientIds ?? []).flatMap((clientId) => {
+    const identity = directory.findManagedIdentity(clientId);
+    return identity
+      ? [{ clientId: identity.clientId, principalId: identity.principalId, displayName: identity.displayName }]
+      : [];
+  });
 }
 
 function endpointNames(definitions: readonly ServiceDefinition[]): string[] {
@@ -248,9 +330,13 @@ function buildSettings(template: Readonly<Record<string, string>>, input: Settin
   const site = seed.graph.sites.find((candidate) => candidate.id === seed.daemon.siteId);
   const credentialKey = seed.daemon.credential === 'secret' ? 'CLIENT_SECRET_NAME' : 'CLIENT_CERTIFICATE_NAME';
   const credentialKeys: ReadonlySet<string> = new Set(['CLIENT_SECRET_NAME', 'CLIENT_CERTIFICATE_NAME']);
+  // An empty tenant has no registration yet: ENTRA_CLIENT_ID stays the sample's placeholder until `register`.
+  const registered = seed.tenants.some((tenant) =>
+    tenant.applications.some((app) => app.clientId.toLowerCase() === seed.daemon.clientId.toLowerCase()),
+  );
   const filled: Record<string, string> = {
     ENTRA_TENANT_ID: seed.daemon.tenantId,
-    ENTRA_CLIENT_ID: seed.daemon.clientId,
+    ...(registered ? { ENTRA_CLIENT_ID: seed.daemon.clientId } : {}),
     ENTRA_AUTHORITY_HOST: urls.entra,
     KEY_VAULT_URL: urls.keyVault,
     [credentialKey]: seed.daemon.keyVaultSecretName,

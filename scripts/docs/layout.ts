@@ -23,6 +23,8 @@ export const FOLDERS: Readonly<Record<string, string>> = {
   'shared/delivery/ledger/': 'the idempotency ledger in Table storage, one module per job',
   'shared/telemetry/':
     'the OpenTelemetry SDK and its exporters: a chunk of its own, loaded only when an exporter is configured',
+  'registration/':
+    '`npm run register`: the app registration, admin consent and credential as code (operator tooling, not in the function app)',
   'emulators/': 'the local Azure stack; never imports the app, and the app never imports it',
   'emulators/entra/': 'Entra ID: the directory, the token endpoint and the managed-identity endpoint',
   'emulators/keyvault/': 'Key Vault: the secrets API with challenge authentication and RBAC',

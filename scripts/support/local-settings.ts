@@ -1,5 +1,5 @@
 /** `local.settings.json`, the file Core Tools reads app settings from (`{ "IsEncrypted": false, "Values": {...} }`). */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { DueNotifierError } from '../../shared/base/errors.js';
 import { commandLineError } from './cli-errors.js';
@@ -36,6 +36,13 @@ export async function readLocalSettings(file: string, options: { required: boole
     settings[name] = value;
   }
   return settings;
+}
+
+/** Merges `values` into the file's Values (a missing file is created); the file stays readable by its owner only. */
+export async function writeLocalSettings(file: string, values: Readonly<Record<string, string>>): Promise<void> {
+  const current = await readLocalSettings(file, { required: false });
+  const json = JSON.stringify({ IsEncrypted: false, Values: { ...current, ...values } }, null, 2);
+  await writeFile(file, `${json}\n`, { mode: 0o600 });
 }
 
 /** The fix for a file the local stack wrote for another start, or never wrote. */

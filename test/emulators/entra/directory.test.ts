@@ -65,7 +65,7 @@ describe('createDirectory', () => {
     expect(certificate.thumbprintSha1).toBe(createHash('sha1').update(x509.raw).digest('hex').toUpperCase());
     expect(certificate.thumbprintSha256).toBe(createHash('sha256').update(x509.raw).digest('hex').toUpperCase());
     expect(x509.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
-    const signature = sign('sha256', Buffer.from('proof'), createPrivateKey(certificate.privateKeyPem));
+    const signature = sign('sha256', Buffer.from('proof'), createPrivateKey(certificate.privateKeyPem ?? ''));
     expect(verify('sha256', Buffer.from('proof'), certificate.publicKey, signature)).toBe(true);
     expect(daemon.findCertificate({ sha256: Buffer.from(certificate.thumbprintSha256, 'hex') })).toBe(certificate);
     expect(daemon.findCertificate({ sha1: Buffer.from(certificate.thumbprintSha1, 'hex') })).toBe(certificate);

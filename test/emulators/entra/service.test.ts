@@ -230,7 +230,7 @@ describe('Entra ID emulator', () => {
       const app = msalApp({
         clientCertificate: {
           thumbprintSha256: daemonCertificate.thumbprintSha256,
-          privateKey: daemonCertificate.privateKeyPem,
+          privateKey: daemonCertificate.privateKeyPem ?? '',
         },
       });
       const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
@@ -255,7 +255,7 @@ describe('Entra ID emulator', () => {
       const app = msalApp({
         clientCertificate: {
           thumbprintSha256: strangerCertificate.thumbprintSha256,
-          privateKey: strangerCertificate.privateKeyPem,
+          privateKey: strangerCertificate.privateKeyPem ?? '',
         },
       });
       const error = await serverError(app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] }));
@@ -268,7 +268,7 @@ describe('Entra ID emulator', () => {
       const app = msalApp({
         clientCertificate: {
           thumbprintSha256: daemonCertificate.thumbprintSha256,
-          privateKey: strangerCertificate.privateKeyPem,
+          privateKey: strangerCertificate.privateKeyPem ?? '',
         },
       });
       const error = await serverError(app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] }));
@@ -293,7 +293,7 @@ describe('Entra ID emulator', () => {
         .setIssuedAt(nowSeconds)
         .setNotBefore(nowSeconds)
         .setExpirationTime(nowSeconds + (overrides.expiresInSeconds ?? 600))
-        .sign(createPrivateKey(daemonCertificate.privateKeyPem));
+        .sign(createPrivateKey(daemonCertificate.privateKeyPem ?? ''));
     }
 
     const assertionForm = (clientAssertion: string): Record<string, string> => ({

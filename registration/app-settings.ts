@@ -1,0 +1,31 @@
+/**
+ * The app settings the function app needs after a registration, named exactly as shared/config/schema.ts
+ * declares them: the tenant, the new application (client) id, where the credential is and what kind it
+ * is, the authority and Graph endpoints, and the obligations site when one was named.
+ */
+import { SETTINGS } from '../shared/config/schema.js';
+import { CLIENT_CREDENTIAL_SETTING, MANAGED_IDENTITY_CLIENT_ID_SETTING } from './options.js';
+import type { RegistrationSpec } from './spec.js';
+
+export function registrationSettings(spec: RegistrationSpec, appId: string): Record<string, string> {
+  const settings: Record<string, string> = {
+    [SETTINGS.tenantId]: spec.tenantId,
+    [SETTINGS.clientId]: appId,
+    [SETTINGS.authorityHost]: spec.authorityHost,
+    [SETTINGS.graphBaseUrl]: spec.graphBaseUrl,
+  };
+  if (spec.credential === 'secret' && spec.keyVaultUrl) {
+    settings[SETTINGS.keyVaultUrl] = spec.keyVaultUrl;
+    settings[SETTINGS.clientSecretName] = spec.secretName;
+  }
+  if (spec.credential === 'certificate' && spec.keyVaultUrl) {
+    settings[SETTINGS.keyVaultUrl] = spec.keyVaultUrl;
+    settings[SETTINGS.clientCertificateName] = spec.certificateName;
+  }
+  if (spec.credential === 'managed-identity' && spec.managedIdentity) {
+    settings[CLIENT_CREDENTIAL_SETTING] = spec.credential;
+    settings[MANAGED_IDENTITY_CLIENT_ID_SETTING] = spec.managedIdentity.clientId;
+  }
+  if (spec.siteId) settings[SETTINGS.siteId] = spec.siteId;
+  return settings;
+}
