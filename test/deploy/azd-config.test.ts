@@ -136,6 +136,10 @@ describe('VS Code and the Node version', () => {
       for (const name of npmScripts(task.command)) expect(scripts, name).toHaveProperty([name]);
     const extensions = JSON.parse(await text('.vscode/extensions.json')) as { recommendations: string[] };
     expect(extensions.recommendations).toContain('ms-azuretools.vscode-azurefunctions');
+    // The Functions extension deploys what the build made (its pre-deploy task is the build task).
+    const settings = JSON.parse(await text('.vscode/settings.json')) as Record<string, unknown>;
+    expect(settings['azureFunctions.preDeployTask']).toBe(build?.label);
+    expect(settings['azureFunctions.projectLanguageModel']).toBe(4);
   });
 
   it('.nvmrc, devEngines, engines and the function app agree on Node 22', async () => {
