@@ -78,15 +78,20 @@ resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
-// `npm run register` writes a new secret version (secret mode) or creates the certificate (certificate mode).
-var deployerVaultRole = clientCredential == 'certificate' ? 'Key Vault Certificates Officer' : 'Key Vault Secrets Officer'
+// `npm run register` writes a new secret version (secret mode), or creates the certificate and reads
+// its secret (certificate mode), as the deployer.
+var deployerVaultRoles = clientCredential == 'certificate'
+  ? ['Key Vault Certificates Officer', 'Key Vault Secrets Officer']
+  : clientCredential == 'secret' ? ['Key Vault Secrets Officer'] : []
 
-resource deployerVaultAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (clientCredential != 'managed-identity' && !empty(deployerPrincipalId)) {
-  name: guid(keyVault.id, deployerPrincipalId, roleIds[deployerVaultRole])
-  scope: keyVault
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds[deployerVaultRole])
-    principalId: deployerPrincipalId
-    principalType: deployerPrincipalType
+resource deployerVaultAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in (empty(deployerPrincipalId) ? [] : deployerVaultRoles): {
+    name: guid(keyVault.id, deployerPrincipalId, roleIds[role])
+    scope: keyVault
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds[role])
+      principalId: deployerPrincipalId
+      principalType: deployerPrincipalType
+    }
   }
-}
+]

@@ -70,10 +70,18 @@ export function readHookEnvironment(env: Readonly<Record<string, string | undefi
       `the azd environment lacks ${missing.join(', ')}: these are outputs of infra/main.bicep; run azd provision (or azd up) first`,
     );
   }
+  const registration = oneOf('REGISTRATION', env.REGISTRATION, REGISTRATION_MODES, 'command');
+  const credential = oneOf('CLIENT_CREDENTIAL', env.CLIENT_CREDENTIAL, CREDENTIAL_MODES, 'managed-identity');
+  if (registration === 'bicep' && credential !== 'managed-identity') {
+    throw new HookError(
+      'AzdEnvironmentIncomplete',
+      `REGISTRATION=bicep registers the app secretless only (the Graph Bicep extension cannot create a ${credential}): set CLIENT_CREDENTIAL=managed-identity, or REGISTRATION=command, then azd provision`,
+    );
+  }
   return {
     ...(values as Record<keyof typeof required, string>),
-    registration: oneOf('REGISTRATION', env.REGISTRATION, REGISTRATION_MODES, 'command'),
-    credential: oneOf('CLIENT_CREDENTIAL', env.CLIENT_CREDENTIAL, CREDENTIAL_MODES, 'managed-identity'),
+    registration,
+    credential,
     siteId: env.OBLIGATIONS_SITE_ID?.trim() || undefined,
     secretName: env.CLIENT_SECRET_NAME?.trim() || undefined,
     certificateName: env.CLIENT_CERTIFICATE_NAME?.trim() || undefined,

@@ -141,6 +141,9 @@ describe('the register step', () => {
     expect(() => readHookEnvironment({ ...AZD_ENV, CLIENT_CREDENTIAL: 'password' })).toThrow(
       'CLIENT_CREDENTIAL is "password": set it to managed-identity or secret or certificate',
     );
+    expect(() => readHookEnvironment({ ...AZD_ENV, REGISTRATION: 'bicep', CLIENT_CREDENTIAL: 'secret' })).toThrow(
+      'REGISTRATION=bicep registers the app secretless only (the Graph Bicep extension cannot create a secret)',
+    );
   });
 
   it('reads the settings register prints, as NAME=value lines or JSON', () => {
