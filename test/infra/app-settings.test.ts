@@ -22,18 +22,18 @@ import {
  * Settings the Functions host, the platform or the Azure SDK read, which the app's schema does not
  * declare because the app's own code never reads them. Each is set by infra/main.bicep's hostSettings.
  */
-const HOST_SETTINGS: Readonly<Record<string, string>> = {
+const HOST_SETTINGS: readonly string[] = [
   // The host's storage connection (AzureWebJobsStorage) signs in with a managed identity ...
-  AzureWebJobsStorage__credential: 'managedidentity',
+  'AzureWebJobsStorage__credential',
   // ... the user-assigned one ...
-  AzureWebJobsStorage__clientId: 'the identity',
+  'AzureWebJobsStorage__clientId',
   // ... and keeps its blobs (the timer's lock and schedule status, host keys) in this service.
-  AzureWebJobsStorage__blobServiceUri: 'blob service',
+  'AzureWebJobsStorage__blobServiceUri',
   // Explicit, so that apps whose names share 32 characters on one account do not share the timer's lock.
-  AzureFunctionsWebHost__hostId: 'host id',
+  'AzureFunctionsWebHost__hostId',
   // DefaultAzureCredential (Key Vault, Table storage) picks the user-assigned identity by its client id.
-  AZURE_CLIENT_ID: 'the identity',
-};
+  'AZURE_CLIENT_ID',
+];
 
 /**
  * The secretless mode's settings, which branch dirsim adds to shared/config/schema.ts. Remove each from
@@ -76,7 +76,7 @@ describe('the function app settings in infra/main.bicep', () => {
   it('sets no name that neither the schema nor the list of host settings knows', async () => {
     const main = await readBicep('infra/main.bicep');
     const host = (await settingsGroup(main, 'hostSettings')).map(({ key }) => key);
-    expect(host.sort()).toEqual(Object.keys(HOST_SETTINGS).sort());
+    expect(host.sort()).toEqual([...HOST_SETTINGS].sort());
     for (const name of host) expect(SCHEMA.has(name), `${name} is the schema's: move it to daemonSettings`).toBe(false);
     const app = [
       ...(await settingsGroup(main, 'daemonSettings')),
