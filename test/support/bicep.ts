@@ -2,6 +2,8 @@
  * Bicep files read with a real Bicep grammar from npm (tree-sitter-bicep, run by web-tree-sitter's
  * WebAssembly runtime): their syntax errors, and the declarations the infra tests look into. No Bicep
  * CLI is involved (it cannot be installed here), so this checks syntax, not types or resource schemas.
+ * The grammar (1.1) knows Bicep up to about 0.30: not `resourceInput<…>` types, and `extension` only
+ * through the shim below.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
