@@ -7,6 +7,23 @@ import { SETTINGS } from '../shared/config/schema.js';
 import { CLIENT_CREDENTIAL_SETTING, MANAGED_IDENTITY_CLIENT_ID_SETTING } from './options.js';
 import type { RegistrationSpec } from './spec.js';
 
+/** The settings of every credential mode: those the registration does not set must go (the daemon refuses two credentials). */
+export const CREDENTIAL_SETTING_NAMES: readonly string[] = [
+  SETTINGS.clientSecretName,
+  SETTINGS.clientCertificateName,
+  CLIENT_CREDENTIAL_SETTING,
+  MANAGED_IDENTITY_CLIENT_ID_SETTING,
+];
+
+/** `settings` with `registered` on top, and the other credential modes' settings taken out. */
+export function withRegistrationSettings(
+  settings: Readonly<Record<string, string>>,
+  registered: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const others = Object.entries(settings).filter(([name]) => !CREDENTIAL_SETTING_NAMES.includes(name));
+  return { ...Object.fromEntries(others), ...registered };
+}
+
 export function registrationSettings(spec: RegistrationSpec, appId: string): Record<string, string> {
   const settings: Record<string, string> = {
     [SETTINGS.tenantId]: spec.tenantId,

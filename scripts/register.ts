@@ -5,13 +5,16 @@
  * the progress go to stderr; the app settings the function app needs go to stdout (`NAME=value` lines,
  * or one JSON object with --json).
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TokenCredential } from '@azure/identity';
 import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
+import { DEFAULT_DATA_DIRECTORY } from '../emulators/stack/stack.js';
 import { isLoopbackHost } from '../shared/http/loopback.js';
 import { createAdminGraph } from '../registration/admin-graph.js';
+import { withRegistrationSettings } from '../registration/app-settings.js';
 import { credentialSignInActivity } from '../registration/credential-activity.js';
 import { parseDuration } from '../registration/options.js';
 import { openRegistration } from '../registration/register.js';
@@ -21,6 +24,8 @@ import { readLocalSettings, writeLocalSettings } from './support/local-settings.
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
 const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Where `npm run stack` writes its operator's sign-in (emulators/stack/cli.ts). */
+const OPERATOR_FILE = path.join(DEFAULT_DATA_DIRECTORY, 'operator.json');
 
 const USAGE = `Usage: npm run -s register -- [rotate] [options]
 Creates (or brings up to date) the daemon's app registration in Entra ID: the application (found again by
@@ -103,7 +108,7 @@ async function main(): Promise<void> {
   const tenantId = values.tenant ?? settings.ENTRA_TENANT_ID ?? '';
   const authorityHost =
     values['authority-host'] ?? settings.ENTRA_AUTHORITY_HOST ?? 'https://login.microsoftonline.com';
-  const credential = adminCredential(tenantId, authorityHost);
+  const credential = await adminCredential(tenantId, authorityHost);
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
   const registration = await openRegistration(
     {
@@ -153,7 +158,8 @@ async function main(): Promise<void> {
   }
   if (!result.settings) return;
   if (values['write-settings'] && !values['dry-run']) {
-    await writeLocalSettings(settingsFile, result.settings);
+    const registered = result.settings;
+    await writeLocalSettings(settingsFile, (current) => withRegistrationSettings(current, registered));
     log(`App settings written to ${path.relative(process.cwd(), settingsFile) || settingsFile}.`);
   }
   log('App settings for the function app:');
@@ -167,26 +173,42 @@ async function main(): Promise<void> {
 }
 
 /**
- * The administrator's sign-in. Against the local stack (a loopback authority): its operator app, whose id
- * and secret the environment gives as AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (the names Azure Identity's
- * EnvironmentCredential reads). In Azure: DefaultAzureCredential, so Azure CLI (`az login`), Azure
- * Developer CLI (`azd auth login`), the environment or a workload identity.
+ * The administrator's sign-in. In Azure: DefaultAzureCredential, so Azure CLI (`az login`), Azure
+ * Developer CLI (`azd auth login`), the environment or a workload identity. Against the local stack (a
+ * loopback authority): its tenant admin operator app, from AZURE_CLIENT_ID and AZURE_CLIENT_SECRET when
+ * set (the names Azure Identity's EnvironmentCredential reads), else from the file `npm run stack` writes.
  */
-function adminCredential(tenantId: string, authorityHost: string): TokenCredential {
+async function adminCredential(tenantId: string, authorityHost: string): Promise<TokenCredential> {
   if (!isLoopbackHost(new URL(authorityHost).hostname)) {
     return new DefaultAzureCredential({ tenantId });
   }
-  const clientId = process.env.AZURE_CLIENT_ID;
-  const clientSecret = process.env.AZURE_CLIENT_SECRET;
+  let clientId = process.env.AZURE_CLIENT_ID;
+  let clientSecret = process.env.AZURE_CLIENT_SECRET;
+  if (!clientId || !clientSecret) {
+    const admin = await readOperatorFile();
+    clientId = admin?.clientId;
+    clientSecret = admin?.clientSecret;
+  }
   if (!clientId || !clientSecret) {
     throw commandLineError(
-      `The local stack's authority ${authorityHost} needs its operator's sign-in: set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET to its tenant admin app's (LocalStack.operator.admin).`,
+      `The local stack's authority ${authorityHost} needs its operator's sign-in: start it with \`npm run stack\` (it writes ${path.relative(process.cwd(), OPERATOR_FILE)}), or set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.`,
     );
   }
   return new ClientSecretCredential(tenantId, clientId, clientSecret, {
     authorityHost,
     disableInstanceDiscovery: true,
   });
+}
+
+async function readOperatorFile(): Promise<{ clientId?: string; clientSecret?: string } | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(OPERATOR_FILE, 'utf8')) as {
+      admin?: { clientId?: string; clientSecret?: string };
+    };
+    return parsed.admin;
+  } catch {
+    return undefined;
+  }
 }
 
 function definedOnly(environment: NodeJS.ProcessEnv): Record<string, string> {

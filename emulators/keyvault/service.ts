@@ -1,12 +1,15 @@
 /**
- * The Key Vault emulator (secrets API) with Key Vault's challenge authentication, token checks, RBAC
- * (Key Vault Secrets User / Officer) and error shapes. Expired or not-yet-valid secrets are still
+ * The Key Vault emulator (secrets API, and the certificates a self-signed policy creates) with Key Vault's
+ * challenge authentication, token checks, RBAC (Key Vault Secrets User / Officer, Certificates Officer,
+ * Administrator) and error shapes. Expired or not-yet-valid secrets are still
  * returned: on Key Vault `exp`/`nbf` are informational for secrets, only `enabled: false` blocks a read.
  */
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { Directory } from '../entra/directory.js';
 import { KEY_VAULT_RESOURCE } from '../entra/service.js';
+import { createCertificateStore } from './certificates.js';
+import type { CertificateAnswer } from './certificates.js';
 import { createSecretStore } from './store.js';
 import type { SecretAttributesInput, StoredSecretVersion } from './store.js';
 import type { KeyVaultRole, KeyVaultSeed } from '../stack/seed.js';
@@ -40,7 +43,7 @@ const SECRET_NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
 const MAX_PAGE_SIZE = 25;
 const RECOVERABLE_DAYS = 90;
 
-type Operation = 'get' | 'list' | 'set' | 'update';
+type Operation = 'get' | 'list' | 'set' | 'update' | 'createCertificate' | 'getCertificate';
 
 /** RBAC data actions of the secrets operations and the built-in roles that grant them. */
 const dataActions: Readonly<Record<Operation, string>> = {
@@ -48,10 +51,14 @@ const dataActions: Readonly<Record<Operation, string>> = {
   list: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action',
   set: 'Microsoft.KeyVault/vaults/secrets/setSecret/action',
   update: 'Microsoft.KeyVault/vaults/secrets/update/action',
+  createCertificate: 'Microsoft.KeyVault/vaults/certificates/create/action',
+  getCertificate: 'Microsoft.KeyVault/vaults/certificates/read',
 };
 const roleOperations: Readonly<Record<KeyVaultRole, ReadonlySet<Operation>>> = {
   'Key Vault Secrets User': new Set(['get', 'list']),
   'Key Vault Secrets Officer': new Set(['get', 'list', 'set', 'update']),
+  'Key Vault Certificates Officer': new Set(['createCertificate', 'getCertificate']),
+  'Key Vault Administrator': new Set(['get', 'list', 'set', 'update', 'createCertificate', 'getCertificate']),
 };
 
 export interface KeyVaultControl {
@@ -90,6 +97,7 @@ export function createKeyVaultService(
 ): ServiceDefinition & { control: KeyVaultControl } {
   const { seed, verifier } = options;
   const store = createSecretStore(options.clock ?? Date.now);
+  const certificates = createCertificateStore(store, options.clock ?? Date.now);
   const tenantId = seed.tenantId.toLowerCase();
   let roleAssignments = [...seed.roleAssignments];
   const challenge = `Bearer authorization="https://login.microsoftonline.com/${tenantId}", resource="${KEY_VAULT_RESOURCE}"`;
@@ -116,7 +124,7 @@ export function createKeyVaultService(
 
   /** Checks api-version, the bearer token and the caller's role; the handler runs only if all pass. */
   const authorized =
-    (operation: Operation, handle: (request: EmulatorRequest) => EmulatorResponse) =>
+    (operation: Operation, handle: (request: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>) =>
     async (request: EmulatorRequest): Promise<EmulatorResponse> => {
       const apiVersion = request.url.searchParams.get('api-version');
       if (apiVersion === null) return vaultError(400, 'BadParameter', 'Missing required query parameter: api-version.');
@@ -191,7 +199,9 @@ export function createKeyVaultService(
     operation: Operation,
   ): EmulatorResponse {
     const resource = `/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/local/providers/microsoft.keyvault/vaults/${seed.name.toLowerCase()}${
-      request.params.name === undefined ? '' : `/secrets/${request.params.name}`
+      request.params.name === undefined
+        ? ''
+        : `/${operation.endsWith('Certificate') ? 'certificates' : 'secrets'}/${request.params.name}`
     }`;
     const message = [
       'Caller is not authorized to perform action on resource.',
@@ -271,6 +281,32 @@ export function createKeyVaultService(
     service: 'keyvault',
     // `versions` precedes `:version`: the first matching route wins.
     routes: [
+      {
+        name: 'keyvault.createCertificate',
+        method: 'POST',
+        path: '/certificates/:name/create',
+        handle: authorized('createCertificate', async (request) =>
+          certificateResponse(await certificates.create(request, request.body)),
+        ),
+      },
+      {
+        name: 'keyvault.getPendingCertificate',
+        method: 'GET',
+        path: '/certificates/:name/pending',
+        handle: authorized('getCertificate', (request) => certificateResponse(certificates.pending(request))),
+      },
+      {
+        name: 'keyvault.getCertificate',
+        method: 'GET',
+        path: '/certificates/:name',
+        handle: authorized('getCertificate', (request) => certificateResponse(certificates.get(request))),
+      },
+      {
+        name: 'keyvault.getCertificateVersion',
+        method: 'GET',
+        path: '/certificates/:name/:version',
+        handle: authorized('getCertificate', (request) => certificateResponse(certificates.get(request))),
+      },
       { name: 'keyvault.listSecrets', method: 'GET', path: '/secrets', handle: authorized('list', listSecrets) },
       {
         name: 'keyvault.listVersions',
@@ -304,6 +340,11 @@ export function createKeyVaultService(
     internalError: () => vaultError(500, 'InternalServerError', 'An unexpected error occurred in the vault.'),
     control,
   };
+}
+
+function certificateResponse(answer: CertificateAnswer): EmulatorResponse {
+  if (!answer.ok) return vaultError(answer.status, answer.code, answer.message);
+  return { status: answer.status, headers: { ...vaultHeaders(), ...answer.headers }, body: answer.body };
 }
 
 function secretNotFound(nameOrId: string): EmulatorResponse {
@@ -348,6 +389,7 @@ function bundle(request: EmulatorRequest, secret: StoredSecretVersion, withValue
     ...(withValue ? { value: secret.value } : {}),
     ...(secret.contentType === undefined ? {} : { contentType: secret.contentType }),
     id: `${request.url.origin}/secrets/${secret.name}/${secret.version}`,
+    ...(secret.keyId === undefined ? {} : { kid: secret.keyId, managed: true }),
     attributes: attributesOf(secret),
     ...(secret.tags === undefined ? {} : { tags: secret.tags }),
   };

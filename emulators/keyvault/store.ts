@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 
 export interface SecretAttributesInput {
   readonly contentType?: string;
+  /** The key of the certificate this secret backs (`{vault}/keys/{name}`): such a secret is `managed`. */
+  readonly keyId?: string;
   readonly enabled?: boolean;
   readonly expiresOn?: Date;
   readonly notBefore?: Date;
@@ -20,6 +22,7 @@ export interface StoredSecretVersion {
   readonly version: string;
   readonly value: string;
   readonly contentType?: string;
+  readonly keyId?: string;
   readonly enabled: boolean;
   readonly expiresOn?: Date;
   readonly notBefore?: Date;
@@ -45,6 +48,7 @@ interface MutableVersion {
   version: string;
   value: string;
   contentType?: string;
+  keyId?: string;
   enabled: boolean;
   expiresOn?: Date;
   notBefore?: Date;
@@ -124,6 +128,7 @@ export function createSecretStore(clock: () => number): SecretStore {
 
 function applyAttributes(entry: MutableVersion, attributes: SecretAttributesInput): void {
   if (attributes.contentType !== undefined) entry.contentType = attributes.contentType;
+  if (attributes.keyId !== undefined) entry.keyId = `${attributes.keyId}/${entry.version}`;
   if (attributes.enabled !== undefined) entry.enabled = attributes.enabled;
   if (attributes.expiresOn !== undefined) entry.expiresOn = wholeSeconds(attributes.expiresOn);
   if (attributes.notBefore !== undefined) entry.notBefore = wholeSeconds(attributes.notBefore);
@@ -136,6 +141,7 @@ function snapshot(secret: StoredSecret, entry: MutableVersion): StoredSecretVers
     version: entry.version,
     value: entry.value,
     ...(entry.contentType === undefined ? {} : { contentType: entry.contentType }),
+    ...(entry.keyId === undefined ? {} : { keyId: entry.keyId }),
     enabled: entry.enabled,
     ...(entry.expiresOn === undefined ? {} : { expiresOn: new Date(entry.expiresOn) }),
     ...(entry.notBefore === undefined ? {} : { notBefore: new Date(entry.notBefore) }),

@@ -1,15 +1,18 @@
 /**
  * `npm run stack`: starts the local Azure stack until Ctrl-C and prints the settings a local run needs,
- * writing them to `local.settings.json` unless told not to (the ports change at every start).
+ * writing them to `local.settings.json` unless told not to (the ports change at every start), and the
+ * operator's sign-in (for `npm run register`) to `.local/operator.json`.
  */
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFaultSpec } from './faults.js';
-import { DEMO_SEED_PATH, startLocalStack } from './stack.js';
+import { DEFAULT_DATA_DIRECTORY, DEMO_SEED_PATH, startLocalStack } from './stack.js';
 import type { LocalStack } from './stack.js';
 
 const DEFAULT_SETTINGS_FILE = 'local.settings.json';
+/** Git-ignored: the operator apps' client secrets, generated at every start. */
+export const OPERATOR_FILE = join(DEFAULT_DATA_DIRECTORY, 'operator.json');
 
 const USAGE = `Usage: npm run stack -- [options]
 
@@ -18,6 +21,8 @@ Key Vault, Microsoft Graph and Azurite, seeded from a JSON file, until Ctrl-C.
 
 Options:
   --data FILE               seed file (default: the demo data set, emulators/data/demo-seed.json)
+  --empty-tenant            start without the daemon's app registration, consent or vault credential
+                            (what npm run register creates)
   --fault SPEC              inject a fault; repeatable. SPEC is TARGET:...:ACTION[:OPTION...], e.g.
                               graph.listItems:429:retry-after=0.5:count=3   graph:latency=100:jitter=20
                               keyvault:reset:p=0.1   entra.token:503   path=/v1.0/users/.*:truncate
@@ -37,6 +42,7 @@ class UsageError extends Error {
 
 interface CliOptions {
   readonly data: string;
+  readonly emptyTenant: boolean;
   readonly faults: readonly string[];
   readonly azurite: boolean;
   readonly azuriteLocation?: string;
@@ -57,6 +63,7 @@ function withSettingsDefault(args: readonly string[]): string[] {
 
 const optionSpecs = {
   data: { type: 'string' },
+  'empty-tenant': { type: 'boolean' },
   fault: { type: 'string', multiple: true },
   'no-azurite': { type: 'boolean' },
   'azurite-location': { type: 'string' },
@@ -86,6 +93,7 @@ function parseCommandLine(args: readonly string[]): CliOptions {
   const settingsFile = values['no-write-settings'] ? undefined : (values['write-settings'] ?? DEFAULT_SETTINGS_FILE);
   return {
     data: values.data ?? DEMO_SEED_PATH,
+    emptyTenant: values['empty-tenant'] ?? false,
     faults: values.fault ?? [],
     azurite: !values['no-azurite'],
     ...(values['azurite-location'] === undefined ? {} : { azuriteLocation: resolve(values['azurite-location']) }),
@@ -125,6 +133,7 @@ async function main(): Promise<number> {
   const faults = options.faults.map(parseFaultSpec);
   const stack = await startLocalStack({
     seed: resolve(options.data),
+    emptyTenant: options.emptyTenant,
     faults,
     ...(options.azurite
       ? { azurite: options.azuriteLocation === undefined ? { inMemory: true } : { location: options.azuriteLocation } }
@@ -166,6 +175,18 @@ async function main(): Promise<number> {
     );
   } else {
     process.stdout.write('Settings not written (--no-write-settings).\n');
+  }
+  if (stack.operator) {
+    await mkdir(dirname(OPERATOR_FILE), { recursive: true });
+    await writeFile(OPERATOR_FILE, `${JSON.stringify(stack.operator, null, 2)}\n`, { mode: 0o600 });
+    process.stdout.write(
+      `Operator sign-in (the tenant's admin, for npm run register) written to ${OPERATOR_FILE}: ` +
+        '@azure/identity ClientSecretCredential(tenantId, admin.clientId, admin.clientSecret, ' +
+        '{ authorityHost, disableInstanceDiscovery: true }); nonAdmin holds no directory permission.\n',
+    );
+  }
+  if (options.emptyTenant) {
+    process.stdout.write('Empty tenant: the daemon is not registered yet (npm run register).\n');
   }
   process.stdout.write('Ready.\n');
   return stopped;

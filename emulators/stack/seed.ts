@@ -87,7 +87,8 @@ export interface ManagedIdentitySeed {
   readonly displayName: string;
 }
 
-export type KeyVaultRole = 'Key Vault Secrets User' | 'Key Vault Secrets Officer';
+export type KeyVaultRole =
+  'Key Vault Secrets User' | 'Key Vault Secrets Officer' | 'Key Vault Certificates Officer' | 'Key Vault Administrator';
 
 export interface KeyVaultSeed {
   readonly name: string;
@@ -310,9 +311,18 @@ const keyVaultSchema = z.strictObject({
   roleAssignments: z.array(
     z.strictObject({
       principalId: guid,
-      role: z.enum(['Key Vault Secrets User', 'Key Vault Secrets Officer'], {
-        error: 'expected "Key Vault Secrets User" or "Key Vault Secrets Officer"',
-      }),
+      role: z.enum(
+        [
+          'Key Vault Secrets User',
+          'Key Vault Secrets Officer',
+          'Key Vault Certificates Officer',
+          'Key Vault Administrator',
+        ],
+        {
+          error:
+            'expected "Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Certificates Officer" or "Key Vault Administrator"',
+        },
+      ),
     }),
   ),
   secrets: z.array(

@@ -38,10 +38,13 @@ export async function readLocalSettings(file: string, options: { required: boole
   return settings;
 }
 
-/** Merges `values` into the file's Values (a missing file is created); the file stays readable by its owner only. */
-export async function writeLocalSettings(file: string, values: Readonly<Record<string, string>>): Promise<void> {
+/** Replaces the file's Values by what `update` makes of them (a missing file is created); readable by its owner only. */
+export async function writeLocalSettings(
+  file: string,
+  update: (values: Readonly<Record<string, string>>) => Record<string, string>,
+): Promise<void> {
   const current = await readLocalSettings(file, { required: false });
-  const json = JSON.stringify({ IsEncrypted: false, Values: { ...current, ...values } }, null, 2);
+  const json = JSON.stringify({ IsEncrypted: false, Values: update(current) }, null, 2);
   await writeFile(file, `${json}\n`, { mode: 0o600 });
 }
 

@@ -73,7 +73,7 @@ export function interpret(response: HttpResponse): ListItemsPage {
     throw requestFailed(
       'GraphAccessDenied',
       response,
-      'Graph denied access to the list. Fix: grant the app registration the application permission Sites.Read.All (or Sites.Selected plus a grant on this site) and have an administrator grant admin consent; a delegated permission does not work for a daemon',
+      'Graph denied access to the list: the app lacks the application permission Sites.Read.All (or Sites.Selected plus a grant on this site) with admin consent. Fix: `npm run register` as an administrator (or grant it by hand); a delegated permission does not work for a daemon',
     );
   }
   if (status >= 300 && status < 400) {

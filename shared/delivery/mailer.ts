@@ -251,7 +251,7 @@ export function createMailer(options: MailerOptions): Mailer {
     }
     if (status === 403) {
       const fix =
-        'Fix: grant the app registration the application permission Mail.Send with admin consent, and check that no application access policy excludes the SENDER_MAILBOX mailbox.';
+        'The app lacks the application permission Mail.Send with admin consent, or an application access policy excludes the SENDER_MAILBOX mailbox. Fix: `npm run register` as an administrator (or grant it by hand), and check the policy.';
       return verdict('notSent', 'MailAccessDenied', 'Graph denied sending mail', fix);
     }
     if (status === 404) {

@@ -4,21 +4,21 @@
  * running its sweep and deliveries with what was registered, and a second run that writes nothing
  * (counted at the emulators). A non-admin gets one line naming the role it lacks.
  */
-import { ClientSecretCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import { RegistrationError } from '../../registration/errors.js';
 import { openRegistration } from '../../registration/register.js';
-import { daemonSettings } from '../../scripts/support/register-on-stack.js';
+import { operatorSignIn } from '../../scripts/support/register-on-stack.js';
+import { withRegistrationSettings } from '../../registration/app-settings.js';
 import { useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
-import { adminSignIn, writeRequests } from './stack-sign-in.js';
+import { writeRequests } from './write-requests.js';
 
 const stack = useLocalStack({ emptyTenant: true });
 const host = useFunctionHost(stack);
 
 describe('register --credential secret on an empty tenant', () => {
   it('plans every step in a dry run and writes nothing', async () => {
-    const registration = await openRegistration({ credential: 'secret' }, stack().settings, adminSignIn(stack()));
+    const registration = await openRegistration({ credential: 'secret' }, stack().settings, operatorSignIn(stack()));
     const before = writeRequests(stack());
     const result = await registration.run({ dryRun: true });
     expect(result.applied).toBe(false);
@@ -42,7 +42,7 @@ describe('register --credential secret on an empty tenant', () => {
   });
 
   it('registers; the daemon gets a token, sweeps and delivers; a second run writes nothing', async () => {
-    const registration = await openRegistration({ credential: 'secret' }, stack().settings, adminSignIn(stack()));
+    const registration = await openRegistration({ credential: 'secret' }, stack().settings, operatorSignIn(stack()));
     const steps: string[] = [];
     const first = await registration.run({ onStep: (line) => steps.push(line) });
     expect(first.applied).toBe(true);
@@ -65,7 +65,7 @@ describe('register --credential secret on an empty tenant', () => {
     expect(stored?.expiresOn?.getTime()).toBeGreaterThan(Date.now() + 179 * 86_400_000);
     expect(JSON.stringify(first)).not.toMatch(/secretText/);
 
-    host().setSettings(daemonSettings(stack().settings, settings));
+    host().setSettings(withRegistrationSettings(stack().settings, settings));
     host().restart();
     const run = await host().fireTimer();
     expect(run.status).toBe('succeeded');
@@ -80,14 +80,43 @@ describe('register --credential secret on an empty tenant', () => {
     expect(writeRequests(stack())).toBe(before);
   });
 
+  it('without consent a run fails naming the permission and npm run register; a rerun grants it again', async () => {
+    const registration = await openRegistration({ credential: 'secret' }, stack().settings, operatorSignIn(stack()));
+    const { graph } = registration;
+    const [app] = await graph.list("/applications?$filter=uniqueName eq 'due-notifier'");
+    const appId = (app as { appId: string }).appId;
+    const [sp] = await graph.list(`/servicePrincipals?$filter=appId eq '${appId}'`);
+    const assignments = await graph.list(`/servicePrincipals/${(sp as { id: string }).id}/appRoleAssignments`);
+    const sitesReadAll = (assignments as { id: string; resourceId: string; appRoleId: string }[]).find(
+      (assignment) => assignment.appRoleId === '332a536c-c7ef-4017-ab91-336970924f0d',
+    );
+    if (!sitesReadAll) throw new Error('The registration has no Sites.Read.All assignment');
+    await graph.write(
+      'DELETE',
+      `/servicePrincipals/${sitesReadAll.resourceId}/appRoleAssignedTo/${sitesReadAll.id}`,
+      undefined,
+      {
+        role: 'consent',
+      },
+    );
+
+    const settings = (await registration.run({ dryRun: true })).settings ?? {};
+    host().setSettings(withRegistrationSettings(stack().settings, settings));
+    host().restart();
+    const denied = await host().fireTimer();
+    expect(denied.status).toBe('failed');
+    const message = denied.status === 'failed' ? String((denied.error as Error).message) : '';
+    expect(message).toContain('the app lacks the application permission Sites.Read.All');
+    expect(message).toContain('Fix: `npm run register` as an administrator');
+
+    const repair = await registration.run();
+    expect(repair.plan).toEqual([expect.stringMatching(/^grant admin consent for Microsoft Graph Sites\.Read\.All /)]);
+    host().restart();
+    expect((await host().fireTimer()).status).toBe('succeeded');
+  });
+
   it('tells a non-admin in one line which role it lacks', async () => {
-    const { operator } = stack();
-    const nonAdmin = operator?.nonAdmin;
-    if (!operator || !nonAdmin) throw new Error('The seed has no non-admin operator');
-    const credential = new ClientSecretCredential(operator.tenantId, nonAdmin.clientId, nonAdmin.clientSecret, {
-      authorityHost: operator.authorityHost,
-      disableInstanceDiscovery: true,
-    });
+    const credential = operatorSignIn(stack(), 'nonAdmin');
     const registration = await openRegistration(
       { credential: 'secret', name: 'not-allowed' },
       stack().settings,

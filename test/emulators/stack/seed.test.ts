@@ -113,7 +113,7 @@ describe('parseSeed', () => {
       'a role that does not exist',
       (seed) => (at(seed, 'keyVault', 'roleAssignments', 0).role = 'Owner'),
       'keyVault.roleAssignments[0].role',
-      'expected "Key Vault Secrets User" or "Key Vault Secrets Officer"',
+      'expected "Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Certificates Officer" or "Key Vault Administrator"',
     ],
     [
       'an item field without a column',
