@@ -3,15 +3,14 @@
  * reading the settings it prints, and writing them into the azd environment and into the function app
  * through Azure Resource Manager (here a local HTTPS server that answers as ARM's app settings API does).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mergeFunctionAppSettings } from '../../scripts/azd/function-app-settings.js';
 import { runPostprovision } from '../../scripts/azd/hook.js';
 import type { HookSteps } from '../../scripts/azd/hook.js';
 import { parseRegisterSettings, readHookEnvironment, registerArguments } from '../../scripts/azd/register-step.js';
-import { startServer } from '../support/https-test-servers.js';
+import { ARM_CREDENTIAL, startArm } from '../support/fake-arm.js';
+import type { FakeArm } from '../support/fake-arm.js';
 import { runCommand } from './run-command.js';
-import type { TestHttpsServer } from '../support/https-test-servers.js';
 
 const AZD_ENV = {
   AZURE_ENV_NAME: 'prod',
@@ -25,50 +24,9 @@ const AZD_ENV = {
   OBLIGATIONS_SITE_ID: 'contoso.sharepoint.com,aaaa,bbbb',
 };
 const APP_ID = '55555555-5555-5555-5555-555555555555';
-const SITE_PATH =
-  '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-prod/providers/Microsoft.Web/sites/func-dn-abc';
+const SITE = { subscriptionId: AZD_ENV.AZURE_SUBSCRIPTION_ID, resourceGroup: 'rg-prod', appName: 'func-dn-abc' };
 
-/** ARM's app settings of one site: `POST …/config/appsettings/list` reads them, `PUT …/config/appsettings` replaces them. */
-async function startArm(
-  initial: Record<string, string>,
-): Promise<TestHttpsServer & { settings: Record<string, string> }> {
-  const state = { settings: { ...initial } };
-  const server = await startServer((request: IncomingMessage, body: Buffer, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', 'https://arm');
-    const answer = (status: number, value: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(value));
-    };
-    if (request.headers.authorization !== 'Bearer arm-token')
-      return answer(401, { error: { code: 'AuthenticationFailed' } });
-    if (url.searchParams.get('api-version') !== '2024-04-01')
-      return answer(400, { error: { code: 'InvalidApiVersionParameter' } });
-    const resource = { id: `${SITE_PATH}/config/appsettings`, name: 'appsettings', type: 'Microsoft.Web/sites/config' };
-    if (request.method === 'POST' && url.pathname === `${SITE_PATH}/config/appsettings/list`) {
-      return answer(200, { ...resource, properties: state.settings });
-    }
-    if (request.method === 'PUT' && url.pathname === `${SITE_PATH}/config/appsettings`) {
-      state.settings = (JSON.parse(body.toString('utf8')) as { properties: Record<string, string> }).properties;
-      return answer(200, { ...resource, properties: state.settings });
-    }
-    return answer(404, { error: { code: 'NotFound' } });
-  });
-  return {
-    ...server,
-    get settings() {
-      return state.settings;
-    },
-  };
-}
-
-const credential = {
-  getToken: async (scopes: string | string[]) => {
-    expect(scopes).toEqual(expect.arrayContaining([expect.stringMatching(/\/\.default$/)]));
-    return { token: 'arm-token', expiresOnTimestamp: Date.now() + 3_600_000 };
-  },
-};
-
-let arm: Awaited<ReturnType<typeof startArm>> | undefined;
+let arm: FakeArm | undefined;
 afterEach(async () => {
   await arm?.close();
   arm = undefined;
@@ -88,7 +46,7 @@ function steps(
       calls.azd.push([name, value]);
     },
     mergeAppSettings: (target, settings) =>
-      mergeFunctionAppSettings(target, settings, { credential, endpoint: arm?.url ?? '' }),
+      mergeFunctionAppSettings(target, settings, { credential: ARM_CREDENTIAL, endpoint: arm?.url ?? '' }),
     log: (line) => calls.log.push(line),
   };
 }
@@ -160,7 +118,7 @@ describe('the register step', () => {
 
 describe('the postprovision hook', () => {
   it('registers, then writes the settings into the azd environment and the function app, keeping its others', async () => {
-    arm = await startArm({ NOTIFY_SCHEDULE: '0 0 7 * * *', ENTRA_CLIENT_ID: '' });
+    arm = await startArm(SITE, { NOTIFY_SCHEDULE: '0 0 7 * * *', ENTRA_CLIENT_ID: '' });
     const calls = { register: [] as string[][], azd: [] as [string, string][], log: [] as string[] };
     const output = `ENTRA_TENANT_ID=${AZD_ENV.AZURE_TENANT_ID}\nENTRA_CLIENT_ID=${APP_ID}\n`;
     await runPostprovision(AZD_ENV, steps(output, calls));
@@ -187,12 +145,12 @@ describe('the postprovision hook', () => {
   });
 
   it('says so when ARM refuses', async () => {
-    arm = await startArm({});
+    arm = await startArm(SITE, {});
     await expect(
       mergeFunctionAppSettings(
         { subscriptionId: 'other', resourceGroup: 'rg', appName: 'func-dn-abc' },
         { ENTRA_CLIENT_ID: APP_ID },
-        { credential, endpoint: arm.url },
+        { credential: ARM_CREDENTIAL, endpoint: arm.url },
       ),
     ).rejects.toThrow(/answered 404: check that you are signed in \(azd auth login\)/);
   });
