@@ -3,8 +3,8 @@
  * one set per configuration, shared by the sweep (timer, HTTP trigger) and the delivery (queue trigger).
  * One credential for the function app's own identity (reads Key Vault, and Table storage when
  * identity-based), the Key Vault credential and its cache, one MSAL confidential client and its token
- * cache, the Graph client, the mailer and the ledger. A warm instance then runs without a Key Vault or
- * token request, whichever function runs.
+ * cache, the Graph client, the mailer, the ledger and the run history. A warm instance then runs without
+ * a Key Vault or token request, whichever function runs.
  *
  * Settings are read when a function runs, not when the module loads: a missing setting must not stop
  * the host from indexing the functions; it fails each invocation with a ConfigError that names it.
@@ -25,6 +25,7 @@ import type { GraphClient } from './clients/graph.js';
 import { createKeyVaultCredentialProvider } from './clients/key-vault-credentials.js';
 import type { ClientCredentialProvider } from './clients/key-vault-credentials.js';
 import { createTableClient } from './clients/table-storage.js';
+import type { TableServiceClientOptions } from '@azure/data-tables';
 import { loadConfig } from './config/config.js';
 import type { AppConfig, DeliveryAppConfig, SettingsSource } from './config/config.js';
 import { deliverReminder } from './delivery/deliver-reminder.js';
@@ -42,6 +43,9 @@ import { ConfigError } from './base/errors.js';
 import { compileMailTemplates } from './reminders/mail-template.js';
 import type { ReminderMail } from './reminders/mail-template.js';
 import type { ReminderMessage } from './reminders/rules.js';
+import { createRunHistory, findResubmittable, pruneRuns, recordDelivery, recordSweep } from './history/index.js';
+import type { RecordedRunOptions, RunHistory, RunTrigger } from './history/index.js';
+import { errorCodeOf } from './base/telemetry.js';
 import { runSweep } from './sweep/sweep.js';
 import type { SweepOptions, SweepResult } from './sweep/sweep.js';
 
@@ -60,6 +64,8 @@ export interface DaemonRuntime {
   readonly metrics: RequestMetrics;
   /** One throttle pause per origin, shared by the Graph reads and the mailer. */
   readonly throttle: ThrottlePauses;
+  /** Each run and the outcomes of its deliveries (shared/history/); written best effort. */
+  readonly history: RunHistory;
 }
 
 /** The same runtime as the delivery sees it: the sender mailbox is set. */
@@ -129,6 +135,8 @@ function createMailRenderer(config: AppConfig): DeliveryRuntime['renderMail'] {
   return (reminder, daysLeft) => templates.render(reminder, { daysLeft, branding, defaultLanguage });
 }
 
+export { getRun, listRuns } from './history/index.js';
+
 /** Forgets the cached clients (tests; a new configuration is picked up anyway). */
 export function resetDaemonRuntime(): void {
   cached = undefined;
@@ -186,26 +194,93 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     throttle,
   });
   const ledger = createReminderLedger(createTableClient(config.storage, config.ledgerTable, identity));
-  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle };
+  const history = createRunHistory(
+    createTableClient(config.storage, config.runHistory.table, identity, HISTORY_CLIENT_OPTIONS),
+    { timeoutMs: Math.min(config.httpTimeoutMs, HISTORY_TIMEOUT_MS) },
+  );
+  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, history };
 }
 
 /**
- * A sweep as the timer and the HTTP trigger run it, on the runtime of the app settings in the
- * environment: reminders the ledger records as sent are left out.
+ * History writes must not hold a run up (its time budget leaves the host's functionTimeout a margin):
+ * few, short retries, at most 10 s a request; a failed write is logged, not retried later.
  */
-export function sweepWithRuntime(logger: Logger, options: SweepOptions): Promise<SweepResult> {
-  const { config, graph, metrics, ledger } = getDaemonRuntime(process.env);
+const HISTORY_TIMEOUT_MS = 10_000;
+const HISTORY_CLIENT_OPTIONS: TableServiceClientOptions = {
+  retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
+};
+
+/**
+ * A sweep as the timer and the HTTP trigger run it, on the runtime of the app settings in the
+ * environment: reminders the ledger records as sent are left out; the run is recorded in the run
+ * history, and a timer run then prunes the runs older than the retention (a few at a time).
+ */
+export async function sweepWithRuntime(
+  logger: Logger,
+  options: SweepOptions & RecordedRunOptions,
+): Promise<SweepResult> {
+  const { config, graph, metrics, ledger, history } = getDaemonRuntime(process.env);
   const findSent = (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal) =>
     findSentReminderIds(ledger, reminders, abortSignal ? { abortSignal } : {});
-  return runSweep({ config, graph, metrics, logger, findSent }, options);
+  try {
+    return await recordSweep(history, logger, options, (sweepOptions) =>
+      runSweep({ config, graph, metrics, logger, findSent }, sweepOptions),
+    );
+  } finally {
+    if (options.trigger === 'timer') {
+      await pruneRuns(history, logger, { retentionDays: config.runHistory.retentionDays });
+    }
+  }
 }
 
-/** One reminder delivered as reminderDeliver does it, on the runtime of the app settings in the environment. */
-export function deliverWithRuntime(
+/**
+ * Runs the failed (or abandoned) run `failedRunId` again at its instant, dry if it was (HistoryError
+ * RunNotFound or RunNotFailed otherwise): safe, as reminder ids are stable and the ledger sends each once.
+ */
+export async function resubmitWithRuntime(
+  logger: Logger,
+  failedRunId: string,
+  run: { readonly runId?: string; readonly trigger: RunTrigger },
+): Promise<SweepResult & { readonly dryRun: boolean }> {
+  const { history, config } = getDaemonRuntime(process.env);
+  // A run still `running` after its time budget (and a minute's grace) died before it recorded its end.
+  const failed = await findResubmittable(history, failedRunId, { abandonedAfterMs: config.runTimeBudgetMs + 60_000 });
+  const result = await sweepWithRuntime(logger, {
+    ...run,
+    now: new Date(failed.instant),
+    dryRun: failed.dryRun,
+    resubmittedFrom: { runId: failed.runId, startedAt: failed.startedAt },
+  });
+  return { ...result, dryRun: failed.dryRun };
+}
+
+/**
+ * One reminder delivered as reminderDeliver does it, on the runtime of the app settings in the
+ * environment; the outcome is recorded against the reminder's run (`deferred` with the code when the
+ * delivery throws and the queue retries it). Messages without a run id (older ones) are not recorded.
+ */
+export async function deliverWithRuntime(
   reminder: ReminderMessage,
   logger: Logger,
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
-  const { ledger, mailer, settings, renderMail } = getDeliveryRuntime(process.env);
-  return deliverReminder({ ledger, mailer, settings, renderMail, logger }, reminder, { deliveryId });
+  const { ledger, mailer, settings, renderMail, history } = getDeliveryRuntime(process.env);
+  const record = async (status: string, code?: string): Promise<void> => {
+    if (reminder.runId === undefined) return;
+    await recordDelivery(history, logger, {
+      runId: reminder.runId,
+      reminderId: reminder.id,
+      status,
+      ...(code === undefined ? {} : { code }),
+    });
+  };
+  let outcome: DeliveryOutcome;
+  try {
+    outcome = await deliverReminder({ ledger, mailer, settings, renderMail, logger }, reminder, { deliveryId });
+  } catch (error) {
+    await record('deferred', errorCodeOf(error));
+    throw error;
+  }
+  await record(outcome.status, 'code' in outcome ? outcome.code : undefined);
+  return outcome;
 }

@@ -145,6 +145,7 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     secretCacheTtlMs: settings.secretCacheTtlSeconds * 1000,
     graphConcurrency: settings.graphConcurrency,
     ledgerTable: settings.ledgerTable,
+    runHistory: { table: settings.runHistory.table, retentionDays: settings.runHistory.retentionDays },
     delivery: {
       senderMailbox,
       saveToSentItems: settings.saveToSentItems,

@@ -55,6 +55,7 @@ describe('loadConfig: defaults', () => {
       secretCacheTtlMs: 3_600_000,
       graphConcurrency: 4,
       ledgerTable: 'reminderledger',
+      runHistory: { table: 'reminderruns', retentionDays: 90 },
       delivery: { senderMailbox: undefined, saveToSentItems: false, claimDurationMs: 300_000 },
       mail: { defaultLanguage: 'en', branding: {} },
     } satisfies AppConfig);
