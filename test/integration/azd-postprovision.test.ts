@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeFunctionAppSettings } from '../../scripts/azd/function-app-settings.js';
 import { runPostprovision } from '../../scripts/azd/hook.js';
 import type { HookSteps } from '../../scripts/azd/hook.js';
-import { writeRequests } from '../registration/write-requests.js';
+import { writeRequests } from '../registration/registration-support.js';
 import { runCommand } from '../scripts/run-command.js';
 import { ARM_CREDENTIAL, startArm } from '../support/fake-arm.js';
 import type { FakeArm } from '../support/fake-arm.js';
