@@ -5,7 +5,14 @@ import globals from 'globals';
 import prettier from 'eslint-config-prettier';
 
 /** Production code never depends on the emulators, the tests or the command lines. */
-const OUTSIDE_THE_APP = ['**/emulators/**', '**/test/**', '**/scripts/**', '**/devhost/**', '**/bench/**'];
+const OUTSIDE_THE_APP = [
+  '**/emulators/**',
+  '**/test/**',
+  '**/scripts/**',
+  '**/devhost/**',
+  '**/bench/**',
+  '**/registration/**',
+];
 
 /**
  * The dependency direction inside the app (README, "Layout"): functions → runtime → sweep / delivery →
@@ -141,6 +148,36 @@ export default tseslint.config(
       ],
     },
   })),
+  {
+    // Operator tooling, not part of the function app: it shares the app's foundations only.
+    files: ['registration/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/functions/**',
+                '**/shared/clients/**',
+                '**/shared/sweep/**',
+                '**/shared/delivery/**',
+                '**/shared/reminders/**',
+                '**/shared/telemetry/**',
+                '**/shared/runtime.js',
+                '**/emulators/**',
+                '**/test/**',
+                '**/scripts/**',
+                '**/devhost/**',
+                '**/bench/**',
+              ],
+              message: 'registration/ may use shared/base, shared/http and shared/config only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['emulators/**'],
     rules: {

@@ -7,7 +7,8 @@
  * sent, then a second pass (timer and deliveries again) that sends nothing (exactly once), writes the
  * first reminder's e-mail to .local/preview/ and ends with the run history (both runs, as
  * `GET /api/reminders/runs` answers and `npm run runs` prints them). Exits non-zero if a run fails or the
- * second pass sends.
+ * second pass sends. With `--from-scratch [--credential MODE]` the tenant starts without the daemon's app
+ * registration and `npm run register` creates it first (and, run again, writes nothing).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,9 @@ import { decodeQueueMessage, enqueueMessages, queueServiceClientFor } from '../d
 import { startLocalStack } from '../emulators/stack/stack.js';
 import type { LocalStack } from '../emulators/stack/stack.js';
 import { ensureLocalCa } from '../emulators/stack/tls.js';
+import { openRegistration } from '../registration/register.js';
+import { CREDENTIAL_MODES } from '../registration/spec.js';
+import type { CredentialMode } from '../registration/spec.js';
 import { loadConfig } from '../shared/config/config.js';
 import { REMINDER_ID_HEADER } from '../shared/delivery/deliver-reminder.js';
 import type { RunPage } from '../shared/history/index.js';
@@ -28,6 +32,8 @@ import type { SweepSummary } from '../shared/sweep/sweep.js';
 import { commandLineError, failureLine } from './support/cli-errors.js';
 import { compareIds, maskEmail, parseSkippedItem, summariseSkipped } from './support/demo-output.js';
 import { writePreviews } from './support/mail-preview.js';
+import { operatorSignIn } from './support/register-on-stack.js';
+import { withRegistrationSettings } from '../registration/app-settings.js';
 import { formatRunTable } from './support/run-table.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
@@ -37,8 +43,11 @@ const ALREADY_SENT_LOG = /^Reminder \S+: already sent; nothing to do/;
 /** As many messages as one peek returns: the demo data has fewer. */
 const PEEK_LIMIT = 32;
 
-const USAGE = `Usage: npm run demo [-- --help]
+const USAGE = `Usage: npm run demo [-- --from-scratch [--credential secret|certificate|managed-identity]] [-- --help]
 Runs the whole job on the embedded local Azure stack (nothing to configure, no Azure):
+  0. with --from-scratch: the tenant starts without the daemon's app registration, and npm run register
+     (as the tenant's admin, in the --credential mode, default secret) creates it, its consent and its
+     credential; a second register writes nothing; the daemon then runs with the settings it printed;
   1. reminderTimer fires once, as the Functions host would: the run summary and the reminders it queued;
   2. reminderDeliver runs on every queued message: each e-mail sent through Graph (addresses masked);
   3. a second pass (timer and deliveries again) sends nothing: delivery is exactly once;
@@ -58,7 +67,8 @@ interface PassResult {
 const DEMO_TIME_SCALE = 20;
 
 async function main(): Promise<void> {
-  if (parseDemoArguments(process.argv.slice(2)) === 'help') {
+  const args = parseDemoArguments(process.argv.slice(2));
+  if (args === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
@@ -67,11 +77,16 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   // The demo's mailbox keeps Exchange Online's limits on a clock 20× faster, and the app paces it to
   // match, so that its deliveries take seconds, not half a minute (docs/delivery.md, "Testing it locally").
-  const stack = await startLocalStack({ azurite: { inMemory: true }, mailboxes: { timeScale: DEMO_TIME_SCALE } });
+  const stack = await startLocalStack({
+    azurite: { inMemory: true },
+    emptyTenant: args.fromScratch !== undefined,
+    mailboxes: { timeScale: DEMO_TIME_SCALE },
+  });
   try {
-    Object.assign(process.env, stack.settings, {
-      SENDER_MAILBOXES: `${stack.settings.SENDER_MAILBOX ?? ''}|${30 * DEMO_TIME_SCALE}`,
-    });
+    const settings = args.fromScratch ? await registerFromScratch(stack, args.fromScratch) : stack.settings;
+    const sender = settings.SENDER_MAILBOX;
+    const pace = sender ? { SENDER_MAILBOXES: `${sender}|${30 * DEMO_TIME_SCALE}` } : {};
+    Object.assign(process.env, settings, pace);
     const config = loadConfig(process.env);
     const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT });
     console.log(`Local stack up; functions: ${functionApp.functions.map((fn) => fn.name).join(', ')}.`);
@@ -115,18 +130,63 @@ async function printRunHistory(functionApp: FunctionApp, table: string): Promise
   for (const line of formatRunTable(runs)) console.log(`  ${line}`);
 }
 
-function parseDemoArguments(argv: readonly string[]): 'help' | 'run' {
+interface DemoArguments {
+  /** The credential mode to register the daemon with, on a tenant without its app registration. */
+  readonly fromScratch?: CredentialMode;
+}
+
+function parseDemoArguments(argv: readonly string[]): 'help' | DemoArguments {
+  let values;
   try {
-    const { values } = parseArgs({
+    ({ values } = parseArgs({
       args: [...argv],
-      options: { help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        help: { type: 'boolean', short: 'h', default: false },
+        'from-scratch': { type: 'boolean', default: false },
+        credential: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
-    });
-    return values.help ? 'help' : 'run';
+    }));
   } catch (error) {
     throw commandLineError(`${error instanceof Error ? error.message : String(error)} (see --help)`);
   }
+  if (values.help) return 'help';
+  if (values.credential !== undefined && !values['from-scratch']) {
+    throw commandLineError('--credential goes with --from-scratch (see --help).');
+  }
+  const mode = values.credential ?? 'secret';
+  if (!CREDENTIAL_MODES.includes(mode as CredentialMode)) {
+    throw commandLineError(`--credential must be one of ${CREDENTIAL_MODES.join(', ')} (got '${mode}').`);
+  }
+  return values['from-scratch'] ? { fromScratch: mode as CredentialMode } : {};
+}
+
+/**
+ * `npm run register` as the tenant's admin on a stack without the daemon's registration, then again to
+ * show that it writes nothing; the daemon's app settings: the stack's with the registration's on top.
+ */
+async function registerFromScratch(stack: LocalStack, mode: CredentialMode): Promise<Record<string, string>> {
+  console.log(
+    `== npm run register -- --credential ${mode}, as the tenant's admin, on a tenant without the daemon's app\n`,
+  );
+  // The secretless mode trusts the function app's user-assigned identity.
+  const identity = mode === 'managed-identity' ? stack.userAssignedIdentities[0]?.clientId : undefined;
+  const options = { credential: mode, ...(identity ? { managedIdentityClientId: identity } : {}) };
+  const registration = await openRegistration(options, stack.settings, operatorSignIn(stack), {
+    pollIntervalMs: 100,
+  });
+  const first = await registration.run({ onStep: (line) => console.log(`  - ${line}`) });
+  console.log(
+    `\n  ${first.plan.length} step(s), ${first.writes} write request(s) to Graph and Key Vault. App settings:`,
+  );
+  for (const [name, value] of Object.entries(first.settings ?? {})) console.log(`    ${name}=${value}`);
+  const second = await registration.run();
+  if (second.writes > 0 || second.plan.length > 0) {
+    throw new Error(`The second register planned ${second.plan.length} step(s) and wrote ${second.writes} time(s).`);
+  }
+  console.log('\n  register again: nothing to change (0 writes).\n');
+  return withRegistrationSettings(stack.settings, first.settings ?? {});
 }
 
 /** One timer run, the queue it filled, and reminderDeliver on every message of it. */

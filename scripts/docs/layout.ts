@@ -24,6 +24,8 @@ export const FOLDERS: Readonly<Record<string, string>> = {
   'shared/history/': 'the run history in Table storage: each run, its deliveries, resubmit, retention',
   'shared/telemetry/':
     'the OpenTelemetry SDK and its exporters: a chunk of its own, loaded only when an exporter is configured',
+  'registration/':
+    '`npm run register`: the app registration, admin consent and credential as code (operator tooling, not in the function app)',
   'emulators/': 'the local Azure stack; never imports the app, and the app never imports it',
   'emulators/entra/': 'Entra ID: the directory, the token endpoint and the managed-identity endpoint',
   'emulators/keyvault/': 'Key Vault: the secrets API with challenge authentication and RBAC',
@@ -34,15 +36,19 @@ export const FOLDERS: Readonly<Record<string, string>> = {
   'scripts/': 'the command lines (`npm run demo`, `sweep`, `runs`, `build`, `docs`)',
   'scripts/support/': 'what the command lines share',
   'scripts/docs/': 'the README sections made from the code (`npm run docs`)',
+  'scripts/azd/':
+    "azd's postprovision hook (`npm run azd:postprovision`): the app registration and the settings it yields",
 };
 
 /** Folders listed without their modules: their own READMEs and file names say enough. */
 export const SUMMARY_FOLDERS: Readonly<Record<string, string>> = {
   'bench/': '`npm run bench`: scenarios, peers, the daemon under measurement, the report',
   'test/':
-    'vitest; mirrors the folders above, plus `integration/`, `fault-matrix/`, `architecture/`, `docs/` and `support/`',
+    'vitest; mirrors the folders above, plus `integration/`, `fault-matrix/`, `architecture/`, `docs/`, `infra/` and `deploy/` (the Azure side as code) and `support/`',
   'templates/':
     'the reminder e-mail: `reminder.html.mustache`, `reminder.txt.mustache` and `strings/<language>.json` (docs/email-templates.md)',
+  'infra/':
+    '`azd up`: Bicep for Azure (Flex Consumption, one user-assigned identity, storage, Key Vault, monitoring, roles, alerts; the optional app registration with the Microsoft Graph extension); with `azure.yaml`, `.github/workflows/` and `.vscode/` at the root',
   'docs/': 'longer reading: delivery guarantees and the ledger, the e-mail templates, operations (queries, alerts)',
 };
 

@@ -1,5 +1,5 @@
 /** `local.settings.json`, the file Core Tools reads app settings from (`{ "IsEncrypted": false, "Values": {...} }`). */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { DueNotifierError } from '../../shared/base/errors.js';
@@ -38,6 +38,16 @@ export async function readLocalSettings(file: string, options: { required: boole
     settings[name] = value;
   }
   return settings;
+}
+
+/** Replaces the file's Values by what `update` makes of them (a missing file is created); readable by its owner only. */
+export async function writeLocalSettings(
+  file: string,
+  update: (values: Readonly<Record<string, string>>) => Record<string, string>,
+): Promise<void> {
+  const current = await readLocalSettings(file, { required: false });
+  const json = JSON.stringify({ IsEncrypted: false, Values: update(current) }, null, 2);
+  await writeFile(file, `${json}\n`, { mode: 0o600 });
 }
 
 /**

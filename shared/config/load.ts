@@ -117,6 +117,7 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
   };
   // Checked here, read by the telemetry SDK from the environment (functions/support/telemetry.ts).
   problems.optional(SETTING_SCHEMA.telemetry.applicationInsights);
+  problems.optional(SETTING_SCHEMA.telemetry.applicationInsightsAuthentication);
   problems.optional(SETTING_SCHEMA.telemetry.otlpEndpoint);
   if (problems.count > 0 || settings === undefined || credential === undefined || storage === undefined) {
     throw problems.toError(SETTING_DECLARATIONS);

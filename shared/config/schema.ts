@@ -8,6 +8,7 @@ import { conditional, declarationsOf, defaulted, mapTree, required } from './dec
 import type { Conditional, Required, SettingDeclaration, SettingTree } from './declaration.js';
 import * as mailRules from './mail-rules.js';
 import * as rules from './rules.js';
+import * as telemetryRules from './telemetry-rules.js';
 import { connectionString } from './connection-string.js';
 import { retryDelay, senderMailboxes } from './sender-mailboxes.js';
 
@@ -189,6 +190,15 @@ export const SETTING_SCHEMA = {
       {
         description:
           'exports traces, metrics and logs to Application Insights (Azure Monitor exporter; README, "Telemetry")',
+        when: 'optional',
+      },
+    ),
+    applicationInsightsAuthentication: conditional(
+      'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+      telemetryRules.applicationInsightsAuthentication,
+      {
+        description:
+          "sends that telemetry with a managed identity's Entra token: `Authorization=AAD` (`ClientId=<GUID>;` first for a user-assigned identity); needed when Application Insights has local authentication off",
         when: 'optional',
       },
     ),

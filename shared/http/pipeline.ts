@@ -11,7 +11,8 @@
  */
 import type { Agent } from 'node:https';
 
-export type HttpMethod = 'GET' | 'POST';
+/** The app itself sends GET and POST; the registration (operator tooling) writes with PATCH and DELETE too. */
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** One logical request; policies may change it between attempts (headers, agent). */
 export interface HttpRequest {

@@ -1,7 +1,8 @@
 /**
  * The OpenTelemetry SDK of the worker, started at the first invocation when an exporter is configured:
  * OTLP/HTTP (JSON) when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, Azure Monitor when
- * `APPLICATIONINSIGHTS_CONNECTION_STRING` is set, both when both are. It is a chunk of its own in the
+ * `APPLICATIONINSIGHTS_CONNECTION_STRING` is set (with a managed identity's Entra token when
+ * `APPLICATIONINSIGHTS_AUTHENTICATION_STRING` says `Authorization=AAD`), both when both are. It is a chunk of its own in the
  * deploy package (scripts/support/function-app-bundle.ts), loaded by functions/support/telemetry.ts only
  * then: without an exporter, none of these packages is loaded.
  *
@@ -27,12 +28,36 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
+import { ManagedIdentityCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { TELEMETRY_SCOPE } from '../base/telemetry.js';
+import { readTelemetryAuthentication } from '../base/telemetry-auth.js';
+import type { TelemetryIdentity } from '../base/telemetry-auth.js';
 
 /** The settings that choose the exporters (the Functions host passes app settings as the environment). */
 export interface TelemetrySettings {
   readonly APPLICATIONINSIGHTS_CONNECTION_STRING?: string | undefined;
+  readonly APPLICATIONINSIGHTS_AUTHENTICATION_STRING?: string | undefined;
   readonly OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+}
+
+/** The credential the Azure Monitor exporter sends telemetry with, for the identity the settings name. */
+export type TelemetryCredentialFactory = (identity: TelemetryIdentity) => TokenCredential;
+
+const managedIdentity: TelemetryCredentialFactory = ({ clientId }) =>
+  clientId === undefined ? new ManagedIdentityCredential() : new ManagedIdentityCredential({ clientId });
+
+/**
+ * Entra authentication for Application Insights, when the settings ask for it: an Application Insights
+ * resource with local authentication off accepts no telemetry without it. A malformed string has failed
+ * the settings check already; here it means no credential.
+ */
+function telemetryCredential(
+  authentication: string | undefined,
+  createCredential: TelemetryCredentialFactory,
+): TokenCredential | undefined {
+  const identity = authentication === undefined ? undefined : readTelemetryAuthentication(authentication);
+  return identity === undefined || 'problem' in identity ? undefined : createCredential(identity);
 }
 
 /** What the worker knows of an invocation: its function, its id and the host's trace context. */
@@ -56,11 +81,15 @@ let started: Telemetry | undefined;
  * Starts the SDK for these settings (once; again after a change of exporter settings), and registers
  * it as the global tracer, meter and logger provider. Returns undefined when no exporter is configured.
  */
-export function startTelemetry(env: TelemetrySettings = process.env): Telemetry | undefined {
+export function startTelemetry(
+  env: TelemetrySettings = process.env,
+  createCredential: TelemetryCredentialFactory = managedIdentity,
+): Telemetry | undefined {
   const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined;
+  const authentication = env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING?.trim() || undefined;
   const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined;
   if (connectionString === undefined && otlpEndpoint === undefined) return undefined;
-  const key = JSON.stringify([connectionString, otlpEndpoint]);
+  const key = JSON.stringify([connectionString, authentication, otlpEndpoint]);
   if (started?.key === key) return started;
   const previous = started;
   started = undefined;
@@ -76,9 +105,11 @@ export function startTelemetry(env: TelemetrySettings = process.env): Telemetry 
     logExporters.push(new OTLPLogExporter());
   }
   if (connectionString !== undefined) {
-    spanExporters.push(new AzureMonitorTraceExporter({ connectionString }));
-    metricExporters.push(new AzureMonitorMetricExporter({ connectionString }));
-    logExporters.push(new AzureMonitorLogExporter({ connectionString }));
+    const credential = telemetryCredential(authentication, createCredential);
+    const options = credential === undefined ? { connectionString } : { connectionString, credential };
+    spanExporters.push(new AzureMonitorTraceExporter(options));
+    metricExporters.push(new AzureMonitorMetricExporter(options));
+    logExporters.push(new AzureMonitorLogExporter(options));
   }
 
   const resource = resourceFromAttributes({

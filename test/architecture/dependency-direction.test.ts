@@ -27,6 +27,7 @@ beforeAll(() => {
               'shared/example.ts',
               'functions/example.ts',
               'emulators/*/example.ts',
+              'registration/example.ts',
             ],
             defaultProject: 'tsconfig.json',
             maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 64,
@@ -72,6 +73,9 @@ describe('lint enforces the dependency direction', () => {
       "import { runSweep } from '../../shared/sweep/sweep.js';",
       'must not depend on the app',
     ],
+    ['registration/example.ts', "import { createGraphClient } from '../shared/clients/graph.js';", 'shared/base'],
+    ['registration/example.ts', "import { startLocalStack } from '../emulators/stack/stack.js';", 'shared/base'],
+    ['shared/config/example.ts', "import { register } from '../../registration/register.js';", 'local tooling'],
   ])('%s: %s is refused (%s)', async (file, code, reason) => {
     const found = await violations(file, usedImport(code));
     expect(found).toHaveLength(1);
@@ -85,6 +89,8 @@ describe('lint enforces the dependency direction', () => {
     ['shared/clients/example.ts', "import { parseRetryAfter } from '../http/retry.js';"],
     ['shared/sweep/example.ts', "import { createGraphClient } from '../clients/graph.js';"],
     ['functions/example.ts', "import { getDaemonRuntime } from '../shared/runtime.js';"],
+    ['registration/example.ts', "import { createOutboundPipeline } from '../shared/http/outbound-pipeline.js';"],
+    ['registration/example.ts', "import { SETTINGS } from '../shared/config/schema.js';"],
   ])('%s: %s is allowed', async (file, code) => {
     expect(await violations(file, usedImport(code))).toEqual([]);
   });
@@ -132,7 +138,9 @@ describe('lint enforces the names of module-level constants', () => {
 describe('imports', () => {
   it('form no cycle anywhere in the repository', async () => {
     const tree = await parseDependencyTree(
-      ['functions', 'shared', 'emulators', 'scripts', 'devhost', 'bench', 'test'].map((folder) => `${folder}/**/*.ts`),
+      ['functions', 'shared', 'registration', 'emulators', 'scripts', 'devhost', 'bench', 'test'].map(
+        (folder) => `${folder}/**/*.ts`,
+      ),
       { context: REPO_ROOT, cwd: REPO_ROOT, tsconfig: path.join(REPO_ROOT, 'tsconfig.json'), transform: true },
     );
     expect(Object.keys(tree).length).toBeGreaterThan(150);

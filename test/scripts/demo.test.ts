@@ -51,6 +51,29 @@ describe('npm run demo', () => {
     expect(result.stdout).not.toMatch(/\b[\w.+-]{2,}@[\w-]+\.[\w.]+/);
   });
 
+  it.each(['secret', 'certificate', 'managed-identity'])(
+    '--from-scratch --credential %s: register on an empty tenant, a second register writes nothing, the e-mails are sent',
+    async (mode) => {
+      const result = await runCommand('scripts/demo.ts', ['--from-scratch', '--credential', mode], {
+        env: envWithoutExtraCa(),
+        timeoutMs: 60_000,
+      });
+      expect(result.stderr).not.toMatch(/^error/m);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(
+        new RegExp(`^== npm run register -- --credential ${mode}, as the tenant's admin`, 'm'),
+      );
+      expect(result.stdout).toMatch(/^ {2}- create application 'due-notifier' /m);
+      expect(result.stdout).toMatch(/^ {4}ENTRA_CLIENT_ID=[0-9a-f-]{36}$/m);
+      expect(result.stdout).toMatch(new RegExp(`^ {4}CLIENT_CREDENTIAL=${mode}$`, 'm'));
+      expect(result.stdout).toMatch(/^ {2}register again: nothing to change \(0 writes\)\.$/m);
+      const [pass1 = ''] = result.stdout.split(/^== Pass 2\b/m);
+      expect(pass1.split('\n').filter((line) => /^ {2}sent {2}\d+:/.test(line)).length).toBeGreaterThan(0);
+      if (mode === 'managed-identity')
+        expect(result.stdout).toMatch(/^ {2}requests +graph \d+, token 1, key vault 0$/m);
+    },
+  );
+
   it('--help prints the usage and runs nothing', async () => {
     const result = await runCommand('scripts/demo.ts', ['--help'], { env: envWithoutExtraCa(), timeoutMs: 30_000 });
     expect(result.code).toBe(0);

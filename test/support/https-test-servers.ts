@@ -68,9 +68,10 @@ export async function startHttpsProxy(options: HttpsProxyOptions): Promise<TestH
   return server;
 }
 
-type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void | Promise<void>;
+export type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void | Promise<void>;
 
-async function startServer(handle: Handler): Promise<TestHttpsServer> {
+/** An HTTPS server on a loopback port that answers with `handle` and records each request. */
+export async function startServer(handle: Handler): Promise<TestHttpsServer> {
   const tls = await (await ensureLocalCa()).issueServerCertificate([LOOPBACK, 'localhost']);
   const requests: RecordedRequest[] = [];
   const server = createServer({ cert: tls.cert, key: tls.key }, (request, response) => {

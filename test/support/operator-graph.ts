@@ -4,21 +4,14 @@
  * registering the daemon by hand through those requests, for tests that need a registration made the way
  * an administrator makes one.
  */
-import { ClientSecretCredential } from '@azure/identity';
 import { GRAPH_APP_ID } from '../../emulators/entra/first-party-apps.js';
 import type { LocalStack } from '../../emulators/stack/stack.js';
+import { operatorSignIn } from '../../scripts/support/register-on-stack.js';
 
 export type Json = Record<string, unknown>;
 
-export function operatorCredential(stack: LocalStack, who: 'admin' | 'nonAdmin' = 'admin'): ClientSecretCredential {
-  const operator = stack.operator;
-  const signIn = operator?.[who];
-  if (!operator || !signIn) throw new Error(`The stack's seed names no ${who} operator`);
-  return new ClientSecretCredential(operator.tenantId, signIn.clientId, signIn.clientSecret, {
-    authorityHost: operator.authorityHost,
-    disableInstanceDiscovery: true,
-  });
-}
+/** The operator's sign-in: the one `npm run demo -- --from-scratch` uses too. */
+export const operatorCredential = operatorSignIn;
 
 export interface GraphAnswer {
   readonly status: number;

@@ -30,4 +30,22 @@ describe('telemetry settings', () => {
     expect(message).toContain('no InstrumentationKey');
     expect(message).not.toContain('hush');
   });
+
+  it('take Entra authentication for Application Insights, with or without a user-assigned identity', () => {
+    for (const value of [
+      'Authorization=AAD',
+      'ClientId=33333333-3333-3333-3333-333333333333;Authorization=AAD',
+      'authorization=aad; ClientId=33333333-3333-3333-3333-333333333333;',
+    ]) {
+      expect(() => testConfig({ APPLICATIONINSIGHTS_AUTHENTICATION_STRING: value }), value).not.toThrow();
+    }
+  });
+
+  it('refuse an authentication string that names no Entra identity, saying why', () => {
+    const problem = (value: string) =>
+      problemWith({ APPLICATIONINSIGHTS_AUTHENTICATION_STRING: value }, 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING');
+    expect(problem('ClientId=my-identity;Authorization=AAD')).toContain('ClientId is not a GUID');
+    expect(problem('ClientId=33333333-3333-3333-3333-333333333333')).toContain('it needs Authorization=AAD');
+    expect(problem('Authorization=AAD;InstrumentationKey=abc')).toContain('"InstrumentationKey" is not a part of it');
+  });
 });

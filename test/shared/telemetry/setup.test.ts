@@ -45,6 +45,39 @@ describe('telemetry SDK set-up', () => {
     );
   });
 
+  it("sends Application Insights telemetry with the identity's Entra token when the authentication string asks for it", async () => {
+    const settings = {
+      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${ingestion.url}/`,
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=33333333-3333-3333-3333-333333333333;Authorization=AAD',
+    };
+    const identities: unknown[] = [];
+    const credential = {
+      getToken: async () => ({ token: 'telemetry-entra-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
+    };
+    const saved = { ...process.env };
+    Object.assign(process.env, settings);
+    const before = ingestion.requests.length;
+    try {
+      // Started here with a stand-in for the managed identity; the invocation finds it started for these settings.
+      startTelemetry(settings, (identity) => {
+        identities.push(identity);
+        return credential;
+      });
+      await runInvocation({ functionName: 'reminderTimer', invocationId: 'inv-2', trigger: 'timer' }, () =>
+        inSpan('reminders.sweep', { 'due_notifier.reminders': 1 }, () => Promise.resolve()),
+      );
+    } finally {
+      for (const name of Object.keys(settings)) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+    expect(identities).toEqual([{ clientId: '33333333-3333-3333-3333-333333333333' }]);
+    const tracks = ingestion.requests.slice(before).filter((request) => request.path === '/v2.1/track');
+    expect(tracks.length).toBeGreaterThan(0);
+    for (const track of tracks) expect(track.headers.authorization).toBe('Bearer telemetry-entra-token');
+  });
+
   it('starts again, registered, when the exporter settings change', () => {
     const first = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
     const second = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:2' });
