@@ -10,7 +10,7 @@ import type { SenderMailbox } from '../config/types.js';
 import type { Logger } from '../base/logger.js';
 import { DeliveryError } from './delivery-outcome.js';
 import type { DeferralCode, DeliveryOutcome } from './delivery-outcome.js';
-import { LedgerError, deferClaim, pauseMailbox, releaseClaim, takeSendSlot } from './ledger/index.js';
+import { BUDGET_LEAD_MS, LedgerError, deferClaim, pauseMailbox, releaseClaim, takeSendSlot } from './ledger/index.js';
 import type { MailError } from './mailer.js';
 import type { LedgerClaim, MailboxPaceLimits, ReminderLedger } from './ledger/index.js';
 import type { ReminderMessage } from '../reminders/rules.js';
@@ -126,6 +126,7 @@ export type PaceStep =
 export async function paceSend(
   ledger: ReminderLedger,
   sender: SenderMailbox,
+  reminder: ReminderMessage,
   claim: LedgerClaim,
   options: { readonly now: Date; readonly retryDelayMs: number; readonly abortSignal?: AbortSignal },
 ): Promise<PaceStep> {
@@ -139,14 +140,15 @@ export async function paceSend(
       ...(abortSignal ? { abortSignal } : {}),
     });
     if (decision.kind === 'send') return { kind: 'send', slot: decision.at, recovering: decision.pausedBefore };
+    const until = decision.reserved ? decision.at : budgetReturn(decision.at, now, reminder.dueDate);
     const [code, why]: [DeferralCode, string] =
       decision.reason === 'budget'
         ? ['MailboxDailyBudget', "The sender mailbox's recipients of the last 24 hours are at its daily budget"]
         : decision.reason === 'paused'
           ? ['MailboxPaused', 'The sender mailbox is paused after a refusal']
           : ['MailboxPace', "The sender mailbox's next free send slot is later"];
-    const slotKept = decision.reason !== 'paused';
-    return { kind: 'defer', code, until: decision.at, message: `${why}.`, claim, slotKept, mailbox: sender.mailbox };
+    const slotKept = decision.reserved;
+    return { kind: 'defer', code, until, message: `${why}.`, claim, slotKept, mailbox: sender.mailbox };
   } catch (error) {
     if (!(error instanceof LedgerError)) throw error;
     const { code, message } = error;
@@ -228,4 +230,15 @@ export function pauseAfterRefusal(
     ...(slot === undefined ? {} : { slot }),
     ...(abortSignal ? { abortSignal } : {}),
   }).catch(() => new Date(now.getTime() + retryDelayMs));
+}
+
+/**
+ * When a reminder over the daily budget comes back: {@link BUDGET_LEAD_MS} before the budget frees, a
+ * second later per day until its due date (up to 5 minutes), so that the overflow reserves its slots
+ * ahead of the next day's run, soonest due date first, whatever order it arrived in.
+ */
+function budgetReturn(freeAt: Date, now: Date, dueDate: string): Date {
+  const daysToDue = Math.max(0, Math.floor((Date.parse(`${dueDate}T00:00:00Z`) - freeAt.getTime()) / 86_400_000));
+  const at = freeAt.getTime() - BUDGET_LEAD_MS + Math.min(daysToDue, 300) * 1_000;
+  return new Date(Math.max(now.getTime(), at));
 }

@@ -160,7 +160,7 @@ async function deliver(
   let slot: Date | undefined;
   let recovering = false;
   if (deps.reschedule !== undefined) {
-    const step = await paceSend(ledger, sender, claim, { now: clock(), retryDelayMs, ...signal });
+    const step = await paceSend(ledger, sender, reminder, claim, { now: clock(), retryDelayMs, ...signal });
     if (step.kind === 'defer') return defer(step.code, step.until, step.message, step);
     ({ slot, recovering } = step);
     const waitMs = slot.getTime() - clock().getTime();

@@ -22,6 +22,12 @@ const HOURS_PER_DAY = 24;
 const MAX_ROUNDS = 10;
 /** A kept slot this late is given up for a new one: sending it now could bunch with the slots after it. */
 export const LATE_SLOT_TOLERANCE_MS = 30_000;
+/**
+ * A reminder over the daily budget reserves no slot until the budget frees within this time: it comes
+ * back this long before (see deferral.ts), so that the day's overflow reserves its slots ahead of the
+ * next day's run.
+ */
+export const BUDGET_LEAD_MS = 10 * 60_000;
 
 export interface MailboxPaceLimits {
   /** Time between two sends of the mailbox (one minute ÷ its messages per minute, with a margin). */
@@ -42,8 +48,16 @@ export interface TakeSlotOptions {
 export type SlotDecision =
   /** Send at `at` (now, or within maxWaitMs). */
   | { readonly kind: 'send'; readonly at: Date; readonly pausedBefore: boolean }
-  /** Come back at `at`, the slot reserved for this reminder; `reason` says why it is that late. */
-  | { readonly kind: 'defer'; readonly at: Date; readonly reason: 'pace' | 'paused' | 'budget' };
+  /**
+   * Come back for `at`: the slot reserved for this reminder (`reserved`), or, over the daily budget,
+   * when the budget frees (no slot yet); `reason` says why it is that late.
+   */
+  | {
+      readonly kind: 'defer';
+      readonly at: Date;
+      readonly reason: 'pace' | 'paused' | 'budget';
+      readonly reserved: boolean;
+    };
 
 interface PaceState {
   nextSlotAt: number;
@@ -177,12 +191,19 @@ export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: T
     if (kept !== undefined) count(state, kept.getTime(), -1);
     const earliest = Math.max(now, state.nextSlotAt, state.pausedUntil);
     const slot = budgetFreeAt(state, earliest, limits.recipientsPerDay);
+    if (slot > earliest && slot - now > BUDGET_LEAD_MS) {
+      return {
+        result: { kind: 'defer', at: new Date(slot), reason: 'budget', reserved: false },
+        write: kept !== undefined,
+      };
+    }
     state.nextSlotAt = slot + limits.intervalMs;
     count(state, slot, 1);
+    const reason = slot > earliest ? 'budget' : paused ? 'paused' : 'pace';
     const result: SlotDecision =
       slot - now <= maxWaitMs
         ? { kind: 'send', at: new Date(slot), pausedBefore: state.refusals > 0 }
-        : { kind: 'defer', at: new Date(slot), reason: slot > earliest ? 'budget' : paused ? 'paused' : 'pace' };
+        : { kind: 'defer', at: new Date(slot), reason, reserved: true };
     return { result, write: true };
   });
 }
