@@ -40,7 +40,7 @@ import { readMailTemplateFiles } from './delivery/mail-template-files.js';
 import { createMailer } from './delivery/mailer.js';
 import type { Mailer } from './delivery/mailer.js';
 import { createReminderVerifier } from './delivery/verification/verifier.js';
-import type { ReminderVerifier } from './delivery/verification/verifier.js';
+import type { ReminderVerifier, VerificationCounts } from './delivery/verification/verifier.js';
 import { createRequestMetrics } from './http/metrics.js';
 import type { RequestMetrics } from './http/metrics.js';
 import { createThrottlePauses } from './http/throttle-pauses.js';
@@ -169,6 +169,14 @@ function createMailRenderer(config: AppConfig): DeliveryRuntime['renderMail'] {
     );
   }
   return (reminder, daysLeft) => templates.render(reminder, { daysLeft, branding, defaultLanguage });
+}
+
+/**
+ * Verify before send's counts on this instance since its runtime was built or reset (benchmarks): Graph
+ * list requests (`pages`) per confirmed reminder is `requestsPerConfirmed`. Undefined before a delivery.
+ */
+export function deliveryVerificationCounts(): VerificationCounts | undefined {
+  return cached?.delivery?.verifier.counts();
 }
 
 /** Forgets the delivery's snapshot of the list and its counts (tests; a list known to have changed). */
