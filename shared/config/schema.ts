@@ -9,7 +9,7 @@ import type { Conditional, Required, SettingDeclaration, SettingTree } from './d
 import * as mailRules from './mail-rules.js';
 import * as rules from './rules.js';
 import { connectionString } from './connection-string.js';
-import { senderMailboxes } from './sender-mailboxes.js';
+import { perDay, perMinute, senderMailboxes } from './sender-mailboxes.js';
 
 export const SETTING_SCHEMA = {
   tenantId: required('ENTRA_TENANT_ID', rules.tenantId, {
@@ -136,21 +136,11 @@ export const SETTING_SCHEMA = {
   }),
   senderMailboxes: conditional('SENDER_MAILBOXES', senderMailboxes, {
     description:
-      'several mailboxes to send from, reminders spread over them by id, each with its own pace and daily budget (`mailbox|per minute|per day` overrides the two settings below); replaces `SENDER_MAILBOX`',
+      'several mailboxes to send from, reminders spread over them by id (`mailbox|per minute|per day` sets its own limits); replaces `SENDER_MAILBOX`',
     when: 'optional',
   }),
-  mailMessagesPerMinute: defaulted(
-    'MAIL_MESSAGES_PER_MINUTE',
-    '30',
-    rules.wholeNumber('messages', 1, 100_000),
-    "each sender mailbox's pace (Exchange Online: 30 a minute); the app sends about 5 % below it, shared by every instance",
-  ),
-  mailRecipientsPerDay: defaulted(
-    'MAIL_RECIPIENTS_PER_DAY',
-    '10000',
-    rules.wholeNumber('recipients', 1, 10_000_000),
-    "each sender mailbox's recipients per 24 hours (Exchange Online: 10,000); what does not fit is deferred to the next day",
-  ),
+  mailMessagesPerMinute: defaulted('MAIL_MESSAGES_PER_MINUTE', '30', perMinute, 'messages a minute per sender mailbox'),
+  mailRecipientsPerDay: defaulted('MAIL_RECIPIENTS_PER_DAY', '10000', perDay, 'recipients a day per sender mailbox'),
   deliveryRetryDelaySeconds: defaulted(
     'DELIVERY_RETRY_DELAY_SECONDS',
     '60',
@@ -202,6 +192,20 @@ export const SETTING_SCHEMA = {
     }),
   },
   ledgerTable: defaulted('LEDGER_TABLE', 'reminderledger', rules.tableName, 'idempotency ledger table'),
+  runHistory: {
+    table: defaulted(
+      'RUN_HISTORY_TABLE',
+      'reminderruns',
+      rules.tableName,
+      'run history table: each run and its deliveries (`npm run runs`, `GET /api/reminders/runs`)',
+    ),
+    retentionDays: defaulted(
+      'RUN_HISTORY_RETENTION_DAYS',
+      '90',
+      rules.wholeNumber('days', 1, 3650),
+      'how long runs stay in the run history; older ones are deleted, a few at the end of each timer run',
+    ),
+  },
   deliveryClaimSeconds: defaulted(
     'DELIVERY_CLAIM_SECONDS',
     '300',

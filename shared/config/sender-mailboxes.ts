@@ -1,8 +1,18 @@
-/** The rule of SENDER_MAILBOXES: a list of mailboxes, each optionally with its own pace and daily budget. */
+/**
+ * The rules of the sender mailboxes' settings: SENDER_MAILBOXES (a list of mailboxes, each optionally with
+ * its own pace and daily budget), and the default pace (Exchange Online: 30 messages a minute; the app
+ * sends about 5 % below it, one pace for every instance) and daily budget (10,000 recipients in 24 hours;
+ * what does not fit waits for the next day). docs/delivery.md tells the whole story.
+ */
 import * as v from 'valibot';
 import { quote } from './rule.js';
 import type { Rule } from './rule.js';
-import { isMailboxName } from './rules.js';
+import { isMailboxName, wholeNumber } from './rules.js';
+
+/** MAIL_MESSAGES_PER_MINUTE. */
+export const perMinute = wholeNumber('messages', 1, 100_000);
+/** MAIL_RECIPIENTS_PER_DAY. */
+export const perDay = wholeNumber('recipients', 1, 10_000_000);
 
 /** One entry of SENDER_MAILBOXES: a mailbox, with its own pace and daily budget when given. */
 export interface SenderMailboxEntry {

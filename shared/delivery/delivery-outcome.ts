@@ -24,8 +24,8 @@ export type DeferralCode =
 export type DeliveryOutcome =
   /** Sent by this delivery. `ambiguousSends` > 0: earlier attempts may have sent it too. */
   | { readonly status: 'sent'; readonly reminderId: string; readonly attempt: number; readonly ambiguousSends: number }
-  /** The obligations list does not confirm the reminder (`reason`, recorded in the ledger): nothing was sent. */
-  | { readonly status: 'refused'; readonly reminderId: string; readonly reason: string }
+  /** The obligations list does not confirm the reminder (`code`: the reason, recorded in the ledger): nothing was sent. */
+  | { readonly status: 'refused'; readonly reminderId: string; readonly code: string }
   /** The ledger already records the reminder as sent or failed: nothing was sent. */
   | { readonly status: 'alreadySettled'; readonly reminderId: string; readonly state: 'sent' | 'failed' }
   /** Another delivery holds a live claim (it sends, or its queue message comes back): nothing was sent. */
@@ -69,7 +69,7 @@ export function recordOutcome(span: TelemetrySpan, outcome: DeliveryOutcome): vo
     span.setAttribute('error.type', outcome.code);
     recordDelivery('failed', outcome.code);
   } else if (outcome.status === 'refused') {
-    recordDelivery('refused', outcome.reason);
+    recordDelivery('refused', outcome.code);
   } else if (outcome.status === 'deferred') {
     span.setAttribute('due_notifier.deferral', outcome.code);
     recordDelivery('deferred', outcome.code);

@@ -76,7 +76,11 @@ export function checkReminder(
   if (dueReminderDay(obligation.daysLeft, rules) !== message.daysBefore) return refused('notDue');
   return {
     kind: 'confirmed',
-    reminder: { ...reminderMessageOf(obligation, message.daysBefore, now), createdAt: message.createdAt },
+    reminder: {
+      ...reminderMessageOf(obligation, message.daysBefore, now),
+      createdAt: message.createdAt,
+      ...(message.runId === undefined ? {} : { runId: message.runId }),
+    },
   };
 }
 

@@ -10,7 +10,7 @@
  * the candidate with the smallest k (at most one reminder per item per run).
  */
 
-import { isPlausibleEmailAddress } from './email-address.js';
+import { readEmailAddress } from './email-address.js';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate, parseIsoInstant, startOfDayIn } from './calendar.js';
 import { canonicalLanguageTag } from './language.js';
 import { currencyMinorUnits, formatDecimalAmount, isBelowMinimum, normalizeCurrencyCode } from './money.js';
@@ -71,6 +71,8 @@ export interface ReminderMessage {
   readonly createdAt: string;
   /** The customer's language from the list, a canonical BCP 47 tag (`de`, `fr-CH`); absent when the list gives none. */
   readonly language?: string;
+  /** The run that emitted this message (its id in the run history), so that its delivery is counted against it; absent in older messages. */
+  readonly runId?: string;
 }
 
 /** Every skip reason, in the order the checks run (and summaries list them). */
@@ -167,7 +169,7 @@ export function readObligation(item: ListItem, rules: ReminderRules, now: Date):
   const daysLeft = daysBetween(calendarDateIn(now, rules.timeZone), dueDate);
   if (daysLeft < 0) return skip('pastDue');
 
-  const email = emailAddress(fields[columns.customerEmail]);
+  const email = readEmailAddress(fields[columns.customerEmail]);
   if (email === 'missing') return skip('missingEmail');
   if (email === 'invalid') return skip('invalidEmail');
 
@@ -285,15 +287,4 @@ function dueDateIn(value: unknown, timeZone: string): string | 'missing' | 'inva
   }
   const instant = parseIsoInstant(text);
   return instant === undefined ? 'invalid' : calendarDateIn(instant, timeZone);
-}
-
-function emailAddress(value: unknown): string | 'missing' | 'invalid' {
-  if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
-    return 'missing';
-  }
-  if (typeof value !== 'string') {
-    return 'invalid';
-  }
-  const address = value.trim();
-  return isPlausibleEmailAddress(address) ? address : 'invalid';
 }

@@ -11,6 +11,7 @@ import { lookupReminder } from '../../shared/delivery/ledger/index.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import { calendarDate, useFunctionHost } from '../support/function-host.js';
+import { forgetMailboxPace } from '../support/mailbox-pace.js';
 import { reminderMessage } from '../support/reminder-messages.js';
 import { useLocalStack } from '../support/stack.js';
 
@@ -34,16 +35,6 @@ async function enqueue(texts: readonly string[]): Promise<void> {
   await enqueueMessages(host().remindersQueue(), texts, {
     encoding: host().functionApp.hostJson.queueMessageEncoding,
   });
-}
-
-/** Forgets the mailboxes' pace and budget (the earlier tests' sends), as on a new day. */
-async function forgetPace(): Promise<void> {
-  const { ledger } = getDaemonRuntime(process.env);
-  await ledger.ready();
-  const { table } = ledger;
-  for await (const entity of table.listEntities({ queryOptions: { filter: "PartitionKey eq '%pace'" } })) {
-    await table.deleteEntity(entity.partitionKey ?? '', entity.rowKey ?? '');
-  }
 }
 
 async function call(name: 'reminderBacklog' | 'reminderRedrive', body?: unknown) {
@@ -85,7 +76,7 @@ describe('backlog and re-drive', () => {
   });
 
   it('reports deferred and failed reminders by reason; gives failed ones back on request', async () => {
-    await forgetPace();
+    await forgetMailboxPace(getDaemonRuntime(process.env).ledger);
     const [sent, overBudget, invalid] = [reminder(), reminder(), reminder()];
     stack().graph.mailboxes.refuseRecipient(invalid?.customer.email ?? '', {
       status: 400,

@@ -10,7 +10,7 @@ import type { ListItemSeed } from '../../emulators/stack/seed.js';
 import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
 import { listObligationReminders, lookupRefusal, lookupReminder } from '../../shared/delivery/ledger/index.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
-import { deliveryVerificationCounts, getDaemonRuntime, resetDeliveryVerification } from '../../shared/runtime.js';
+import { deliveryVerification, getDaemonRuntime } from '../../shared/runtime.js';
 import { useFunctionHost } from '../support/function-host.js';
 import { inDays, obligation } from '../support/obligations.js';
 import { reminderMessage } from '../support/reminder-messages.js';
@@ -182,7 +182,7 @@ describe('verify before send', () => {
 
     // Its copy comes back a second later (DELIVERY_RETRY_DELAY_SECONDS); reads of the list start 10 s
     // apart at least, which a test need not wait for.
-    resetDeliveryVerification();
+    deliveryVerification.reset();
     const { outcomes, poisoned } = await host().deliverQueued({ waitForDelayed: { pollMs: 100, timeoutMs: 30_000 } });
     expect(poisoned).toEqual([]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['succeeded']);
@@ -203,7 +203,7 @@ describe('verify before send', () => {
     expect(stack().graph.outbox()).toHaveLength(count);
     const listRequests = stack().counters.get('graph.listItems');
     expect(listRequests).toBeLessThanOrEqual(0.05 * count + 1);
-    const counts = deliveryVerificationCounts();
+    const counts = deliveryVerification.counts();
     expect(counts).toMatchObject({ confirmed: count, refused: 0, pages: listRequests });
     expect(counts?.requestsPerConfirmed).toBeLessThanOrEqual(0.05);
   });

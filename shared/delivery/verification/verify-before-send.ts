@@ -59,5 +59,5 @@ export async function verifyBeforeSend(
   logger.warn(
     `Reminder ${reminder.id}: not sent: the obligations list does not confirm it (${reason}); ${recorded} (delivery ${deliveryId}).`,
   );
-  return { status: 'refused', reminderId: reminder.id, reason };
+  return { status: 'refused', reminderId: reminder.id, code: reason };
 }
