@@ -26,7 +26,6 @@ import { createAppCredentials } from './clients/app-credentials.js';
 import type { ClientCredentialProvider } from './clients/client-credential.js';
 import { createDelayedQueue, createQueueClient } from './clients/queue-storage.js';
 import { createTableClient } from './clients/table-storage.js';
-import type { TableServiceClientOptions } from '@azure/data-tables';
 import { loadConfig } from './config/config.js';
 import type { AppConfig, DeliveryAppConfig, SettingsSource } from './config/config.js';
 import { deliverReminder } from './delivery/deliver-reminder.js';
@@ -36,6 +35,7 @@ import type { Reschedule } from './delivery/deferral.js';
 import { backlogReport, redrive } from './delivery/backlog.js';
 import type { BacklogQueues, BacklogReport, RedriveOptions, RedriveResult } from './delivery/backlog.js';
 import { createDeliverySummary } from './delivery/delivery-summary.js';
+import { deliveryTime } from './delivery/delivery-time.js';
 import type { DeliverySummary } from './delivery/delivery-summary.js';
 import { createReminderLedger, findSentReminderIds } from './delivery/ledger/index.js';
 import type { ReminderLedger } from './delivery/ledger/index.js';
@@ -43,6 +43,8 @@ import { createMailRenderer } from './delivery/mail-renderer.js';
 import type { MailRenderer } from './delivery/mail-renderer.js';
 import { createMailer } from './delivery/mailer.js';
 import type { Mailer } from './delivery/mailer.js';
+import { createReminderVerifier } from './delivery/verification/verifier.js';
+import type { ReminderVerifier, VerificationCounts } from './delivery/verification/verifier.js';
 import { createRequestMetrics } from './http/metrics.js';
 import type { RequestMetrics } from './http/metrics.js';
 import { createThrottlePauses } from './http/throttle-pauses.js';
@@ -50,7 +52,9 @@ import type { ThrottlePauses } from './http/throttle-pauses.js';
 import type { ReminderMessage } from './reminders/rules.js';
 import { createRunHistory, findResubmittable, pruneRuns, recordDelivery, recordSweep } from './history/index.js';
 import type { RecordedRunOptions, RunHistory, RunTrigger } from './history/index.js';
+import { HISTORY_CLIENT_OPTIONS, HISTORY_TIMEOUT_MS } from './history/run-history.js';
 import { errorCodeOf } from './base/telemetry.js';
+import { dueWindowVerification } from './sweep/due-window.js';
 import { runSweep } from './sweep/sweep.js';
 import type { SweepOptions, SweepResult } from './sweep/sweep.js';
 
@@ -81,6 +85,8 @@ export interface DeliveryRuntime extends DaemonRuntime {
   readonly settings: DeliverySettings;
   /** The e-mail of a reminder, from the template files checked when this runtime was built. */
   readonly renderMail: MailRenderer;
+  /** Verify before send: one snapshot of the due window shared by this instance's deliveries. */
+  readonly verifier: ReminderVerifier;
   /** A new copy of a reminder's message on the queue, invisible until the given moment. */
   readonly reschedule: Reschedule;
   /** This worker's deliveries, summarised once a minute. */
@@ -95,13 +101,7 @@ export interface DaemonRuntimeOptions {
   readonly logger?: Logger;
 }
 
-/** How delivery tells and waits for time (deliver-reminder.ts): the system's, unless a tool sets its own. */
-let deliveryTime: Pick<DeliveryDependencies, 'clock' | 'sleep'> = {};
-
-/** For tools that simulate time (soak, benchmark): delivery's clock and wait; no argument: the system's. */
-export function setDeliveryTime(time: typeof deliveryTime = {}): void {
-  deliveryTime = time;
-}
+export { setDeliveryTime } from './delivery/delivery-time.js';
 
 /** The one cache: the runtime of the current configuration, and its delivery view once asked for. */
 let cached: { readonly key: string; readonly runtime: DaemonRuntime; delivery?: DeliveryRuntime } | undefined;
@@ -129,6 +129,7 @@ export function getDeliveryRuntime(
     config,
     settings: { ...config.delivery, timeZone: config.timeZone },
     renderMail: createMailRenderer(config.mail),
+    verifier: createReminderVerifier(dueWindowVerification(config, entry.runtime.graph)),
     reschedule: rescheduleOn(createDelayedQueue(entry.runtime.queues.queue)),
     summary: createDeliverySummary(),
   };
@@ -136,6 +137,12 @@ export function getDeliveryRuntime(
 }
 
 export { getRun, listRuns } from './history/index.js';
+
+/** Verify before send on this instance: its counts (Graph list requests per e-mail) and its snapshot's reset. */
+export const deliveryVerification = {
+  counts: (): VerificationCounts | undefined => cached?.delivery?.verifier.counts(),
+  reset: (): void => cached?.delivery?.verifier.reset(),
+};
 
 /** Forgets the cached clients (tests; a new configuration is picked up anyway). */
 export function resetDaemonRuntime(): void {
@@ -194,15 +201,6 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
 }
 
 /**
- * History writes must not hold a run up (its time budget leaves the host's functionTimeout a margin):
- * few, short retries, at most 10 s a request; a failed write is logged, not retried later.
- */
-const HISTORY_TIMEOUT_MS = 10_000;
-const HISTORY_CLIENT_OPTIONS: TableServiceClientOptions = {
-  retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
-};
-
-/**
  * A sweep as the timer and the HTTP trigger run it, on the runtime of the app settings in the
  * environment: reminders the ledger records as sent are left out; the run is recorded in the run
  * history, and a timer run then prunes the runs older than the retention (a few at a time).
@@ -256,7 +254,8 @@ export async function deliverWithRuntime(
   logger: Logger,
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
-  const { ledger, mailer, settings, renderMail, reschedule, summary, history } = getDeliveryRuntime(process.env);
+  const runtime = getDeliveryRuntime(process.env);
+  const { summary, history } = runtime;
   const record = async (status: string, code?: string): Promise<void> => {
     if (reminder.runId === undefined) return;
     await recordDelivery(history, logger, {
@@ -266,7 +265,7 @@ export async function deliverWithRuntime(
       ...(code === undefined ? {} : { code }),
     });
   };
-  const deps = { ledger, mailer, settings, renderMail, logger, reschedule, ...deliveryTime };
+  const deps: DeliveryDependencies = { ...runtime, logger, ...deliveryTime() };
   let outcome: DeliveryOutcome;
   try {
     outcome = await deliverReminder(deps, reminder, { deliveryId });

@@ -10,14 +10,16 @@
  * releases the claim and throws a DeliveryError for the queue to retry: `ReminderNotSent`, or
  * `ReminderOutcomeUnknown` (the request left but no answer came: the retry may duplicate the e-mail,
  * counted in the ledger as `ambiguousSends`).
+ *
+ * Before the claim, the reminder is verified against the obligations list (verification/): sent with the
+ * list's values, `refused` with its reason recorded, or deferred when the list cannot be read.
  */
 import { DueNotifierError } from '../base/errors.js';
 import { calendarDateIn, daysBetween } from '../reminders/calendar.js';
 import { CLAIM_RECORD_MARGIN_MS } from '../config/config.js';
-import type { SenderMailbox } from '../config/types.js';
 import { abortableSleep } from '../http/retry.js';
 import { createDeferrer, paceSend, pauseAfterRefusal, senderFor } from './deferral.js';
-import type { Reschedule } from './deferral.js';
+import type { DeliveryDependencies } from './delivery-dependencies.js';
 import { DeliveryError, recordOutcome } from './delivery-outcome.js';
 import type { DeliveryErrorCode, DeliveryOutcome } from './delivery-outcome.js';
 import {
@@ -29,47 +31,13 @@ import {
   recordSent,
   releaseClaim,
 } from './ledger/index.js';
-import type { LedgerClaim, ReminderLedger } from './ledger/index.js';
-import type { Logger } from '../base/logger.js';
+import type { LedgerClaim } from './ledger/index.js';
 import { inSpan, recordDelivery } from '../base/telemetry.js';
-import type { ReminderMail } from '../reminders/mail-template.js';
-import type { MailError, Mailer } from './mailer.js';
+import type { MailError } from './mailer.js';
+import { verifyBeforeSend } from './verification/verify-before-send.js';
 import type { ReminderMessage } from '../reminders/rules.js';
 
-export interface DeliverySettings {
-  /** User principal name or object id of the mailbox reminders are sent from. */
-  readonly senderMailbox: string;
-  readonly saveToSentItems: boolean;
-  /**
-   * How long a claim holds. The send (token, request, retries) is stopped {@link CLAIM_RECORD_MARGIN_MS}
-   * before the claim ends, so that the outcome is recorded while the claim is still this delivery's.
-   */
-  readonly claimDurationMs: number;
-  /** IANA zone in which due dates are calendar dates (REMINDER_TIME_ZONE): "due today" is decided there. */
-  readonly timeZone: string;
-  /** Every sender mailbox with its pace and budget; default `senderMailbox` at Exchange Online's limits. */
-  readonly senders?: readonly SenderMailbox[];
-  /** First pause after a refusal without Retry-After, or of an unreachable ledger; default 60 s. */
-  readonly retryDelayMs?: number;
-}
-
-export interface DeliveryDependencies {
-  readonly ledger: ReminderLedger;
-  readonly mailer: Mailer;
-  /** The e-mail of a reminder sent `daysLeft` days before its due date (the runtime's checked templates). */
-  readonly renderMail: (reminder: ReminderMessage, daysLeft: number) => ReminderMail;
-  readonly settings: DeliverySettings;
-  readonly logger: Logger;
-  /** Default: the system clock. Claims expire by it. */
-  readonly clock?: () => Date;
-  /**
-   * Puts a reminder back on the queue for later: with it, a failure that may pass defers the reminder
-   * (and the mailbox is paced); without it, such a failure throws for the queue to retry.
-   */
-  readonly reschedule?: Reschedule;
-  /** Waits until a send slot (default: a timer). */
-  readonly sleep?: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
-}
+export type { DeliveryDependencies, DeliverySettings } from './delivery-dependencies.js';
 
 export interface DeliverOptions {
   /** Names this delivery in the ledger and in logs (the invocation id). */
@@ -118,7 +86,6 @@ async function deliver(
     );
   }
 
-  const now = clock();
   const retryDelayMs = settings.retryDelayMs ?? 60_000;
   const signal = abortSignal ? { abortSignal } : {};
   const defer = createDeferrer({
@@ -129,9 +96,15 @@ async function deliver(
     ...signal,
     ...optional('reschedule', deps.reschedule),
   });
+  const verified = await verifyBeforeSend(reminder, { ...deps, now: clock(), deliveryId, ...signal }, (message) =>
+    defer('VerificationUnavailable', new Date(clock().getTime() + retryDelayMs), message),
+  );
+  if ('status' in verified) return verified;
+  // The claim (and the send's time within it) starts after the verification, however long that took.
+  const now = clock();
   let claimed: Awaited<ReturnType<typeof claimReminder>>;
   try {
-    claimed = await claimReminder(ledger, reminder, {
+    claimed = await claimReminder(ledger, verified, {
       owner: deliveryId,
       now,
       durationMs: settings.claimDurationMs,
@@ -183,7 +156,7 @@ async function deliver(
     return { status: 'failed', reminderId, code: 'ReminderExpired' };
   }
 
-  const mail = deps.renderMail(reminder, daysLeft);
+  const mail = deps.renderMail(verified, daysLeft);
   const sender = senderFor(reminderId, settings.senders ?? [settings.senderMailbox]);
   let slot: Date | undefined;
   let recovering = false;
@@ -200,7 +173,7 @@ async function deliver(
     {
       subject: mail.subject,
       html: mail.html,
-      to: { address: reminder.customer.email, name: reminder.customer.name },
+      to: { address: verified.customer.email, name: verified.customer.name },
       headers: { [REMINDER_ID_HEADER]: reminderId },
     },
     {

@@ -1,6 +1,6 @@
 /**
- * What a delivery came to (sent, already settled, in progress elsewhere, failed for good, deferred) and
- * the error a delivery throws when the queue must deliver the message again.
+ * What a delivery came to (sent, refused, already settled, in progress elsewhere, failed for good,
+ * deferred) and the error a delivery throws when the queue must deliver the message again.
  */
 import { DueNotifierError } from '../base/errors.js';
 import type { DueNotifierErrorOptions } from '../base/errors.js';
@@ -17,11 +17,15 @@ export type DeferralCode =
   /** The ledger (Table storage) could not be reached. */
   | 'LedgerUnavailable'
   /** The last send's outcome is unknown: sent again after a pause. */
-  | 'MailOutcomeUnknown';
+  | 'MailOutcomeUnknown'
+  /** The obligations list could not be read to verify the reminder (verification/): nothing is sent unverified. */
+  | 'VerificationUnavailable';
 
 export type DeliveryOutcome =
   /** Sent by this delivery. `ambiguousSends` > 0: earlier attempts may have sent it too. */
   | { readonly status: 'sent'; readonly reminderId: string; readonly attempt: number; readonly ambiguousSends: number }
+  /** The obligations list does not confirm the reminder (`code`: the reason, recorded in the ledger): nothing was sent. */
+  | { readonly status: 'refused'; readonly reminderId: string; readonly code: string }
   /** The ledger already records the reminder as sent or failed: nothing was sent. */
   | { readonly status: 'alreadySettled'; readonly reminderId: string; readonly state: 'sent' | 'failed' }
   /** Another delivery holds a live claim (it sends, or its queue message comes back): nothing was sent. */
@@ -64,6 +68,8 @@ export function recordOutcome(span: TelemetrySpan, outcome: DeliveryOutcome): vo
   } else if (outcome.status === 'failed') {
     span.setAttribute('error.type', outcome.code);
     recordDelivery('failed', outcome.code);
+  } else if (outcome.status === 'refused') {
+    recordDelivery('refused', outcome.code);
   } else if (outcome.status === 'deferred') {
     span.setAttribute('due_notifier.deferral', outcome.code);
     recordDelivery('deferred', outcome.code);

@@ -50,6 +50,9 @@ export function createDeliverySummary(clock: () => number = Date.now): DeliveryS
           `${nextDay} deferred to the next day (daily recipient budget)`,
           `${failed} failed${failed > 0 ? ` (${listed(failures)})` : ''}`,
           `${(counts.get('alreadySettled') ?? 0) + (counts.get('inProgress') ?? 0)} with nothing to do`,
+          ...(counts.has('refused')
+            ? [`${counts.get('refused')} refused (not confirmed by the obligations list)`]
+            : []),
         ];
         const line = `Deliveries in the last ${seconds} s: ${parts.join(', ')}.`;
         if (deferred > 0 || failed > 0) logger.warn(line);

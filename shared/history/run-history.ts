@@ -4,11 +4,20 @@
  * Reading (the HTTP functions, `npm run runs`) reports an unreachable table as HistoryUnavailable.
  */
 import { isRestError } from '@azure/core-rest-pipeline';
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TableServiceClientOptions } from '@azure/data-tables';
 import { DueNotifierError, describeError } from '../base/errors.js';
 import type { Logger } from '../base/logger.js';
 import { recordHistoryWriteFailure } from '../base/telemetry.js';
 import { historyMessage } from './run-record.js';
+
+/**
+ * History writes must not hold a run up (its time budget leaves the host's functionTimeout a margin):
+ * few, short retries, at most 10 s a request; a failed write is logged, not retried later.
+ */
+export const HISTORY_TIMEOUT_MS = 10_000;
+export const HISTORY_CLIENT_OPTIONS: TableServiceClientOptions = {
+  retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
+};
 
 export interface RunHistory {
   readonly table: TableClient;

@@ -27,3 +27,15 @@ export function isPlausibleEmailAddress(address: string): boolean {
   const labels = address.slice(at + 1).split('.');
   return EMAIL_LOCAL_PART.test(localPart) && labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label));
 }
+
+/** A list's address column as the rules read it: the trimmed address, or why there is none. */
+export function readEmailAddress(value: unknown): string | 'missing' | 'invalid' {
+  if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
+    return 'missing';
+  }
+  if (typeof value !== 'string') {
+    return 'invalid';
+  }
+  const address = value.trim();
+  return isPlausibleEmailAddress(address) ? address : 'invalid';
+}

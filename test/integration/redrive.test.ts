@@ -12,6 +12,7 @@ import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import { calendarDate, useFunctionHost } from '../support/function-host.js';
 import { forgetMailboxPace } from '../support/mailbox-pace.js';
+import { listObligationsFor } from '../support/obligations.js';
 import { reminderMessage } from '../support/reminder-messages.js';
 import { useLocalStack } from '../support/stack.js';
 
@@ -21,14 +22,20 @@ const host = useFunctionHost(stack, { settings: { SENDER_MAILBOX: MAILBOX, DELIV
 
 let nextObligation = 9000;
 
+/** A reminder `days` days before its due date; its item in the list, so that verify before send confirms it. */
 function reminder(days = 7): ReminderMessage {
   nextObligation += 1;
-  return reminderMessage({
-    obligationId: String(nextObligation),
-    dueDate: calendarDate(new Date(Date.now() + days * 86_400_000), 'Europe/Berlin'),
-    daysBefore: days,
-    daysLeft: days,
-  });
+  const [message] = listObligationsFor(
+    stack(),
+    reminderMessage({
+      obligationId: String(nextObligation),
+      dueDate: calendarDate(new Date(Date.now() + days * 86_400_000), 'Europe/Berlin'),
+      daysBefore: days,
+      daysLeft: days,
+    }),
+  );
+  if (message === undefined) throw new Error('no reminder');
+  return message;
 }
 
 async function enqueue(texts: readonly string[]): Promise<void> {

@@ -54,6 +54,7 @@ describe('loadConfig: defaults', () => {
       runTimeBudgetMs: 540_000,
       secretCacheTtlMs: 3_600_000,
       graphConcurrency: 4,
+      verifySnapshotMs: 300_000,
       ledgerTable: 'reminderledger',
       runHistory: { table: 'reminderruns', retentionDays: 90 },
       delivery: {
