@@ -22,7 +22,7 @@ const stack = useLocalStack({ mailboxes: { timeScale: TIME_SCALE } });
 const host = useFunctionHost(stack, {
   settings: {
     SENDER_MAILBOX: 'billing@contoso.com',
-    MAIL_MESSAGES_PER_MINUTE: String(30 * TIME_SCALE),
+    SENDER_MAILBOXES: `billing@contoso.com|${30 * TIME_SCALE}`,
     DELIVERY_RETRY_DELAY_SECONDS: '1',
   },
 });
