@@ -6,9 +6,9 @@
  */
 import { conditional, declarationsOf, defaulted, mapTree, required } from './declaration.js';
 import type { Conditional, Required, SettingDeclaration, SettingTree } from './declaration.js';
-import * as mailRules from './mail-rules.js';
+import { MAIL_SETTING_SCHEMA } from './mail-schema.js';
 import * as rules from './rules.js';
-import * as telemetryRules from './telemetry-rules.js';
+import { TELEMETRY_SETTING_SCHEMA } from './telemetry-schema.js';
 import { connectionString } from './connection-string.js';
 import { retryDelay, senderMailboxes } from './sender-mailboxes.js';
 
@@ -156,58 +156,8 @@ export const SETTING_SCHEMA = {
   }),
   deliveryRetryDelaySeconds: defaulted('DELIVERY_RETRY_DELAY_SECONDS', '60', retryDelay, 'first pause after a refusal'),
   saveToSentItems: defaulted('SAVE_TO_SENT_ITEMS', 'false', rules.boolean, "keep a copy in the sender's Sent Items"),
-  mail: {
-    defaultLanguage: defaulted(
-      'MAIL_DEFAULT_LANGUAGE',
-      'en',
-      mailRules.languageTag,
-      "language of the e-mail when the customer's `Language` is empty or has no strings in `templates/strings/`",
-    ),
-    senderName: conditional('MAIL_SENDER_NAME', mailRules.mailText(100), {
-      description:
-        "name in the e-mail's header and sign-off, e.g. `Contoso Bank`; the From name is the sender mailbox's display name",
-      when: 'optional',
-      sample: 'Contoso Payments',
-    }),
-    signature: conditional('MAIL_SIGNATURE', mailRules.mailText(500), {
-      description: 'signature block under the message; `\\n` starts a new line',
-      when: 'optional',
-    }),
-    contact: conditional('MAIL_CONTACT', mailRules.mailText(300), {
-      description: 'contact line for questions, e.g. a phone number and an address',
-      when: 'optional',
-    }),
-    paymentUrl: conditional('MAIL_PAYMENT_URL', mailRules.paymentUrl, {
-      description:
-        'payment link (https): `{reference}`, `{amount}` (decimal, e.g. `1250.00`) and `{currency}` are filled in, URL-encoded',
-      when: 'optional',
-    }),
-  },
-  telemetry: {
-    applicationInsights: conditional(
-      'APPLICATIONINSIGHTS_CONNECTION_STRING',
-      rules.applicationInsightsConnectionString,
-      {
-        description:
-          'exports traces, metrics and logs to Application Insights (Azure Monitor exporter; README, "Telemetry")',
-        when: 'optional',
-      },
-    ),
-    applicationInsightsAuthentication: conditional(
-      'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
-      telemetryRules.applicationInsightsAuthentication,
-      {
-        description:
-          "sends that telemetry with a managed identity's Entra token: `Authorization=AAD` (`ClientId=<GUID>;` first for a user-assigned identity); needed when Application Insights has local authentication off",
-        when: 'optional',
-      },
-    ),
-    otlpEndpoint: conditional('OTEL_EXPORTER_OTLP_ENDPOINT', rules.otlpEndpoint, {
-      description:
-        'exports traces, metrics and logs over OTLP/HTTP to this collector (`/v1/traces`, … appended); neither set: no telemetry SDK loads',
-      when: 'optional',
-    }),
-  },
+  mail: MAIL_SETTING_SCHEMA,
+  telemetry: TELEMETRY_SETTING_SCHEMA,
   ledgerTable: defaulted('LEDGER_TABLE', 'reminderledger', rules.tableName, 'idempotency ledger table'),
   runHistory: {
     table: defaulted(
