@@ -137,9 +137,9 @@ async function main(): Promise<void> {
   if (command === 'rotate') {
     if (!vault) throw commandLineError('rotate needs the secret or certificate mode (see --credential).');
     const graceMs = parseDuration(values.grace ?? '1h', '--grace');
-    const reports = createAdminGraph({ baseUrl: spec.graphBaseUrl.replace(/\/v1\.0$/, '/beta'), credential });
-    const lastUsed = credentialSignInActivity(reports, (why) =>
-      log(`- the credential activity report is not available (${why}); waiting for the grace period`),
+    const signInLog = createAdminGraph({ baseUrl: spec.graphBaseUrl.replace(/\/v1\.0$/, '/beta'), credential });
+    const lastUsed = credentialSignInActivity(signInLog, (why) =>
+      log(`- the sign-in log is not available (${why}); waiting for the grace period`),
     );
     const result = await rotate(spec, { graph, vault, graceMs, lastUsed, onProgress: (line) => log(`- ${line}`) });
     log(
