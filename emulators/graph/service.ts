@@ -9,10 +9,13 @@ import { createListStore } from './list-data.js';
 import { readListItemsPage } from './list-items.js';
 import type { SentMail } from './mail.js';
 import { acceptMail, createOutbox } from './mail.js';
+import { createMailboxModel } from './mailboxes.js';
+import type { MailboxControl, MailboxModelOptions } from './mailboxes.js';
 import { createGraphResponder, GraphRequestError } from './responses.js';
 import { createSkipTokenCodec } from './skip-token.js';
 
 export type { SentMail, MailAddress } from './mail.js';
+export type { MailboxControl, MailboxLimits, MailboxModelOptions, MailboxRefusal, MailboxUsage } from './mailboxes.js';
 
 export interface GraphControl {
   /** Messages accepted by sendMail, oldest first. */
@@ -20,6 +23,8 @@ export interface GraphControl {
   clearOutbox(): void;
   /** Replaces a list's items (a generated list becomes a seeded one); throws for an unknown site or list. */
   replaceListItems(siteId: string, listIdOrName: string, items: readonly ListItemSeed[]): void;
+  /** The sender mailboxes' limits, usage, clock and mailbox-wide refusals (mailboxes.ts). */
+  readonly mailboxes: MailboxControl;
 }
 
 export interface GraphServiceOptions {
@@ -29,6 +34,8 @@ export interface GraphServiceOptions {
   readonly clock?: () => number;
   /** The stack's start, against which `today±N` seed dates resolve; default the clock's now. */
   readonly now?: Date;
+  /** The sender mailboxes' sending limits (default: Exchange Online's) and their clock's speed. */
+  readonly mailboxes?: MailboxModelOptions;
 }
 
 /** Path templates the emulator serves, for naming the segment Graph could not resolve. */
@@ -68,6 +75,7 @@ export function createGraphService(options: GraphServiceOptions): ServiceDefinit
   const lists = createListStore({ seed, now });
   const outbox = createOutbox();
   const skipTokens = createSkipTokenCodec();
+  const mailboxes = createMailboxModel({ ...options.mailboxes, clock });
 
   /** Graph's refusals become Graph error responses; anything else is a crash for `internalError`. */
   const guarded =
@@ -110,7 +118,14 @@ export function createGraphService(options: GraphServiceOptions): ServiceDefinit
         if (sender === undefined) {
           throw new GraphRequestError(404, 'ErrorInvalidUser', `The requested user '${userId}' is invalid.`);
         }
-        outbox.add(acceptMail({ sender, body: request.body, sentAt: new Date(clock()) }));
+        const admission = mailboxes.admit(sender);
+        try {
+          const mail = acceptMail({ sender, body: request.body, sentAt: new Date(clock()) });
+          await admission.accept(mail.toRecipients.length + mail.ccRecipients.length + mail.bccRecipients.length);
+          outbox.add(mail);
+        } finally {
+          admission.end();
+        }
         return respond.empty(request, 202);
       }),
     },
@@ -146,6 +161,7 @@ export function createGraphService(options: GraphServiceOptions): ServiceDefinit
       outbox: () => [...outbox.messages],
       clearOutbox: () => outbox.clear(),
       replaceListItems: (siteId, listIdOrName, items) => lists.replaceItems(siteId, listIdOrName, items),
+      mailboxes,
     },
   };
 }

@@ -17,7 +17,7 @@ import type { EntraControl } from '../entra/service.js';
 import { createFaultController } from './faults.js';
 import type { DecidingFaultController } from './faults.js';
 import { createGraphService } from '../graph/service.js';
-import type { GraphControl } from '../graph/service.js';
+import type { GraphControl, MailboxModelOptions } from '../graph/service.js';
 import { createKeyVaultService } from '../keyvault/service.js';
 import type { KeyVaultControl } from '../keyvault/service.js';
 import { createManagedIdentityService, MANAGED_IDENTITY_PATH } from '../entra/managed-identity.js';
@@ -51,6 +51,12 @@ export interface LocalStackOptions {
   readonly faultSeed?: number;
   /** Milliseconds since the epoch, for tokens, secret expiry, vault attributes and Graph; default `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * The sender mailboxes' sending limits (default Exchange Online's: 4 concurrent requests, 30 messages a
+   * minute, 10,000 requests per 10 minutes, 10,000 recipients a day), per mailbox, and `timeScale` to run
+   * the mailboxes' clock faster (see emulators/graph/mailboxes.ts).
+   */
+  readonly mailboxes?: MailboxModelOptions;
 }
 
 export interface LocalStackUrls {
@@ -138,7 +144,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       identityHeader,
     });
     const keyVaultService = createKeyVaultService({ seed: seed.keyVault, verifier: authority, directory, clock });
-    const graphService = createGraphService({ seed: seed.graph, verifier: authority, clock, now: new Date(clock()) });
+    const graphService = createGraphService({
+      seed: seed.graph,
+      verifier: authority,
+      clock,
+      now: new Date(clock()),
+      ...(options.mailboxes ? { mailboxes: options.mailboxes } : {}),
+    });
     const endpoints = endpointNames([entraService, identityService, keyVaultService, graphService]);
 
     const faults = createFaultController(options.faultSeed === undefined ? {} : { seed: options.faultSeed });

@@ -11,8 +11,8 @@ import { registerStack } from './leak-guard.js';
 
 /**
  * Registers the hooks and returns a getter for the running stack (it throws outside the tests).
- * After each test the fault rules go back to `options.faults` and the request counters to zero, so that
- * a test's faults never leak into the next one.
+ * After each test the fault rules go back to `options.faults`, the request counters and the mailboxes'
+ * counts to zero and mailbox refusals end, so that a test's faults never leak into the next one.
  */
 export function useLocalStack(options: LocalStackOptions = {}): () => LocalStack {
   let stack: LocalStack | undefined;
@@ -26,6 +26,8 @@ export function useLocalStack(options: LocalStackOptions = {}): () => LocalStack
     stack.faults.clear();
     for (const rule of options.faults ?? []) stack.faults.add(rule);
     stack.counters.reset();
+    stack.graph.mailboxes.clearRefusals();
+    stack.graph.mailboxes.reset();
   });
   afterAll(async () => {
     await stack?.stop();
