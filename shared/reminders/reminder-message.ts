@@ -2,7 +2,8 @@
  * Reads a reminder queue message (schema `due-notifier.reminder/v1`) as the delivery receives it: checks
  * every field it relies on, including that the id is the one the sweep derives from the obligation, the
  * due date and the reminder day (it is the idempotency key). Problems name the field, never its value
- * (values are customer data).
+ * (values are customer data). The texts are cleaned again as the sweep cleans them (plain-text.ts): a
+ * message on the queue may not be the sweep's.
  */
 import { isCalendarDate, parseIsoInstant } from './calendar.js';
 import { isRecord } from '../base/is-record.js';
@@ -10,6 +11,7 @@ import { normalizeCurrencyCode } from './money.js';
 import { REMINDER_ID_FORM, formatReminderId } from './reminder-id.js';
 import { isPlausibleEmailAddress } from './email-address.js';
 import { canonicalLanguageTag } from './language.js';
+import { plainText } from './plain-text.js';
 import { MAX_TEXT_FIELD_LENGTH, REMINDER_MESSAGE_SCHEMA } from './rules.js';
 import type { ReminderMessage } from './rules.js';
 
@@ -106,8 +108,8 @@ export function readReminderMessage(value: unknown): ReminderMessageReading {
       schema: REMINDER_MESSAGE_SCHEMA,
       id,
       obligationId,
-      reference,
-      customer: { name: customer.name, email: customer.email },
+      reference: plainText(reference),
+      customer: { name: plainText(customer.name), email: customer.email },
       dueDate,
       daysBefore,
       daysLeft,

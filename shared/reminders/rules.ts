@@ -15,6 +15,7 @@ import { addDays, calendarDateIn, daysBetween, isCalendarDate, parseIsoInstant, 
 import { canonicalLanguageTag } from './language.js';
 import { currencyMinorUnits, formatDecimalAmount, isBelowMinimum, normalizeCurrencyCode } from './money.js';
 import type { MinimumAmount } from './money.js';
+import { plainText } from './plain-text.js';
 import { formatReminderId } from './reminder-id.js';
 import { statusKind } from './status.js';
 import type { StatusLists } from './status.js';
@@ -40,14 +41,6 @@ export const REMINDER_MESSAGE_SCHEMA = 'due-notifier.reminder/v1';
  * which keeps every message far below the 64 KiB queue message limit, even base64-encoded.
  */
 export const MAX_TEXT_FIELD_LENGTH = 1000;
-
-const LINE_BREAKS_AND_TABS = /[\t\n\v\f\r]+/g;
-/**
- * Control characters, and the invisible characters that reorder or hide text: bidi marks, embeddings,
- * overrides and isolates (a name could display reversed), zero-width space, word joiner, BOM. Joiners
- * (U+200C/D) stay: some scripts and emoji need them.
- */
-const HIDDEN_CHARACTERS = /[\p{Cc}\u061C\u200B\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/gu;
 
 /** A SharePoint list item as Graph returns it: the item id and its `fields`. */
 export interface ListItem {
@@ -132,12 +125,35 @@ export type ReminderDecision =
   | { readonly kind: 'notDueToday'; readonly languageIgnored?: true }
   | { readonly kind: 'skip'; readonly reason: SkipReason };
 
-function skip(reason: SkipReason): ReminderDecision {
+function skip(reason: SkipReason): { readonly kind: 'skip'; readonly reason: SkipReason } {
   return { kind: 'skip', reason };
 }
 
-/** Decides whether `item` gets a reminder in the run at instant `now`, and builds its message. */
-export function decideReminder(item: ListItem, rules: ReminderRules, now: Date): ReminderDecision {
+/**
+ * What the reminder rules read from an eligible list item at instant `now`: its values as a reminder
+ * carries them (normalised, texts cleaned), and D − T.
+ */
+export interface Obligation {
+  readonly obligationId: string;
+  readonly reference: string;
+  readonly customer: { readonly name: string; readonly email: string };
+  /** D, `YYYY-MM-DD`. */
+  readonly dueDate: string;
+  /** D − T (≥ 0). */
+  readonly daysLeft: number;
+  readonly amount: string;
+  readonly currency: string;
+  /** Canonical BCP 47 tag; absent when the list gives none, or none Intl knows (then `languageIgnored`). */
+  readonly language?: string;
+  readonly languageIgnored?: true;
+}
+
+export type ObligationReading =
+  | { readonly kind: 'eligible'; readonly obligation: Obligation }
+  | { readonly kind: 'skip'; readonly reason: SkipReason };
+
+/** Reads `item` as the rules see it at instant `now`: eligible with its values, or skipped with the first reason. */
+export function readObligation(item: ListItem, rules: ReminderRules, now: Date): ObligationReading {
   const { fields } = item;
   const { columns } = rules;
 
@@ -168,27 +184,48 @@ export function decideReminder(item: ListItem, rules: ReminderRules, now: Date):
   }
 
   const language = languageOf(fields[columns.language]);
-  const ignored = language === 'invalid' ? ({ languageIgnored: true } as const) : {};
-  const daysBefore = dueReminderDay(daysLeft, rules);
-  if (daysBefore === undefined) return { kind: 'notDueToday', ...ignored };
-
   return {
-    kind: 'remind',
-    ...ignored,
-    message: {
-      schema: REMINDER_MESSAGE_SCHEMA,
-      id: formatReminderId({ obligationId: item.id, dueDate, daysBefore }),
+    kind: 'eligible',
+    obligation: {
       obligationId: item.id,
       reference,
       customer: { name, email },
       dueDate,
-      daysBefore,
       daysLeft,
       amount,
       currency,
-      createdAt: now.toISOString(),
-      ...(language === undefined || language === 'invalid' ? {} : { language }),
+      ...(language === 'invalid' ? { languageIgnored: true } : language === undefined ? {} : { language }),
     },
+  };
+}
+
+/** Decides whether `item` gets a reminder in the run at instant `now`, and builds its message. */
+export function decideReminder(item: ListItem, rules: ReminderRules, now: Date): ReminderDecision {
+  const reading = readObligation(item, rules, now);
+  if (reading.kind === 'skip') return reading;
+  const { obligation } = reading;
+  const ignored = obligation.languageIgnored === true ? ({ languageIgnored: true } as const) : {};
+  const daysBefore = dueReminderDay(obligation.daysLeft, rules);
+  if (daysBefore === undefined) return { kind: 'notDueToday', ...ignored };
+  return { kind: 'remind', ...ignored, message: reminderMessageOf(obligation, daysBefore, now) };
+}
+
+/** The queue message of `obligation`'s reminder `daysBefore` days before its due date, written at `now`. */
+export function reminderMessageOf(obligation: Obligation, daysBefore: number, now: Date): ReminderMessage {
+  const { obligationId, reference, customer, dueDate, daysLeft, amount, currency, language } = obligation;
+  return {
+    schema: REMINDER_MESSAGE_SCHEMA,
+    id: formatReminderId({ obligationId, dueDate, daysBefore }),
+    obligationId,
+    reference,
+    customer: { name: customer.name, email: customer.email },
+    dueDate,
+    daysBefore,
+    daysLeft,
+    amount,
+    currency,
+    createdAt: now.toISOString(),
+    ...(language === undefined ? {} : { language }),
   };
 }
 
@@ -212,8 +249,11 @@ export function dueDateFilterWindow(rules: ReminderRules, now: Date): { from: Da
   };
 }
 
-/** The smallest k with T − catchUpDays ≤ D − k ≤ T, i.e. daysLeft ≤ k ≤ daysLeft + catchUpDays. */
-function dueReminderDay(daysLeft: number, rules: ReminderRules): number | undefined {
+/**
+ * The reminder day due `daysLeft` days before the due date: the smallest k with
+ * T − catchUpDays ≤ D − k ≤ T, i.e. daysLeft ≤ k ≤ daysLeft + catchUpDays; undefined when none is.
+ */
+export function dueReminderDay(daysLeft: number, rules: ReminderRules): number | undefined {
   let smallest: number | undefined;
   for (const k of rules.reminderDays) {
     if (k >= daysLeft && k <= daysLeft + rules.catchUpDays && (smallest === undefined || k < smallest)) {
@@ -256,19 +296,4 @@ function emailAddress(value: unknown): string | 'missing' | 'invalid' {
   }
   const address = value.trim();
   return isPlausibleEmailAddress(address) ? address : 'invalid';
-}
-
-/**
- * Text for the message: kept verbatim (HTML included: escaping is the mail template's job) except
- * that line breaks and tabs become one space, other control characters and hidden characters (bidi
- * controls, zero-width space, BOM) go, and the ends are trimmed.
- */
-function plainText(value: unknown): string {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return String(value);
-  }
-  if (typeof value !== 'string') {
-    return '';
-  }
-  return value.replace(LINE_BREAKS_AND_TABS, ' ').replace(HIDDEN_CHARACTERS, '').trim();
 }

@@ -35,6 +35,18 @@ describe('readReminderMessage', () => {
     expect(reading.ok && reading.reminder).toEqual(VALID);
   });
 
+  it('cleans the texts again as the sweep does: no line break, NUL, bidi override or other control character', () => {
+    const reading = readReminderMessage({
+      ...VALID,
+      reference: ' INV-1\r\nBcc: x@evil.example\u0000 ',
+      customer: { name: '\u202Eevil\u202C Müller\tGmbH\u0007', email: VALID.customer.email },
+    });
+    expect(reading.ok && reading.reminder).toMatchObject({
+      reference: 'INV-1 Bcc: x@evil.example',
+      customer: { name: 'evil Müller GmbH', email: VALID.customer.email },
+    });
+  });
+
   it('refuses what is not a JSON object', () => {
     for (const value of ['not json', '[1]', 42, null, undefined, Buffer.from([0xff, 0xfe])]) {
       expect(readReminderMessage(value)).toMatchObject({ ok: false, field: 'message' });
