@@ -54,6 +54,9 @@ export interface BatchQueueListenerResult {
   readonly poisoned: readonly string[];
   /** Storage errors the listener met (receive, delete, update) and survived, as the host does. */
   readonly storageErrors: number;
+  /** Wall-clock instants (epoch ms, comparable across processes) of the first message received and the last settled; undefined when none. */
+  readonly firstReceivedAt?: number;
+  readonly lastSettledAt?: number;
 }
 
 export async function runBatchQueueListener(
@@ -85,6 +88,8 @@ export async function runBatchQueueListener(
   let storageErrors = 0;
   const running = new Set<Promise<void>>();
   let lastActivity = performance.now();
+  let firstReceivedAt: number | undefined;
+  let lastSettledAt: number | undefined;
   await queue.createIfNotExists({ abortSignal });
 
   const settle = async (message: {
@@ -121,7 +126,9 @@ export async function runBatchQueueListener(
   };
 
   const start = (message: Parameters<typeof settle>[0]): void => {
+    firstReceivedAt ??= Date.now();
     const task = settle(message).finally(() => {
+      lastSettledAt = Date.now();
       running.delete(task);
       lastActivity = performance.now();
     });
@@ -157,7 +164,13 @@ export async function runBatchQueueListener(
     pollingIntervalMs = Math.min(maxPollingIntervalMs, pollingIntervalMs * 2);
   }
   await Promise.all(running);
-  return { outcomes, poisoned, storageErrors };
+  return {
+    outcomes,
+    poisoned,
+    storageErrors,
+    ...(firstReceivedAt === undefined ? {} : { firstReceivedAt }),
+    ...(lastSettledAt === undefined ? {} : { lastSettledAt }),
+  };
 
   async function isEmpty(): Promise<boolean> {
     try {
