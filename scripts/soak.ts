@@ -18,17 +18,34 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   await relaunchTrustingCa((await ensureLocalCa()).caCertPath);
-  const run = await runSoak({
-    days: command.days,
-    seed: command.seed,
-    itemsPerDay: command.itemsPerDay,
-    progress: (line) => {
-      if (command.verbose) process.stderr.write(`[soak] ${line}\n`);
-    },
-  });
+  // The app's long-lived clients log to the console (retries, expiring credentials): --verbose shows them.
+  const restoreConsole = command.verbose ? () => undefined : silenceConsole();
+  let run;
+  try {
+    run = await runSoak({
+      days: command.days,
+      seed: command.seed,
+      itemsPerDay: command.itemsPerDay,
+      progress: (line) => {
+        if (command.verbose) process.stderr.write(`[soak] ${line}\n`);
+      },
+    });
+  } finally {
+    restoreConsole();
+  }
   const verdict = checkInvariants(run.record, run.obligations);
   console.log(renderSoakReport(run, verdict));
   process.exitCode = verdict.violations.length === 0 ? 0 : 1;
+}
+
+/** Mutes the console's log methods until the returned function puts them back. */
+function silenceConsole(): () => void {
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const saved = methods.map((method) => [method, console[method]] as const);
+  for (const method of methods) console[method] = () => undefined;
+  return () => {
+    for (const [method, original] of saved) console[method] = original;
+  };
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

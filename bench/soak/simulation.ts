@@ -191,6 +191,14 @@ async function simulateDay(world: World, day: number, date: string): Promise<Day
       : []),
   ]);
   if (has('crashBetweenSendAndRecord')) stack.tableProxy.crashBeforeNextSentRecord();
+  if (has('mailboxLocked')) {
+    stack.local.graph.mailboxes.refuse('*', {
+      status: 423,
+      code: 'ErrorMailboxLocked',
+      message: 'The mailbox is locked.',
+      forMs: OUTAGE_MS,
+    });
+  }
   const outages = [
     ...(has('tableOutage') ? [setTimeout(() => stack.tableProxy.outage(OUTAGE_MS), 200)] : []),
     ...(has('queueOutage') ? [setTimeout(() => stack.queueProxy.outage(OUTAGE_MS), 200)] : []),
@@ -210,6 +218,7 @@ async function simulateDay(world: World, day: number, date: string): Promise<Day
   const deliveryMs = performance.now() - deliveryStarted;
   for (const timer of outages) clearTimeout(timer);
   deliveryFaults();
+  stack.local.graph.mailboxes.clearRefusals();
   stack.tableProxy.heal();
   stack.queueProxy.heal();
 
