@@ -20,7 +20,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Logger } from './base/logger.js';
 import { createGraphTokenProvider, graphScopeFor } from './clients/auth.js';
 import type { GraphTokenProvider } from './clients/auth.js';
-import { createGraphClient } from './clients/graph.js';
+import { MAX_PAGE_SIZE, createGraphClient } from './clients/graph.js';
 import type { GraphClient } from './clients/graph.js';
 import { createKeyVaultCredentialProvider } from './clients/key-vault-credentials.js';
 import type { ClientCredentialProvider } from './clients/key-vault-credentials.js';
@@ -34,6 +34,8 @@ import type { ReminderLedger } from './delivery/ledger/index.js';
 import { readMailTemplateFiles } from './delivery/mail-template-files.js';
 import { createMailer } from './delivery/mailer.js';
 import type { Mailer } from './delivery/mailer.js';
+import { createReminderVerifier } from './delivery/verification/verifier.js';
+import type { ReminderVerifier } from './delivery/verification/verifier.js';
 import { createRequestMetrics } from './http/metrics.js';
 import type { RequestMetrics } from './http/metrics.js';
 import { createThrottlePauses } from './http/throttle-pauses.js';
@@ -41,8 +43,9 @@ import type { ThrottlePauses } from './http/throttle-pauses.js';
 import { ConfigError } from './base/errors.js';
 import { compileMailTemplates } from './reminders/mail-template.js';
 import type { ReminderMail } from './reminders/mail-template.js';
+import { dueDateFilterWindow } from './reminders/rules.js';
 import type { ReminderMessage } from './reminders/rules.js';
-import { runSweep } from './sweep/sweep.js';
+import { obligationsQuery, reminderRulesOf, runSweep } from './sweep/sweep.js';
 import type { SweepOptions, SweepResult } from './sweep/sweep.js';
 
 export interface DaemonRuntime {
@@ -68,6 +71,8 @@ export interface DeliveryRuntime extends DaemonRuntime {
   readonly settings: DeliverySettings;
   /** The e-mail of a reminder, from the template files checked when this runtime was built. */
   readonly renderMail: (reminder: ReminderMessage, daysLeft: number) => ReminderMail;
+  /** Verify before send: one snapshot of the due window shared by this instance's deliveries. */
+  readonly verifier: ReminderVerifier;
 }
 
 export interface DaemonRuntimeOptions {
@@ -109,8 +114,29 @@ export function getDeliveryRuntime(
       timeZone: config.timeZone,
     },
     renderMail: createMailRenderer(config),
+    verifier: createVerifier(config, entry.runtime.graph),
   };
   return entry.delivery;
+}
+
+/**
+ * Verification reads the sweep's query for the due window at the delivery's instant, in pages of the
+ * largest size (each page costs SharePoint resource units, whatever its size), within a claim's duration.
+ */
+function createVerifier(config: AppConfig, graph: GraphClient): ReminderVerifier {
+  const rules = reminderRulesOf(config);
+  return createReminderVerifier({
+    rules,
+    snapshotMaxAgeMs: config.verifySnapshotMs,
+    readDueWindow: (now, abortSignal) =>
+      graph.listItems(
+        obligationsQuery(config, dueDateFilterWindow(rules, now), {
+          pageSize: MAX_PAGE_SIZE,
+          abortSignal: AbortSignal.any([abortSignal, AbortSignal.timeout(config.delivery.claimDurationMs)]),
+          deadline: now.getTime() + config.delivery.claimDurationMs,
+        }),
+      ),
+  });
 }
 
 /**
@@ -127,6 +153,11 @@ function createMailRenderer(config: AppConfig): DeliveryRuntime['renderMail'] {
     );
   }
   return (reminder, daysLeft) => templates.render(reminder, { daysLeft, branding, defaultLanguage });
+}
+
+/** Forgets the delivery's snapshot of the list and its counts (tests; a list known to have changed). */
+export function resetDeliveryVerification(): void {
+  cached?.delivery?.verifier.reset();
 }
 
 /** Forgets the cached clients (tests; a new configuration is picked up anyway). */
@@ -206,6 +237,6 @@ export function deliverWithRuntime(
   logger: Logger,
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
-  const { ledger, mailer, settings, renderMail } = getDeliveryRuntime(process.env);
-  return deliverReminder({ ledger, mailer, settings, renderMail, logger }, reminder, { deliveryId });
+  const { ledger, mailer, settings, renderMail, verifier } = getDeliveryRuntime(process.env);
+  return deliverReminder({ ledger, mailer, settings, renderMail, verifier, logger }, reminder, { deliveryId });
 }

@@ -21,6 +21,7 @@ export const FOLDERS: Readonly<Record<string, string>> = {
   'shared/sweep/': 'the timer pipeline: read the due window from Graph, decide the reminders',
   'shared/delivery/': 'the queue pipeline: claim in the ledger, send through Graph, record the outcome',
   'shared/delivery/ledger/': 'the idempotency ledger in Table storage, one module per job',
+  'shared/delivery/verification/': 'verify before send: each reminder checked against a shared read of the list',
   'shared/telemetry/':
     'the OpenTelemetry SDK and its exporters: a chunk of its own, loaded only when an exporter is configured',
   'emulators/': 'the local Azure stack; never imports the app, and the app never imports it',

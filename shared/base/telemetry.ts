@@ -97,7 +97,7 @@ export function recordSweepCounts(emitted: number, skipped: Readonly<Record<stri
 }
 
 /** One delivery's outcome: `sent`, `deferred` (the queue retries it), `failed` (for good) or `settled`. */
-export function recordDelivery(outcome: 'sent' | 'deferred' | 'failed' | 'settled', code?: string): void {
+export function recordDelivery(outcome: 'sent' | 'deferred' | 'failed' | 'settled' | 'refused', code?: string): void {
   currentInstruments().deliveries.add(1, { outcome, ...(code === undefined ? {} : { code }) });
 }
 

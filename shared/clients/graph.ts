@@ -73,7 +73,7 @@ export type GraphClientOptions = GraphServiceOptions;
  * failed page modest.
  */
 export const DEFAULT_PAGE_SIZE = 1000;
-const MAX_PAGE_SIZE = 5000;
+export const MAX_PAGE_SIZE = 5000;
 
 /**
  * 429/503/504 are retried up to 6 attempts, each wait at most 60 s, and no wait is started once 2 minutes

@@ -143,6 +143,7 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     runTimeBudgetMs: settings.runTimeBudgetSeconds * 1000,
     secretCacheTtlMs: settings.secretCacheTtlSeconds * 1000,
     graphConcurrency: settings.graphConcurrency,
+    verifySnapshotMs: settings.verifySnapshotSeconds * 1000,
     ledgerTable: settings.ledgerTable,
     delivery: {
       senderMailbox,

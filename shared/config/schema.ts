@@ -209,6 +209,12 @@ export const SETTING_SCHEMA = {
     rules.wholeNumber('requests', 1, 16),
     'disjoint due-date ranges read from Graph at once',
   ),
+  verifySnapshotSeconds: defaulted(
+    'VERIFY_SNAPSHOT_SECONDS',
+    '300',
+    rules.wholeNumber('seconds', 0, 3600),
+    "how long delivery reuses its read of the list's due window to verify reminders before sending (docs/delivery.md); 0: a read per delivery",
+  ),
   columns: {
     reference: defaulted('LIST_COLUMN_REFERENCE', 'Title', rules.columnName, 'internal name of the reference column'),
     customerName: defaulted(

@@ -71,6 +71,8 @@ export interface AppConfig {
   readonly secretCacheTtlMs: number;
   /** How many due-date ranges are fetched from Graph at once. */
   readonly graphConcurrency: number;
+  /** How long delivery verifies reminders against one read of the due window (VERIFY_SNAPSHOT_SECONDS). */
+  readonly verifySnapshotMs: number;
   /** Table of the idempotency ledger, in the AzureWebJobsStorage account. */
   readonly ledgerTable: string;
   readonly delivery: DeliveryConfig;

@@ -9,6 +9,10 @@
  * message again: `ReminderNotSent` (nothing left: safe) or `ReminderOutcomeUnknown` (the request left
  * but no answer came: the retry may send a second e-mail, the one duplicate allowed, counted in the
  * ledger as `ambiguousSends`).
+ *
+ * Before the claim, the reminder is verified against the obligations list (verification/): it is sent
+ * with the list's values, or `refused` with its reason recorded; a list that cannot be read is
+ * `ReminderNotSent`.
  */
 import { DueNotifierError } from '../base/errors.js';
 import type { DueNotifierErrorOptions } from '../base/errors.js';
@@ -20,6 +24,8 @@ import type { Logger } from '../base/logger.js';
 import { inSpan, recordDelivery } from '../base/telemetry.js';
 import type { ReminderMail } from '../reminders/mail-template.js';
 import type { MailError, Mailer } from './mailer.js';
+import { verifyBeforeSend } from './verification/verify-before-send.js';
+import type { ReminderVerifier } from './verification/verifier.js';
 import type { ReminderMessage } from '../reminders/rules.js';
 
 export interface DeliverySettings {
@@ -38,6 +44,8 @@ export interface DeliverySettings {
 export interface DeliveryDependencies {
   readonly ledger: ReminderLedger;
   readonly mailer: Mailer;
+  /** Checks each reminder against the obligations list before it is claimed and sent. */
+  readonly verifier: ReminderVerifier;
   /** The e-mail of a reminder sent `daysLeft` days before its due date (the runtime's checked templates). */
   readonly renderMail: (reminder: ReminderMessage, daysLeft: number) => ReminderMail;
   readonly settings: DeliverySettings;
@@ -58,6 +66,8 @@ export const REMINDER_ID_HEADER = 'X-DueNotifier-Reminder-Id';
 export type DeliveryOutcome =
   /** Sent by this delivery. `ambiguousSends` > 0: earlier attempts may have sent it too. */
   | { readonly status: 'sent'; readonly reminderId: string; readonly attempt: number; readonly ambiguousSends: number }
+  /** The obligations list does not confirm the reminder (`reason`, recorded in the ledger): nothing was sent. */
+  | { readonly status: 'refused'; readonly reminderId: string; readonly reason: string }
   /** The ledger already records the reminder as sent or failed: nothing was sent. */
   | { readonly status: 'alreadySettled'; readonly reminderId: string; readonly state: 'sent' | 'failed' }
   /** Another delivery holds a live claim (it sends, or its queue message comes back): nothing was sent. */
@@ -104,6 +114,8 @@ export function deliverReminder(
     } else if (outcome.status === 'failed') {
       span.setAttribute('error.type', outcome.code);
       recordDelivery('failed', outcome.code);
+    } else if (outcome.status === 'refused') {
+      recordDelivery('refused', outcome.reason);
     } else {
       recordDelivery(outcome.status === 'inProgress' ? 'deferred' : 'settled');
     }
@@ -131,8 +143,20 @@ async function deliver(
     );
   }
 
+  const step = await verifyBeforeSend(reminder, {
+    ...deps,
+    now: clock(),
+    deliveryId,
+    ...(abortSignal ? { abortSignal } : {}),
+  });
+  if (step.kind === 'refused') return { status: 'refused', reminderId, reason: step.reason };
+  if (step.kind === 'unavailable') {
+    throw new DeliveryError('ReminderNotSent', reminderId, step.error.message, { cause: step.error });
+  }
+  const verified = step.reminder;
+
   const now = clock();
-  const claimed = await claimReminder(ledger, reminder, {
+  const claimed = await claimReminder(ledger, verified, {
     owner: deliveryId,
     now,
     durationMs: settings.claimDurationMs,
@@ -179,14 +203,14 @@ async function deliver(
     return { status: 'failed', reminderId, code: 'ReminderExpired' };
   }
 
-  const mail = deps.renderMail(reminder, daysLeft);
+  const mail = deps.renderMail(verified, daysLeft);
   // The claim runs from `now` for claimDurationMs: the send must be over before it ends.
   const deadline = AbortSignal.timeout(sendBudgetMs);
   const result = await mailer.sendMail(
     {
       subject: mail.subject,
       html: mail.html,
-      to: { address: reminder.customer.email, name: reminder.customer.name },
+      to: { address: verified.customer.email, name: verified.customer.name },
       headers: { [REMINDER_ID_HEADER]: reminderId },
     },
     {

@@ -49,10 +49,7 @@ export function checkReminder(
   rules: ReminderRules,
   now: Date,
 ): ReminderCheck {
-  const createdAt = parseIsoInstant(message.createdAt);
-  if (createdAt === undefined || createdAt.getTime() > now.getTime() + CLOCK_SKEW_TOLERANCE_MS) {
-    return refused('createdInFuture');
-  }
+  if (isCreatedInFuture(message, now)) return refused('createdInFuture');
   if (item === undefined || item.id !== message.obligationId) return refused('itemGone');
   const reading = readObligation(item, rules, now);
   if (reading.kind === 'skip') {
@@ -81,6 +78,12 @@ export function checkReminder(
     kind: 'confirmed',
     reminder: { ...reminderMessageOf(obligation, message.daysBefore, now), createdAt: message.createdAt },
   };
+}
+
+/** Whether `message` claims to be written after `now` (beyond {@link CLOCK_SKEW_TOLERANCE_MS}): no sweep wrote it. */
+export function isCreatedInFuture(message: ReminderMessage, now: Date): boolean {
+  const createdAt = parseIsoInstant(message.createdAt);
+  return createdAt === undefined || createdAt.getTime() > now.getTime() + CLOCK_SKEW_TOLERANCE_MS;
 }
 
 function refused(reason: RefusalReason): ReminderCheck {

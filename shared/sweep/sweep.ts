@@ -262,7 +262,8 @@ export function obligationsQuery(
   };
 }
 
-function reminderRulesOf(config: AppConfig): ReminderRules {
+/** The reminder rules of a configuration (the delivery's verification applies the same). */
+export function reminderRulesOf(config: AppConfig): ReminderRules {
   return {
     reminderDays: config.reminderDays,
     timeZone: config.timeZone,

@@ -10,9 +10,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeQueueMessage, enqueueMessages } from '../../devhost/queue-storage.js';
-import { findSentReminderIds } from '../../shared/delivery/ledger/index.js';
+import { deliverReminder } from '../../shared/delivery/deliver-reminder.js';
+import { findSentReminderIds, lookupRefusal } from '../../shared/delivery/ledger/index.js';
 import type { Logger } from '../../shared/base/logger.js';
-import { getDaemonRuntime } from '../../shared/runtime.js';
+import { readReminderMessage } from '../../shared/reminders/reminder-message.js';
+import { getDaemonRuntime, getDeliveryRuntime } from '../../shared/runtime.js';
 import { runSweep } from '../../shared/sweep/sweep.js';
 import { calendarDate, failureOf, plusDays, runSummaryOf, useFunctionHost } from '../support/function-host.js';
 import { inDays, obligation } from '../support/obligations.js';
@@ -113,7 +115,7 @@ describe('fault matrix: runs', () => {
     expectSameDay(today);
   });
 
-  it("host down for two days, the last run's messages partly undelivered: after restart every due reminder is e-mailed once", async () => {
+  it("host down for two days, the last run's messages partly undelivered: after restart every reminder still due is e-mailed once, the one superseded meanwhile is refused", async () => {
     const today = calendarDate(new Date(), ZONE);
     const threeDaysAgo = new Date(`${plusDays(today, -3)}T06:00:00Z`);
     const dueInDays = [10, 6, 5, 4, 3, 2, 1, 0];
@@ -147,12 +149,15 @@ describe('fault matrix: runs', () => {
     );
     if (!held) throw new Error(`The run three days ago enqueued no ${leftOnQueue}`);
     for (const message of receivedMessageItems.filter((candidate) => candidate !== held)) {
-      const text = decodeQueueMessage(message.messageText, encoding);
-      const outcome = await host().functionApp.invokeQueue('reminderDeliver', text, {
-        messageId: message.messageId,
-        dequeueCount: message.dequeueCount,
-      });
-      expect(outcome.status).toBe('succeeded');
+      // Delivered three days ago: on that day's clock, which verify before send applies the rules at.
+      const reading = readReminderMessage(decodeQueueMessage(message.messageText, encoding));
+      if (!reading.ok) throw new Error(`not a reminder: ${reading.field}`);
+      const outcome = await deliverReminder(
+        { ...getDeliveryRuntime(process.env), logger: quiet, clock: () => threeDaysAgo },
+        reading.reminder,
+        { deliveryId: `then-${message.messageId}` },
+      );
+      expect(outcome.status).toBe('sent');
       await host().remindersQueue().deleteMessage(message.messageId, message.popReceipt);
     }
     expect(host().mailedReminderIds()).toHaveLength(3);
@@ -170,8 +175,14 @@ describe('fault matrix: runs', () => {
     expect(delivered.outcomes).toHaveLength(7);
     expect(delivered.outcomes.every((outcome) => outcome.status === 'succeeded')).toBe(true);
 
-    const expected = dueInDays.flatMap((days) => [...idOf(days, thenK[days]), ...idOf(days, nowK[days])]).sort();
-    expect(expected).toHaveLength(10);
+    // The held 7-day reminder is three days late, beyond the catch-up: no longer due, verify before send
+    // refuses it (the 3-day reminder of today's run stands for it).
+    expect(await lookupRefusal(ledger, leftOnQueue ?? '')).toMatchObject({ reason: 'notDue' });
+    const expected = dueInDays
+      .flatMap((days) => [...idOf(days, thenK[days]), ...idOf(days, nowK[days])])
+      .filter((id) => id !== leftOnQueue)
+      .sort();
+    expect(expected).toHaveLength(9);
     expect(host().mailedReminderIds()).toEqual(expected);
     expect(
       [

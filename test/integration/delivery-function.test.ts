@@ -14,13 +14,17 @@ import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { calendarDate, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';
 import { reminderMessage } from '../support/reminder-messages.js';
+import { listObligationsFor } from '../support/obligations.js';
 
 let nextObligation = 500;
 
-/** A reminder due a week from today in Berlin, so that the delivery (on the system clock) sends it. */
+/**
+ * A reminder due a week from today in Berlin, so that the delivery (on the system clock) sends it; its
+ * item is put in the list, so that verify before send confirms it.
+ */
 function reminder(): ReminderMessage {
   nextObligation += 1;
-  return reminderMessage({
+  return listed({
     obligationId: String(nextObligation),
     dueDate: calendarDate(new Date(Date.now() + 7 * 86_400_000), 'Europe/Berlin'),
     customer: { name: 'Nordwind Shipping AG', email: `finance${nextObligation}@nordwind-shipping.de` },
@@ -29,8 +33,15 @@ function reminder(): ReminderMessage {
   });
 }
 
+const stack = useLocalStack();
+
+function listed(fields: Partial<ReminderMessage>): ReminderMessage {
+  const [message] = listObligationsFor(stack(), reminderMessage(fields));
+  if (message === undefined) throw new Error('no message');
+  return message;
+}
+
 describe('reminderDeliver in the local host, against the local stack', () => {
-  const stack = useLocalStack();
   const host = useFunctionHost(stack, { settings: { SENDER_MAILBOX: 'billing@contoso.com' } });
 
   function mailsFor(message: ReminderMessage) {

@@ -30,7 +30,7 @@ import type { LocalStack } from '../../emulators/stack/stack.js';
 import { describeFailure } from '../../functions/support/run-failure.js';
 import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
-import { resetDaemonRuntime } from '../../shared/runtime.js';
+import { resetDaemonRuntime, resetDeliveryVerification } from '../../shared/runtime.js';
 import type { SweepSummary } from '../../shared/sweep/sweep.js';
 import { captureOutput } from './leak-guard.js';
 
@@ -78,6 +78,8 @@ export function useFunctionHost(
     for (const [name, value] of changed) setEnv(name, value);
     changed.clear();
     stack().graph.clearOutbox();
+    // The next test's list is another: delivery must not verify against this test's snapshot of it.
+    resetDeliveryVerification();
     const queues = queueServiceClientFor('AzureWebJobsStorage', process.env);
     const queueName = notificationQueue();
     for (const name of [queueName, `${queueName}${POISON_SUFFIX}`]) {

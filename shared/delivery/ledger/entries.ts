@@ -4,7 +4,7 @@
  */
 import { odata } from '@azure/data-tables';
 import { requireReminderId } from '../../reminders/reminder-id.js';
-import { reminderKeys, encodeTableKey } from './table-keys.js';
+import { isRefusalRowKey, reminderKeys, encodeTableKey } from './table-keys.js';
 import type { TableKeys } from './table-keys.js';
 import { LedgerError, hasStatus, unavailable } from './table.js';
 import type { ReminderLedger } from './table.js';
@@ -78,6 +78,8 @@ export async function listObligationReminders(
       abortSignal: options.abortSignal,
     });
     for await (const entity of pages) {
+      // Refusals (refusals.ts) share the partition; they are not reminder entries.
+      if (typeof entity.rowKey === 'string' && isRefusalRowKey(entity.rowKey)) continue;
       entries.push(toStored(entity).entry);
     }
   } catch (error) {

@@ -9,6 +9,8 @@ export type {
   RecordSentResult,
 } from './claims.js';
 export { listObligationReminders, lookupReminder } from './entries.js';
+export { lookupRefusal, recordRefusal } from './refusals.js';
+export type { LedgerRefusal } from './refusals.js';
 export type { LedgerEntry, LedgerState } from './entries.js';
 export { DEFAULT_LOOKUP_CONCURRENCY, findSentReminderIds, indexSentReminder } from './sent-index.js';
 export { encodeTableKey, sentIndexPartitionKey } from './table-keys.js';

@@ -54,6 +54,7 @@ describe('loadConfig: defaults', () => {
       runTimeBudgetMs: 540_000,
       secretCacheTtlMs: 3_600_000,
       graphConcurrency: 4,
+      verifySnapshotMs: 300_000,
       ledgerTable: 'reminderledger',
       delivery: { senderMailbox: undefined, saveToSentItems: false, claimDurationMs: 300_000 },
       mail: { defaultLanguage: 'en', branding: {} },

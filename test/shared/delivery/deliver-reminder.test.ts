@@ -25,6 +25,7 @@ import { APP_WITHOUT_PERMISSIONS, stackTokens, useStackIdentity } from '../../su
 import { recordingLogger } from '../../support/recording-logger.js';
 import { renderTestMail } from '../../support/mail-templates.js';
 import { reminderMessage } from '../../support/reminder-messages.js';
+import { confirmingVerifier } from '../../support/verifiers.js';
 
 const stack = useLocalStack();
 useStackIdentity(stack);
@@ -92,6 +93,8 @@ function deliveryDeps(
       logger,
       ...overrides.mailer,
     }),
+    // Verify before send has tests of its own (test/shared/delivery/verification/).
+    verifier: confirmingVerifier(),
     renderMail: (message, daysLeft) => renderTestMail(message, { daysLeft }),
     settings: {
       senderMailbox: mailbox?.userPrincipalName ?? '',
