@@ -1,8 +1,8 @@
 /**
  * One instance of the function app for the delivery scenario, as a process of its own (its own
  * runtime, caches and pacing, as an instance in Azure has): loads the app through the local host with
- * the app settings in its environment, runs reminderDeliver's queue listener with the host's batch
- * semantics until the queue is empty, and reports what it did to the benchmark over IPC.
+ * the app settings in its environment, says `ready`, and on `go` runs reminderDeliver's queue listener
+ * with the host's batch semantics until the queue is empty, then reports what it did over IPC.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,9 @@ export type InstanceListenerOptions = Pick<
   BatchQueueListenerOptions,
   'batchSize' | 'newBatchThreshold' | 'maxDequeueCount' | 'visibilityTimeoutMs' | 'maxPollingIntervalMs'
 >;
+
+/** What an instance tells the benchmark: ready to listen, or what it did. */
+export type InstanceMessage = { readonly type: 'ready' } | ({ readonly type: 'report' } & InstanceReport);
 
 export interface InstanceReport {
   readonly invocations: number;
@@ -35,6 +38,9 @@ const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 async function main(): Promise<void> {
   const listener = JSON.parse(process.env[DELIVERY_INSTANCE_ENV] ?? '{}') as InstanceListenerOptions;
   const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT });
+  const go = new Promise<void>((resolve) => process.once('message', () => resolve()));
+  send({ type: 'ready' });
+  await go;
   const result = await runBatchQueueListener(functionApp, 'reminderDeliver', listener);
   const report: InstanceReport = {
     invocations: result.outcomes.length,
@@ -47,8 +53,12 @@ async function main(): Promise<void> {
     ...(result.firstReceivedAt === undefined ? {} : { firstReceivedAt: result.firstReceivedAt }),
     ...(result.lastSettledAt === undefined ? {} : { lastSettledAt: result.lastSettledAt }),
   };
-  process.send?.(report);
+  send({ type: 'report', ...report });
   process.disconnect?.();
+}
+
+function send(message: InstanceMessage): void {
+  process.send?.(message);
 }
 
 if (process.env[DELIVERY_INSTANCE_ENV] !== undefined) {

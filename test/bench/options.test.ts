@@ -26,7 +26,7 @@ describe('parseBenchArgs', () => {
     expect(options.throttleRetryAfter).toBe('0.5');
     expect(options.concurrency).toBe(4);
     expect(options.outDir).toBe(path.resolve('/repo', 'bench-results'));
-    expect(options).toMatchObject({ deliveryReminders: 3_000, deliveryInstances: [1, 4], deliveryTimeScale: 60 });
+    expect(options).toMatchObject({ deliveryReminders: 3_000, deliveryInstances: [1, 4], deliveryTimeScale: 20 });
   });
 
   it('--quick makes every scenario small and scales the latency down', () => {
