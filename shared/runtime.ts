@@ -24,11 +24,16 @@ import { MAX_PAGE_SIZE, createGraphClient } from './clients/graph.js';
 import type { GraphClient } from './clients/graph.js';
 import { createKeyVaultCredentialProvider } from './clients/key-vault-credentials.js';
 import type { ClientCredentialProvider } from './clients/key-vault-credentials.js';
+import { createDelayedQueue, createQueueClient } from './clients/queue-storage.js';
+import type { DelayedQueue } from './clients/queue-storage.js';
 import { createTableClient } from './clients/table-storage.js';
 import { loadConfig } from './config/config.js';
 import type { AppConfig, DeliveryAppConfig, SettingsSource } from './config/config.js';
 import { deliverReminder } from './delivery/deliver-reminder.js';
 import type { DeliveryOutcome, DeliverySettings } from './delivery/deliver-reminder.js';
+import type { Reschedule } from './delivery/deferral.js';
+import { createDeliverySummary } from './delivery/delivery-summary.js';
+import type { DeliverySummary } from './delivery/delivery-summary.js';
 import { createReminderLedger, findSentReminderIds } from './delivery/ledger/index.js';
 import type { ReminderLedger } from './delivery/ledger/index.js';
 import { readMailTemplateFiles } from './delivery/mail-template-files.js';
@@ -61,8 +66,10 @@ export interface DaemonRuntime {
   readonly ledger: ReminderLedger;
   /** Counts every request these clients make, for the lifetime of the runtime. */
   readonly metrics: RequestMetrics;
-  /** One throttle pause per origin, shared by the Graph reads and the mailer. */
+  /** One throttle pause per origin, shared by the Graph reads (the mailer paces each mailbox in the ledger). */
   readonly throttle: ThrottlePauses;
+  /** The reminders queue, for putting a reminder back for later (a visibility delay). */
+  readonly queue: DelayedQueue;
 }
 
 /** The same runtime as the delivery sees it: the sender mailbox is set. */
@@ -73,6 +80,10 @@ export interface DeliveryRuntime extends DaemonRuntime {
   readonly renderMail: (reminder: ReminderMessage, daysLeft: number) => ReminderMail;
   /** Verify before send: one snapshot of the due window shared by this instance's deliveries. */
   readonly verifier: ReminderVerifier;
+  /** A new copy of a reminder's message on the queue, invisible until the given moment. */
+  readonly reschedule: Reschedule;
+  /** This worker's deliveries, summarised once a minute. */
+  readonly summary: DeliverySummary;
 }
 
 export interface DaemonRuntimeOptions {
@@ -109,12 +120,17 @@ export function getDeliveryRuntime(
     config,
     settings: {
       senderMailbox: config.delivery.senderMailbox,
+      senders: config.delivery.senders,
+      retryDelayMs: config.delivery.retryDelayMs,
       saveToSentItems: config.delivery.saveToSentItems,
       claimDurationMs: config.delivery.claimDurationMs,
       timeZone: config.timeZone,
     },
     renderMail: createMailRenderer(config),
     verifier: createVerifier(config, entry.runtime.graph),
+    reschedule: (reminder, at, abortSignal) =>
+      entry.runtime.queue.sendAt(JSON.stringify(reminder), at, abortSignal ? { abortSignal } : {}),
+    summary: createDeliverySummary(),
   };
   return entry.delivery;
 }
@@ -208,16 +224,12 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     logger,
     throttle,
   });
-  const mailer = createMailer({
-    baseUrl: config.graphBaseUrl,
-    tokens,
-    timeoutMs: config.httpTimeoutMs,
-    metrics,
-    logger,
-    throttle,
-  });
+  // The mailer neither shares the list reads' pause nor warns per retry: a mailbox's throttling is that
+  // mailbox's, paced and paused for every instance in the ledger, and summarised once a minute.
+  const mailer = createMailer({ baseUrl: config.graphBaseUrl, tokens, timeoutMs: config.httpTimeoutMs, metrics });
   const ledger = createReminderLedger(createTableClient(config.storage, config.ledgerTable, identity));
-  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle };
+  const queue = createDelayedQueue(createQueueClient(config.storage, config.queueName, identity));
+  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, queue };
 }
 
 /**
@@ -232,11 +244,19 @@ export function sweepWithRuntime(logger: Logger, options: SweepOptions): Promise
 }
 
 /** One reminder delivered as reminderDeliver does it, on the runtime of the app settings in the environment. */
-export function deliverWithRuntime(
+export async function deliverWithRuntime(
   reminder: ReminderMessage,
   logger: Logger,
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
-  const { ledger, mailer, settings, renderMail, verifier } = getDeliveryRuntime(process.env);
-  return deliverReminder({ ledger, mailer, settings, renderMail, verifier, logger }, reminder, { deliveryId });
+  const { ledger, mailer, settings, renderMail, verifier, reschedule, summary } = getDeliveryRuntime(process.env);
+  const outcome = await deliverReminder(
+    { ledger, mailer, settings, renderMail, verifier, logger, reschedule },
+    reminder,
+    {
+      deliveryId,
+    },
+  );
+  summary.add(outcome, logger);
+  return outcome;
 }

@@ -91,6 +91,11 @@ export interface MailboxControl {
   limitsOf(mailbox: string): MailboxLimits;
   /** Refuses every sendMail of `mailbox` (`*`: every mailbox) with `refusal` until it ends. */
   refuse(mailbox: string, refusal: MailboxRefusal): void;
+  /**
+   * Refuses every message to `address` (case-insensitive), e.g. 400 `ErrorInvalidRecipients` for a
+   * recipient Exchange cannot resolve: a refusal of the message, not of the mailbox.
+   */
+  refuseRecipient(address: string, refusal: MailboxRefusal): void;
   clearRefusals(): void;
   usage(mailbox: string): MailboxUsage;
   /** Forgets the counts of every mailbox (windows, totals), as after a day of rest. */
@@ -106,10 +111,13 @@ export interface MailboxSender {
 export interface MailboxModel extends MailboxControl {
   /**
    * Admits one request of `sender` (throws GraphRequestError 429 over the concurrency or request limit,
-   * or the active refusal); the returned function ends it. `accept` then checks the message against the
-   * message and recipient limits and counts it.
+   * or the active refusal); the returned function ends it. `accept` then checks the message's recipients
+   * (refused recipients) and the message and recipient limits, and counts it.
    */
-  admit(sender: MailboxSender): { readonly accept: (recipients: number) => Promise<void>; readonly end: () => void };
+  admit(sender: MailboxSender): {
+    readonly accept: (recipients: readonly string[]) => Promise<void>;
+    readonly end: () => void;
+  };
 }
 
 const MINUTE = 60_000;
@@ -184,6 +192,7 @@ export function createMailboxModel(options: MailboxModelOptions & { readonly clo
   );
   const states = new Map<string, MailboxState>();
   let refusals: ActiveRefusal[] = [];
+  const recipientRefusals = new Map<string, MailboxRefusal>();
 
   const keyOf = (mailbox: string): string => mailbox.toLowerCase();
   const limitsFor = (sender: MailboxSender): MailboxLimits => ({
@@ -240,8 +249,12 @@ export function createMailboxModel(options: MailboxModelOptions & { readonly clo
     refuse(mailbox, refusal) {
       refusals.push({ ...refusal, mailbox: keyOf(mailbox), until: now() + (refusal.forMs ?? Infinity) });
     },
+    refuseRecipient(address, refusal) {
+      recipientRefusals.set(address.toLowerCase(), refusal);
+    },
     clearRefusals() {
       refusals = [];
+      recipientRefusals.clear();
     },
     usage(mailbox) {
       const state = states.get(keyOf(mailbox));
@@ -285,9 +298,12 @@ export function createMailboxModel(options: MailboxModelOptions & { readonly clo
       state.peakInFlight = Math.max(state.peakInFlight, state.inFlight);
       let ended = false;
       return {
-        async accept(recipients) {
+        async accept(addresses) {
           if (limits.acceptLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, limits.acceptLatencyMs));
+          const refused = addresses.map((address) => recipientRefusals.get(address.toLowerCase())).find(Boolean);
+          if (refused !== undefined) throw new GraphRequestError(refused.status, refused.code, refused.message);
           if (!enabled) return;
+          const recipients = addresses.length;
           const acceptedAt = now();
           const messageWait = state.messageWindow.waitFor(acceptedAt, limits.messagesPerMinute);
           if (messageWait > 0) throw throttled(state, 'MessageRate', messageWait);

@@ -121,7 +121,8 @@ export function createGraphService(options: GraphServiceOptions): ServiceDefinit
         const admission = mailboxes.admit(sender);
         try {
           const mail = acceptMail({ sender, body: request.body, sentAt: new Date(clock()) });
-          await admission.accept(mail.toRecipients.length + mail.ccRecipients.length + mail.bccRecipients.length);
+          const recipients = [...mail.toRecipients, ...mail.ccRecipients, ...mail.bccRecipients];
+          await admission.accept(recipients.map((recipient) => recipient.address));
           outbox.add(mail);
         } finally {
           admission.end();

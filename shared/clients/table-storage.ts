@@ -18,11 +18,20 @@ export function createTableClient(
   identity: TokenCredential,
 ): TableClient {
   if (storage.kind === 'identity') {
-    return new TableClient(storage.tableServiceUri, tableName, identity);
+    return new TableClient(storage.tableServiceUri, tableName, identity, { retryOptions: TABLE_RETRY });
   }
-  const client = TableClient.fromConnectionString(storage.connectionString, tableName);
+  const client = TableClient.fromConnectionString(storage.connectionString, tableName, { retryOptions: TABLE_RETRY });
   const endpoint = new URL(client.url);
   return endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname)
-    ? TableClient.fromConnectionString(storage.connectionString, tableName, { allowInsecureConnection: true })
+    ? TableClient.fromConnectionString(storage.connectionString, tableName, {
+        allowInsecureConnection: true,
+        retryOptions: TABLE_RETRY,
+      })
     : client;
 }
+
+/**
+ * About 1.5 s of retries (the SDK's default is about 7 s): a longer outage is for the delivery to wait
+ * out by putting the reminder back for later, not for the worker to spin through.
+ */
+const TABLE_RETRY = { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 } as const;

@@ -3,7 +3,7 @@ import type { Problems } from './problems.js';
 import { EMPTY_STATUS } from '../reminders/status.js';
 import { quote } from './rule.js';
 import { SETTING_SCHEMA } from './schema.js';
-import type { ClientCredentialSource } from './types.js';
+import type { ClientCredentialSource, SenderMailbox } from './types.js';
 
 /**
  * A delivery stops sending this long before its claim on a reminder ends, to record the outcome while
@@ -36,10 +36,22 @@ export function readCredentialSource(problems: Problems): ClientCredentialSource
   });
 }
 
-/** SENDER_MAILBOX: required only with `requireDelivery`; otherwise read when set. */
-export function readSenderMailbox(problems: Problems, requireDelivery: boolean): string | undefined {
-  const { senderMailbox } = SETTING_SCHEMA;
-  return requireDelivery || problems.text(senderMailbox) !== undefined ? problems.required(senderMailbox) : undefined;
+/**
+ * The sender mailboxes: SENDER_MAILBOXES when set, else SENDER_MAILBOX (one mailbox), each with the
+ * default pace and budget unless its entry gives its own. One of them is required with `requireDelivery`.
+ */
+export function readSenderMailboxes(
+  problems: Problems,
+  requireDelivery: boolean,
+  defaults: { readonly messagesPerMinute: number; readonly recipientsPerDay: number },
+): readonly SenderMailbox[] {
+  const { senderMailbox, senderMailboxes } = SETTING_SCHEMA;
+  const listed = problems.optional(senderMailboxes);
+  if (listed !== undefined) return listed.map((entry) => ({ ...defaults, ...entry }));
+  if (problems.text(senderMailboxes) !== undefined) return [];
+  const single =
+    requireDelivery || problems.text(senderMailbox) !== undefined ? problems.required(senderMailbox) : undefined;
+  return single === undefined ? [] : [{ mailbox: single, ...defaults }];
 }
 
 /** A claim shorter than one request would expire while its holder still sends. */

@@ -6,7 +6,7 @@ import {
   checkClaimOutlastsRequest,
   checkStatusListsDisjoint,
   readCredentialSource,
-  readSenderMailbox,
+  readSenderMailboxes,
 } from './dependent.js';
 import { asSettingText, invalid, missing, PARSE_CONFIG, Problems, settingText } from './problems.js';
 import { SETTING_DECLARATIONS, SETTING_SCHEMA } from './schema.js';
@@ -97,7 +97,10 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
   const settings = readStandalone(problems, env);
   const credential = readCredentialSource(problems);
   const storage = readStorageConnection(problems);
-  const senderMailbox = readSenderMailbox(problems, options.requireDelivery ?? false);
+  const senders = readSenderMailboxes(problems, options.requireDelivery ?? false, {
+    messagesPerMinute: standaloneValue(SETTING_SCHEMA.mailMessagesPerMinute, env) ?? 30,
+    recipientsPerDay: standaloneValue(SETTING_SCHEMA.mailRecipientsPerDay, env) ?? 10_000,
+  });
   const claimSeconds = standaloneValue(SETTING_SCHEMA.deliveryClaimSeconds, env);
   const timeoutSeconds = standaloneValue(SETTING_SCHEMA.httpTimeoutSeconds, env);
   if (claimSeconds !== undefined && timeoutSeconds !== undefined) {
@@ -146,7 +149,9 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     verifySnapshotMs: settings.verifySnapshotSeconds * 1000,
     ledgerTable: settings.ledgerTable,
     delivery: {
-      senderMailbox,
+      senderMailbox: senders[0]?.mailbox,
+      senders,
+      retryDelayMs: settings.deliveryRetryDelaySeconds * 1000,
       saveToSentItems: settings.saveToSentItems,
       claimDurationMs: settings.deliveryClaimSeconds * 1000,
     },

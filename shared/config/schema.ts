@@ -133,6 +133,29 @@ export const SETTING_SCHEMA = {
     when: 'required for delivery',
     sample: 'billing@contoso.com',
   }),
+  senderMailboxes: conditional('SENDER_MAILBOXES', rules.senderMailboxes, {
+    description:
+      'several mailboxes to send from, reminders spread over them by id, each with its own pace and daily budget (`mailbox|per minute|per day` overrides the two settings below); replaces `SENDER_MAILBOX`',
+    when: 'optional',
+  }),
+  mailMessagesPerMinute: defaulted(
+    'MAIL_MESSAGES_PER_MINUTE',
+    '30',
+    rules.wholeNumber('messages', 1, 100_000),
+    "each sender mailbox's pace (Exchange Online: 30 a minute); the app sends about 5 % below it, shared by every instance",
+  ),
+  mailRecipientsPerDay: defaulted(
+    'MAIL_RECIPIENTS_PER_DAY',
+    '10000',
+    rules.wholeNumber('recipients', 1, 10_000_000),
+    "each sender mailbox's recipients per 24 hours (Exchange Online: 10,000); what does not fit is deferred to the next day",
+  ),
+  deliveryRetryDelaySeconds: defaulted(
+    'DELIVERY_RETRY_DELAY_SECONDS',
+    '60',
+    rules.wholeNumber('seconds', 1, 3600),
+    'first pause of a mailbox that refuses mail without `Retry-After` (423, 409, …) or of an unreachable ledger; doubles up to 16 times it',
+  ),
   saveToSentItems: defaulted('SAVE_TO_SENT_ITEMS', 'false', rules.boolean, "keep a copy in the sender's Sent Items"),
   mail: {
     defaultLanguage: defaulted(

@@ -16,10 +16,22 @@ export type StorageConnection =
   | { readonly kind: 'connectionString'; readonly connectionString: string }
   | { readonly kind: 'identity'; readonly queueServiceUri: string; readonly tableServiceUri: string };
 
+/** A mailbox reminders are sent from, with its limits (SENDER_MAILBOXES, SENDER_MAILBOX). */
+export interface SenderMailbox {
+  /** User principal name or object id. */
+  readonly mailbox: string;
+  readonly messagesPerMinute: number;
+  readonly recipientsPerDay: number;
+}
+
 /** What reminderDeliver needs besides the daemon's settings. */
 export interface DeliveryConfig {
-  /** User principal name or object id of the mailbox reminders are sent from; undefined when not set. */
+  /** User principal name or object id of the (first) mailbox reminders are sent from; undefined when not set. */
   readonly senderMailbox: string | undefined;
+  /** Every sender mailbox (SENDER_MAILBOXES, else SENDER_MAILBOX); empty when neither is set. */
+  readonly senders: readonly SenderMailbox[];
+  /** First pause of a mailbox that refuses mail without Retry-After, or of an unreachable ledger. */
+  readonly retryDelayMs: number;
   /** Keep a copy of each reminder in the sender's Sent Items. */
   readonly saveToSentItems: boolean;
   /** How long a delivery's claim on a reminder holds (see shared/delivery/ledger.ts). */

@@ -3,22 +3,36 @@
  * Independent of Azure Functions: the queue-triggered function (and tests) call it with a parsed
  * reminder message.
  *
- * Outcomes: the e-mail was sent now; or nothing was to be done (already sent or failed, or another
- * delivery holds a live claim and is sending it); or it failed for good (recorded, not retried). A
- * failure that may pass releases the claim and throws a DeliveryError, so that the queue delivers the
- * message again: `ReminderNotSent` (nothing left: safe) or `ReminderOutcomeUnknown` (the request left
- * but no answer came: the retry may send a second e-mail, the one duplicate allowed, counted in the
- * ledger as `ambiguousSends`).
+ * Outcomes: sent now; nothing to do (already sent or failed, or another delivery holds a live claim);
+ * failed for good (only a refusal of the message itself, or a due date that has passed); or deferred
+ * (deferral.ts): the mailbox's pace or daily budget, a mailbox-wide refusal or an unreachable ledger put
+ * it back on the queue for later, and the invocation succeeds. Without `reschedule` such a failure
+ * releases the claim and throws a DeliveryError for the queue to retry: `ReminderNotSent`, or
+ * `ReminderOutcomeUnknown` (the request left but no answer came: the retry may duplicate the e-mail,
+ * counted in the ledger as `ambiguousSends`).
  *
  * Before the claim, the reminder is verified against the obligations list (verification/): it is sent
  * with the list's values, or `refused` with its reason recorded; a list that cannot be read is
  * `ReminderNotSent`.
  */
 import { DueNotifierError } from '../base/errors.js';
-import type { DueNotifierErrorOptions } from '../base/errors.js';
 import { calendarDateIn, daysBetween } from '../reminders/calendar.js';
 import { CLAIM_RECORD_MARGIN_MS } from '../config/config.js';
-import { claimReminder, indexSentReminder, recordFailed, recordSent, releaseClaim } from './ledger/index.js';
+import type { SenderMailbox } from '../config/types.js';
+import { abortableSleep } from '../http/retry.js';
+import { createDeferrer, paceSend, pauseAfterRefusal, senderFor } from './deferral.js';
+import type { Reschedule } from './deferral.js';
+import { DeliveryError, recordOutcome } from './delivery-outcome.js';
+import type { DeliveryErrorCode, DeliveryOutcome } from './delivery-outcome.js';
+import {
+  LedgerError,
+  claimReminder,
+  indexSentReminder,
+  mailboxRecovered,
+  recordFailed,
+  recordSent,
+  releaseClaim,
+} from './ledger/index.js';
 import type { LedgerClaim, ReminderLedger } from './ledger/index.js';
 import type { Logger } from '../base/logger.js';
 import { inSpan, recordDelivery } from '../base/telemetry.js';
@@ -39,6 +53,10 @@ export interface DeliverySettings {
   readonly claimDurationMs: number;
   /** IANA zone in which due dates are calendar dates (REMINDER_TIME_ZONE): "due today" is decided there. */
   readonly timeZone: string;
+  /** Every sender mailbox with its pace and budget; default `senderMailbox` at Exchange Online's limits. */
+  readonly senders?: readonly SenderMailbox[];
+  /** First pause after a refusal without Retry-After, or of an unreachable ledger; default 60 s. */
+  readonly retryDelayMs?: number;
 }
 
 export interface DeliveryDependencies {
@@ -52,6 +70,13 @@ export interface DeliveryDependencies {
   readonly logger: Logger;
   /** Default: the system clock. Claims expire by it. */
   readonly clock?: () => Date;
+  /**
+   * Puts a reminder back on the queue for later: with it, a failure that may pass defers the reminder
+   * (and the mailbox is paced); without it, such a failure throws for the queue to retry.
+   */
+  readonly reschedule?: Reschedule;
+  /** Waits until a send slot (default: a timer). */
+  readonly sleep?: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
 }
 
 export interface DeliverOptions {
@@ -60,35 +85,11 @@ export interface DeliverOptions {
   readonly abortSignal?: AbortSignal;
 }
 
+export { DeliveryError } from './delivery-outcome.js';
+export type { DeferralCode, DeliveryErrorCode, DeliveryOutcome } from './delivery-outcome.js';
+
 /** The header that carries the reminder id in every e-mail, for tracing a message back to the ledger. */
 export const REMINDER_ID_HEADER = 'X-DueNotifier-Reminder-Id';
-
-export type DeliveryOutcome =
-  /** Sent by this delivery. `ambiguousSends` > 0: earlier attempts may have sent it too. */
-  | { readonly status: 'sent'; readonly reminderId: string; readonly attempt: number; readonly ambiguousSends: number }
-  /** The obligations list does not confirm the reminder (`reason`, recorded in the ledger): nothing was sent. */
-  | { readonly status: 'refused'; readonly reminderId: string; readonly reason: string }
-  /** The ledger already records the reminder as sent or failed: nothing was sent. */
-  | { readonly status: 'alreadySettled'; readonly reminderId: string; readonly state: 'sent' | 'failed' }
-  /** Another delivery holds a live claim (it sends, or its queue message comes back): nothing was sent. */
-  | { readonly status: 'inProgress'; readonly reminderId: string; readonly claimedUntil?: Date }
-  /** Failed for good, recorded as `failed`: Graph refused the message, or the due date has passed. */
-  | { readonly status: 'failed'; readonly reminderId: string; readonly code: string };
-
-export type DeliveryErrorCode =
-  /** Nothing was sent (throttling, Graph or Entra unavailable, access denied): the queue should retry. */
-  | 'ReminderNotSent'
-  /** The request left but no answer came: the queue should retry, which may duplicate the e-mail. */
-  | 'ReminderOutcomeUnknown';
-
-export class DeliveryError extends DueNotifierError<DeliveryErrorCode> {
-  readonly reminderId: string;
-
-  constructor(code: DeliveryErrorCode, reminderId: string, message: string, options: DueNotifierErrorOptions = {}) {
-    super(code, message, options);
-    this.reminderId = reminderId;
-  }
-}
 
 export function deliverReminder(
   deps: DeliveryDependencies,
@@ -101,30 +102,12 @@ export function deliverReminder(
       outcome = await deliver(deps, reminder, options);
     } catch (error) {
       // Thrown: the queue delivers the message again.
-      recordDelivery('deferred', errorCode(error));
+      recordDelivery('deferred', error instanceof DueNotifierError ? error.code : 'Error');
       throw error;
     }
-    span.setAttribute('due_notifier.outcome', outcome.status);
-    if (outcome.status === 'sent') {
-      span.setAttributes({
-        'due_notifier.attempt': outcome.attempt,
-        'due_notifier.ambiguous_sends': outcome.ambiguousSends,
-      });
-      recordDelivery('sent');
-    } else if (outcome.status === 'failed') {
-      span.setAttribute('error.type', outcome.code);
-      recordDelivery('failed', outcome.code);
-    } else if (outcome.status === 'refused') {
-      recordDelivery('refused', outcome.reason);
-    } else {
-      recordDelivery(outcome.status === 'inProgress' ? 'deferred' : 'settled');
-    }
+    recordOutcome(span, outcome);
     return outcome;
   });
-}
-
-function errorCode(error: unknown): string {
-  return error instanceof DueNotifierError ? error.code : 'Error';
 }
 
 async function deliver(
@@ -156,12 +139,29 @@ async function deliver(
   const verified = step.reminder;
 
   const now = clock();
-  const claimed = await claimReminder(ledger, verified, {
-    owner: deliveryId,
-    now,
-    durationMs: settings.claimDurationMs,
-    ...(abortSignal ? { abortSignal } : {}),
+  const retryDelayMs = settings.retryDelayMs ?? 60_000;
+  const signal = abortSignal ? { abortSignal } : {};
+  const defer = createDeferrer({
+    ledger,
+    reminder,
+    clock,
+    logger,
+    ...signal,
+    ...optional('reschedule', deps.reschedule),
   });
+  let claimed: Awaited<ReturnType<typeof claimReminder>>;
+  try {
+    claimed = await claimReminder(ledger, verified, {
+      owner: deliveryId,
+      now,
+      durationMs: settings.claimDurationMs,
+      ...signal,
+    });
+  } catch (error) {
+    if (!(error instanceof LedgerError && error.code === 'LedgerUnavailable') || deps.reschedule === undefined)
+      throw error;
+    return defer('LedgerUnavailable', new Date(now.getTime() + retryDelayMs), error.message);
+  }
   if (claimed.kind === 'settled') {
     const state = claimed.entry.state === 'sent' ? 'sent' : 'failed';
     logger.info(`Reminder ${reminderId}: already ${state}; nothing to do (delivery ${deliveryId}).`);
@@ -204,6 +204,16 @@ async function deliver(
   }
 
   const mail = deps.renderMail(verified, daysLeft);
+  const sender = senderFor(reminderId, settings.senders ?? [settings.senderMailbox]);
+  let slot: Date | undefined;
+  let recovering = false;
+  if (deps.reschedule !== undefined) {
+    const paced = await paceSend(ledger, sender, verified, claim, { now: clock(), retryDelayMs, ...signal });
+    if (paced.kind === 'defer') return defer(paced.code, paced.until, paced.message, paced);
+    ({ slot, recovering } = paced);
+    const waitMs = slot.getTime() - clock().getTime();
+    if (waitMs > 0) await (deps.sleep ?? abortableSleep)(waitMs, abortSignal);
+  }
   // The claim runs from `now` for claimDurationMs: the send must be over before it ends.
   const deadline = AbortSignal.timeout(sendBudgetMs);
   const result = await mailer.sendMail(
@@ -214,7 +224,7 @@ async function deliver(
       headers: { [REMINDER_ID_HEADER]: reminderId },
     },
     {
-      sender: settings.senderMailbox,
+      sender: sender.mailbox,
       saveToSentItems: settings.saveToSentItems,
       abortSignal: abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline,
     },
@@ -242,6 +252,7 @@ async function deliver(
         claim.ambiguousSends > 0
           ? ` ${claim.ambiguousSends} earlier attempt(s) had an unknown outcome: the customer may have received it more than once.`
           : '';
+      if (recovering) await mailboxRecovered(ledger, sender.mailbox, abortSignal).catch(() => undefined);
       const log = possibleDuplicate ? logger.warn.bind(logger) : logger.info.bind(logger);
       log(`Reminder ${reminderId}: sent, attempt ${claim.attempt} (${result.requestIds}).${possibleDuplicate}`);
       return { status: 'sent', reminderId, attempt: claim.attempt, ambiguousSends: claim.ambiguousSends };
@@ -259,22 +270,28 @@ async function deliver(
       );
       return { status: 'failed', reminderId, code };
     }
-    case 'notSent':
-      throw await releaseFor(
-        'notSent',
-        'ReminderNotSent',
-        claim,
-        result.error,
-        `Reminder ${reminderId}: not sent; the claim is released for the next delivery. ${result.error.message}`,
-      );
-    case 'unknown':
-      throw await releaseFor(
+    case 'notSent': {
+      if (deps.reschedule === undefined) {
+        const message = `Reminder ${reminderId}: not sent; the claim is released for the next delivery.`;
+        throw await releaseFor('notSent', 'ReminderNotSent', claim, result.error, `${message} ${result.error.message}`);
+      }
+      const pause = { now: clock(), retryDelayMs, ...optional('slot', slot), ...signal };
+      const until = await pauseAfterRefusal(ledger, sender.mailbox, result.error, pause);
+      const held = { claim, mailbox: sender.mailbox, causeCode: result.error.code };
+      return defer('MailboxPaused', until, result.error.message, held);
+    }
+    case 'unknown': {
+      const unknown = `the outcome of the send is unknown (ambiguous send ${claim.ambiguousSends + 1}); the next delivery sends it again, which may duplicate it. ${result.error.message}`;
+      const error = await releaseFor(
         'ambiguous',
         'ReminderOutcomeUnknown',
         claim,
         result.error,
-        `Reminder ${reminderId}: the outcome of the send is unknown (ambiguous send ${claim.ambiguousSends + 1}); the next delivery sends it again, which may duplicate it. ${result.error.message}`,
+        `Reminder ${reminderId}: ${unknown}`,
       );
+      if (deps.reschedule === undefined) throw error;
+      return defer('MailOutcomeUnknown', new Date(clock().getTime() + retryDelayMs), unknown);
+    }
   }
 
   /** Releases the claim and returns the error to throw; if releasing fails, the claim simply expires. */
@@ -294,4 +311,8 @@ async function deliver(
     }
     return new DeliveryError(code, reminderId, message, { cause });
   }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

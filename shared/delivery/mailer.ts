@@ -3,9 +3,10 @@
  * (application permission Mail.Send), 202 Accepted on success.
  *
  * sendMail is not idempotent, so every failure is classified by what it says about delivery:
- * - `notSent`: Graph answered without accepting the message (429, 5xx but 504, 401, 403, 404), or the
- *   connection was never established (refused, DNS, TLS, a timeout while connecting). Safe to repeat;
- *   429/500/502/503/408 and connection failures are retried here first, honouring `Retry-After`.
+ * - `notSent`: Graph did not take the message for a reason of the mailbox, the app or the service
+ *   (429, 5xx but 504, 401, 403, 404, 409, 423, mailbox-wide 400s: mail-refusals.ts), or the connection
+ *   never came up. Safe to repeat: waits up to 5 s are retried here; a longer one is returned with its
+ *   `retryAfterMs`, for the delivery to pause the mailbox and come back later.
  * - `rejected`: Graph refused this message (400 invalid recipient, 413, ...): repeating will not help.
  * - `unknown`: the request left (the TLS connection was up) but no answer came (timeout, reset), or
  *   the gateway timed out (504): Graph may have accepted it. Never retried here.
@@ -25,6 +26,7 @@ import type { AttemptOutcome } from '../http/retry-policy.js';
 import { PauseBeyondDeadlineError } from '../http/throttle-pauses.js';
 import { RequestTimeoutError } from '../http/timeout-policy.js';
 import { connectionWatchPolicy, requestLeft } from './connection-watch.js';
+import { mailboxWideRefusal, redactAddresses } from './mail-refusals.js';
 import { sendMailBody } from './outgoing-mail.js';
 import type { OutgoingMail } from './outgoing-mail.js';
 
@@ -53,6 +55,8 @@ export type MailErrorCode =
   | 'MailTokenRejected'
   | 'MailAccessDenied'
   | 'MailboxNotFound'
+  | 'MailboxRefused'
+  | 'MailboxLimitReached'
   | 'MailRequestFailed'
   | 'MailRejected'
   | 'MailOutcomeUnknown'
@@ -63,15 +67,23 @@ export class MailError extends DueNotifierError<MailErrorCode> {
   readonly status?: number;
   /** Graph's error code, e.g. `ErrorInvalidRecipients`. */
   readonly graphCode?: string;
+  /** How long Graph asked to wait (`Retry-After`), when it said. */
+  readonly retryAfterMs?: number;
 
   constructor(
     code: MailErrorCode,
     message: string,
-    options: { readonly status?: number; readonly graphCode?: string; readonly cause?: unknown } = {},
+    options: {
+      readonly status?: number;
+      readonly graphCode?: string;
+      readonly retryAfterMs?: number;
+      readonly cause?: unknown;
+    } = {},
   ) {
     super(code, message, { cause: options.cause });
     if (options.status !== undefined) this.status = options.status;
     if (options.graphCode !== undefined) this.graphCode = options.graphCode;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -82,20 +94,18 @@ export interface Mailer {
 export type MailerOptions = GraphServiceOptions;
 
 /**
- * Up to 4 attempts for answers that say "not sent", each wait at most 30 s, none started after 60 s:
- * the queue retries later anyway, and a delivery must finish well within its claim on the reminder.
+ * Up to 3 attempts, each wait at most 5 s, none started after 10 s: a longer wait is the delivery's to
+ * take (it pauses the mailbox for every instance), and each retry counts against the mailbox's limits.
  */
 export const DEFAULT_MAIL_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  budgetMs: 60_000,
+  maxAttempts: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 5_000,
+  budgetMs: 10_000,
 };
 
 /** Answers that mean Graph did not take the message, and that may pass. */
 const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503]);
-/** Anything that looks like an e-mail address in Graph's messages (they quote recipients). */
-const ADDRESS_LIKE = /[^\s'"<>(),;:]+@[^\s'"<>(),;:]+/g;
 
 export function createMailer(options: MailerOptions): Mailer {
   const { timeoutMs } = options;
@@ -118,6 +128,7 @@ export function createMailer(options: MailerOptions): Mailer {
           cause: event.error,
           ...(last.status === undefined ? {} : { status: last.status }),
           ...(last.graphCode === undefined ? {} : { graphCode: last.graphCode }),
+          ...(event.retryAfterMs === undefined ? {} : { retryAfterMs: event.retryAfterMs }),
         });
       },
       ...(options.logger ? { logger: options.logger } : {}),
@@ -224,6 +235,7 @@ export function createMailer(options: MailerOptions): Mailer {
 
   function answered(code: MailErrorCode, response: HttpResponse, summary: string, fix = ''): MailError {
     const graph = graphError(response.bodyAsText);
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     const said =
       graph.code || graph.message
         ? ` Graph said: ${[graph.code, redactAddresses(graph.message).replace(/\.+$/, '')].filter(Boolean).join(': ')}.`
@@ -231,7 +243,11 @@ export function createMailer(options: MailerOptions): Mailer {
     return new MailError(
       code,
       `${summary}. ${target} answered ${response.status} (${requestIdsOf(response)}).${said}${fix ? ` ${fix}` : ''}`,
-      { status: response.status, ...(graph.code ? { graphCode: graph.code } : {}) },
+      {
+        status: response.status,
+        ...(graph.code ? { graphCode: graph.code } : {}),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      },
     );
   }
 
@@ -240,6 +256,14 @@ export function createMailer(options: MailerOptions): Mailer {
     const { status } = response;
     const verdict = (kind: 'notSent' | 'rejected' | 'unknown', code: MailErrorCode, summary: string, fix = '') =>
       ({ kind, error: answered(code, response, summary, fix) }) as const;
+    const mailboxWide = mailboxWideRefusal(status, graphError(response.bodyAsText).code);
+    if (mailboxWide === 'recipientLimit') {
+      const summary = 'The sender mailbox has reached its daily limit of recipients';
+      return verdict('notSent', 'MailboxLimitReached', summary, 'Check MAIL_RECIPIENTS_PER_DAY.');
+    }
+    if (mailboxWide === 'mailbox') {
+      return verdict('notSent', 'MailboxRefused', 'The sender mailbox refuses mail for now');
+    }
     if (status === 504) {
       const summary = 'The Graph gateway timed out waiting for Exchange: the mail may have been delivered';
       return verdict('unknown', 'MailOutcomeUnknown', summary);
@@ -272,9 +296,4 @@ function notSent(code: MailErrorCode, message: string, cause: unknown): SendMail
 
 function requestIdsOf(response: HttpResponse): string {
   return describeRequestIds(response.request, response.headers);
-}
-
-/** Replaces anything that looks like an e-mail address: messages end up in logs. */
-export function redactAddresses(text: string): string {
-  return text.replace(ADDRESS_LIKE, '<address>');
 }

@@ -6,7 +6,6 @@
  * worked out by hand from the rules (REMINDER_DAYS 7,3,1, CATCH_UP_DAYS 2): 0 missing, 0 duplicated.
  */
 import { describe, expect, it } from 'vitest';
-import { drainQueue, enqueueMessages, queueServiceClientFor } from '../../devhost/queue-storage.js';
 import type { ListItemSeed } from '../../emulators/stack/seed.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import { lookupReminder } from '../../shared/delivery/ledger/index.js';
@@ -124,44 +123,34 @@ describe('every due reminder e-mailed exactly once, timer to inbox', () => {
     expect((await host().deliverQueued()).outcomes).toEqual([]);
 
     await fireTimer();
-    // Throttling beyond what a delivery waits for: those messages fail and come back.
+    // Throttling beyond what a worker waits for (6 s > 5 s): the mailbox pauses, the reminders come back.
     stack().faults.add({
       endpoint: 'graph.sendMail',
-      action: { type: 'status', status: 429, retryAfter: '600' },
-      count: 2,
+      action: { type: 'status', status: 429, retryAfter: '6' },
+      count: 1,
     });
     stack().faults.add({
       endpoint: 'graph.sendMail',
       action: { type: 'status', status: 503, retryAfter: '0.01' },
       count: 2,
     });
-    const delivered = await host().deliverQueued();
-    expect(delivered.outcomes.filter((outcome) => outcome.status === 'failed')).toHaveLength(2);
+    const delivered = await host().deliverQueued({ waitForDelayed: { timeoutMs: 60_000 } });
+    expect(delivered.outcomes.filter((outcome) => outcome.status === 'failed')).toEqual([]);
     expect(delivered.poisoned).toEqual([]);
     expect(host().mailedReminderIds()).toEqual(expected);
   });
 
-  it('a delivery that keeps failing ends in the poison queue; requeued after the fix, it is sent once', async () => {
+  it('a mailbox that keeps refusing (403) defers its reminders, never poisons them; after the fix each is sent once', async () => {
     const expected = useObligations(301);
+    host().setSettings({ DELIVERY_RETRY_DELAY_SECONDS: '1' });
     await fireTimer();
-    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 403 } });
-    const denied = await host().deliverQueued();
-    expect(denied.poisoned).toHaveLength(expected.length);
-    expect(denied.outcomes).toHaveLength(5 * expected.length);
-    expect(host().mailedReminderIds()).toEqual([]);
-    const ledger = getDaemonRuntime(process.env).ledger;
-    expect(await lookupReminder(ledger, expected[0] ?? '')).toMatchObject({
-      state: 'retrying',
-      attempts: 5,
-      lastErrorCode: 'MailAccessDenied',
-    });
-
-    stack().faults.clear();
-    const queues = queueServiceClientFor('AzureWebJobsStorage', stack().settings);
-    const encoding = host().functionApp.hostJson.queueMessageEncoding;
-    const poisoned = await drainQueue(queues.getQueueClient('reminders-poison'), { encoding });
-    await enqueueMessages(queues.getQueueClient('reminders'), poisoned, { encoding });
-    await host().deliverQueued();
+    const denial = stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 403 } });
+    setTimeout(() => stack().faults.remove(denial), 4_000);
+    const delivered = await host().deliverQueued({ waitForDelayed: { timeoutMs: 60_000 } });
+    expect(delivered.poisoned).toEqual([]);
+    expect(delivered.outcomes.every((outcome) => outcome.status === 'succeeded')).toBe(true);
     expect(host().mailedReminderIds()).toEqual(expected);
+    const ledger = getDaemonRuntime(process.env).ledger;
+    expect(await lookupReminder(ledger, expected[0] ?? '')).toMatchObject({ state: 'sent' });
   });
 });

@@ -120,25 +120,28 @@ describe('reminderDeliver in the local host, against the local stack', () => {
     expect(stack().counters.get('graph.sendMail')).toBe(2);
   });
 
-  it('fails the invocation when Graph keeps refusing for now, and the redelivery sends', async () => {
+  it('Graph throttling longer than a worker waits: the reminder is put back for later, the invocation succeeds', async () => {
     stack().faults.add({
       endpoint: 'graph.sendMail',
       action: { type: 'status', status: 429, retryAfter: '120' },
       count: 1,
     });
     const message = reminder();
-    const failed = await invoke(message);
-    expect(failed.status).toBe('failed');
-    expect(
-      failed.logs.some(
-        (log) =>
-          log.level === 'error' && log.message.includes('ReminderNotSent') && log.message.includes('MailThrottled'),
-      ),
-    ).toBe(true);
+    const started = Date.now();
+    const deferred = await invoke(message);
+    expect(deferred.status).toBe('succeeded');
     expect(mailsFor(message)).toEqual([]);
-
+    const entry = await lookupReminder(getDaemonRuntime(process.env).ledger, message.id);
+    expect(entry).toMatchObject({ state: 'deferred', deferredFor: 'MailboxPaused', lastErrorCode: 'MailThrottled' });
+    expect(entry?.scheduledFor?.getTime()).toBeGreaterThanOrEqual(started + 120_000);
+    // A new copy waits, invisible, on the queue until the pause ends.
+    const { approximateMessagesCount } = await host().remindersQueue().getProperties();
+    expect(approximateMessagesCount).toBe(1);
+    expect((await host().remindersQueue().peekMessages()).peekedMessageItems).toEqual([]);
+    // A copy arriving before then leaves it alone, and sends nothing.
     expect((await invoke(message, 2)).status).toBe('succeeded');
-    expect(mailsFor(message)).toHaveLength(1);
+    expect(mailsFor(message)).toEqual([]);
+    expect(stack().counters.get('graph.sendMail')).toBe(1);
   });
 
   it('writes a malformed message to the poison queue through the output binding, and succeeds', async () => {

@@ -24,7 +24,7 @@ import type {
   TimerInvocationOptions,
 } from '../../devhost/host.js';
 import { runQueueTrigger } from '../../devhost/queue-listener.js';
-import type { QueueListenerResult } from '../../devhost/queue-listener.js';
+import type { QueueListenerOptions, QueueListenerResult } from '../../devhost/queue-listener.js';
 import { drainQueue, queueServiceClientFor } from '../../devhost/queue-storage.js';
 import type { LocalStack } from '../../emulators/stack/stack.js';
 import { describeFailure } from '../../functions/support/run-failure.js';
@@ -51,7 +51,7 @@ export interface FunctionHost {
   /** Receives and deletes every message of the reminders queue. */
   drainReminders(): Promise<ReminderMessage[]>;
   /** Runs reminderDeliver on the reminders queue until it is empty, as the host's queue listener does. */
-  deliverQueued(): Promise<QueueListenerResult>;
+  deliverQueued(options?: QueueListenerOptions): Promise<QueueListenerResult>;
   /** Reminder ids of the e-mails in the Graph outbox, one entry per e-mail, sorted. */
   mailedReminderIds(): string[];
 }
@@ -83,9 +83,9 @@ export function useFunctionHost(
     const queues = queueServiceClientFor('AzureWebJobsStorage', process.env);
     const queueName = notificationQueue();
     for (const name of [queueName, `${queueName}${POISON_SUFFIX}`]) {
-      await drainQueue(queues.getQueueClient(name), {
-        encoding: host?.functionApp.hostJson.queueMessageEncoding ?? 'none',
-      });
+      // Cleared, not drained: reminders put back for later are invisible until then.
+      const queue = queues.getQueueClient(name);
+      if (await queue.exists()) await queue.clearMessages();
     }
   });
 
@@ -136,8 +136,8 @@ function createFunctionHost(
       const texts = await drainQueue(remindersQueue(), { encoding });
       return texts.map((text) => JSON.parse(text) as ReminderMessage);
     },
-    async deliverQueued() {
-      const result = await runQueueTrigger(functionApp, 'reminderDeliver');
+    async deliverQueued(listenerOptions) {
+      const result = await runQueueTrigger(functionApp, 'reminderDeliver', listenerOptions);
       result.outcomes.forEach(reported);
       return result;
     },

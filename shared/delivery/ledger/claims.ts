@@ -37,6 +37,8 @@ export interface LedgerClaim {
   readonly attempt: number;
   /** Ambiguous sends before this attempt. */
   readonly ambiguousSends: number;
+  /** The send slot this reminder kept when it was deferred (see pace.ts), if any. */
+  readonly keptSlot?: Date;
   /** Identifies this claim among retried writes. */
   readonly token: string;
   /** ETag of the entity as this claim left it. */
@@ -52,6 +54,8 @@ export type ClaimResult =
 
 /** A claim is re-read after a lost race; more rounds than this means the entity keeps changing. */
 const MAX_CLAIM_ROUNDS = 4;
+/** A deferred reminder's message may come back this much before its time (clocks differ): it is its time. */
+const DEFERRED_EARLY_TOLERANCE_MS = 5_000;
 const MAX_ERROR_TEXT_LENGTH = 1000;
 
 /** Claims `reminder` for one delivery attempt (see the module comment). */
@@ -65,7 +69,7 @@ export async function claimReminder(
   const keys = reminderKeys(reminder.obligationId, reminder.id);
   const token = randomUUID();
   const claimedUntil = new Date(now.getTime() + options.durationMs);
-  const claimOf = (etag: string, attempt: number, ambiguousSends: number): ClaimResult => ({
+  const claimOf = (etag: string, attempt: number, ambiguousSends: number, keptSlot?: Date): ClaimResult => ({
     kind: 'claimed',
     claim: {
       reminderId: reminder.id,
@@ -76,6 +80,7 @@ export async function claimReminder(
       ambiguousSends,
       token,
       etag,
+      ...(keptSlot === undefined ? {} : { keptSlot }),
     },
   });
 
@@ -118,6 +123,13 @@ export async function claimReminder(
     if (entry.state === 'claimed' && entry.claimedUntil !== undefined && entry.claimedUntil.getTime() > now.getTime()) {
       return { kind: 'held', entry };
     }
+    if (
+      entry.state === 'deferred' &&
+      entry.scheduledFor !== undefined &&
+      entry.scheduledFor.getTime() - DEFERRED_EARLY_TOLERANCE_MS > now.getTime()
+    ) {
+      return { kind: 'held', entry }; // Its own message comes back then.
+    }
     const attempt = entry.attempts + 1;
     try {
       const updated = await ledger.table.updateEntity(
@@ -132,7 +144,8 @@ export async function claimReminder(
         'Merge',
         { etag: current.etag, abortSignal },
       );
-      return claimOf(requireEtag(updated.etag, reminder.id), attempt, entry.ambiguousSends);
+      const keptSlot = entry.state === 'deferred' && entry.slotKept === true ? entry.scheduledFor : undefined;
+      return claimOf(requireEtag(updated.etag, reminder.id), attempt, entry.ambiguousSends, keptSlot);
     } catch (error) {
       if (!hasStatus(error, 412) && !hasStatus(error, 404))
         throw unavailable(ledger.table, `claim reminder ${reminder.id}`, error, reminder.id);
@@ -224,7 +237,31 @@ export async function releaseClaim(
   );
 }
 
-type SettledPatch = { readonly state: LedgerState } & Readonly<Record<string, string | number | Date>>;
+/**
+ * Gives the reminder back until `until`, when its queue message (a new copy, invisible until then) comes
+ * back: the mailbox's pace or budget (`slotKept`: a send slot is reserved for it then), or a pause.
+ */
+export async function deferClaim(
+  ledger: ReminderLedger,
+  claim: LedgerClaim,
+  deferral: FailureRecord & { readonly until: Date; readonly slotKept: boolean; readonly reason: string },
+): Promise<void> {
+  await settleClaim(
+    ledger,
+    claim,
+    {
+      state: 'deferred',
+      deferredFor: deferral.reason,
+      scheduledFor: deferral.until,
+      slotKept: deferral.slotKept,
+      claimedUntil: deferral.now,
+      ...errorFields(deferral),
+    },
+    deferral.abortSignal,
+  );
+}
+
+type SettledPatch = { readonly state: LedgerState } & Readonly<Record<string, string | number | boolean | Date>>;
 
 /** Writes the claim's outcome if the claim is still this delivery's (ETag), else LedgerClaimLost. */
 async function settleClaim(

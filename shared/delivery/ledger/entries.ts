@@ -14,12 +14,21 @@ import type { ReminderLedger } from './table.js';
  * - `retrying`: the last attempt failed before anything was sent; the next delivery may claim it.
  * - `ambiguous`: the last attempt may have sent the e-mail (no answer after the request left); the
  *   next delivery may claim it and sends again: the one duplicate the design allows.
+ * - `deferred`: waiting, with its queue message, until `scheduledFor`: the mailbox's pace, its daily
+ *   budget or a pause after a refusal (a copy of the message arriving before then leaves it alone).
  * - `sent`: Graph accepted the e-mail. Final.
  * - `failed`: Graph refused the e-mail for good (e.g. an invalid address), or it was too late. Final.
  */
-export type LedgerState = 'claimed' | 'retrying' | 'ambiguous' | 'sent' | 'failed';
+export type LedgerState = 'claimed' | 'retrying' | 'ambiguous' | 'deferred' | 'sent' | 'failed';
 
-const LEDGER_STATES: ReadonlySet<string> = new Set<LedgerState>(['claimed', 'retrying', 'ambiguous', 'sent', 'failed']);
+const LEDGER_STATES: ReadonlySet<string> = new Set<LedgerState>([
+  'claimed',
+  'retrying',
+  'ambiguous',
+  'deferred',
+  'sent',
+  'failed',
+]);
 
 /** What the ledger knows about one reminder ("did you remind me?"). */
 export interface LedgerEntry {
@@ -42,6 +51,12 @@ export interface LedgerEntry {
   readonly mailRequestIds?: string;
   readonly lastErrorCode?: string;
   readonly lastError?: string;
+  /** `deferred`: why (`MailboxPace`, `MailboxDailyBudget`, `MailboxPaused`, …; deferral codes of delivery-outcome.ts). */
+  readonly deferredFor?: string;
+  /** `deferred`: when its queue message comes back. */
+  readonly scheduledFor?: Date;
+  /** `deferred`: `scheduledFor` is a send slot reserved in the mailbox's pace (ledger/pace.ts) for this reminder. */
+  readonly slotKept?: boolean;
   /** When the entity last changed (Table storage's Timestamp). */
   readonly updatedAt?: Date;
 }
@@ -144,6 +159,9 @@ function toStored(entity: Readonly<Record<string, unknown>>): StoredEntry {
     ...optional('mailRequestIds', text('mailRequestIds')),
     ...optional('lastErrorCode', text('lastErrorCode')),
     ...optional('lastError', text('lastError')),
+    ...optional('deferredFor', text('deferredFor')),
+    ...optional('scheduledFor', instant('scheduledFor')),
+    ...optional('slotKept', typeof entity.slotKept === 'boolean' ? entity.slotKept : undefined),
     ...optional('updatedAt', instant('timestamp')),
   };
   const token = text('claimToken');

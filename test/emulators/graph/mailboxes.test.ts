@@ -23,7 +23,7 @@ function modelAt(options: MailboxModelOptions = {}) {
 async function send(model: ReturnType<typeof modelAt>['model'], sender = billing, recipients = 1): Promise<void> {
   const admission = model.admit(sender);
   try {
-    await admission.accept(recipients);
+    await admission.accept(Array.from({ length: recipients }, (_, index) => `customer${index}@fabrikam.example`));
   } finally {
     admission.end();
   }
@@ -132,6 +132,22 @@ describe('the mailbox model', () => {
     await expect(refusal(() => send(model))).resolves.toMatchObject({ status: 423 });
     advance(1_000);
     await send(model);
+  });
+
+  it('refuses messages to a refused recipient (a refusal of the message), counting nothing', async () => {
+    const { model } = modelAt();
+    model.refuseRecipient('Nobody@Fabrikam.example', {
+      status: 400,
+      code: 'ErrorInvalidRecipients',
+      message: 'At least one recipient is not valid.',
+    });
+    const admission = model.admit(billing);
+    await expect(refusal(() => admission.accept(['nobody@fabrikam.example']))).resolves.toMatchObject({
+      status: 400,
+      code: 'ErrorInvalidRecipients',
+    });
+    admission.end();
+    expect(model.usage(billing.id)).toMatchObject({ messagesLastMinute: 0, recipientsLastDay: 0 });
   });
 
   it('with limits: false, only refusals apply', async () => {

@@ -56,7 +56,13 @@ describe('loadConfig: defaults', () => {
       graphConcurrency: 4,
       verifySnapshotMs: 300_000,
       ledgerTable: 'reminderledger',
-      delivery: { senderMailbox: undefined, saveToSentItems: false, claimDurationMs: 300_000 },
+      delivery: {
+        senderMailbox: undefined,
+        senders: [],
+        retryDelayMs: 60_000,
+        saveToSentItems: false,
+        claimDurationMs: 300_000,
+      },
       mail: { defaultLanguage: 'en', branding: {} },
     } satisfies AppConfig);
   });
@@ -665,6 +671,8 @@ describe('delivery settings', () => {
     });
     expect(config.delivery).toEqual({
       senderMailbox: 'billing@contoso.com',
+      senders: [{ mailbox: 'billing@contoso.com', messagesPerMinute: 30, recipientsPerDay: 10_000 }],
+      retryDelayMs: 60_000,
       saveToSentItems: true,
       claimDurationMs: 120_000,
     });
@@ -672,6 +680,29 @@ describe('delivery settings', () => {
     expect(testConfig({ SENDER_MAILBOX: '3ec1f266-be0f-4037-877a-3c76e500f47b' }).delivery.senderMailbox).toBe(
       '3ec1f266-be0f-4037-877a-3c76e500f47b',
     );
+  });
+
+  it('SENDER_MAILBOXES: several mailboxes, each with the default limits or its own; it replaces SENDER_MAILBOX', () => {
+    const config = testConfig({
+      SENDER_MAILBOX: 'ignored@contoso.com',
+      SENDER_MAILBOXES: 'billing@contoso.com; billing2@contoso.com|20|5000 ,3ec1f266-be0f-4037-877a-3c76e500f47b||800',
+      MAIL_MESSAGES_PER_MINUTE: '25',
+      DELIVERY_RETRY_DELAY_SECONDS: '5',
+    });
+    expect(config.delivery.senders).toEqual([
+      { mailbox: 'billing@contoso.com', messagesPerMinute: 25, recipientsPerDay: 10_000 },
+      { mailbox: 'billing2@contoso.com', messagesPerMinute: 20, recipientsPerDay: 5000 },
+      { mailbox: '3ec1f266-be0f-4037-877a-3c76e500f47b', messagesPerMinute: 25, recipientsPerDay: 800 },
+    ]);
+    expect(config.delivery).toMatchObject({ senderMailbox: 'billing@contoso.com', retryDelayMs: 5000 });
+    expect(
+      loadConfig({ ...REQUIRED_SETTINGS, SENDER_MAILBOXES: 'a@contoso.com,b@contoso.com' }, { requireDelivery: true })
+        .delivery.senders,
+    ).toHaveLength(2);
+    expect(problemWith({ SENDER_MAILBOXES: 'a@contoso.com,,b@contoso.com' }, 'SENDER_MAILBOXES')).toContain('blank');
+    expect(problemWith({ SENDER_MAILBOXES: 'a@contoso.com|x' }, 'SENDER_MAILBOXES')).toContain('whole numbers');
+    expect(problemWith({ SENDER_MAILBOXES: 'a@contoso.com,A@contoso.com' }, 'SENDER_MAILBOXES')).toContain('twice');
+    expect(problemWith({ SENDER_MAILBOXES: 'billing at contoso' }, 'SENDER_MAILBOXES')).toContain('is not "mailbox"');
   });
 
   it('SENDER_MAILBOX is optional for the sweep but required for delivery, listed with every other problem', () => {

@@ -97,7 +97,7 @@ describe('sendMail', () => {
     stack().faults.add({
       endpoint: 'graph.sendMail',
       action: { type: 'status', status: 429, retryAfter: '0.05' },
-      count: 2,
+      count: 1,
     });
     stack().faults.add({
       endpoint: 'graph.sendMail',
@@ -105,10 +105,36 @@ describe('sendMail', () => {
       count: 1,
     });
     const { client, logger } = mailer();
-    expect(await send(client)).toMatchObject({ kind: 'sent', attempts: 4 });
+    expect(await send(client)).toMatchObject({ kind: 'sent', attempts: 3 });
     expect(stack().graph.outbox()).toHaveLength(1);
-    expect(sendMailRequests()).toBe(4);
-    expect(logger.lines.filter((line) => /Retrying in/.test(line))).toHaveLength(3);
+    expect(sendMailRequests()).toBe(3);
+    expect(logger.lines.filter((line) => /Retrying in/.test(line))).toHaveLength(2);
+  });
+
+  it('does not sit out a long Retry-After: notSent at once, with the wait for the delivery to take', async () => {
+    stack().faults.add({ endpoint: 'graph.sendMail', action: { type: 'status', status: 429, retryAfter: '120' } });
+    const result = await send(mailer().client);
+    expect(result.kind === 'notSent' && result.error).toMatchObject({ code: 'MailThrottled', retryAfterMs: 120_000 });
+    expect(sendMailRequests()).toBe(1);
+  });
+
+  it('mailbox-wide refusals (423, 409, a mailbox code in a 400, the daily recipient limit) are notSent; a recipient refusal is final', async () => {
+    const { mailboxes } = stack().graph;
+    const cases = [
+      { status: 423, code: 'ErrorMailboxLocked', expected: 'MailboxRefused' },
+      { status: 409, code: 'ErrorIrresolvableConflict', expected: 'MailboxRefused' },
+      { status: 400, code: 'ErrorMailboxStoreUnavailable', expected: 'MailboxRefused' },
+      { status: 403, code: 'ErrorExceededMessageLimit', expected: 'MailboxLimitReached' },
+    ];
+    for (const { status, code, expected } of cases) {
+      mailboxes.refuse(sender(), { status, code, message: 'Refused for now.' });
+      const result = await send(mailer().client);
+      mailboxes.clearRefusals();
+      expect(result.kind === 'notSent' && result.error).toMatchObject({ code: expected, status, graphCode: code });
+    }
+    const invalid = await send(mailer().client, { ...MAIL, to: { address: 'no-at-sign' } });
+    expect(invalid.kind === 'rejected' && invalid.error).toMatchObject({ graphCode: 'ErrorInvalidRecipients' });
+    expect(stack().graph.outbox()).toEqual([]);
   });
 
   it('gives up on a throttling storm with notSent, nothing sent', async () => {

@@ -1,0 +1,241 @@
+/**
+ * One pace per sender mailbox for the whole app, every instance included: a send-slot schedule kept in
+ * the ledger's table (one entity per mailbox, partition `%pace`), updated with ETag-conditional writes.
+ *
+ * A delivery reserves the mailbox's next free slot (`nextSlotAt`, then moved on by one interval): the
+ * slots are spaced so that the mailbox never gets more than its messages per minute, whichever instance
+ * sends. A slot within a few seconds is waited for; a later one is kept by the reminder (the ledger
+ * records it as `deferred` until then) while its queue message waits, invisible, for that moment. The
+ * schedule also holds the mailbox's pause (after a 429 or a mailbox-wide refusal nobody sends until it
+ * ends: one request probes the mailbox per pause, however many reminders wait) and its recipients per
+ * hour over the last 24 hours, so that a slot past the daily budget moves to when the budget frees:
+ * the next day, ahead of everything that next day's run enqueues (slots are handed out in order).
+ */
+import { encodeTableKey } from './table-keys.js';
+import { LedgerError, hasStatus, unavailable } from './table.js';
+import type { ReminderLedger } from './table.js';
+
+export const PACE_PARTITION = '%pace';
+const HOUR = 3_600_000;
+const HOURS_PER_DAY = 24;
+/** Rounds of read and conditional write before giving up as contended. */
+const MAX_ROUNDS = 10;
+/** A kept slot this late is given up for a new one: sending it now could bunch with the slots after it. */
+export const LATE_SLOT_TOLERANCE_MS = 30_000;
+/**
+ * A reminder over the daily budget reserves no slot until the budget frees within this time: it comes
+ * back this long before (see deferral.ts), so that the day's overflow reserves its slots ahead of the
+ * next day's run.
+ */
+export const BUDGET_LEAD_MS = 10 * 60_000;
+
+export interface MailboxPaceLimits {
+  /** Time between two sends of the mailbox (one minute ÷ its messages per minute, with a margin). */
+  readonly intervalMs: number;
+  readonly recipientsPerDay: number;
+}
+
+export interface TakeSlotOptions {
+  readonly now: Date;
+  readonly limits: MailboxPaceLimits;
+  /** A slot this reminder reserved before (ledger `scheduledFor`): used if still good, else released. */
+  readonly kept?: Date;
+  /** Slots up to this far ahead are waited for; later ones are deferred. */
+  readonly maxWaitMs: number;
+  readonly abortSignal?: AbortSignal;
+}
+
+export type SlotDecision =
+  /** Send at `at` (now, or within maxWaitMs). */
+  | { readonly kind: 'send'; readonly at: Date; readonly pausedBefore: boolean }
+  /**
+   * Come back for `at`: the slot reserved for this reminder (`reserved`), or, over the daily budget,
+   * when the budget frees (no slot yet); `reason` says why it is that late.
+   */
+  | {
+      readonly kind: 'defer';
+      readonly at: Date;
+      readonly reason: 'pace' | 'paused' | 'budget';
+      readonly reserved: boolean;
+    };
+
+interface PaceState {
+  nextSlotAt: number;
+  pausedUntil: number;
+  /** Mailbox-wide refusals in a row (a success resets it): the pause doubles with each. */
+  refusals: number;
+  /** Recipients per hour: `hours[i]` is the absolute hour (epoch ms ÷ 1 h) whose count is `counts[i]`. */
+  readonly hours: number[];
+  readonly counts: number[];
+}
+
+function stateOf(entity: Readonly<Record<string, unknown>> | undefined): PaceState {
+  const number = (name: string): number => (typeof entity?.[name] === 'number' ? entity[name] : 0);
+  return {
+    nextSlotAt: number('nextSlotAt'),
+    pausedUntil: number('pausedUntil'),
+    refusals: number('refusals'),
+    hours: Array.from({ length: HOURS_PER_DAY }, (_, index) => number(`h${index}`)),
+    counts: Array.from({ length: HOURS_PER_DAY }, (_, index) => number(`n${index}`)),
+  };
+}
+
+type PaceEntity = { partitionKey: string; rowKey: string } & Record<string, string | number>;
+
+function entityOf(mailbox: string, state: PaceState): PaceEntity {
+  const entity: PaceEntity = {
+    partitionKey: PACE_PARTITION,
+    rowKey: encodeTableKey(mailbox.toLowerCase()),
+    mailbox: mailbox.toLowerCase(),
+    nextSlotAt: state.nextSlotAt,
+    pausedUntil: state.pausedUntil,
+    refusals: state.refusals,
+  };
+  state.hours.forEach((hour, index) => {
+    entity[`h${index}`] = hour;
+    entity[`n${index}`] = state.counts[index] ?? 0;
+  });
+  return entity;
+}
+
+/** Recipients counted in the 24 hours up to and including `hour`. */
+function usedUpTo(state: PaceState, hour: number): number {
+  let used = 0;
+  state.hours.forEach((counted, index) => {
+    if (counted > hour - HOURS_PER_DAY && counted <= hour) used += state.counts[index] ?? 0;
+  });
+  return used;
+}
+
+/** The earliest instant from `at` on at which one more recipient fits the last 24 hours' budget. */
+function budgetFreeAt(state: PaceState, at: number, recipientsPerDay: number): number {
+  const hour = Math.floor(at / HOUR);
+  let used = usedUpTo(state, hour);
+  if (used < recipientsPerDay) return at;
+  const counted = state.hours
+    .map((countedHour, index) => ({ hour: countedHour, count: state.counts[index] ?? 0 }))
+    .filter((bucket) => bucket.hour > hour - HOURS_PER_DAY && bucket.hour <= hour && bucket.count > 0)
+    .sort((a, b) => a.hour - b.hour);
+  for (const bucket of counted) {
+    used -= bucket.count;
+    if (used < recipientsPerDay) return (bucket.hour + HOURS_PER_DAY) * HOUR;
+  }
+  return (hour + HOURS_PER_DAY) * HOUR;
+}
+
+function count(state: PaceState, at: number, delta: number): void {
+  const hour = Math.floor(at / HOUR);
+  const index = hour % HOURS_PER_DAY;
+  if (state.hours[index] !== hour) {
+    if (delta < 0) return; // That hour's count is gone already.
+    state.hours[index] = hour;
+    state.counts[index] = 0;
+  }
+  state.counts[index] = Math.max(0, (state.counts[index] ?? 0) + delta);
+}
+
+/**
+ * Reads the mailbox's schedule and lets `change` update it (return undefined to leave it), written back
+ * only if nobody changed it meanwhile; re-read and retried on a conflict.
+ */
+async function updatePace<T>(
+  ledger: ReminderLedger,
+  mailbox: string,
+  abortSignal: AbortSignal | undefined,
+  change: (state: PaceState) => { readonly result: T; readonly write: boolean },
+): Promise<T> {
+  await ledger.ready(abortSignal);
+  const rowKey = encodeTableKey(mailbox.toLowerCase());
+  for (let round = 1; round <= MAX_ROUNDS; round += 1) {
+    let entity: Record<string, unknown> | undefined;
+    try {
+      entity = await ledger.table.getEntity<Record<string, unknown>>(PACE_PARTITION, rowKey, { abortSignal });
+    } catch (error) {
+      if (!hasStatus(error, 404)) throw unavailable(ledger.table, `read the pace of a sender mailbox`, error);
+    }
+    const state = stateOf(entity);
+    const { result, write } = change(state);
+    if (!write) return result;
+    try {
+      if (entity === undefined) {
+        await ledger.table.createEntity(entityOf(mailbox, state), { abortSignal });
+      } else {
+        const etag = typeof entity.etag === 'string' ? entity.etag : '*';
+        await ledger.table.updateEntity(entityOf(mailbox, state), 'Replace', { etag, abortSignal });
+      }
+      return result;
+    } catch (error) {
+      if (!hasStatus(error, 409) && !hasStatus(error, 412)) {
+        throw unavailable(ledger.table, `reserve a send slot of a sender mailbox`, error);
+      }
+    }
+  }
+  throw new LedgerError('LedgerContention', `The pace of a sender mailbox kept changing while a slot was reserved.`);
+}
+
+/** The slot this delivery sends in: its kept slot if still good, else the mailbox's next free one. */
+export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: TakeSlotOptions): Promise<SlotDecision> {
+  const { limits, maxWaitMs, kept } = options;
+  const now = options.now.getTime();
+  return updatePace(ledger, mailbox, options.abortSignal, (state) => {
+    const paused = state.pausedUntil > now;
+    if (kept !== undefined && !paused) {
+      const at = kept.getTime();
+      if (at - now <= maxWaitMs && now - at <= LATE_SLOT_TOLERANCE_MS) {
+        return {
+          result: { kind: 'send', at: new Date(Math.max(at, now)), pausedBefore: state.refusals > 0 },
+          write: false,
+        };
+      }
+    }
+    if (kept !== undefined) count(state, kept.getTime(), -1);
+    const earliest = Math.max(now, state.nextSlotAt, state.pausedUntil);
+    const slot = budgetFreeAt(state, earliest, limits.recipientsPerDay);
+    if (slot > earliest && slot - now > BUDGET_LEAD_MS) {
+      return {
+        result: { kind: 'defer', at: new Date(slot), reason: 'budget', reserved: false },
+        write: kept !== undefined,
+      };
+    }
+    state.nextSlotAt = slot + limits.intervalMs;
+    count(state, slot, 1);
+    const reason = slot > earliest ? 'budget' : paused ? 'paused' : 'pace';
+    const result: SlotDecision =
+      slot - now <= maxWaitMs
+        ? { kind: 'send', at: new Date(slot), pausedBefore: state.refusals > 0 }
+        : { kind: 'defer', at: new Date(slot), reason, reserved: true };
+    return { result, write: true };
+  });
+}
+
+export interface PauseOptions {
+  readonly now: Date;
+  /** The server's Retry-After; without it the pause is `baseDelayMs`, doubled per refusal in a row (up to 16×). */
+  readonly retryAfterMs?: number;
+  readonly baseDelayMs: number;
+  /** The slot the refused send used: given back to the budget (nothing was sent). */
+  readonly slot?: Date;
+  readonly abortSignal?: AbortSignal;
+}
+
+/** Pauses the mailbox after a refusal (throttling, a mailbox-wide error); returns when the pause ends. */
+export function pauseMailbox(ledger: ReminderLedger, mailbox: string, options: PauseOptions): Promise<Date> {
+  const now = options.now.getTime();
+  return updatePace(ledger, mailbox, options.abortSignal, (state) => {
+    state.refusals += 1;
+    const backoff = options.baseDelayMs * 2 ** Math.min(4, state.refusals - 1);
+    const until = Math.max(state.pausedUntil, now + (options.retryAfterMs ?? backoff));
+    state.pausedUntil = until;
+    if (options.slot !== undefined) count(state, options.slot.getTime(), -1);
+    return { result: new Date(until), write: true };
+  });
+}
+
+/** After a send that went through while the mailbox had refused before: the pause no longer doubles. */
+export function mailboxRecovered(ledger: ReminderLedger, mailbox: string, abortSignal?: AbortSignal): Promise<void> {
+  return updatePace(ledger, mailbox, abortSignal, (state) => {
+    const write = state.refusals > 0;
+    state.refusals = 0;
+    return { result: undefined, write };
+  });
+}
