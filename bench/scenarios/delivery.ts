@@ -31,6 +31,8 @@ const APP_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HOST_MAX_POLLING_INTERVAL_MS = 60_000;
 /** Storage counts visibility in whole seconds: no compressed wait is shorter. */
 const MIN_STORAGE_WAIT_MS = 1_000;
+/** DELIVERY_RETRY_DELAY_SECONDS' default. */
+const DEFAULT_RETRY_DELAY_SECONDS = 60;
 const MAX_REQUESTS_PER_MAIL = 1.2;
 const MAX_TIME_OVER_FLOOR = 1.1;
 const MAX_LIST_REQUESTS_PER_MAIL = 0.05;
@@ -130,7 +132,7 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
     targets,
     notes: [
       `Each instance is a process of its own running reminderDeliver under the host's queue semantics (host.json's batchSize, newBatchThreshold, maxDequeueCount and visibilityTimeout, Storage's defaults where it sets none); all instances share one queue, one ledger and one sender mailbox model (${DEFAULT_MAILBOX_LIMITS.concurrentRequests} concurrent requests, ${messagesPerMinute} messages a minute, ${formatCount(DEFAULT_MAILBOX_LIMITS.requestsPerTenMinutes)} requests per 10 minutes, 429 + Retry-After beyond).`,
-      `Time is compressed ${options.deliveryTimeScale}×: the mailbox's clock runs that much faster and its Retry-After is in real seconds; the host's visibility timeout and polling interval are divided by it (never below Storage's 1 s). Times are on the mailbox's clock (real time × ${options.deliveryTimeScale}); the floor is reminders ÷ (${messagesPerMinute} a minute × the sender mailboxes used).`,
+      `Time is compressed ${options.deliveryTimeScale}×: the mailbox's clock runs that much faster and its Retry-After is in real seconds; the host's visibility timeout and polling interval are divided by it (never below Storage's 1 s), and so are the app's pace (MAIL_MESSAGES_PER_MINUTE ${messagesPerMinute} × ${options.deliveryTimeScale}) and first pause after a refusal (DELIVERY_RETRY_DELAY_SECONDS 60 ÷ ${options.deliveryTimeScale}). Times are on the mailbox's clock (real time × ${options.deliveryTimeScale}); the floor is reminders ÷ (${messagesPerMinute} a minute × the sender mailboxes used).`,
       'Deferred counts invocations beyond one per reminder (retries and re-scheduled copies); lost = reminders neither e-mailed, nor poisoned, nor still waiting; duplicates = e-mails beyond one per reminder id (the X-DueNotifier-Reminder-Id header); Graph list requests per e-mail are the verification reads (0 when delivery does not verify).',
     ],
     data: { rows },
@@ -165,7 +167,11 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
       visibilityTimeoutMs: compressed(queues.visibilityTimeoutMs ?? 0, timeScale),
       maxPollingIntervalMs: compressed(queues.maxPollingIntervalMs ?? HOST_MAX_POLLING_INTERVAL_MS, timeScale),
     };
-    const { wentAt, reports } = await runInstances(instances, { ...settings }, listener);
+    const { wentAt, reports } = await runInstances(
+      instances,
+      { ...settings, ...compressedSettings(timeScale) },
+      listener,
+    );
     const failed = reports.find((report) => report.status === 'rejected');
     const done = reports.flatMap((report) => (report.status === 'fulfilled' ? [report.value] : []));
 
@@ -231,6 +237,17 @@ function reminderMessages(stack: LocalStack, count: number, config: ReturnType<t
     if (decision.kind !== 'remind') throw new Error(`Item ${item.id ?? ''} gets no reminder today (${decision.kind})`);
     return JSON.stringify(decision.message);
   });
+}
+
+/**
+ * The app's pace and pauses on the compressed clock: the pace is the mailbox's rate in real time
+ * (30 × timeScale a minute), the first pause after a refusal without Retry-After its share of 60 s.
+ */
+function compressedSettings(timeScale: number): Record<string, string> {
+  return {
+    MAIL_MESSAGES_PER_MINUTE: String(DEFAULT_MAILBOX_LIMITS.messagesPerMinute * timeScale),
+    DELIVERY_RETRY_DELAY_SECONDS: String(Math.max(1, Math.round(DEFAULT_RETRY_DELAY_SECONDS / timeScale))),
+  };
 }
 
 function compressed(ms: number, timeScale: number): number {
