@@ -22,7 +22,7 @@ import type { FaultKind } from './fault-plan.js';
 import type { ExpectedReminder, LedgerView, MailRecord, SoakRecord } from './invariants.js';
 import { createObligations } from './obligations.js';
 import type { ObligationChange, ObligationsHistory } from './obligations.js';
-import { directQueue, startSoakStack } from './soak-stack.js';
+import { directQueue, SOAK_MAILBOX_TIME_SCALE, startSoakStack } from './soak-stack.js';
 import type { SoakStack } from './soak-stack.js';
 
 export interface SoakOptions {
@@ -196,7 +196,7 @@ async function simulateDay(world: World, day: number, date: string): Promise<Day
       status: 423,
       code: 'ErrorMailboxLocked',
       message: 'The mailbox is locked.',
-      forMs: OUTAGE_MS,
+      forMs: OUTAGE_MS * SOAK_MAILBOX_TIME_SCALE,
     });
   }
   const outages = [

@@ -42,8 +42,16 @@ export interface SoakStack {
   stop(): Promise<void>;
 }
 
-/** Settings the soak changes: a day's retries must fit in seconds (the defaults are for Azure). */
-const SOAK_SETTINGS: Readonly<Record<string, string>> = {};
+/**
+ * The mailbox's clock runs this much faster than the simulated day (its Retry-After in real seconds),
+ * and the app's pace and first pause after a refusal are scaled to match: a day's e-mails leave in
+ * seconds, not at 30 a minute.
+ */
+export const SOAK_MAILBOX_TIME_SCALE = 60;
+const SOAK_SETTINGS: Readonly<Record<string, string>> = {
+  MAIL_MESSAGES_PER_MINUTE: String(30 * SOAK_MAILBOX_TIME_SCALE),
+  DELIVERY_RETRY_DELAY_SECONDS: '1',
+};
 
 export async function startSoakStack(): Promise<SoakStack> {
   // Before any client is built: some capture Date.now when they are created.
@@ -51,7 +59,7 @@ export async function startSoakStack(): Promise<SoakStack> {
   let local: LocalStack | undefined;
   const proxies: StorageProxy[] = [];
   try {
-    local = await startLocalStack({ azurite: { inMemory: true } });
+    local = await startLocalStack({ azurite: { inMemory: true }, mailboxes: { timeScale: SOAK_MAILBOX_TIME_SCALE } });
     const direct = local.settings.AzureWebJobsStorage ?? '';
     const queueProxy = await startStorageProxy(endpointOf(direct, 'QueueEndpoint'), 'queue');
     proxies.push(queueProxy);
