@@ -250,13 +250,8 @@ export async function deliverWithRuntime(
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
   const { ledger, mailer, settings, renderMail, verifier, reschedule, summary } = getDeliveryRuntime(process.env);
-  const outcome = await deliverReminder(
-    { ledger, mailer, settings, renderMail, verifier, logger, reschedule },
-    reminder,
-    {
-      deliveryId,
-    },
-  );
+  const deps = { ledger, mailer, settings, renderMail, verifier, logger, reschedule };
+  const outcome = await deliverReminder(deps, reminder, { deliveryId });
   summary.add(outcome, logger);
   return outcome;
 }

@@ -11,17 +11,15 @@
  * `ReminderOutcomeUnknown` (the request left but no answer came: the retry may duplicate the e-mail,
  * counted in the ledger as `ambiguousSends`).
  *
- * Before the claim, the reminder is verified against the obligations list (verification/): it is sent
- * with the list's values, or `refused` with its reason recorded; a list that cannot be read is
- * `ReminderNotSent`.
+ * Before the claim, the reminder is verified against the obligations list (verification/): sent with the
+ * list's values, `refused` with its reason recorded, or deferred when the list cannot be read.
  */
 import { DueNotifierError } from '../base/errors.js';
 import { calendarDateIn, daysBetween } from '../reminders/calendar.js';
 import { CLAIM_RECORD_MARGIN_MS } from '../config/config.js';
-import type { SenderMailbox } from '../config/types.js';
 import { abortableSleep } from '../http/retry.js';
 import { createDeferrer, paceSend, pauseAfterRefusal, senderFor } from './deferral.js';
-import type { Reschedule } from './deferral.js';
+import type { DeliveryDependencies } from './delivery-dependencies.js';
 import { DeliveryError, recordOutcome } from './delivery-outcome.js';
 import type { DeliveryErrorCode, DeliveryOutcome } from './delivery-outcome.js';
 import {
@@ -33,51 +31,13 @@ import {
   recordSent,
   releaseClaim,
 } from './ledger/index.js';
-import type { LedgerClaim, ReminderLedger } from './ledger/index.js';
-import type { Logger } from '../base/logger.js';
+import type { LedgerClaim } from './ledger/index.js';
 import { inSpan, recordDelivery } from '../base/telemetry.js';
-import type { ReminderMail } from '../reminders/mail-template.js';
-import type { MailError, Mailer } from './mailer.js';
+import type { MailError } from './mailer.js';
 import { verifyBeforeSend } from './verification/verify-before-send.js';
-import type { ReminderVerifier } from './verification/verifier.js';
 import type { ReminderMessage } from '../reminders/rules.js';
 
-export interface DeliverySettings {
-  /** User principal name or object id of the mailbox reminders are sent from. */
-  readonly senderMailbox: string;
-  readonly saveToSentItems: boolean;
-  /**
-   * How long a claim holds. The send (token, request, retries) is stopped {@link CLAIM_RECORD_MARGIN_MS}
-   * before the claim ends, so that the outcome is recorded while the claim is still this delivery's.
-   */
-  readonly claimDurationMs: number;
-  /** IANA zone in which due dates are calendar dates (REMINDER_TIME_ZONE): "due today" is decided there. */
-  readonly timeZone: string;
-  /** Every sender mailbox with its pace and budget; default `senderMailbox` at Exchange Online's limits. */
-  readonly senders?: readonly SenderMailbox[];
-  /** First pause after a refusal without Retry-After, or of an unreachable ledger; default 60 s. */
-  readonly retryDelayMs?: number;
-}
-
-export interface DeliveryDependencies {
-  readonly ledger: ReminderLedger;
-  readonly mailer: Mailer;
-  /** Checks each reminder against the obligations list before it is claimed and sent. */
-  readonly verifier: ReminderVerifier;
-  /** The e-mail of a reminder sent `daysLeft` days before its due date (the runtime's checked templates). */
-  readonly renderMail: (reminder: ReminderMessage, daysLeft: number) => ReminderMail;
-  readonly settings: DeliverySettings;
-  readonly logger: Logger;
-  /** Default: the system clock. Claims expire by it. */
-  readonly clock?: () => Date;
-  /**
-   * Puts a reminder back on the queue for later: with it, a failure that may pass defers the reminder
-   * (and the mailbox is paced); without it, such a failure throws for the queue to retry.
-   */
-  readonly reschedule?: Reschedule;
-  /** Waits until a send slot (default: a timer). */
-  readonly sleep?: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
-}
+export type { DeliveryDependencies, DeliverySettings } from './delivery-dependencies.js';
 
 export interface DeliverOptions {
   /** Names this delivery in the ledger and in logs (the invocation id). */
@@ -126,18 +86,6 @@ async function deliver(
     );
   }
 
-  const step = await verifyBeforeSend(reminder, {
-    ...deps,
-    now: clock(),
-    deliveryId,
-    ...(abortSignal ? { abortSignal } : {}),
-  });
-  if (step.kind === 'refused') return { status: 'refused', reminderId, reason: step.reason };
-  if (step.kind === 'unavailable') {
-    throw new DeliveryError('ReminderNotSent', reminderId, step.error.message, { cause: step.error });
-  }
-  const verified = step.reminder;
-
   const now = clock();
   const retryDelayMs = settings.retryDelayMs ?? 60_000;
   const signal = abortSignal ? { abortSignal } : {};
@@ -149,6 +97,10 @@ async function deliver(
     ...signal,
     ...optional('reschedule', deps.reschedule),
   });
+  const verified = await verifyBeforeSend(reminder, { ...deps, now, deliveryId, ...signal }, (message) =>
+    defer('VerificationUnavailable', new Date(now.getTime() + retryDelayMs), message),
+  );
+  if ('status' in verified) return verified;
   let claimed: Awaited<ReturnType<typeof claimReminder>>;
   try {
     claimed = await claimReminder(ledger, verified, {
@@ -208,9 +160,9 @@ async function deliver(
   let slot: Date | undefined;
   let recovering = false;
   if (deps.reschedule !== undefined) {
-    const paced = await paceSend(ledger, sender, verified, claim, { now: clock(), retryDelayMs, ...signal });
-    if (paced.kind === 'defer') return defer(paced.code, paced.until, paced.message, paced);
-    ({ slot, recovering } = paced);
+    const step = await paceSend(ledger, sender, reminder, claim, { now: clock(), retryDelayMs, ...signal });
+    if (step.kind === 'defer') return defer(step.code, step.until, step.message, step);
+    ({ slot, recovering } = step);
     const waitMs = slot.getTime() - clock().getTime();
     if (waitMs > 0) await (deps.sleep ?? abortableSleep)(waitMs, abortSignal);
   }

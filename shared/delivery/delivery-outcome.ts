@@ -1,6 +1,6 @@
 /**
- * What a delivery came to (sent, refused by verification, already settled, in progress elsewhere, failed for good, deferred) and
- * the error a delivery throws when the queue must deliver the message again.
+ * What a delivery came to (sent, refused, already settled, in progress elsewhere, failed for good,
+ * deferred) and the error a delivery throws when the queue must deliver the message again.
  */
 import { DueNotifierError } from '../base/errors.js';
 import type { DueNotifierErrorOptions } from '../base/errors.js';
@@ -17,7 +17,9 @@ export type DeferralCode =
   /** The ledger (Table storage) could not be reached. */
   | 'LedgerUnavailable'
   /** The last send's outcome is unknown: sent again after a pause. */
-  | 'MailOutcomeUnknown';
+  | 'MailOutcomeUnknown'
+  /** The obligations list could not be read to verify the reminder (verification/): nothing is sent unverified. */
+  | 'VerificationUnavailable';
 
 export type DeliveryOutcome =
   /** Sent by this delivery. `ambiguousSends` > 0: earlier attempts may have sent it too. */
@@ -66,11 +68,11 @@ export function recordOutcome(span: TelemetrySpan, outcome: DeliveryOutcome): vo
   } else if (outcome.status === 'failed') {
     span.setAttribute('error.type', outcome.code);
     recordDelivery('failed', outcome.code);
+  } else if (outcome.status === 'refused') {
+    recordDelivery('refused', outcome.reason);
   } else if (outcome.status === 'deferred') {
     span.setAttribute('due_notifier.deferral', outcome.code);
     recordDelivery('deferred', outcome.code);
-  } else if (outcome.status === 'refused') {
-    recordDelivery('refused', outcome.reason);
   } else {
     recordDelivery(outcome.status === 'inProgress' ? 'deferred' : 'settled');
   }

@@ -49,8 +49,10 @@ export function createDeliverySummary(clock: () => number = Date.now): DeliveryS
           `${deferred} deferred${deferred > 0 ? ` (${listed(deferrals)}; the latest until ${latest?.toISOString()})` : ''}`,
           `${nextDay} deferred to the next day (daily recipient budget)`,
           `${failed} failed${failed > 0 ? ` (${listed(failures)})` : ''}`,
-          `${counts.get('refused') ?? 0} refused (not confirmed by the list)`,
           `${(counts.get('alreadySettled') ?? 0) + (counts.get('inProgress') ?? 0)} with nothing to do`,
+          ...(counts.has('refused')
+            ? [`${counts.get('refused')} refused (not confirmed by the obligations list)`]
+            : []),
         ];
         const line = `Deliveries in the last ${seconds} s: ${parts.join(', ')}.`;
         if (deferred > 0 || failed > 0) logger.warn(line);
