@@ -32,6 +32,8 @@ import type { AppConfig, DeliveryAppConfig, SettingsSource } from './config/conf
 import { deliverReminder } from './delivery/deliver-reminder.js';
 import type { DeliveryOutcome, DeliverySettings } from './delivery/deliver-reminder.js';
 import type { Reschedule } from './delivery/deferral.js';
+import { backlogReport, redrive } from './delivery/backlog.js';
+import type { BacklogQueues, BacklogReport, RedriveOptions, RedriveResult } from './delivery/backlog.js';
 import { createDeliverySummary } from './delivery/delivery-summary.js';
 import type { DeliverySummary } from './delivery/delivery-summary.js';
 import { createReminderLedger, findSentReminderIds } from './delivery/ledger/index.js';
@@ -70,6 +72,8 @@ export interface DaemonRuntime {
   readonly throttle: ThrottlePauses;
   /** The reminders queue, for putting a reminder back for later (a visibility delay). */
   readonly queue: DelayedQueue;
+  /** The reminders queue and its poison queue, for the backlog report and the re-drive. */
+  readonly queues: BacklogQueues;
 }
 
 /** The same runtime as the delivery sees it: the sender mailbox is set. */
@@ -92,6 +96,20 @@ export interface DaemonRuntimeOptions {
    * invocation, so this is not an invocation's context; default: the console.
    */
   readonly logger?: Logger;
+}
+
+/** How delivery tells and waits for time: the system clock, unless a tool that simulates days sets its own. */
+let deliveryTime: {
+  readonly clock?: () => Date;
+  readonly sleep?: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
+} = {};
+
+/**
+ * For tools that simulate time (the soak, the benchmark): the clock delivery reads (claims, pace, daily
+ * budget, due dates) and how it waits for a send slot. No argument: the system clock again.
+ */
+export function setDeliveryTime(time: typeof deliveryTime = {}): void {
+  deliveryTime = time;
 }
 
 /** The one cache: the runtime of the current configuration, and its delivery view once asked for. */
@@ -129,7 +147,10 @@ export function getDeliveryRuntime(
     renderMail: createMailRenderer(config),
     verifier: createVerifier(config, entry.runtime.graph),
     reschedule: (reminder, at, abortSignal) =>
-      entry.runtime.queue.sendAt(JSON.stringify(reminder), at, abortSignal ? { abortSignal } : {}),
+      entry.runtime.queue.sendAt(JSON.stringify(reminder), at, {
+        now: deliveryTime.clock?.() ?? new Date(),
+        ...(abortSignal ? { abortSignal } : {}),
+      }),
     summary: createDeliverySummary(),
   };
   return entry.delivery;
@@ -228,8 +249,12 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
   // mailbox's, paced and paused for every instance in the ledger, and summarised once a minute.
   const mailer = createMailer({ baseUrl: config.graphBaseUrl, tokens, timeoutMs: config.httpTimeoutMs, metrics });
   const ledger = createReminderLedger(createTableClient(config.storage, config.ledgerTable, identity));
-  const queue = createDelayedQueue(createQueueClient(config.storage, config.queueName, identity));
-  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, queue };
+  const queues: BacklogQueues = {
+    queue: createQueueClient(config.storage, config.queueName, identity),
+    poison: createQueueClient(config.storage, `${config.queueName}-poison`, identity),
+  };
+  const queue = createDelayedQueue(queues.queue);
+  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, queue, queues };
 }
 
 /**
@@ -250,8 +275,20 @@ export async function deliverWithRuntime(
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
   const { ledger, mailer, settings, renderMail, verifier, reschedule, summary } = getDeliveryRuntime(process.env);
-  const deps = { ledger, mailer, settings, renderMail, verifier, logger, reschedule };
+  const deps = { ledger, mailer, settings, renderMail, verifier, logger, reschedule, ...deliveryTime };
   const outcome = await deliverReminder(deps, reminder, { deliveryId });
   summary.add(outcome, logger);
   return outcome;
+}
+
+/** What is waiting, deferred and failed, and why (GET /api/reminders/backlog, npm run redrive). */
+export function backlogWithRuntime(abortSignal?: AbortSignal): Promise<BacklogReport> {
+  const { ledger, queues } = getDaemonRuntime(process.env);
+  return backlogReport(ledger, queues, abortSignal);
+}
+
+/** The poison queue's reminders back on the queue (POST /api/reminders/redrive, npm run redrive). */
+export function redriveWithRuntime(options: RedriveOptions = {}): Promise<RedriveResult> {
+  const { ledger, queues } = getDaemonRuntime(process.env);
+  return redrive(ledger, queues, options);
 }

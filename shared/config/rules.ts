@@ -219,61 +219,15 @@ export const tableName = matching(
   (text) => /^[A-Za-z][A-Za-z0-9]{2,62}$/.test(text) && text.toLowerCase() !== 'tables',
 );
 
+/** A mailbox as Graph names it in `/users/{id}`: a user principal name or an object id. */
+export function isMailboxName(text: string): boolean {
+  return GUID.test(text) || isPlausibleEmailAddress(text);
+}
+
 export const mailbox = matching(
   'the user principal name (e.g. "billing@contoso.com") or object id (a GUID) of the mailbox reminders are sent from',
-  (text) => GUID.test(text) || isPlausibleEmailAddress(text),
+  isMailboxName,
 );
-
-/** One entry of SENDER_MAILBOXES: a mailbox, with its own pace and daily budget when given. */
-export interface SenderMailboxEntry {
-  readonly mailbox: string;
-  readonly messagesPerMinute?: number;
-  readonly recipientsPerDay?: number;
-}
-
-const LIMIT = /^\d{1,7}$/;
-
-/** SENDER_MAILBOXES' text as entries, or why it is not a list of them. */
-function readSenderMailboxes(text: string): SenderMailboxEntry[] | string {
-  const entries: SenderMailboxEntry[] = [];
-  for (const entry of text.split(/[,;]/).map((item) => item.trim())) {
-    if (entry === '') return 'an entry is blank';
-    const [address = '', perMinute, perDay, ...rest] = entry.split('|').map((part) => part.trim());
-    if (!(GUID.test(address) || isPlausibleEmailAddress(address)) || rest.length > 0) {
-      return `${quote(entry)} is not "mailbox" or "mailbox|messages per minute|recipients per day"`;
-    }
-    const limit = (part: string | undefined): number | undefined | string =>
-      part === undefined || part === '' ? undefined : LIMIT.test(part) && Number(part) > 0 ? Number(part) : part;
-    const messagesPerMinute = limit(perMinute);
-    const recipientsPerDay = limit(perDay);
-    if (typeof messagesPerMinute === 'string' || typeof recipientsPerDay === 'string') {
-      return `${quote(entry)}: the limits must be whole numbers above 0`;
-    }
-    if (entries.some((known) => known.mailbox.toLowerCase() === address.toLowerCase())) {
-      return `${quote(address)} is listed twice`;
-    }
-    entries.push({
-      mailbox: address,
-      ...(messagesPerMinute === undefined ? {} : { messagesPerMinute }),
-      ...(recipientsPerDay === undefined ? {} : { recipientsPerDay }),
-    });
-  }
-  return entries;
-}
-
-export const senderMailboxes: Rule<readonly SenderMailboxEntry[]> = {
-  expected:
-    'a comma-separated list of mailboxes (user principal names or object ids), each optionally with its own limits as "mailbox|messages per minute|recipients per day", e.g. "billing@contoso.com, billing2@contoso.com|20|5000"',
-  schema: v.pipe(
-    v.string(),
-    v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      const read = readSenderMailboxes(dataset.value);
-      if (typeof read !== 'string') return read;
-      addIssue({ message: read });
-      return NEVER;
-    }),
-  ),
-};
 
 export const boolean: Rule<boolean> = {
   expected: '"true" or "false"',

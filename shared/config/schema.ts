@@ -9,6 +9,7 @@ import type { Conditional, Required, SettingDeclaration, SettingTree } from './d
 import * as mailRules from './mail-rules.js';
 import * as rules from './rules.js';
 import { connectionString } from './connection-string.js';
+import { senderMailboxes } from './sender-mailboxes.js';
 
 export const SETTING_SCHEMA = {
   tenantId: required('ENTRA_TENANT_ID', rules.tenantId, {
@@ -133,7 +134,7 @@ export const SETTING_SCHEMA = {
     when: 'required for delivery',
     sample: 'billing@contoso.com',
   }),
-  senderMailboxes: conditional('SENDER_MAILBOXES', rules.senderMailboxes, {
+  senderMailboxes: conditional('SENDER_MAILBOXES', senderMailboxes, {
     description:
       'several mailboxes to send from, reminders spread over them by id, each with its own pace and daily budget (`mailbox|per minute|per day` overrides the two settings below); replaces `SENDER_MAILBOX`',
     when: 'optional',

@@ -111,7 +111,9 @@ describe('build output (dist/main.cjs and its chunks)', () => {
     expect(
       fromBundle.functions.map((fn) => [fn.name, fn.bindings.find((binding) => binding.direction === 'in')?.type]),
     ).toEqual([
+      ['reminderBacklog', 'httpTrigger'],
       ['reminderDeliver', 'queueTrigger'],
+      ['reminderRedrive', 'httpTrigger'],
       ['reminderRun', 'httpTrigger'],
       ['reminderTimer', 'timerTrigger'],
     ]);

@@ -30,10 +30,13 @@ describe('getDeliveryRuntime', () => {
     expect(getDeliveryRuntime({ ...SETTINGS })).toBe(runtime);
     expect(runtime.settings).toEqual({
       senderMailbox: 'billing@contoso.com',
+      senders: [{ mailbox: 'billing@contoso.com', messagesPerMinute: 30, recipientsPerDay: 10_000 }],
+      retryDelayMs: 60_000,
       saveToSentItems: false,
       claimDurationMs: 300_000,
       timeZone: 'UTC',
     });
+    expect(runtime.queues.poison.name).toBe(`${runtime.config.queueName}-poison`);
     expect(getDaemonRuntime(SETTINGS).ledger).toBe(runtime.ledger);
     expect(runtime.ledger.table.tableName).toBe('reminderledger');
 

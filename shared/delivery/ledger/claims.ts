@@ -123,11 +123,8 @@ export async function claimReminder(
     if (entry.state === 'claimed' && entry.claimedUntil !== undefined && entry.claimedUntil.getTime() > now.getTime()) {
       return { kind: 'held', entry };
     }
-    if (
-      entry.state === 'deferred' &&
-      entry.scheduledFor !== undefined &&
-      entry.scheduledFor.getTime() - DEFERRED_EARLY_TOLERANCE_MS > now.getTime()
-    ) {
+    const deferredUntil = entry.state === 'deferred' ? entry.scheduledFor?.getTime() : undefined;
+    if (deferredUntil !== undefined && deferredUntil - DEFERRED_EARLY_TOLERANCE_MS > now.getTime()) {
       return { kind: 'held', entry }; // Its own message comes back then.
     }
     const attempt = entry.attempts + 1;
@@ -237,28 +234,15 @@ export async function releaseClaim(
   );
 }
 
-/**
- * Gives the reminder back until `until`, when its queue message (a new copy, invisible until then) comes
- * back: the mailbox's pace or budget (`slotKept`: a send slot is reserved for it then), or a pause.
- */
+/** Gives the reminder back until `until`, when its new queue message comes (`slotKept`: a send slot is its). */
 export async function deferClaim(
   ledger: ReminderLedger,
   claim: LedgerClaim,
   deferral: FailureRecord & { readonly until: Date; readonly slotKept: boolean; readonly reason: string },
 ): Promise<void> {
-  await settleClaim(
-    ledger,
-    claim,
-    {
-      state: 'deferred',
-      deferredFor: deferral.reason,
-      scheduledFor: deferral.until,
-      slotKept: deferral.slotKept,
-      claimedUntil: deferral.now,
-      ...errorFields(deferral),
-    },
-    deferral.abortSignal,
-  );
+  const { reason: deferredFor, until: scheduledFor, slotKept, now: claimedUntil } = deferral;
+  const patch = { state: 'deferred', deferredFor, scheduledFor, slotKept, claimedUntil } as const;
+  await settleClaim(ledger, claim, { ...patch, ...errorFields(deferral) }, deferral.abortSignal);
 }
 
 type SettledPatch = { readonly state: LedgerState } & Readonly<Record<string, string | number | boolean | Date>>;
