@@ -36,7 +36,11 @@ export interface SoakRecord {
   readonly mails: readonly MailRecord[];
   /** The ledger entry of each expected reminder that has one. */
   readonly ledger: Readonly<Record<string, LedgerView>>;
-  /** Reminders whose worker "died" between the send and the record. */
+  /**
+   * Reminders whose record of the send never reached the ledger: the worker died between the send and
+   * the record, or Table storage was down at that moment. A second e-mail for them is the one duplicate
+   * the design allows (docs/delivery.md).
+   */
   readonly crashed: readonly string[];
   /** Addresses only forged messages carry. */
   readonly forgedAddresses: readonly string[];

@@ -25,6 +25,7 @@ export function renderSoakReport(run: SoakRun, verdict: Verdict): string {
     `Due reminders: ${run.record.expected.length}; e-mails: ${verdict.mails}.`,
     `  e-mailed exactly once       ${verdict.accounted.sentOnce.length}`,
     `  ambiguous (sent twice)      ${named(verdict.accounted.ambiguous)}`,
+    '    (a second e-mail after a lost sendMail answer, or a send whose record never reached the ledger: a crash or a Table outage at that moment)',
     `  deferred past the end       ${named(verdict.accounted.deferred)}`,
     `  withheld (item changed)     ${named(verdict.accounted.withheld)}`,
     '',

@@ -17,7 +17,7 @@ export interface StorageProxy {
    * `heal`, is refused: the worker "died" before the record. Returns nothing; `crashed()` names them.
    */
   crashBeforeNextSentRecord(): void;
-  /** Reminder ids whose sent record was refused. */
+  /** Reminder ids whose sent record was refused, by a crash or by an outage: e-mailed, not recorded. */
   crashed(): readonly string[];
   /** Ends outages and refusals. */
   heal(): void;
@@ -40,7 +40,9 @@ export async function startStorageProxy(target: string, service: 'queue' | 'tabl
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks);
-      if (performance.now() < outageUntil || refusesRecord(request, body)) {
+      const outage = performance.now() < outageUntil;
+      if (outage || refusesRecord(request, body)) {
+        if (outage) noteLostSentRecord(request, body);
         faulted += 1;
         serverBusy(response, service);
         return;
@@ -66,17 +68,29 @@ export async function startStorageProxy(target: string, service: 'queue' | 'tabl
     });
   });
 
-  function refusesRecord(request: http.IncomingMessage, body: Buffer): boolean {
+  /** The reminder whose `sent` state this request records, if it is such a write. */
+  function sentRecordOf(request: http.IncomingMessage, body: Buffer): string | undefined {
     if (service !== 'table' || (request.method !== 'PATCH' && request.method !== 'MERGE' && request.method !== 'PUT')) {
-      return false;
+      return undefined;
     }
     const reminderId = rowKeyOf(request.url ?? '');
-    if (reminderId === undefined || !/"state"\s*:\s*"sent"/.test(body.toString('utf8'))) return false;
+    return reminderId !== undefined && /"state"\s*:\s*"sent"/.test(body.toString('utf8')) ? reminderId : undefined;
+  }
+
+  /** An outage that refuses a sent record leaves the reminder as a crash would: sent, not recorded. */
+  function noteLostSentRecord(request: http.IncomingMessage, body: Buffer): void {
+    const reminderId = sentRecordOf(request, body);
+    if (reminderId !== undefined && !crashed.includes(reminderId)) crashed.push(reminderId);
+  }
+
+  function refusesRecord(request: http.IncomingMessage, body: Buffer): boolean {
+    const reminderId = sentRecordOf(request, body);
+    if (reminderId === undefined) return false;
     if (refused.has(reminderId)) return true;
     if (!armed) return false;
     armed = false;
     refused.add(reminderId);
-    crashed.push(reminderId);
+    if (!crashed.includes(reminderId)) crashed.push(reminderId);
     return true;
   }
 
