@@ -1,7 +1,9 @@
 /**
  * reminderDeliver: e-mails each reminder on the NOTIFICATION_QUEUE to its customer, exactly once (see
- * docs/delivery.md): the delivery claims the reminder in the ledger, sends through Graph and records
- * the outcome. A failure that may pass throws, so that the queue delivers the message again (after
+ * docs/delivery.md): the delivery claims the reminder in the ledger, sends through Graph at the sender
+ * mailbox's pace and records the outcome. What cannot be sent now (the mailbox's pace or daily budget,
+ * throttling, a mailbox-wide refusal, an unreachable ledger) is put back on the queue for later and the
+ * invocation succeeds; only what else fails throws, so that the queue delivers the message again (after
  * host.json's maxDequeueCount attempts the host moves it to `NOTIFICATION_QUEUE-poison`).
  *
  * A message that is not a reminder can never succeed: it is logged by message id and moved to the

@@ -20,7 +20,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Logger } from './base/logger.js';
 import { createGraphTokenProvider, graphScopeFor } from './clients/auth.js';
 import type { GraphTokenProvider } from './clients/auth.js';
-import { MAX_PAGE_SIZE, createGraphClient } from './clients/graph.js';
+import { createGraphClient } from './clients/graph.js';
 import type { GraphClient } from './clients/graph.js';
 import { createKeyVaultCredentialProvider } from './clients/key-vault-credentials.js';
 import type { ClientCredentialProvider } from './clients/key-vault-credentials.js';
@@ -42,7 +42,7 @@ import { readMailTemplateFiles } from './delivery/mail-template-files.js';
 import { createMailer } from './delivery/mailer.js';
 import type { Mailer } from './delivery/mailer.js';
 import { createReminderVerifier } from './delivery/verification/verifier.js';
-import type { ReminderVerifier } from './delivery/verification/verifier.js';
+import type { ReminderVerifier, VerificationCounts } from './delivery/verification/verifier.js';
 import { createRequestMetrics } from './http/metrics.js';
 import type { RequestMetrics } from './http/metrics.js';
 import { createThrottlePauses } from './http/throttle-pauses.js';
@@ -50,9 +50,9 @@ import type { ThrottlePauses } from './http/throttle-pauses.js';
 import { ConfigError } from './base/errors.js';
 import { compileMailTemplates } from './reminders/mail-template.js';
 import type { ReminderMail } from './reminders/mail-template.js';
-import { dueDateFilterWindow } from './reminders/rules.js';
 import type { ReminderMessage } from './reminders/rules.js';
-import { obligationsQuery, reminderRulesOf, runSweep } from './sweep/sweep.js';
+import { readDueWindow } from './sweep/due-window.js';
+import { reminderRulesOf, runSweep } from './sweep/sweep.js';
 import type { SweepOptions, SweepResult } from './sweep/sweep.js';
 
 export interface DaemonRuntime {
@@ -145,7 +145,11 @@ export function getDeliveryRuntime(
       timeZone: config.timeZone,
     },
     renderMail: createMailRenderer(config),
-    verifier: createVerifier(config, entry.runtime.graph),
+    verifier: createReminderVerifier({
+      rules: reminderRulesOf(config),
+      snapshotMaxAgeMs: config.verifySnapshotMs,
+      readDueWindow: (now, abortSignal) => readDueWindow(config, entry.runtime.graph, now, abortSignal),
+    }),
     reschedule: (reminder, at, abortSignal) =>
       entry.runtime.queue.sendAt(JSON.stringify(reminder), at, {
         now: deliveryTime.clock?.() ?? new Date(),
@@ -154,26 +158,6 @@ export function getDeliveryRuntime(
     summary: createDeliverySummary(),
   };
   return entry.delivery;
-}
-
-/**
- * Verification reads the sweep's query for the due window at the delivery's instant, in pages of the
- * largest size (each page costs SharePoint resource units, whatever its size), within a claim's duration.
- */
-function createVerifier(config: AppConfig, graph: GraphClient): ReminderVerifier {
-  const rules = reminderRulesOf(config);
-  return createReminderVerifier({
-    rules,
-    snapshotMaxAgeMs: config.verifySnapshotMs,
-    readDueWindow: (now, abortSignal) =>
-      graph.listItems(
-        obligationsQuery(config, dueDateFilterWindow(rules, now), {
-          pageSize: MAX_PAGE_SIZE,
-          abortSignal: AbortSignal.any([abortSignal, AbortSignal.timeout(config.delivery.claimDurationMs)]),
-          deadline: now.getTime() + config.delivery.claimDurationMs,
-        }),
-      ),
-  });
 }
 
 /**
@@ -190,6 +174,11 @@ function createMailRenderer(config: AppConfig): DeliveryRuntime['renderMail'] {
     );
   }
   return (reminder, daysLeft) => templates.render(reminder, { daysLeft, branding, defaultLanguage });
+}
+
+/** Verify before send's counts on this instance (`requestsPerConfirmed`: Graph list requests per e-mail). */
+export function deliveryVerificationCounts(): VerificationCounts | undefined {
+  return cached?.delivery?.verifier.counts();
 }
 
 /** Forgets the delivery's snapshot of the list and its counts (tests; a list known to have changed). */

@@ -86,7 +86,6 @@ async function deliver(
     );
   }
 
-  const now = clock();
   const retryDelayMs = settings.retryDelayMs ?? 60_000;
   const signal = abortSignal ? { abortSignal } : {};
   const defer = createDeferrer({
@@ -97,10 +96,12 @@ async function deliver(
     ...signal,
     ...optional('reschedule', deps.reschedule),
   });
-  const verified = await verifyBeforeSend(reminder, { ...deps, now, deliveryId, ...signal }, (message) =>
-    defer('VerificationUnavailable', new Date(now.getTime() + retryDelayMs), message),
+  const verified = await verifyBeforeSend(reminder, { ...deps, now: clock(), deliveryId, ...signal }, (message) =>
+    defer('VerificationUnavailable', new Date(clock().getTime() + retryDelayMs), message),
   );
   if ('status' in verified) return verified;
+  // The claim (and the send's time within it) starts after the verification, however long that took.
+  const now = clock();
   let claimed: Awaited<ReturnType<typeof claimReminder>>;
   try {
     claimed = await claimReminder(ledger, verified, {

@@ -14,6 +14,7 @@ import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import { calendarDate, useFunctionHost } from '../support/function-host.js';
 import { startOutageProxy } from '../support/outage-proxy.js';
+import { listObligationsFor } from '../support/obligations.js';
 import { reminderMessage } from '../support/reminder-messages.js';
 import { useLocalStack } from '../support/stack.js';
 
@@ -31,9 +32,12 @@ const host = useFunctionHost(stack, {
 
 let nextObligation = 7000;
 
-/** `count` reminders due in `days` days (Berlin), with due dates spread when `spread`, put on the queue. */
+/**
+ * `count` reminders due in `days` days (Berlin), with due dates spread when `spread`, put on the queue;
+ * their items in the list, so that verify before send confirms them.
+ */
 async function enqueueReminders(count: number, days = 7): Promise<ReminderMessage[]> {
-  const reminders = Array.from({ length: count }, () => {
+  const made = Array.from({ length: count }, () => {
     nextObligation += 1;
     return reminderMessage({
       obligationId: String(nextObligation),
@@ -42,6 +46,7 @@ async function enqueueReminders(count: number, days = 7): Promise<ReminderMessag
       daysLeft: days,
     });
   });
+  const reminders = listObligationsFor(stack(), ...made);
   await enqueueMessages(
     host().remindersQueue(),
     reminders.map((reminder) => JSON.stringify(reminder)),
@@ -132,7 +137,8 @@ describe('delivery at the mailbox pace', () => {
 
 describe('the daily recipient budget', () => {
   it('defers what does not fit to the next day, soonest due date first, whatever the order of arrival', async () => {
-    host().setSettings({ MAIL_RECIPIENTS_PER_DAY: '3' });
+    // Reminders 12 to 7 days before: each of them due today (verify before send applies the rules).
+    host().setSettings({ MAIL_RECIPIENTS_PER_DAY: '3', REMINDER_DAYS: '7,8,9,10,11,12' });
     const started = Date.now();
     // Arriving latest due date first.
     const reminders = [];

@@ -2,6 +2,7 @@
 import type { ListItemSeed, SeedFieldValue } from '../../emulators/stack/seed.js';
 import type { LocalStack } from '../../emulators/stack/stack.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
+import { resetDeliveryVerification } from '../../shared/runtime.js';
 
 /**
  * An open obligation of 250.25 EUR with a valid customer; `dueDate` is a seed date (`today+3`,
@@ -60,5 +61,7 @@ export function listObligationsFor<M extends ReminderMessage>(stack: LocalStack,
   listedItems.set(stack, items);
   for (const message of messages) items.set(message.obligationId, obligationFor(message));
   stack.graph.replaceListItems(stack.seed.daemon.siteId, stack.seed.daemon.listId, [...items.values()]);
+  // The list changed: delivery must not verify against a snapshot taken before.
+  resetDeliveryVerification();
   return messages;
 }

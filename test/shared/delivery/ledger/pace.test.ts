@@ -1,0 +1,91 @@
+/**
+ * The sender mailboxes' shared send-slot schedule against Azurite: slots one interval apart, whoever
+ * asks; a kept slot used, a late one replaced; a pause that holds every delivery; the daily budget over
+ * the last 24 hours; concurrent reservations that never share a slot.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  BUDGET_LEAD_MS,
+  mailboxRecovered,
+  pauseMailbox,
+  takeSendSlot,
+} from '../../../../shared/delivery/ledger/index.js';
+import type { SlotDecision } from '../../../../shared/delivery/ledger/index.js';
+import { T0, at, useLedgerTables } from './ledger-fixture.js';
+
+const { freshLedger } = useLedgerTables();
+const MAILBOX = 'billing@contoso.com';
+const limits = { intervalMs: 2_000, recipientsPerDay: 10_000 };
+const take = (ledger: ReturnType<typeof freshLedger>, now: Date, extra: { kept?: Date; maxWaitMs?: number } = {}) =>
+  takeSendSlot(ledger, MAILBOX, { now, limits, maxWaitMs: extra.maxWaitMs ?? 10_000, ...extra });
+
+function slotOf(decision: SlotDecision): number {
+  return decision.at.getTime() - T0.getTime();
+}
+
+describe('the send-slot schedule', () => {
+  it('hands out slots one interval apart; beyond the wait it defers to a slot kept for the reminder', async () => {
+    const ledger = freshLedger();
+    const decisions = [];
+    for (let index = 0; index < 7; index += 1) decisions.push(await take(ledger, T0));
+    expect(decisions.map(slotOf)).toEqual([0, 2_000, 4_000, 6_000, 8_000, 10_000, 12_000]);
+    expect(decisions.slice(0, 6).every((decision) => decision.kind === 'send')).toBe(true);
+    expect(decisions[6]).toMatchObject({ kind: 'defer', reason: 'pace', reserved: true });
+    // Another mailbox has its own schedule.
+    expect(await takeSendSlot(ledger, 'other@contoso.com', { now: T0, limits, maxWaitMs: 0 })).toMatchObject({
+      kind: 'send',
+      at: T0,
+    });
+  });
+
+  it('a kept slot is used when it comes; one more than 30 s late is replaced by a new one', async () => {
+    const ledger = freshLedger();
+    await take(ledger, T0, { maxWaitMs: 0 });
+    const kept = await take(ledger, T0, { maxWaitMs: 0 });
+    expect(kept).toMatchObject({ kind: 'defer', at: at(2_000) });
+    expect(await take(ledger, at(2_000), { kept: at(2_000) })).toMatchObject({ kind: 'send', at: at(2_000) });
+    const late = await take(ledger, at(40_000), { kept: at(4_000) });
+    expect(late).toMatchObject({ kind: 'send', at: at(40_000) });
+  });
+
+  it('a pause holds every delivery until it ends, doubling per refusal in a row without Retry-After', async () => {
+    const ledger = freshLedger();
+    expect(await pauseMailbox(ledger, MAILBOX, { now: T0, baseDelayMs: 1_000 })).toEqual(at(1_000));
+    expect(await pauseMailbox(ledger, MAILBOX, { now: T0, baseDelayMs: 1_000 })).toEqual(at(2_000));
+    expect(await pauseMailbox(ledger, MAILBOX, { now: T0, baseDelayMs: 60_000, retryAfterMs: 120_000 })).toEqual(
+      at(120_000),
+    );
+    expect(await take(ledger, at(1_000), { maxWaitMs: 0 })).toMatchObject({
+      kind: 'defer',
+      reason: 'paused',
+      at: at(120_000),
+    });
+    // A kept slot inside the pause is given up for one after it.
+    expect(await take(ledger, at(5_000), { kept: at(5_000), maxWaitMs: 0 })).toMatchObject({ reason: 'paused' });
+    const after = await take(ledger, at(120_000), { maxWaitMs: 60_000 });
+    expect(after).toMatchObject({ kind: 'send', pausedBefore: true });
+    await mailboxRecovered(ledger, MAILBOX);
+    expect(await pauseMailbox(ledger, MAILBOX, { now: at(200_000), baseDelayMs: 1_000 })).toEqual(at(201_000));
+  });
+
+  it('the daily budget counts the last 24 hours: the overflow waits until the first hour ages out', async () => {
+    const ledger = freshLedger();
+    const budget = { intervalMs: 1_000, recipientsPerDay: 3 };
+    const takeBudget = (now: Date) => takeSendSlot(ledger, MAILBOX, { now, limits: budget, maxWaitMs: 60_000 });
+    for (let index = 0; index < 3; index += 1) expect((await takeBudget(T0)).kind).toBe('send');
+    const over = await takeBudget(T0);
+    // T0 is 07:00 UTC: its hour's recipients leave the window at 07:00 the next day.
+    expect(over).toMatchObject({ kind: 'defer', reason: 'budget', reserved: false, at: at(24 * 3_600_000) });
+    // Within the lead time before the budget frees, the slot is reserved (the overflow goes first).
+    const back = await takeBudget(new Date(T0.getTime() + 24 * 3_600_000 - BUDGET_LEAD_MS + 1_000));
+    expect(back).toMatchObject({ kind: 'defer', reason: 'budget', reserved: true, at: at(24 * 3_600_000) });
+  });
+
+  it('reservations made at once never share a slot', async () => {
+    const ledger = freshLedger();
+    const decisions = await Promise.all(Array.from({ length: 8 }, () => take(ledger, T0, { maxWaitMs: 60_000 })));
+    expect(decisions.map(slotOf).sort((a, b) => a - b)).toEqual([
+      0, 2_000, 4_000, 6_000, 8_000, 10_000, 12_000, 14_000,
+    ]);
+  });
+});
