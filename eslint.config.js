@@ -54,6 +54,11 @@ const LAYERS = [
     why: 'shared/sweep and shared/delivery are independent pipelines; the runtime wires them.',
   },
   {
+    files: ['shared/history/**'],
+    forbidden: ['**/sweep/**', '**/delivery/**', '**/runtime.js'],
+    why: 'shared/history records what the pipelines did; the runtime wires it to them.',
+  },
+  {
     files: ['functions/**'],
     forbidden: ['**/shared/clients/**', '**/shared/http/**'],
     why: 'functions reach the clients through shared/runtime.ts.',

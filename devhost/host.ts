@@ -31,6 +31,7 @@ import { installFunctionsCore } from './functions-core.js';
 import type { CapturedRegistration } from './functions-core.js';
 import { readHostJson } from './host-json.js';
 import type { HostJson } from './host-json.js';
+import { acceptsMethod, expandRoute } from './http-routes.js';
 import { enqueueMessages, queueServiceClientFor } from './queue-storage.js';
 
 /** A binding as the host parses it from `rawBindings`. */
@@ -116,6 +117,8 @@ export interface HttpInvocationRequest {
   readonly method: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly query?: Readonly<Record<string, string>>;
+  /** Route parameters (`{id}` in the route); devhost/http-routes.ts finds them from a path. */
+  readonly params?: Readonly<Record<string, string>>;
   readonly body?: string;
 }
 
@@ -261,14 +264,11 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
       if (fn.trigger.type !== 'httpTrigger') {
         throw devHostError('BindingNotSupported', `Function '${name}' is not HTTP-triggered.`);
       }
-      const url = new URL(`/api/${String(fn.trigger.route ?? fn.name)}`, LOCAL_HOST_ORIGIN);
+      const url = new URL(expandRoute(fn, httpRequest.params ?? {}), LOCAL_HOST_ORIGIN);
       for (const [key, value] of Object.entries(httpRequest.query ?? {})) {
         url.searchParams.set(key, value);
       }
-      const methods = Array.isArray(fn.trigger.methods)
-        ? fn.trigger.methods.map((method) => String(method).toUpperCase())
-        : [];
-      if (methods.length > 0 && !methods.includes(httpRequest.method.toUpperCase())) {
+      if (!acceptsMethod(fn, httpRequest.method)) {
         return { status: 'notRouted', functionName: name, response: { status: 404, headers: {}, body: '' } };
       }
       const http: RpcHttpData = {
@@ -276,7 +276,7 @@ export async function loadFunctionApp(options: LoadFunctionAppOptions): Promise<
         url: url.href,
         headers: lowerCaseKeys(httpRequest.headers ?? {}),
         query: { ...httpRequest.query },
-        params: {},
+        params: { ...httpRequest.params },
         body: httpRequest.body === undefined ? null : { string: httpRequest.body },
       };
       const { outcome, response } = await invoke(fn, [{ name: fn.trigger.name, data: { http } }], invocationOptions);

@@ -7,7 +7,7 @@ import { withTelemetry } from './support/telemetry.js';
 import { app } from '@azure/functions';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { reminderQueueOutput } from './support/bindings.js';
-import { describeFailure, errorResponse, runFailureResponse } from './support/run-failure.js';
+import { describeFailure, requestErrorResponse, runFailureResponse } from './support/run-failure.js';
 import { readRunRequest, RunRequestError } from './support/run-request.js';
 import type { RunRequest } from './support/run-request.js';
 import { runtimeSweeper } from './support/sweeper.js';
@@ -22,14 +22,14 @@ export function createReminderRunHandler(sweep: Sweeper = runtimeSweeper): HttpH
     } catch (error) {
       if (error instanceof RunRequestError) {
         context.warn(`Run ${runId}: rejected request: ${error.code} (${error.field})`);
-        const allow = error.code === 'MethodNotAllowed' ? { allow: 'POST' } : undefined;
-        return errorResponse(error.status, { code: error.code, message: error.message, field: error.field }, allow);
+        return requestErrorResponse(error, 'POST');
       }
       throw error;
     }
     try {
       const result = await sweep(context, {
         runId,
+        trigger: 'http',
         ...(runRequest.now ? { now: runRequest.now } : {}),
         ...(runRequest.dryRun ? { dryRun: true } : {}),
       });

@@ -19,7 +19,7 @@ export function createReminderTimerHandler(sweep: Sweeper = runtimeSweeper): Tim
     // isPastDue is unreliable on Node (azure-functions-host#7597); the catch-up window covers missed runs.
     context.info(`Run ${runId}: timer fired (previous run: ${describePreviousRun(timer.scheduleStatus?.last)})`);
     try {
-      const result = await sweep(context, { runId });
+      const result = await sweep(context, { runId, trigger: 'timer' });
       context.extraOutputs.set(reminderQueueOutput, result.reminders);
     } catch (error) {
       context.error(`Run ${runId} failed: ${describeFailure(error)}`);

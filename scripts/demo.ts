@@ -4,14 +4,17 @@
  * the environment as the host does with app settings, loads the function app through the local host,
  * fires `reminderTimer` once the way the host does, shows the run summary and the queued reminders, runs
  * `reminderDeliver` on every queued message as the host's queue listener does and shows each e-mail
- * sent, then a second pass (timer and deliveries again) that sends nothing (exactly once), and writes the
- * first reminder's e-mail to .local/preview/. Exits non-zero if a run fails or the second pass sends.
+ * sent, then a second pass (timer and deliveries again) that sends nothing (exactly once), writes the
+ * first reminder's e-mail to .local/preview/ and ends with the run history (both runs, as
+ * `GET /api/reminders/runs` answers and `npm run runs` prints them). Exits non-zero if a run fails or the
+ * second pass sends.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadFunctionApp } from '../devhost/host.js';
 import type { FunctionApp, InvocationLogRecord } from '../devhost/host.js';
+import { invokeHttpPath } from '../devhost/http-routes.js';
 import { runQueueTrigger } from '../devhost/queue-listener.js';
 import { decodeQueueMessage, enqueueMessages, queueServiceClientFor } from '../devhost/queue-storage.js';
 import { startLocalStack } from '../emulators/stack/stack.js';
@@ -19,11 +22,13 @@ import type { LocalStack } from '../emulators/stack/stack.js';
 import { ensureLocalCa } from '../emulators/stack/tls.js';
 import { loadConfig } from '../shared/config/config.js';
 import { REMINDER_ID_HEADER } from '../shared/delivery/deliver-reminder.js';
+import type { RunPage } from '../shared/history/index.js';
 import type { ReminderMessage } from '../shared/reminders/rules.js';
 import type { SweepSummary } from '../shared/sweep/sweep.js';
 import { commandLineError, failureLine } from './support/cli-errors.js';
 import { compareIds, maskEmail, parseSkippedItem, summariseSkipped } from './support/demo-output.js';
 import { writePreviews } from './support/mail-preview.js';
+import { formatRunTable } from './support/run-table.js';
 import { relaunchTrustingCa } from './support/trust-ca.js';
 
 const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,7 +42,8 @@ Runs the whole job on the embedded local Azure stack (nothing to configure, no A
   1. reminderTimer fires once, as the Functions host would: the run summary and the reminders it queued;
   2. reminderDeliver runs on every queued message: each e-mail sent through Graph (addresses masked);
   3. a second pass (timer and deliveries again) sends nothing: delivery is exactly once;
-  4. one reminder e-mail is written to .local/preview/ (npm run preview writes them all).
+  4. one reminder e-mail is written to .local/preview/ (npm run preview writes them all);
+  5. the run history: both runs and their deliveries (GET /api/reminders/runs, as npm run runs prints it).
 Everything stops when the demo ends.`;
 
 interface PassResult {
@@ -48,6 +54,9 @@ interface PassResult {
   readonly sent: number;
 }
 
+/** How much faster the demo's mailbox runs than Exchange Online's 30 messages a minute. */
+const DEMO_TIME_SCALE = 20;
+
 async function main(): Promise<void> {
   if (parseDemoArguments(process.argv.slice(2)) === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -56,9 +65,11 @@ async function main(): Promise<void> {
   await relaunchTrustingCa((await ensureLocalCa()).caCertPath);
 
   const startedAt = performance.now();
-  const stack = await startLocalStack({ azurite: { inMemory: true } });
+  // The demo's mailbox keeps Exchange Online's limits on a clock 20× faster, and the app paces it to
+  // match, so that its deliveries take seconds, not half a minute (docs/delivery.md, "Testing it locally").
+  const stack = await startLocalStack({ azurite: { inMemory: true }, mailboxes: { timeScale: DEMO_TIME_SCALE } });
   try {
-    Object.assign(process.env, stack.settings);
+    Object.assign(process.env, stack.settings, { MAIL_MESSAGES_PER_MINUTE: String(30 * DEMO_TIME_SCALE) });
     const config = loadConfig(process.env);
     const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT });
     console.log(`Local stack up; functions: ${functionApp.functions.map((fn) => fn.name).join(', ')}.`);
@@ -81,10 +92,25 @@ async function main(): Promise<void> {
       const where = path.relative(process.cwd(), sample.html);
       console.log(`\nSample e-mail "${sample.mail.subject}": ${where} (and .txt; npm run preview for all)`);
     }
+    await printRunHistory(functionApp, config.runHistory.table);
     console.log(`\nDone in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`);
   } finally {
     await stack.stop();
   }
+}
+
+/** The demo's runs as `GET /api/reminders/runs` answers, printed as `npm run runs` prints them, and where they are kept. */
+async function printRunHistory(functionApp: FunctionApp, table: string): Promise<void> {
+  const outcome = await invokeHttpPath(functionApp, '/api/reminders/runs', { method: 'GET' });
+  if (outcome.response.status !== 200) {
+    throw new Error(`GET /api/reminders/runs answered ${outcome.response.status}: ${outcome.response.body}`);
+  }
+  const { runs } = JSON.parse(outcome.response.body) as RunPage;
+  console.log(`\nRun history (GET /api/reminders/runs): each run and its deliveries, in table '${table}'`);
+  console.log(
+    "(here in the demo's in-memory Azurite; with `npm run stack` running: npm run runs, npm run runs -- ID)\n",
+  );
+  for (const line of formatRunTable(runs)) console.log(`  ${line}`);
 }
 
 function parseDemoArguments(argv: readonly string[]): 'help' | 'run' {

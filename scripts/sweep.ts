@@ -4,21 +4,21 @@
  * stdout carries JSON lines only (`npm run -s sweep`, so that npm's banner stays out); logs go to stderr.
  * --dry-run: each reminder as one JSON line on stdout (ordered by id), the summary (JSON) on stderr.
  * Otherwise the reminders are enqueued as the timer's output binding would, and the summary, with what
- * was enqueued (`enqueued: { queue, count, ids }`), is the one JSON line on stdout.
+ * was enqueued (`enqueued: { queue, count, ids }`), is the one JSON line on stdout. Either way the run
+ * is recorded in the run history (trigger `cli`; `npm run runs` shows it).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readHostJson } from '../devhost/host-json.js';
-import { enqueueMessages, queueServiceClientFor } from '../devhost/queue-storage.js';
 import { parseIsoInstant } from '../functions/support/run-request.js';
 import type { Logger } from '../shared/base/logger.js';
 import { isCalendarDate, startOfDayIn } from '../shared/reminders/calendar.js';
+import { recordSweep } from '../shared/history/index.js';
 import { getDaemonRuntime } from '../shared/runtime.js';
 import { runSweep } from '../shared/sweep/sweep.js';
 import { commandLineError, failureLine } from './support/cli-errors.js';
-import { checkLocalSettings, readLocalSettings } from './support/local-settings.js';
-import { relaunchTrustingCa } from './support/trust-ca.js';
+import { applyLocalSettings } from './support/local-settings.js';
+import { enqueueReminders } from './support/reminder-queue.js';
 
 const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -104,28 +104,18 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const fileSettings = await readLocalSettings(args.settingsFile, { required: args.settingsFileGiven });
-  // The local stack's settings name its CA; Node must trust it from the start (relative to the file).
-  const caPath = fileSettings.NODE_EXTRA_CA_CERTS
-    ? path.resolve(path.dirname(args.settingsFile), fileSettings.NODE_EXTRA_CA_CERTS)
-    : undefined;
-  const fileOnly = Object.fromEntries(Object.entries(fileSettings).filter(([name]) => process.env[name] === undefined));
-  await checkLocalSettings(path.relative(process.cwd(), args.settingsFile) || args.settingsFile, fileOnly, {
-    ...(caPath ? { caPath } : {}),
-    environment: process.env,
-  });
-  if (caPath) {
-    await relaunchTrustingCa(caPath);
-  }
-  // As the host does with app settings: they become the environment (DefaultAzureCredential reads it too).
-  for (const [name, value] of Object.entries(fileSettings)) {
-    process.env[name] ??= value;
-  }
+  await applyLocalSettings(args.settingsFile, { required: args.settingsFileGiven });
 
   const logger = stderrLogger(args.verbose);
-  const { config, graph, metrics } = getDaemonRuntime(process.env, { logger });
+  const { config, graph, metrics, history } = getDaemonRuntime(process.env, { logger });
   const now = typeof args.now === 'string' ? startOfDayIn(args.now, config.timeZone) : args.now;
-  const result = await runSweep({ config, graph, metrics, logger }, now ? { now } : {});
+  // Recorded in the run history like the timer's runs (trigger `cli`); the ledger is not consulted.
+  const result = await recordSweep(
+    history,
+    logger,
+    { trigger: 'cli', dryRun: args.dryRun, ...(now ? { now } : {}) },
+    (options) => runSweep({ config, graph, metrics, logger }, options),
+  );
 
   if (args.dryRun) {
     for (const reminder of result.reminders) {
@@ -134,18 +124,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${JSON.stringify(result.summary)}\n`);
     return;
   }
-  const { queueMessageEncoding } = await readHostJson(APP_ROOT);
-  const queue = queueServiceClientFor('AzureWebJobsStorage', process.env).getQueueClient(config.queueName);
-  await enqueueMessages(
-    queue,
-    result.reminders.map((reminder) => JSON.stringify(reminder)),
-    { encoding: queueMessageEncoding },
-  );
-  const ids = result.reminders.map((reminder) => reminder.id);
-  process.stderr.write(
-    `Enqueued ${ids.length} reminder(s) on queue '${config.queueName}'${ids.length > 0 ? `: ${ids.join(', ')}` : ''}.\n`,
-  );
-  const enqueued = { queue: config.queueName, count: ids.length, ids };
+  const enqueued = await enqueueReminders(APP_ROOT, config.queueName, result.reminders);
   process.stdout.write(`${JSON.stringify({ ...result.summary, enqueued })}\n`);
 }
 

@@ -3,8 +3,8 @@
  * one set per configuration, shared by the sweep (timer, HTTP trigger) and the delivery (queue trigger).
  * One credential for the function app's own identity (reads Key Vault, and Table storage when
  * identity-based), the Key Vault credential and its cache, one MSAL confidential client and its token
- * cache, the Graph client, the mailer and the ledger. A warm instance then runs without a Key Vault or
- * token request, whichever function runs.
+ * cache, the Graph client, the mailer, the ledger and the run history. A warm instance then runs without
+ * a Key Vault or token request, whichever function runs.
  *
  * Settings are read when a function runs, not when the module loads: a missing setting must not stop
  * the host from indexing the functions; it fails each invocation with a ConfigError that names it.
@@ -25,12 +25,13 @@ import type { GraphClient } from './clients/graph.js';
 import { createKeyVaultCredentialProvider } from './clients/key-vault-credentials.js';
 import type { ClientCredentialProvider } from './clients/key-vault-credentials.js';
 import { createDelayedQueue, createQueueClient } from './clients/queue-storage.js';
-import type { DelayedQueue } from './clients/queue-storage.js';
 import { createTableClient } from './clients/table-storage.js';
+import type { TableServiceClientOptions } from '@azure/data-tables';
 import { loadConfig } from './config/config.js';
 import type { AppConfig, DeliveryAppConfig, SettingsSource } from './config/config.js';
 import { deliverReminder } from './delivery/deliver-reminder.js';
-import type { DeliveryOutcome, DeliverySettings } from './delivery/deliver-reminder.js';
+import type { DeliveryDependencies, DeliveryOutcome, DeliverySettings } from './delivery/deliver-reminder.js';
+import { rescheduleOn } from './delivery/deferral.js';
 import type { Reschedule } from './delivery/deferral.js';
 import { backlogReport, redrive } from './delivery/backlog.js';
 import type { BacklogQueues, BacklogReport, RedriveOptions, RedriveResult } from './delivery/backlog.js';
@@ -38,7 +39,8 @@ import { createDeliverySummary } from './delivery/delivery-summary.js';
 import type { DeliverySummary } from './delivery/delivery-summary.js';
 import { createReminderLedger, findSentReminderIds } from './delivery/ledger/index.js';
 import type { ReminderLedger } from './delivery/ledger/index.js';
-import { readMailTemplateFiles } from './delivery/mail-template-files.js';
+import { createMailRenderer } from './delivery/mail-renderer.js';
+import type { MailRenderer } from './delivery/mail-renderer.js';
 import { createMailer } from './delivery/mailer.js';
 import type { Mailer } from './delivery/mailer.js';
 import { createReminderVerifier } from './delivery/verification/verifier.js';
@@ -47,11 +49,11 @@ import { createRequestMetrics } from './http/metrics.js';
 import type { RequestMetrics } from './http/metrics.js';
 import { createThrottlePauses } from './http/throttle-pauses.js';
 import type { ThrottlePauses } from './http/throttle-pauses.js';
-import { ConfigError } from './base/errors.js';
-import { compileMailTemplates } from './reminders/mail-template.js';
-import type { ReminderMail } from './reminders/mail-template.js';
 import type { ReminderMessage } from './reminders/rules.js';
 import { readDueWindow } from './sweep/due-window.js';
+import { createRunHistory, findResubmittable, pruneRuns, recordDelivery, recordSweep } from './history/index.js';
+import type { RecordedRunOptions, RunHistory, RunTrigger } from './history/index.js';
+import { errorCodeOf } from './base/telemetry.js';
 import { reminderRulesOf, runSweep } from './sweep/sweep.js';
 import type { SweepOptions, SweepResult } from './sweep/sweep.js';
 
@@ -70,10 +72,10 @@ export interface DaemonRuntime {
   readonly metrics: RequestMetrics;
   /** One throttle pause per origin, shared by the Graph reads (the mailer paces each mailbox in the ledger). */
   readonly throttle: ThrottlePauses;
-  /** The reminders queue, for putting a reminder back for later (a visibility delay). */
-  readonly queue: DelayedQueue;
   /** The reminders queue and its poison queue, for the backlog report and the re-drive. */
   readonly queues: BacklogQueues;
+  /** Each run and the outcomes of its deliveries (shared/history/); written best effort. */
+  readonly history: RunHistory;
 }
 
 /** The same runtime as the delivery sees it: the sender mailbox is set. */
@@ -81,7 +83,7 @@ export interface DeliveryRuntime extends DaemonRuntime {
   readonly config: DeliveryAppConfig;
   readonly settings: DeliverySettings;
   /** The e-mail of a reminder, from the template files checked when this runtime was built. */
-  readonly renderMail: (reminder: ReminderMessage, daysLeft: number) => ReminderMail;
+  readonly renderMail: MailRenderer;
   /** Verify before send: one snapshot of the due window shared by this instance's deliveries. */
   readonly verifier: ReminderVerifier;
   /** A new copy of a reminder's message on the queue, invisible until the given moment. */
@@ -98,16 +100,10 @@ export interface DaemonRuntimeOptions {
   readonly logger?: Logger;
 }
 
-/** How delivery tells and waits for time: the system clock, unless a tool that simulates days sets its own. */
-let deliveryTime: {
-  readonly clock?: () => Date;
-  readonly sleep?: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
-} = {};
+/** How delivery tells and waits for time (deliver-reminder.ts): the system's, unless a tool sets its own. */
+let deliveryTime: Pick<DeliveryDependencies, 'clock' | 'sleep'> = {};
 
-/**
- * For tools that simulate time (the soak, the benchmark): the clock delivery reads (claims, pace, daily
- * budget, due dates) and how it waits for a send slot. No argument: the system clock again.
- */
+/** For tools that simulate time (soak, benchmark): delivery's clock and wait; no argument: the system's. */
 export function setDeliveryTime(time: typeof deliveryTime = {}): void {
   deliveryTime = time;
 }
@@ -136,45 +132,20 @@ export function getDeliveryRuntime(
   entry.delivery ??= {
     ...entry.runtime,
     config,
-    settings: {
-      senderMailbox: config.delivery.senderMailbox,
-      senders: config.delivery.senders,
-      retryDelayMs: config.delivery.retryDelayMs,
-      saveToSentItems: config.delivery.saveToSentItems,
-      claimDurationMs: config.delivery.claimDurationMs,
-      timeZone: config.timeZone,
-    },
-    renderMail: createMailRenderer(config),
+    settings: { ...config.delivery, timeZone: config.timeZone },
+    renderMail: createMailRenderer(config.mail),
     verifier: createReminderVerifier({
       rules: reminderRulesOf(config),
       snapshotMaxAgeMs: config.verifySnapshotMs,
       readDueWindow: (now, abortSignal) => readDueWindow(config, entry.runtime.graph, now, abortSignal),
     }),
-    reschedule: (reminder, at, abortSignal) =>
-      entry.runtime.queue.sendAt(JSON.stringify(reminder), at, {
-        now: deliveryTime.clock?.() ?? new Date(),
-        ...(abortSignal ? { abortSignal } : {}),
-      }),
+    reschedule: rescheduleOn(createDelayedQueue(entry.runtime.queues.queue)),
     summary: createDeliverySummary(),
   };
   return entry.delivery;
 }
 
-/**
- * Reads and checks the template files once, when the delivery's runtime is built: a bad template or a
- * default language without strings fails here, naming the file or the setting, not at the first send.
- */
-function createMailRenderer(config: AppConfig): DeliveryRuntime['renderMail'] {
-  const templates = compileMailTemplates(readMailTemplateFiles());
-  const { defaultLanguage, branding } = config.mail;
-  if (!templates.languages.has(defaultLanguage)) {
-    throw new ConfigError(
-      'MAIL_DEFAULT_LANGUAGE',
-      `MAIL_DEFAULT_LANGUAGE is "${defaultLanguage}", which has no strings file: set it to one of ${[...templates.languages].join(', ')}, or add templates/strings/${defaultLanguage}.json`,
-    );
-  }
-  return (reminder, daysLeft) => templates.render(reminder, { daysLeft, branding, defaultLanguage });
-}
+export { getRun, listRuns } from './history/index.js';
 
 /** Verify before send's counts on this instance (`requestsPerConfirmed`: Graph list requests per e-mail). */
 export function deliveryVerificationCounts(): VerificationCounts | undefined {
@@ -242,31 +213,98 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
     queue: createQueueClient(config.storage, config.queueName, identity),
     poison: createQueueClient(config.storage, `${config.queueName}-poison`, identity),
   };
-  const queue = createDelayedQueue(queues.queue);
-  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, queue, queues };
+  const history = createRunHistory(
+    createTableClient(config.storage, config.runHistory.table, identity, HISTORY_CLIENT_OPTIONS),
+    { timeoutMs: Math.min(config.httpTimeoutMs, HISTORY_TIMEOUT_MS) },
+  );
+  return { config, identity, credentials, tokens, graph, mailer, ledger, metrics, throttle, queues, history };
 }
 
 /**
- * A sweep as the timer and the HTTP trigger run it, on the runtime of the app settings in the
- * environment: reminders the ledger records as sent are left out.
+ * History writes must not hold a run up (its time budget leaves the host's functionTimeout a margin):
+ * few, short retries, at most 10 s a request; a failed write is logged, not retried later.
  */
-export function sweepWithRuntime(logger: Logger, options: SweepOptions): Promise<SweepResult> {
-  const { config, graph, metrics, ledger } = getDaemonRuntime(process.env);
+const HISTORY_TIMEOUT_MS = 10_000;
+const HISTORY_CLIENT_OPTIONS: TableServiceClientOptions = {
+  retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
+};
+
+/**
+ * A sweep as the timer and the HTTP trigger run it, on the runtime of the app settings in the
+ * environment: reminders the ledger records as sent are left out; the run is recorded in the run
+ * history, and a timer run then prunes the runs older than the retention (a few at a time).
+ */
+export async function sweepWithRuntime(
+  logger: Logger,
+  options: SweepOptions & RecordedRunOptions,
+): Promise<SweepResult> {
+  const { config, graph, metrics, ledger, history } = getDaemonRuntime(process.env);
   const findSent = (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal) =>
     findSentReminderIds(ledger, reminders, abortSignal ? { abortSignal } : {});
-  return runSweep({ config, graph, metrics, logger, findSent }, options);
+  try {
+    return await recordSweep(history, logger, options, (sweepOptions) =>
+      runSweep({ config, graph, metrics, logger, findSent }, sweepOptions),
+    );
+  } finally {
+    if (options.trigger === 'timer') {
+      await pruneRuns(history, logger, { retentionDays: config.runHistory.retentionDays });
+    }
+  }
 }
 
-/** One reminder delivered as reminderDeliver does it, on the runtime of the app settings in the environment. */
+/**
+ * Runs the failed (or abandoned) run `failedRunId` again at its instant, dry if it was (HistoryError
+ * RunNotFound or RunNotFailed otherwise): safe, as reminder ids are stable and the ledger sends each once.
+ */
+export async function resubmitWithRuntime(
+  logger: Logger,
+  failedRunId: string,
+  run: { readonly runId?: string; readonly trigger: RunTrigger },
+): Promise<SweepResult & { readonly dryRun: boolean }> {
+  const { history, config } = getDaemonRuntime(process.env);
+  // A run still `running` after its time budget (and a minute's grace) died before it recorded its end.
+  const failed = await findResubmittable(history, failedRunId, { abandonedAfterMs: config.runTimeBudgetMs + 60_000 });
+  const result = await sweepWithRuntime(logger, {
+    ...run,
+    now: new Date(failed.instant),
+    dryRun: failed.dryRun,
+    resubmittedFrom: { runId: failed.runId, startedAt: failed.startedAt },
+  });
+  return { ...result, dryRun: failed.dryRun };
+}
+
+/**
+ * One reminder delivered as reminderDeliver does it, on the runtime of the app settings in the
+ * environment; the outcome is recorded against the reminder's run (`deferred` with the code when the
+ * delivery throws and the queue retries it). Messages without a run id (older ones) are not recorded.
+ */
 export async function deliverWithRuntime(
   reminder: ReminderMessage,
   logger: Logger,
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
-  const { ledger, mailer, settings, renderMail, verifier, reschedule, summary } = getDeliveryRuntime(process.env);
+  const { ledger, mailer, settings, renderMail, verifier, reschedule, summary, history } = getDeliveryRuntime(
+    process.env,
+  );
+  const record = async (status: string, code?: string): Promise<void> => {
+    if (reminder.runId === undefined) return;
+    await recordDelivery(history, logger, {
+      runId: reminder.runId,
+      reminderId: reminder.id,
+      status,
+      ...(code === undefined ? {} : { code }),
+    });
+  };
   const deps = { ledger, mailer, settings, renderMail, verifier, logger, reschedule, ...deliveryTime };
-  const outcome = await deliverReminder(deps, reminder, { deliveryId });
+  let outcome: DeliveryOutcome;
+  try {
+    outcome = await deliverReminder(deps, reminder, { deliveryId });
+  } catch (error) {
+    await record('deferred', errorCodeOf(error));
+    throw error;
+  }
   summary.add(outcome, logger);
+  await record(outcome.status, 'code' in outcome ? outcome.code : undefined);
   return outcome;
 }
 

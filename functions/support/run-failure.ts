@@ -6,6 +6,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { ConfigError, DueNotifierError, describeError } from '../../shared/base/errors.js';
 import type { DueNotifierErrorCode } from '../../shared/base/errors.js';
+import type { RunRequestError } from './run-request.js';
 
 interface PublicFailure {
   readonly status: number;
@@ -77,6 +78,42 @@ export function runFailureResponse(runId: string, error: unknown): HttpResponseI
     message: `${message} See the function log for run ${runId}.`,
     runId,
   });
+}
+
+/** Answers of the run history's own refusals, by code; the message (run ids only) is the error's. */
+const HISTORY_REFUSALS: ReadonlyMap<string, { readonly status: number; readonly field?: string }> = new Map([
+  ['RunNotFound', { status: 404, field: 'id' }],
+  ['RunNotFailed', { status: 409, field: 'id' }],
+  ['InvalidCursor', { status: 400, field: 'after' }],
+]);
+
+/**
+ * The HTTP answer when the run history functions fail: 404 for an unknown run, 409 for a resubmit of a
+ * run that did not fail, 503 when the history's table cannot be reached, else as a failed run.
+ */
+export function historyFailureResponse(invocationId: string, error: unknown): HttpResponseInit {
+  const code = error instanceof DueNotifierError ? error.code : undefined;
+  const refusal = code === undefined ? undefined : HISTORY_REFUSALS.get(code);
+  if (refusal !== undefined && code !== undefined && error instanceof Error) {
+    return errorResponse(refusal.status, {
+      code,
+      message: error.message,
+      ...(refusal.field === undefined ? {} : { field: refusal.field }),
+    });
+  }
+  if (code === 'HistoryUnavailable') {
+    return errorResponse(UNAVAILABLE, {
+      code,
+      message: `The run history could not be read. See the function log for invocation ${invocationId}.`,
+    });
+  }
+  return runFailureResponse(invocationId, error);
+}
+
+/** The HTTP answer to a request the function refused (RunRequestError): its status, code, field and message. */
+export function requestErrorResponse(error: RunRequestError, allowedMethod?: string): HttpResponseInit {
+  const allow = error.code === 'MethodNotAllowed' && allowedMethod !== undefined ? { allow: allowedMethod } : undefined;
+  return errorResponse(error.status, { code: error.code, message: error.message, field: error.field }, allow);
 }
 
 export function errorResponse(

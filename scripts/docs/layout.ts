@@ -22,6 +22,7 @@ export const FOLDERS: Readonly<Record<string, string>> = {
   'shared/delivery/': 'the queue pipeline: claim in the ledger, send through Graph, record the outcome',
   'shared/delivery/ledger/': 'the idempotency ledger in Table storage, one module per job',
   'shared/delivery/verification/': 'verify before send: each reminder checked against a shared read of the list',
+  'shared/history/': 'the run history in Table storage: each run, its deliveries, resubmit, retention',
   'shared/telemetry/':
     'the OpenTelemetry SDK and its exporters: a chunk of its own, loaded only when an exporter is configured',
   'emulators/': 'the local Azure stack; never imports the app, and the app never imports it',
@@ -31,7 +32,7 @@ export const FOLDERS: Readonly<Record<string, string>> = {
   'emulators/stack/': 'what runs the services: HTTPS servers, the local CA, faults, the seed, Azurite, `npm run stack`',
   'devhost/':
     'a local stand-in for the Functions host: registrations through `@azure/functions-core`, bindings on Azurite',
-  'scripts/': 'the command lines (`npm run demo`, `sweep`, `build`, `docs`)',
+  'scripts/': 'the command lines (`npm run demo`, `sweep`, `runs`, `build`, `docs`)',
   'scripts/support/': 'what the command lines share',
   'scripts/docs/': 'the README sections made from the code (`npm run docs`)',
 };

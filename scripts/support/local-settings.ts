@@ -1,8 +1,10 @@
 /** `local.settings.json`, the file Core Tools reads app settings from (`{ "IsEncrypted": false, "Values": {...} }`). */
 import { access, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import path from 'node:path';
 import { DueNotifierError } from '../../shared/base/errors.js';
 import { commandLineError } from './cli-errors.js';
+import { relaunchTrustingCa } from './trust-ca.js';
 
 /** The file's Values; a missing file gives none unless `required`. */
 export async function readLocalSettings(file: string, options: { required: boolean }): Promise<Record<string, string>> {
@@ -36,6 +38,32 @@ export async function readLocalSettings(file: string, options: { required: boole
     settings[name] = value;
   }
   return settings;
+}
+
+/**
+ * What a command does with `local.settings.json` before it runs, as the host does with app settings:
+ * reads it (a missing file is fine unless `required`), checks it ({@link checkLocalSettings}), trusts the
+ * local CA it names (the process runs itself again if it must) and makes its values the environment
+ * (the environment's own values win).
+ */
+export async function applyLocalSettings(file: string, options: { readonly required: boolean }): Promise<void> {
+  const fileSettings = await readLocalSettings(file, options);
+  // The local stack's settings name its CA; Node must trust it from the start (relative to the file).
+  const caPath = fileSettings.NODE_EXTRA_CA_CERTS
+    ? path.resolve(path.dirname(file), fileSettings.NODE_EXTRA_CA_CERTS)
+    : undefined;
+  const fileOnly = Object.fromEntries(Object.entries(fileSettings).filter(([name]) => process.env[name] === undefined));
+  await checkLocalSettings(path.relative(process.cwd(), file) || file, fileOnly, {
+    ...(caPath ? { caPath } : {}),
+    environment: process.env,
+  });
+  if (caPath) {
+    await relaunchTrustingCa(caPath);
+  }
+  // As the host does with app settings: they become the environment (DefaultAzureCredential reads it too).
+  for (const [name, value] of Object.entries(fileSettings)) {
+    process.env[name] ??= value;
+  }
 }
 
 /** The fix for a file the local stack wrote for another start, or never wrote. */

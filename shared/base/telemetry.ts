@@ -41,7 +41,7 @@ export async function inSpan<T>(
 }
 
 /** An error's stable code (DueNotifierError `code`) or its class name: never its message, which may hold details. */
-function errorCodeOf(error: unknown): string {
+export function errorCodeOf(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const { code, name } = error as { code?: unknown; name?: unknown };
     if (typeof code === 'string') return code;
@@ -56,6 +56,7 @@ interface Instruments {
   readonly remindersSkipped: Counter;
   readonly deliveries: Counter;
   readonly throttleWaits: Histogram;
+  readonly historyWriteFailures: Counter;
 }
 
 let instruments: { readonly provider: MeterProvider; readonly set: Instruments } | undefined;
@@ -81,6 +82,9 @@ function currentInstruments(): Instruments {
           description: 'Waits for a throttled service (Retry-After or backoff)',
           unit: 'ms',
         }),
+        historyWriteFailures: meter.createCounter('due_notifier.history.write_failures', {
+          description: 'Run history writes that failed (logged; the run or delivery went on)',
+        }),
       },
     };
   }
@@ -104,6 +108,11 @@ export function recordDelivery(outcome: 'sent' | 'deferred' | 'failed' | 'settle
 /** A wait before a retry or during a shared throttle pause, on a service of this kind. */
 export function recordThrottleWait(delayMs: number, attributes: TelemetryAttributes): void {
   currentInstruments().throttleWaits.record(delayMs, attributes);
+}
+
+/** A run history write that failed and was swallowed (the run or the delivery went on). */
+export function recordHistoryWriteFailure(code: string): void {
+  currentInstruments().historyWriteFailures.add(1, { code });
 }
 
 /** A log record with attributes (queryable dimensions), alongside the text the invocation logs. */

@@ -148,6 +148,7 @@ export function loadConfig(env: SettingsSource, options: LoadConfigOptions = {})
     graphConcurrency: settings.graphConcurrency,
     verifySnapshotMs: settings.verifySnapshotSeconds * 1000,
     ledgerTable: settings.ledgerTable,
+    runHistory: { table: settings.runHistory.table, retentionDays: settings.runHistory.retentionDays },
     delivery: {
       senderMailbox: senders[0]?.mailbox,
       senders,

@@ -202,6 +202,20 @@ export const SETTING_SCHEMA = {
     }),
   },
   ledgerTable: defaulted('LEDGER_TABLE', 'reminderledger', rules.tableName, 'idempotency ledger table'),
+  runHistory: {
+    table: defaulted(
+      'RUN_HISTORY_TABLE',
+      'reminderruns',
+      rules.tableName,
+      'run history table: each run and its deliveries (`npm run runs`, `GET /api/reminders/runs`)',
+    ),
+    retentionDays: defaulted(
+      'RUN_HISTORY_RETENTION_DAYS',
+      '90',
+      rules.wholeNumber('days', 1, 3650),
+      'how long runs stay in the run history; older ones are deleted, a few at the end of each timer run',
+    ),
+  },
   deliveryClaimSeconds: defaulted(
     'DELIVERY_CLAIM_SECONDS',
     '300',

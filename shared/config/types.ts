@@ -87,6 +87,8 @@ export interface AppConfig {
   readonly verifySnapshotMs: number;
   /** Table of the idempotency ledger, in the AzureWebJobsStorage account. */
   readonly ledgerTable: string;
+  /** The run history (shared/history/): its table, in the AzureWebJobsStorage account, and how long runs stay. */
+  readonly runHistory: { readonly table: string; readonly retentionDays: number };
   readonly delivery: DeliveryConfig;
   readonly mail: MailConfig;
 }

@@ -8,6 +8,7 @@ import { DueNotifierError } from '../base/errors.js';
 import type { DueNotifierErrorOptions } from '../base/errors.js';
 import type { SenderMailbox } from '../config/types.js';
 import type { Logger } from '../base/logger.js';
+import type { DelayedQueue } from '../clients/queue-storage.js';
 import { DeliveryError } from './delivery-outcome.js';
 import type { DeferralCode, DeliveryOutcome } from './delivery-outcome.js';
 import { BUDGET_LEAD_MS, LedgerError, deferClaim, pauseMailbox, releaseClaim, takeSendSlot } from './ledger/index.js';
@@ -15,8 +16,14 @@ import type { MailError } from './mailer.js';
 import type { LedgerClaim, MailboxPaceLimits, ReminderLedger } from './ledger/index.js';
 import type { ReminderMessage } from '../reminders/rules.js';
 
-/** Puts a new copy of the reminder's queue message on the queue, invisible until `at`. */
-export type Reschedule = (reminder: ReminderMessage, at: Date, abortSignal?: AbortSignal) => Promise<void>;
+/** Puts a new copy of the reminder's queue message on the queue, invisible until `at` (from `now`). */
+export type Reschedule = (reminder: ReminderMessage, at: Date, abortSignal?: AbortSignal, now?: Date) => Promise<void>;
+
+/** Re-scheduling on a queue that delays messages (shared/clients/queue-storage.ts): the message as JSON. */
+export function rescheduleOn(queue: DelayedQueue): Reschedule {
+  return (reminder, at, abortSignal, now) =>
+    queue.sendAt(JSON.stringify(reminder), at, { ...(now ? { now } : {}), ...(abortSignal ? { abortSignal } : {}) });
+}
 
 /**
  * The app paces each mailbox this much below its limit: a send leaves a little after its slot (the
@@ -93,7 +100,7 @@ export async function deferReminder(options: DeferOptions): Promise<void> {
     });
   }
   try {
-    await options.reschedule(reminder, until, abortSignal);
+    await options.reschedule(reminder, until, abortSignal, now);
   } catch (error) {
     if (claim !== undefined) {
       const released = { ...claim, etag: '*' };

@@ -24,6 +24,16 @@ const MAX_REMINDER_DAY = 365;
 /** Amounts as the sweep writes them: below 10^15, at most three fraction digits (BHD, KWD, ...). */
 const AMOUNT = /^\d{1,15}(?:\.\d{1,3})?$/;
 const CONTROL_CHARACTERS = /\p{Cc}/u;
+/**
+ * Run ids as the runs get them: the invocation id (a GUID) or the CLI's UUID. Letters, digits, `-`, `_`
+ * and `.`, so that they are Table keys as they are and safe in a URL path.
+ */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Whether `value` has the form of a run id (the run history's key of a run). */
+export function isRunId(value: string): boolean {
+  return RUN_ID.test(value);
+}
 
 export type ReminderMessageReading =
   | { readonly ok: true; readonly reminder: ReminderMessage }
@@ -53,6 +63,7 @@ export function readReminderMessage(value: unknown): ReminderMessageReading {
     currency,
     createdAt,
     language,
+    runId,
   } = body;
   if (
     typeof obligationId !== 'string' ||
@@ -102,6 +113,10 @@ export function readReminderMessage(value: unknown): ReminderMessageReading {
   if (language !== undefined && (typeof language !== 'string' || canonicalLanguageTag(language) !== language)) {
     return invalid('language', 'is not a canonical BCP 47 language tag such as "de" or "fr-CH"');
   }
+  // Optional: messages written before the run history have none.
+  if (runId !== undefined && (typeof runId !== 'string' || !isRunId(runId))) {
+    return invalid('runId', 'is not a run id (1 to 64 letters, digits, ".", "-" or "_")');
+  }
   return {
     ok: true,
     reminder: {
@@ -117,6 +132,7 @@ export function readReminderMessage(value: unknown): ReminderMessageReading {
       currency,
       createdAt,
       ...(language === undefined ? {} : { language }),
+      ...(runId === undefined ? {} : { runId }),
     },
   };
 }

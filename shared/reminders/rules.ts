@@ -71,6 +71,8 @@ export interface ReminderMessage {
   readonly createdAt: string;
   /** The customer's language from the list, a canonical BCP 47 tag (`de`, `fr-CH`); absent when the list gives none. */
   readonly language?: string;
+  /** The run that emitted this message (its id in the run history), so that its delivery is counted against it; absent in older messages. */
+  readonly runId?: string;
 }
 
 /** Every skip reason, in the order the checks run (and summaries list them). */

@@ -62,6 +62,8 @@ describe('lint enforces the dependency direction', () => {
     ['shared/clients/example.ts', "import { getDaemonRuntime } from '../runtime.js';", 'used by the pipelines'],
     ['shared/sweep/example.ts', "import { deliverReminder } from '../delivery/deliver-reminder.js';", 'independent'],
     ['shared/delivery/example.ts', "import { runSweep } from '../sweep/sweep.js';", 'independent'],
+    ['shared/history/example.ts', "import { runSweep } from '../sweep/sweep.js';", 'the runtime wires it'],
+    ['shared/history/example.ts', "import { getDaemonRuntime } from '../runtime.js';", 'the runtime wires it'],
     ['functions/example.ts', "import { createGraphClient } from '../shared/clients/graph.js';", 'shared/runtime.ts'],
     ['functions/example.ts', "import { startLocalStack } from '../emulators/stack/stack.js';", 'local tooling'],
     ['shared/sweep/example.ts', "import { startLocalStack } from '../../emulators/stack/stack.js';", 'local tooling'],

@@ -4,6 +4,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../../devhost/host.js';
 import type { FunctionApp } from '../../devhost/host.js';
+import { invokeHttpPath } from '../../devhost/http-routes.js';
 import { drainQueue } from '../../devhost/queue-storage.js';
 import { startAzurite } from '../../emulators/stack/azurite.js';
 
@@ -33,7 +34,7 @@ describe('local Functions host', () => {
   }
 
   it('captures every registration as the worker hands it to the host', () => {
-    expect(functionApp.functions.map((fn) => fn.name)).toEqual(['tick', 'tickFails', 'echo']);
+    expect(functionApp.functions.map((fn) => fn.name)).toEqual(['tick', 'tickFails', 'echo', 'item', 'newItem']);
     const tick = functionApp.getFunction('tick');
     expect(tick.trigger).toMatchObject({
       type: 'timerTrigger',
@@ -133,6 +134,42 @@ describe('local Functions host', () => {
       status: 'notRouted',
       functionName: 'echo',
       response: { status: 404, headers: {}, body: '' },
+    });
+  });
+
+  it('routes a path to the function whose route matches, with its route parameters (literal segments first)', async () => {
+    const routed = await invokeHttpPath(functionApp, '/api/fixture/items/a%20b/details?x=1', { method: 'GET' });
+    expect(routed.status).toBe('succeeded');
+    expect(JSON.parse(routed.response.body)).toEqual({
+      params: { id: 'a b', part: 'details' },
+      url: 'http://localhost:7071/api/fixture/items/a%20b/details?x=1',
+    });
+    const optional = await invokeHttpPath(functionApp, '/api/fixture/items/7', { method: 'GET' });
+    expect(JSON.parse(optional.response.body)).toMatchObject({ params: { id: '7' } });
+    const literal = await invokeHttpPath(functionApp, '/api/FIXTURE/items/new', { method: 'GET' });
+    expect(JSON.parse(literal.response.body)).toEqual({ literal: true });
+  });
+
+  it('answers 404 for a path no route matches, or a method the matching route does not take', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/fixture/items'],
+      ['GET', '/api/fixture/items/1/2/3'],
+      ['POST', '/api/fixture/items/1'],
+      ['GET', '/fixture/items/1'],
+      ['GET', '/api/fixture/items/%E0%A4%A'],
+    ] as const) {
+      const outcome = await invokeHttpPath(functionApp, path, { method });
+      expect(outcome.status, `${method} ${path}`).toBe('notRouted');
+      expect(outcome.response.status).toBe(404);
+    }
+  });
+
+  it('invoked by name, fills the route parameters in, and refuses a missing one', async () => {
+    const outcome = await functionApp.invokeHttp('item', { method: 'GET', params: { id: 'x/y' } });
+    expect(JSON.parse(outcome.response.body)).toMatchObject({ url: 'http://localhost:7071/api/fixture/items/x%2Fy' });
+    await expect(functionApp.invokeHttp('item', { method: 'GET' })).rejects.toMatchObject({
+      code: 'BindingNotSupported',
+      message: expect.stringContaining("needs the parameter 'id'"),
     });
   });
 });

@@ -39,7 +39,8 @@ interface LoadedApp {
 }
 
 describe('build output (dist/main.cjs and its chunks)', () => {
-  const stack = useLocalStack({ azurite: false });
+  // Azurite for the ledger and the run history, whose failed writes would be telemetry of their own.
+  const stack = useLocalStack({ azurite: { inMemory: true } });
   let appRoot: string | undefined;
   let main: string;
   let lazyFiles: readonly string[];
@@ -116,6 +117,9 @@ describe('build output (dist/main.cjs and its chunks)', () => {
       ['reminderRedrive', 'httpTrigger'],
       ['reminderRun', 'httpTrigger'],
       ['reminderTimer', 'timerTrigger'],
+      ['runDetails', 'httpTrigger'],
+      ['runHistory', 'httpTrigger'],
+      ['runResubmit', 'httpTrigger'],
     ]);
     expect(fromBundle.functions).toEqual(fromSource.functions);
   });

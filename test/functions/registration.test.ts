@@ -79,6 +79,25 @@ describe('function registrations', () => {
     expect(fn.retryOptions).toBeUndefined();
   });
 
+  it.each([
+    ['runHistory', 'reminders/runs', 'GET'],
+    ['runDetails', 'reminders/runs/{id}', 'GET'],
+    ['runResubmit', 'reminders/runs/{id}/resubmit', 'POST'],
+  ])('%s: %s %s with a function key', (name, route, method) => {
+    expect(functionApp.getFunction(name).trigger).toMatchObject({
+      type: 'httpTrigger',
+      authLevel: 'function',
+      route,
+      methods: [method],
+    });
+    expect(outputs(name)).toContainEqual({ name: '$return', type: 'http', direction: 'out' });
+  });
+
+  it('runResubmit writes to the reminders queue through the same output binding as reminderRun', () => {
+    const queue = (name: string) => outputs(name).filter((binding) => binding.type === 'queue');
+    expect(queue('runResubmit')).toEqual(queue('reminderRun'));
+  });
+
   it('the host receives each binding as JSON carrying its name', () => {
     for (const fn of functionApp.functions) {
       const parsed = fn.registration.rawBindings.map((raw) => JSON.parse(raw) as { name: string });

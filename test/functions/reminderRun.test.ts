@@ -61,7 +61,7 @@ describe('reminderRun request', () => {
     });
     expect(queued).toEqual(REMINDERS);
     expect(sweeper.calls).toHaveLength(1);
-    expect(sweeper.calls[0]?.options).toEqual({ runId: 'run-42' });
+    expect(sweeper.calls[0]?.options).toEqual({ runId: 'run-42', trigger: 'http' });
   });
 
   it('treats {} like no body', async () => {

@@ -31,7 +31,7 @@ describe('reminderTimer handler', () => {
     const sweeper = fakeSweeper(reminders);
     const { context } = timerInvocation();
     await createReminderTimerHandler(sweeper.sweep)(TIMER, context);
-    expect(sweeper.calls[0]?.options).toEqual({ runId: 'run-7' });
+    expect(sweeper.calls[0]?.options).toEqual({ runId: 'run-7', trigger: 'timer' });
     expect(context.extraOutputs.get(reminderQueueOutput)).toEqual(reminders);
   });
 

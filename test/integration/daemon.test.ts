@@ -130,6 +130,7 @@ describe('due-notifier on the local stack', () => {
       amount: '101.50',
       currency: 'EUR',
       createdAt: expect.any(String),
+      runId: outcome.invocationId,
     });
     const summary = runSummaryOf(outcome.logs);
     expect(summary).toMatchObject({

@@ -40,6 +40,13 @@ describe('npm run demo', () => {
       /^Exactly once: pass 1 sent \d+ e-mail\(s\); pass 2 \(its timer queued 0, \d+ on the queue\) sent none\.$/m,
     );
     expect(result.stdout).toMatch(/^Sample e-mail ".+": \.local\/preview\/\S+\.html/m);
+    // The run history: both timer runs, newest first; pass 1's sent every e-mail, pass 2's none.
+    const [, history = ''] = result.stdout.split(/^Run history \(GET \/api\/reminders\/runs\)/m);
+    expect(history).toMatch(/in table 'reminderruns'/);
+    const runs = history.split('\n').filter((line) => / timer +succeeded /.test(line));
+    expect(runs).toHaveLength(2);
+    expect(runs[0]).toMatch(/ 0 +0 +0 +\d/); // pass 2: none emitted, none sent, none failed
+    expect(runs[1]).toMatch(new RegExp(` ${count} +${count} +0 +\\d`)); // pass 1: every reminder sent
     // The demo seed's addresses never appear unmasked.
     expect(result.stdout).not.toMatch(/\b[\w.+-]{2,}@[\w-]+\.[\w.]+/);
   });

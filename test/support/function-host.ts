@@ -23,6 +23,7 @@ import type {
   InvocationOutcome,
   TimerInvocationOptions,
 } from '../../devhost/host.js';
+import { invokeHttpPath } from '../../devhost/http-routes.js';
 import { runQueueTrigger } from '../../devhost/queue-listener.js';
 import type { QueueListenerOptions, QueueListenerResult } from '../../devhost/queue-listener.js';
 import { drainQueue, queueServiceClientFor } from '../../devhost/queue-storage.js';
@@ -46,6 +47,8 @@ export interface FunctionHost {
   fireTimer(options?: TimerInvocationOptions): Promise<InvocationOutcome>;
   /** `POST /api/reminders/run` with the body as JSON (no body: a real run). */
   runByHttp(body?: Readonly<Record<string, unknown>>): Promise<HttpInvocationOutcome>;
+  /** A request to `path` (`/api/...`), routed as the host routes it (route parameters included). */
+  request(method: string, path: string): Promise<HttpInvocationOutcome>;
   /** The NOTIFICATION_QUEUE the timer writes to and reminderDeliver reads from. */
   remindersQueue(): QueueClient;
   /** Receives and deletes every message of the reminders queue. */
@@ -129,6 +132,11 @@ function createFunctionHost(
           ? { method: 'POST' }
           : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
       const outcome = await functionApp.invokeHttp('reminderRun', request);
+      if (outcome.status !== 'notRouted') reported(outcome);
+      return outcome;
+    },
+    async request(method, path) {
+      const outcome = await invokeHttpPath(functionApp, path, { method });
       if (outcome.status !== 'notRouted') reported(outcome);
       return outcome;
     },

@@ -109,6 +109,21 @@ describe('leak guard: credentials in captured output', () => {
     expect(() => guard.assertNoLeaks()).not.toThrow();
   });
 
+  it('finds an e-mail address in the run history and in telemetry, where no personal data may be, and nowhere else', () => {
+    const guard = createLeakGuard();
+    const record = '{"runId":"r1","failureMessage":"sendMail to ap@mueller-logistik.de refused"}';
+    guard.capture({ channel: 'run history', origin: 'GET /api/reminders/runs/r1', text: record });
+    guard.capture({ channel: 'telemetry', origin: '/v1/logs', text: 'recipient someone@example.com' });
+    guard.capture({ channel: 'queue message', origin: 'QueueClient.sendMessage', text: '{"email":"a@example.com"}' });
+    const leaks = guard.findLeaks();
+    expect(leaks.map((leak) => [leak.channel, leak.credential])).toEqual([
+      ['run history', 'e-mail address'],
+      ['telemetry', 'e-mail address'],
+    ]);
+    expect(leaks[0]?.excerpt).toContain('sendMail to [e-mail address] refused');
+    expect(leaks.map((leak) => leak.excerpt).join()).not.toMatch(/@/);
+  });
+
   it('forgets output and issuers on reset', () => {
     const guard = guardWith(credentials);
     guard.capture({ channel: 'console', origin: 'console.log', text: SECRET });

@@ -4,21 +4,13 @@
  * ids are kept as properties too. A refused reminder's record sits beside it ({@link refusalKeys}). The index of sent reminders has one partition per due date
  * ({@link sentIndexPartitionKey}).
  */
+import { encodeTableKey } from '../../clients/table-storage.js';
+
+export { encodeTableKey };
 
 export interface TableKeys {
   readonly partitionKey: string;
   readonly rowKey: string;
-}
-
-/** Characters Table storage forbids in PartitionKey and RowKey (`/`, `\`, `#`, `?`, U+0000–U+001F, U+007F–U+009F), and `%`, the escape. */
-const FORBIDDEN_KEY_CHARACTERS = /[%/\\#?\p{Cc}]/gu;
-
-/** `value` as a Table key: each forbidden character (and `%`) as `%XX`; reversible, and the identity for ordinary ids. */
-export function encodeTableKey(value: string): string {
-  return value.replace(
-    FORBIDDEN_KEY_CHARACTERS,
-    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-  );
 }
 
 /** The keys of a reminder's ledger entity. */

@@ -7,6 +7,7 @@ import { DueNotifierError } from '../../base/errors.js';
 import type { DueNotifierErrorOptions } from '../../base/errors.js';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
+import { hasStatus } from '../../clients/table-storage.js';
 
 export interface ReminderLedger {
   readonly table: TableClient;
@@ -53,9 +54,7 @@ export class LedgerError extends DueNotifierError<LedgerErrorCode> {
   }
 }
 
-export function hasStatus(error: unknown, status: number): boolean {
-  return isRestError(error) && error.statusCode === status;
-}
+export { hasStatus };
 
 /** A failed Table storage request as LedgerUnavailable, naming the table but never the connection. */
 export function unavailable(table: TableClient, action: string, error: unknown, reminderId?: string): LedgerError {

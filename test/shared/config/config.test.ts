@@ -56,6 +56,7 @@ describe('loadConfig: defaults', () => {
       graphConcurrency: 4,
       verifySnapshotMs: 300_000,
       ledgerTable: 'reminderledger',
+      runHistory: { table: 'reminderruns', retentionDays: 90 },
       delivery: {
         senderMailbox: undefined,
         senders: [],

@@ -1,4 +1,4 @@
-/** A tiny function app for the local host's own tests: one timer, one failing timer, one HTTP function. */
+/** A tiny function app for the local host's own tests: timers, HTTP functions with and without route parameters. */
 import { app, output } from '@azure/functions';
 import type { HttpRequest, InvocationContext, Timer } from '@azure/functions';
 
@@ -38,4 +38,18 @@ app.http('echo', {
       query: request.query.get('q'),
     },
   }),
+});
+
+app.http('item', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'fixture/items/{id}/{part?}',
+  handler: (request: HttpRequest) => ({ jsonBody: { params: request.params, url: request.url } }),
+});
+
+app.http('newItem', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'fixture/items/new',
+  handler: () => ({ jsonBody: { literal: true } }),
 });
