@@ -39,7 +39,8 @@ export const FOLDERS: Readonly<Record<string, string>> = {
 
 /** Folders listed without their modules: their own READMEs and file names say enough. */
 export const SUMMARY_FOLDERS: Readonly<Record<string, string>> = {
-  'bench/': '`npm run bench`: scenarios, peers, the daemon under measurement, the report',
+  'bench/':
+    '`npm run bench`: scenarios, peers, the daemon under measurement, the report; `bench/soak/`: the chaos soak (`npm run soak`)',
   'test/':
     'vitest; mirrors the folders above, plus `integration/`, `fault-matrix/`, `architecture/`, `docs/` and `support/`',
   'templates/':
