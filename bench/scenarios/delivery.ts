@@ -143,10 +143,10 @@ function perMail(requests: number, row: DeliveryRow): number {
   return row.sent === 0 ? Number.POSITIVE_INFINITY : requests / row.sent;
 }
 
-/** `1.13`, `0.02`: requests per e-mail sent. */
+/** `1.13`, `0.004`: requests per e-mail sent (three decimals below 0.1, so that a small rate is not shown as 0). */
 function formatPerMail(requests: number, row: DeliveryRow): string {
   const value = perMail(requests, row);
-  return Number.isFinite(value) ? value.toFixed(2) : '–';
+  return Number.isFinite(value) ? value.toFixed(value < 0.1 ? 3 : 2) : '–';
 }
 
 async function measureDelivery(reminders: number, instances: number, timeScale: number): Promise<DeliveryRow> {
