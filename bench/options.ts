@@ -6,7 +6,7 @@ import { DueNotifierError } from '../shared/base/errors.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['steady-state', 'list-size', 'throttling', 'concurrency', 'cold-start'] as const;
+export const SCENARIOS = ['steady-state', 'list-size', 'throttling', 'concurrency', 'cold-start', 'delivery'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Latency injected by the local stack, per request, in milliseconds. */
@@ -48,6 +48,12 @@ export interface BenchOptions {
   readonly concurrency: number;
   /** Folder the JSON report and the SVG chart are written to. */
   readonly outDir: string;
+  /** Reminders of the delivery scenario. */
+  readonly deliveryReminders: number;
+  /** Instance counts the delivery scenario runs with (each a process). */
+  readonly deliveryInstances: readonly number[];
+  /** Mailbox seconds per real second in the delivery scenario. */
+  readonly deliveryTimeScale: number;
 }
 
 /** Whether `error` is the benchmark's refusal of its command line (usage is printed, no stack). */
@@ -65,6 +71,7 @@ const FULL = {
   warmRuns: 3,
   throttledRuns: 10,
   coldStarts: 7,
+  deliveryReminders: 3_000,
 } as const;
 
 /** Every scenario small: a few thousand items, a few simulated hours, a tenth of the latency. */
@@ -76,8 +83,16 @@ const QUICK = {
   warmRuns: 1,
   throttledRuns: 3,
   coldStarts: 2,
+  deliveryReminders: 100,
   latencyScale: 0.1,
 } as const;
+
+/**
+ * The delivery scenario's time compression: 3,000 reminders at 30 a minute (100 minutes) take 10 minutes.
+ * The app's own work per e-mail (Table writes, TLS) is not compressed: beyond about 10× on two shared
+ * cores it starts to count against the mailbox's pace.
+ */
+const DELIVERY_TIME_SCALE = 10;
 
 export const USAGE = `Usage: npm run bench -- [options]
   --quick                  every scenario small (seconds; for CI)
@@ -92,6 +107,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --warm-runs N            warm runs per measurement, median reported (default ${FULL.warmRuns})
   --cold-starts N          process starts per cold-start variant (default ${FULL.coldStarts})
   --concurrency N          GRAPH_CONCURRENCY of the concurrent run (default 4)
+  --delivery-reminders N   reminders of the delivery scenario (default ${FULL.deliveryReminders}; --quick: ${QUICK.deliveryReminders})
+  --delivery-time-scale N  time compression of the delivery scenario (default ${DELIVERY_TIME_SCALE})
   --out DIR                output folder (default bench-results)
   --help                   this text`;
 
@@ -116,6 +133,8 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.cw
         'warm-runs': { type: 'string' },
         'cold-starts': { type: 'string' },
         concurrency: { type: 'string' },
+        'delivery-reminders': { type: 'string' },
+        'delivery-time-scale': { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -168,6 +187,21 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.cw
     throttledRuns: preset.throttledRuns,
     concurrency: wholeNumber('--concurrency', values.concurrency, 4, 2, 16),
     outDir: path.resolve(cwd, values.out ?? 'bench-results'),
+    deliveryReminders: wholeNumber(
+      '--delivery-reminders',
+      values['delivery-reminders'],
+      preset.deliveryReminders,
+      1,
+      100_000,
+    ),
+    deliveryInstances: [1, 4],
+    deliveryTimeScale: wholeNumber(
+      '--delivery-time-scale',
+      values['delivery-time-scale'],
+      DELIVERY_TIME_SCALE,
+      1,
+      3_600,
+    ),
   };
 }
 

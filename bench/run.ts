@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- [--quick] [options]`: the five scenarios against the local stack with
- * injected latency, each peer in its own daemon process. Prints a Markdown report and writes it, the raw
+ * `npm run bench -- [--quick] [options]`: the six scenarios against the local stack with
+ * injected latency, each peer in its own daemon process (the delivery scenario: each instance of the app). Prints a Markdown report and writes it, the raw
  * measurements (JSON) and the charts (SVG) to `bench-results/`. See `--help`.
  */
 import { buildDaemonBundle } from './build.js';
@@ -10,6 +10,7 @@ import { machineInfo, renderScenario, describeMachine, writeReport } from './rep
 import type { BenchReport } from './report.js';
 import { runColdStart } from './scenarios/cold-start.js';
 import { runConcurrency } from './scenarios/concurrency.js';
+import { runDelivery } from './scenarios/delivery.js';
 import { runListSize } from './scenarios/list-size.js';
 import type { ScenarioContext, ScenarioResult } from './scenarios/scenario.js';
 import { runSteadyState } from './scenarios/steady-state.js';
@@ -21,6 +22,7 @@ const scenarioRunners: Readonly<Record<ScenarioName, (context: ScenarioContext) 
   throttling: runThrottling,
   concurrency: runConcurrency,
   'cold-start': runColdStart,
+  delivery: runDelivery,
 };
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -155,6 +155,7 @@ export function validateFaultRule(rule: FaultRule): void {
       break;
     case 'reset':
     case 'truncate':
+    case 'lostAnswer':
       break;
   }
 }
@@ -162,15 +163,16 @@ export function validateFaultRule(rule: FaultRule): void {
 const FAULT_SPEC_SYNTAX =
   'TARGET[:TARGET...]:ACTION[:OPTION...] where TARGET is a service (entra, identity, keyvault, graph), ' +
   'a route name (graph.listItems), method=GET or path=REGEX; ACTION is an HTTP status (429), latency=MS, ' +
-  'reset or truncate; OPTION is retry-after=SECONDS, jitter=MS, count=N or p=PROBABILITY ' +
+  'reset, truncate or lost-answer; OPTION is retry-after=SECONDS, jitter=MS, count=N or p=PROBABILITY ' +
   '(a literal colon inside path= is written \\:)';
 
 /**
  * Parses the command line's one-line fault syntax, parts separated by `:`:
  * - targets (all optional, all must match): `graph` (service), `graph.listItems` (route name, implies the
  *   service), `method=GET`, `path=REGEX` (tested against path and query; write a literal `:` as `\:`);
- * - exactly one action: an HTTP status `429`/`503`, `latency=MS`, `reset` (connection reset) or
- *   `truncate` (half the body, then the connection is cut);
+ * - exactly one action: an HTTP status `429`/`503`, `latency=MS`, `reset` (connection reset),
+ *   `truncate` (half the body, then the connection is cut) or `lost-answer` (the request is served,
+ *   then the connection is cut before the answer);
  * - options: `retry-after=SECONDS` (status only, fractional allowed), `jitter=MS` (latency only),
  *   `count=N` (next N matching requests), `p=0.1` (probability).
  *
@@ -216,6 +218,7 @@ export function parseFaultSpec(spec: string): FaultRule {
     } else if (value === undefined && /^\d{3}$/.test(part)) setAction(part, { type: 'status', status: Number(part) });
     else if (part === 'reset') setAction(part, { type: 'reset' });
     else if (part === 'truncate') setAction(part, { type: 'truncate' });
+    else if (part === 'lost-answer') setAction(part, { type: 'lostAnswer' });
     else if (value === undefined) fail(`unknown part "${part}"`);
     else if (key === 'latency') setAction(part, { type: 'latency', ms: numberOf(part, value, 'latency') });
     else if (key === 'method') method = value.toUpperCase();

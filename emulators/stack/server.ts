@@ -121,6 +121,10 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
 
     const response = await answer(definition, match, request);
     if (abandoned()) return;
+    if (terminal?.type === 'lostAnswer') {
+      incoming.socket.destroy();
+      return;
+    }
     if (terminal?.type === 'truncate') sendTruncated(outgoing, response);
     else send(outgoing, response);
   };

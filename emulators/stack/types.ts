@@ -76,7 +76,9 @@ export type FaultAction =
   | { readonly type: 'latency'; readonly ms: number; readonly jitterMs?: number }
   | { readonly type: 'status'; readonly status: number; readonly retryAfter?: string }
   | { readonly type: 'reset' }
-  | { readonly type: 'truncate' };
+  | { readonly type: 'truncate' }
+  /** The service does the work, then the connection drops before any answer (the client cannot know it was done). */
+  | { readonly type: 'lostAnswer' };
 
 /**
  * A fault applied to matching requests before (latency, status, reset) or while (truncate) the route answers.

@@ -43,7 +43,8 @@ export const FOLDERS: Readonly<Record<string, string>> = {
 
 /** Folders listed without their modules: their own READMEs and file names say enough. */
 export const SUMMARY_FOLDERS: Readonly<Record<string, string>> = {
-  'bench/': '`npm run bench`: scenarios, peers, the daemon under measurement, the report',
+  'bench/':
+    '`npm run bench`: scenarios, peers, the daemon under measurement, the report; `bench/soak/`: the chaos soak (`npm run soak`)',
   'test/':
     'vitest; mirrors the folders above, plus `integration/`, `fault-matrix/`, `architecture/`, `docs/`, `infra/` and `deploy/` (the Azure side as code) and `support/`',
   'templates/':

@@ -26,6 +26,7 @@ describe('parseBenchArgs', () => {
     expect(options.throttleRetryAfter).toBe('0.5');
     expect(options.concurrency).toBe(4);
     expect(options.outDir).toBe(path.resolve('/repo', 'bench-results'));
+    expect(options).toMatchObject({ deliveryReminders: 3_000, deliveryInstances: [1, 4], deliveryTimeScale: 10 });
   });
 
   it('--quick makes every scenario small and scales the latency down', () => {
@@ -35,6 +36,13 @@ describe('parseBenchArgs', () => {
     expect(options.steadyRuns).toBeLessThan(96);
     expect(options.latency.graphPageMs).toBe(10);
     expect(options.latency.tokenMs).toBe(15);
+    expect(options.deliveryReminders).toBe(100);
+  });
+
+  it('takes the delivery scenario’s size and time compression from flags', () => {
+    const options = parse(['--scenario', 'delivery', '--delivery-reminders', '600', '--delivery-time-scale', '30']);
+    expect(options).toMatchObject({ scenarios: ['delivery'], deliveryReminders: 600, deliveryTimeScale: 30 });
+    expect(() => parse(['--delivery-time-scale', '0'])).toThrow(/--delivery-time-scale must be a whole number/);
   });
 
   it('takes latencies, sizes, scenarios and the output folder from flags', () => {

@@ -24,6 +24,10 @@ describe('parseFaultSpec', () => {
     ['keyvault:reset:p=0.1', { service: 'keyvault', action: { type: 'reset' }, probability: 0.1 }],
     ['entra.token:503', { service: 'entra', endpoint: 'entra.token', action: { type: 'status', status: 503 } }],
     ['path=/v1.0/users/.*:truncate', { path: '/v1.0/users/.*', action: { type: 'truncate' } }],
+    [
+      'graph.sendMail:lost-answer:count=1',
+      { service: 'graph', endpoint: 'graph.sendMail', action: { type: 'lostAnswer' }, count: 1 },
+    ],
     ['method=post:path=^/x\\:y$:500', { method: 'POST', path: '^/x:y$', action: { type: 'status', status: 500 } }],
   ])('parses %s', (spec, rule) => {
     expect(parseFaultSpec(spec)).toEqual(rule);

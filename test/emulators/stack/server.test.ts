@@ -12,6 +12,8 @@ import type { ServiceDefinition } from '../../../emulators/stack/types.js';
 import { rejectionOf } from '../../support/rejection.js';
 
 const LARGE_TEXT = 'x'.repeat(10_000);
+/** Bodies the `graph.accept` route has taken in: what a lost answer leaves done. */
+const accepted: string[] = [];
 
 const definition: ServiceDefinition = {
   service: 'graph',
@@ -30,6 +32,15 @@ const definition: ServiceDefinition = {
       method: 'POST',
       path: '/v1.0/echo',
       handle: (request) => ({ status: 201, headers: { 'X-Length': String(request.body.length) }, body: request.body }),
+    },
+    {
+      name: 'graph.accept',
+      method: 'POST',
+      path: '/v1.0/accept',
+      handle: (request) => {
+        accepted.push(request.body.toString('utf8'));
+        return { status: 202 };
+      },
     },
     {
       name: 'graph.large',
@@ -157,6 +168,15 @@ describe('startEmulatorServer', () => {
     const after = await fetch(`${server.url}/v1.0/things/1`);
     expect(after.status).toBe(200);
     await after.body?.cancel();
+  });
+
+  it('serves the request, then drops the connection before the answer (lost-answer)', async () => {
+    faults.add({ endpoint: 'graph.accept', action: { type: 'lostAnswer' }, count: 1 });
+    await rejectionOf(fetch(`${server.url}/v1.0/accept`, { method: 'POST', body: 'first' }), TypeError);
+    expect(accepted).toEqual(['first']);
+    const after = await fetch(`${server.url}/v1.0/accept`, { method: 'POST', body: 'second' });
+    expect(after.status).toBe(202);
+    expect(accepted).toEqual(['first', 'second']);
   });
 
   it('truncates a body: full Content-Length, half the bytes, then the connection ends', async () => {

@@ -1,0 +1,319 @@
+/**
+ * Scenario 6, delivery at the mailbox's pace: N reminders (each for an open item of the list, due
+ * tomorrow) put on the queue and drained by the real `reminderDeliver` with the host's queue semantics
+ * (host.json: batchSize, newBatchThreshold, maxDequeueCount, visibilityTimeout), by 1 and by 4 instances
+ * of the app (each a process of its own, all on one queue), against the Graph emulator's model of an
+ * Exchange Online mailbox (4 concurrent requests, 30 messages a minute, 10,000 requests per 10 minutes).
+ * Time is compressed: the mailbox's clock, the host's waits (visibility timeout, polling interval) and
+ * the time reported run `timeScale` times faster than real time.
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { readHostJson } from '../../devhost/host-json.js';
+import { enqueueMessages, queueServiceClientFor } from '../../devhost/queue-storage.js';
+import { DEFAULT_MAILBOX_LIMITS } from '../../emulators/graph/mailboxes.js';
+import type { ListItemSeed } from '../../emulators/stack/seed.js';
+import { startLocalStack } from '../../emulators/stack/stack.js';
+import type { LocalStack } from '../../emulators/stack/stack.js';
+import { loadConfig } from '../../shared/config/config.js';
+import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
+import { addDays, calendarDateIn } from '../../shared/reminders/calendar.js';
+import { decideReminder } from '../../shared/reminders/rules.js';
+import { DELIVERY_INSTANCE_ENV } from '../delivery/instance.js';
+import type { InstanceListenerOptions, InstanceMessage, InstanceReport } from '../delivery/instance.js';
+import { formatCount, formatDuration, formatRatio, formatTable } from '../table.js';
+import type { ScenarioContext, ScenarioResult, TargetCheck } from './scenario.js';
+
+const INSTANCE_SCRIPT = fileURLToPath(new URL('../delivery/instance.ts', import.meta.url));
+const APP_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The Storage extension's default polling interval ceiling (host.json `maxPollingInterval`). */
+const HOST_MAX_POLLING_INTERVAL_MS = 60_000;
+/** Storage counts visibility in whole seconds: no compressed wait is shorter. */
+const MIN_STORAGE_WAIT_MS = 1_000;
+/** DELIVERY_RETRY_DELAY_SECONDS' default. */
+const DEFAULT_RETRY_DELAY_SECONDS = 60;
+const MAX_REQUESTS_PER_MAIL = 1.2;
+const MAX_TIME_OVER_FLOOR = 1.1;
+const MAX_LIST_REQUESTS_PER_MAIL = 0.05;
+
+export interface DeliveryRow {
+  readonly instances: number;
+  readonly reminders: number;
+  readonly sent: number;
+  /** Invocations beyond one per reminder: retries and re-scheduled copies. */
+  readonly redeliveries: number;
+  readonly poisoned: number;
+  readonly duplicates: number;
+  /** Still on the queue when the instances stopped. */
+  readonly waiting: number;
+  readonly lost: number;
+  readonly sendMailRequests: number;
+  readonly listRequests: number;
+  /** Mailbox time (real time × time scale) from the instances' go (all loaded) to the last message settled. */
+  readonly mailboxMs: number;
+  readonly floorMs: number;
+  readonly senders: number;
+  readonly warningLines: number;
+  readonly failure?: string;
+}
+
+export async function runDelivery(context: ScenarioContext): Promise<ScenarioResult> {
+  const { options } = context;
+  const rows: DeliveryRow[] = [];
+  for (const instances of options.deliveryInstances) {
+    context.progress(
+      `delivery: ${formatCount(options.deliveryReminders)} reminders, ${instances} instance(s), time ×${options.deliveryTimeScale}`,
+    );
+    rows.push(await measureDelivery(options.deliveryReminders, instances, options.deliveryTimeScale));
+  }
+  const table = formatTable(
+    [
+      { title: 'instances', align: 'right' },
+      { title: 'reminders', align: 'right' },
+      { title: 'sent', align: 'right' },
+      { title: 'deferred (re-deliveries)', align: 'right' },
+      { title: 'poisoned', align: 'right' },
+      { title: 'duplicates', align: 'right' },
+      { title: 'lost', align: 'right' },
+      { title: 'sendMail requests / e-mail', align: 'right' },
+      { title: 'Graph list requests / e-mail', align: 'right' },
+      { title: 'time (mailbox clock)', align: 'right' },
+      { title: 'floor', align: 'right' },
+      { title: 'time / floor', align: 'right' },
+      { title: 'warning lines', align: 'right' },
+    ],
+    rows.map((row) => [
+      row.failure ? `${row.instances} (${row.failure})` : String(row.instances),
+      formatCount(row.reminders),
+      formatCount(row.sent),
+      formatCount(row.redeliveries),
+      formatCount(row.poisoned),
+      formatCount(row.duplicates),
+      formatCount(row.lost),
+      formatPerMail(row.sendMailRequests, row),
+      row.listRequests === 0 ? '0 (no verify)' : formatPerMail(row.listRequests, row),
+      formatDuration(row.mailboxMs),
+      formatDuration(row.floorMs),
+      formatRatio(row.mailboxMs / row.floorMs),
+      formatCount(row.warningLines),
+    ]),
+  );
+  const targets: TargetCheck[] = rows.flatMap((row) => {
+    const label = `${row.instances} instance(s)`;
+    return [
+      {
+        target: `${label}: 0 poisoned, 0 duplicates, 0 lost`,
+        measured: `${row.poisoned} / ${row.duplicates} / ${row.lost}`,
+        met: row.failure === undefined && row.poisoned === 0 && row.duplicates === 0 && row.lost === 0,
+      },
+      {
+        target: `${label}: ≤ ${MAX_REQUESTS_PER_MAIL} sendMail requests per e-mail`,
+        measured: formatPerMail(row.sendMailRequests, row),
+        met: perMail(row.sendMailRequests, row) <= MAX_REQUESTS_PER_MAIL,
+      },
+      {
+        target: `${label}: time ≤ ${MAX_TIME_OVER_FLOOR} × the floor (${formatDuration(row.floorMs)})`,
+        measured: `${formatDuration(row.mailboxMs)} = ${formatRatio(row.mailboxMs / row.floorMs)}`,
+        met: row.mailboxMs <= MAX_TIME_OVER_FLOOR * row.floorMs,
+      },
+      {
+        target: `${label}: ≤ ${MAX_LIST_REQUESTS_PER_MAIL} Graph list requests per verified e-mail`,
+        measured: row.listRequests === 0 ? 'no verification' : formatPerMail(row.listRequests, row),
+        met: row.listRequests > 0 && perMail(row.listRequests, row) <= MAX_LIST_REQUESTS_PER_MAIL,
+      },
+    ];
+  });
+  const { messagesPerMinute } = DEFAULT_MAILBOX_LIMITS;
+  return {
+    name: 'delivery',
+    title: `Delivery at the mailbox's pace: ${formatCount(options.deliveryReminders)} reminders, 1 and 4 instances, time compressed ${options.deliveryTimeScale}×`,
+    tables: [table],
+    targets,
+    notes: [
+      `Each instance is a process of its own running reminderDeliver under the host's queue semantics (host.json's batchSize, newBatchThreshold, maxDequeueCount and visibilityTimeout, Storage's defaults where it sets none); all instances share one queue, one ledger and one sender mailbox model (${DEFAULT_MAILBOX_LIMITS.concurrentRequests} concurrent requests, ${messagesPerMinute} messages a minute, ${formatCount(DEFAULT_MAILBOX_LIMITS.requestsPerTenMinutes)} requests per 10 minutes, 429 + Retry-After beyond).`,
+      `Time is compressed ${options.deliveryTimeScale}×: the mailbox's clock runs that much faster and its Retry-After is in real seconds; the host's visibility timeout and polling interval are divided by it (never below Storage's 1 s), and so are the app's pace (MAIL_MESSAGES_PER_MINUTE ${messagesPerMinute} × ${options.deliveryTimeScale}) and first pause after a refusal (DELIVERY_RETRY_DELAY_SECONDS 60 ÷ ${options.deliveryTimeScale}). Times are on the mailbox's clock (real time × ${options.deliveryTimeScale}); the floor is reminders ÷ (${messagesPerMinute} a minute × the sender mailboxes used).`,
+      'Deferred counts invocations beyond one per reminder (retries and re-scheduled copies); lost = reminders neither e-mailed, nor poisoned, nor still waiting; duplicates = e-mails beyond one per reminder id (the X-DueNotifier-Reminder-Id header); Graph list requests per e-mail are the verification reads (0 when delivery does not verify).',
+    ],
+    data: { rows },
+  };
+}
+
+function perMail(requests: number, row: DeliveryRow): number {
+  return row.sent === 0 ? Number.POSITIVE_INFINITY : requests / row.sent;
+}
+
+/** `1.13`, `0.004`: requests per e-mail sent (three decimals below 0.1, so that a small rate is not shown as 0). */
+function formatPerMail(requests: number, row: DeliveryRow): string {
+  const value = perMail(requests, row);
+  return Number.isFinite(value) ? value.toFixed(value < 0.1 ? 3 : 2) : '–';
+}
+
+async function measureDelivery(reminders: number, instances: number, timeScale: number): Promise<DeliveryRow> {
+  const stack = await startLocalStack({ azurite: { inMemory: true }, mailboxes: { timeScale } });
+  try {
+    const settings = stack.settings;
+    const config = loadConfig(settings);
+    const hostJson = await readHostJson(APP_ROOT);
+    const messages = reminderMessages(stack, reminders, config);
+    const queue = queueServiceClientFor('AzureWebJobsStorage', settings).getQueueClient(config.queueName);
+    await enqueueMessages(queue, messages, { encoding: hostJson.queueMessageEncoding });
+
+    const { queues } = hostJson;
+    const listener: InstanceListenerOptions = {
+      ...(queues.batchSize === undefined ? {} : { batchSize: queues.batchSize }),
+      ...(queues.newBatchThreshold === undefined ? {} : { newBatchThreshold: queues.newBatchThreshold }),
+      ...(queues.maxDequeueCount === undefined ? {} : { maxDequeueCount: queues.maxDequeueCount }),
+      visibilityTimeoutMs: compressed(queues.visibilityTimeoutMs ?? 0, timeScale),
+      maxPollingIntervalMs: compressed(queues.maxPollingIntervalMs ?? HOST_MAX_POLLING_INTERVAL_MS, timeScale),
+    };
+    const { wentAt, reports } = await runInstances(
+      instances,
+      { ...settings, ...compressedSettings(timeScale) },
+      listener,
+    );
+    const failed = reports.find((report) => report.status === 'rejected');
+    const done = reports.flatMap((report) => (report.status === 'fulfilled' ? [report.value] : []));
+
+    const mails = stack.graph.outbox();
+    const ids = mails.map(
+      (mail) => mail.internetMessageHeaders.find((header) => header.name === REMINDER_ID_HEADER)?.value,
+    );
+    const sent = new Set(ids).size;
+    const senders = new Set(mails.map((mail) => mail.from.userPrincipalName)).size;
+    const poisoned = await queueServiceClientFor('AzureWebJobsStorage', settings)
+      .getQueueClient(`${config.queueName}-poison`)
+      .getProperties()
+      .then(
+        (properties) => properties.approximateMessagesCount ?? 0,
+        () => 0,
+      );
+    const waiting = (await queue.getProperties()).approximateMessagesCount ?? 0;
+    const invocations = done.reduce((sum, report) => sum + report.invocations, 0);
+    // From the moment every instance was ready and told to go, to the last message settled.
+    const lastSettled = Math.max(...done.map((report) => report.lastSettledAt ?? Number.NEGATIVE_INFINITY));
+    const realMs = lastSettled - wentAt;
+    return {
+      instances,
+      reminders,
+      sent,
+      redeliveries: Math.max(0, invocations - reminders),
+      poisoned,
+      duplicates: mails.length - sent,
+      waiting,
+      lost: Math.max(0, reminders - sent - poisoned - waiting),
+      sendMailRequests: stack.counters.get('graph.sendMail'),
+      listRequests: stack.counters.get('graph.listItems'),
+      mailboxMs: realMs * timeScale,
+      floorMs: (reminders / (DEFAULT_MAILBOX_LIMITS.messagesPerMinute * Math.max(1, senders))) * 60_000,
+      senders,
+      warningLines: done.reduce((sum, report) => sum + report.warningLines, 0),
+      ...(failed?.status === 'rejected' ? { failure: String(failed.reason) } : {}),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** N open items due tomorrow with valid addresses, and the reminder the rules make of each today. */
+function reminderMessages(stack: LocalStack, count: number, config: ReturnType<typeof loadConfig>): string[] {
+  const now = new Date();
+  const dueDate = addDays(calendarDateIn(now, config.timeZone), 1);
+  const items: ListItemSeed[] = Array.from({ length: count }, (_, index) => ({
+    id: String(index + 1),
+    fields: {
+      Title: `INV-DELIVERY-${String(index + 1).padStart(6, '0')}`,
+      CustomerName: `Delivery Customer ${index + 1}`,
+      CustomerEmail: `customer${index + 1}@delivery.example`,
+      DueDate: dueDate,
+      AmountDue: 100 + (index % 900),
+      Currency: 'EUR',
+      Status: 'Open',
+    },
+  }));
+  stack.graph.replaceListItems(stack.seed.daemon.siteId, stack.seed.daemon.listId, items);
+  return items.map((item) => {
+    const decision = decideReminder({ id: item.id ?? '', fields: item.fields }, config, now);
+    if (decision.kind !== 'remind') throw new Error(`Item ${item.id ?? ''} gets no reminder today (${decision.kind})`);
+    return JSON.stringify(decision.message);
+  });
+}
+
+/**
+ * The app's pace and pauses on the compressed clock: the pace is the mailbox's rate in real time
+ * (30 × timeScale a minute), the first pause after a refusal without Retry-After its share of 60 s.
+ */
+function compressedSettings(timeScale: number): Record<string, string> {
+  return {
+    MAIL_MESSAGES_PER_MINUTE: String(DEFAULT_MAILBOX_LIMITS.messagesPerMinute * timeScale),
+    DELIVERY_RETRY_DELAY_SECONDS: String(Math.max(1, Math.round(DEFAULT_RETRY_DELAY_SECONDS / timeScale))),
+  };
+}
+
+function compressed(ms: number, timeScale: number): number {
+  return Math.max(MIN_STORAGE_WAIT_MS, Math.round(ms / timeScale));
+}
+
+interface InstanceProcess {
+  /** Resolves when the instance has loaded the app; rejects if it exits first. */
+  readonly ready: Promise<void>;
+  go(): void;
+  readonly report: Promise<InstanceReport>;
+  kill(): void;
+}
+
+/**
+ * The instances of one run: every one started and loaded, then all told to go at once (the processes'
+ * start is not the mailbox's pace); `wentAt` is that wall-clock instant.
+ */
+async function runInstances(
+  count: number,
+  settings: Record<string, string>,
+  listener: InstanceListenerOptions,
+): Promise<{ readonly wentAt: number; readonly reports: PromiseSettledResult<InstanceReport>[] }> {
+  const instances = Array.from({ length: count }, () => startInstance(settings, listener));
+  try {
+    await Promise.all(instances.map((instance) => instance.ready));
+  } catch (error) {
+    for (const instance of instances) instance.kill();
+    throw error;
+  }
+  const wentAt = Date.now();
+  for (const instance of instances) instance.go();
+  return { wentAt, reports: await Promise.allSettled(instances.map((instance) => instance.report)) };
+}
+
+function startInstance(settings: Record<string, string>, listener: InstanceListenerOptions): InstanceProcess {
+  const child = fork(INSTANCE_SCRIPT, [], {
+    env: { ...process.env, ...settings, [DELIVERY_INSTANCE_ENV]: JSON.stringify(listener) },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    serialization: 'json',
+  });
+  const errorLines: string[] = [];
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    errorLines.push(...text.split('\n').filter((line) => line.trim() !== ''));
+    errorLines.splice(0, Math.max(0, errorLines.length - 5));
+  });
+  let report: InstanceReport | undefined;
+  let markReady: () => void = () => undefined;
+  const loaded = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  child.on('message', (message: InstanceMessage) => {
+    if (message.type === 'ready') markReady();
+    else report = message;
+  });
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  const failure = (code: number | null): Error =>
+    new Error(`an instance exited with code ${code ?? 'none'} without a report: ${errorLines.join(' | ')}`);
+  return {
+    ready: Promise.race([loaded, exited.then(([code]) => Promise.reject(failure(code)))]),
+    go: () => child.send({ type: 'go' }),
+    report: exited.then(([code]) => {
+      if (report === undefined) throw failure(code);
+      return report;
+    }),
+    kill: () => child.kill(),
+  };
+}
