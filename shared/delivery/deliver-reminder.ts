@@ -51,6 +51,9 @@ export type { DeferralCode, DeliveryErrorCode, DeliveryOutcome } from './deliver
 /** The header that carries the reminder id in every e-mail, for tracing a message back to the ledger. */
 export const REMINDER_ID_HEADER = 'X-DueNotifier-Reminder-Id';
 
+/** A message that met a live claim comes back this long after the claim ends (clock skew between instances). */
+const CLAIM_RECHECK_MARGIN_MS = 5_000;
+
 export function deliverReminder(
   deps: DeliveryDependencies,
   reminder: ReminderMessage,
@@ -137,8 +140,15 @@ async function deliver(
   if (claimed.kind === 'held') {
     const until = claimed.entry.claimedUntil;
     logger.info(
-      `Reminder ${reminderId}: delivery ${claimed.entry.claimedBy ?? 'unknown'} is sending it${until ? ` (claim until ${until.toISOString()})` : ''}; nothing to do (delivery ${deliveryId}).`,
+      `Reminder ${reminderId}: delivery ${claimed.entry.claimedBy ?? 'unknown'} is sending it${until ? ` (claim until ${until.toISOString()})` : ''} (delivery ${deliveryId}).`,
     );
+    if (until && deps.reschedule !== undefined) {
+      return defer(
+        'ClaimHeld',
+        new Date(until.getTime() + CLAIM_RECHECK_MARGIN_MS),
+        'Another delivery holds its claim.',
+      );
+    }
     return until ? { status: 'inProgress', reminderId, claimedUntil: until } : { status: 'inProgress', reminderId };
   }
   const { claim } = claimed;

@@ -19,7 +19,13 @@ export type DeferralCode =
   /** The last send's outcome is unknown: sent again after a pause. */
   | 'MailOutcomeUnknown'
   /** The obligations list could not be read to verify the reminder (verification/): nothing is sent unverified. */
-  | 'VerificationUnavailable';
+  | 'VerificationUnavailable'
+  /**
+   * Another delivery holds a live claim: looked at again once the claim ends. Completing the message
+   * instead would lose the reminder whenever the claimant's own message does not come back (it deferred
+   * with the ledger unreachable, so its claim could be neither settled nor released).
+   */
+  | 'ClaimHeld';
 
 export type DeliveryOutcome =
   /** Sent by this delivery. `ambiguousSends` > 0: earlier attempts may have sent it too. */
@@ -28,7 +34,7 @@ export type DeliveryOutcome =
   | { readonly status: 'refused'; readonly reminderId: string; readonly code: string }
   /** The ledger already records the reminder as sent or failed: nothing was sent. */
   | { readonly status: 'alreadySettled'; readonly reminderId: string; readonly state: 'sent' | 'failed' }
-  /** Another delivery holds a live claim (it sends, or its queue message comes back): nothing was sent. */
+  /** Another delivery holds a live claim and nothing can re-schedule this message: nothing was sent. */
   | { readonly status: 'inProgress'; readonly reminderId: string; readonly claimedUntil?: Date }
   /** Failed for good, recorded as `failed`: Graph refused the message, or the due date has passed. */
   | { readonly status: 'failed'; readonly reminderId: string; readonly code: string }

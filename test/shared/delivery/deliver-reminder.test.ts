@@ -186,6 +186,33 @@ describe('deliverReminder', () => {
     expect(outboxFor(message)).toHaveLength(1);
   });
 
+  it('a message that meets a live claim comes back after the claim ends (the claimant may have deferred with the ledger down), and then sends', async () => {
+    const message = reminder();
+    let now = NOW;
+    const copies: Date[] = [];
+    const deps = {
+      ...deliveryDeps({ clock: () => now }),
+      reschedule: async (_message: unknown, at: Date) => {
+        copies.push(at);
+      },
+    };
+    // A delivery claimed it, then lost the ledger: its claim is neither settled nor released.
+    await claimReminder(deps.ledger, message, { owner: 'deferred-with-ledger-down', now, durationMs: CLAIM_MS });
+
+    now = new Date(NOW.getTime() + 60_000);
+    expect(await deliverReminder(deps, message, { deliveryId: 'its-copy' })).toMatchObject({
+      status: 'deferred',
+      code: 'ClaimHeld',
+      until: new Date(NOW.getTime() + CLAIM_MS + 5_000),
+    });
+    expect(copies).toEqual([new Date(NOW.getTime() + CLAIM_MS + 5_000)]);
+    expect(outboxFor(message)).toEqual([]);
+
+    now = copies[0] ?? now;
+    expect(await deliverReminder(deps, message, { deliveryId: 'its-copy-again' })).toMatchObject({ status: 'sent' });
+    expect(outboxFor(message)).toHaveLength(1);
+  });
+
   it('a delivery that died between claim and send: its claim holds until it expires, then a redelivery sends', async () => {
     const message = reminder();
     let now = NOW;
