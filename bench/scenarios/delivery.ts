@@ -132,7 +132,7 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
     targets,
     notes: [
       `Each instance is a process of its own running reminderDeliver under the host's queue semantics (host.json's batchSize, newBatchThreshold, maxDequeueCount and visibilityTimeout, Storage's defaults where it sets none); all instances share one queue, one ledger and one sender mailbox model (${DEFAULT_MAILBOX_LIMITS.concurrentRequests} concurrent requests, ${messagesPerMinute} messages a minute, ${formatCount(DEFAULT_MAILBOX_LIMITS.requestsPerTenMinutes)} requests per 10 minutes, 429 + Retry-After beyond).`,
-      `Time is compressed ${options.deliveryTimeScale}×: the mailbox's clock runs that much faster and its Retry-After is in real seconds; the host's visibility timeout and polling interval are divided by it (never below Storage's 1 s), and so are the app's pace (MAIL_MESSAGES_PER_MINUTE ${messagesPerMinute} × ${options.deliveryTimeScale}) and first pause after a refusal (DELIVERY_RETRY_DELAY_SECONDS 60 ÷ ${options.deliveryTimeScale}). Times are on the mailbox's clock (real time × ${options.deliveryTimeScale}); the floor is reminders ÷ (${messagesPerMinute} a minute × the sender mailboxes used).`,
+      `Time is compressed ${options.deliveryTimeScale}×: the mailbox's clock runs that much faster and its Retry-After is in real seconds; the host's visibility timeout and polling interval are divided by it (never below Storage's 1 s), and so are the app's pace (SENDER_MAILBOXES mailbox|${messagesPerMinute * options.deliveryTimeScale}) and first pause after a refusal (DELIVERY_RETRY_DELAY_SECONDS 60 ÷ ${options.deliveryTimeScale}). Times are on the mailbox's clock (real time × ${options.deliveryTimeScale}); the floor is reminders ÷ (${messagesPerMinute} a minute × the sender mailboxes used).`,
       'Deferred counts invocations beyond one per reminder (retries and re-scheduled copies); lost = reminders neither e-mailed, nor poisoned, nor still waiting; duplicates = e-mails beyond one per reminder id (the X-DueNotifier-Reminder-Id header); Graph list requests per e-mail are the verification reads (0 when delivery does not verify).',
     ],
     data: { rows },
@@ -169,7 +169,7 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
     };
     const { wentAt, reports } = await runInstances(
       instances,
-      { ...settings, ...compressedSettings(timeScale) },
+      { ...settings, ...compressedSettings(settings.SENDER_MAILBOX ?? '', timeScale) },
       listener,
     );
     const failed = reports.find((report) => report.status === 'rejected');
@@ -243,9 +243,9 @@ function reminderMessages(stack: LocalStack, count: number, config: ReturnType<t
  * The app's pace and pauses on the compressed clock: the pace is the mailbox's rate in real time
  * (30 × timeScale a minute), the first pause after a refusal without Retry-After its share of 60 s.
  */
-function compressedSettings(timeScale: number): Record<string, string> {
+function compressedSettings(mailbox: string, timeScale: number): Record<string, string> {
   return {
-    MAIL_MESSAGES_PER_MINUTE: String(DEFAULT_MAILBOX_LIMITS.messagesPerMinute * timeScale),
+    SENDER_MAILBOXES: `${mailbox}|${DEFAULT_MAILBOX_LIMITS.messagesPerMinute * timeScale}`,
     DELIVERY_RETRY_DELAY_SECONDS: String(Math.max(1, Math.round(DEFAULT_RETRY_DELAY_SECONDS / timeScale))),
   };
 }

@@ -48,10 +48,9 @@ export interface SoakStack {
  * seconds, not at 30 a minute.
  */
 export const SOAK_MAILBOX_TIME_SCALE = 60;
-const SOAK_SETTINGS: Readonly<Record<string, string>> = {
-  MAIL_MESSAGES_PER_MINUTE: String(30 * SOAK_MAILBOX_TIME_SCALE),
-  DELIVERY_RETRY_DELAY_SECONDS: '1',
-};
+function soakSettings(mailbox: string): Readonly<Record<string, string>> {
+  return { SENDER_MAILBOXES: `${mailbox}|${30 * SOAK_MAILBOX_TIME_SCALE}`, DELIVERY_RETRY_DELAY_SECONDS: '1' };
+}
 
 export async function startSoakStack(): Promise<SoakStack> {
   // Before any client is built: some capture Date.now when they are created.
@@ -69,7 +68,9 @@ export async function startSoakStack(): Promise<SoakStack> {
       .replace(/QueueEndpoint=http:\/\/[^/;]+/, `QueueEndpoint=${queueProxy.origin}`)
       .replace(/TableEndpoint=http:\/\/[^/;]+/, `TableEndpoint=${tableProxy.origin}`);
     // What the host does with app settings: they are the worker's environment.
-    Object.assign(process.env, local.settings, SOAK_SETTINGS, { AzureWebJobsStorage: proxied });
+    Object.assign(process.env, local.settings, soakSettings(local.settings.SENDER_MAILBOX ?? ''), {
+      AzureWebJobsStorage: proxied,
+    });
     resetDaemonRuntime();
     const config = loadConfig(process.env);
     const functionApp = await loadFunctionApp({ entryPoints: ['functions/*.ts'], appRoot: APP_ROOT });

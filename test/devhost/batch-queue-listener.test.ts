@@ -20,7 +20,7 @@ const TIME_SCALE = 100;
 // The mailbox takes 50 ms to accept a message, so that concurrent sends overlap there.
 const stack = useLocalStack({ mailboxes: { timeScale: TIME_SCALE, limits: { acceptLatencyMs: 50 } } });
 const host = useFunctionHost(stack, {
-  settings: { MAIL_MESSAGES_PER_MINUTE: String(30 * TIME_SCALE), DELIVERY_RETRY_DELAY_SECONDS: '1' },
+  settings: { SENDER_MAILBOXES: `billing@contoso.com|${30 * TIME_SCALE}`, DELIVERY_RETRY_DELAY_SECONDS: '1' },
 });
 
 /** Reminders for items 1..count due in a week, and the open list items they match. */
