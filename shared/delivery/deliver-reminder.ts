@@ -138,15 +138,20 @@ async function deliver(
     return { status: 'alreadySettled', reminderId, state };
   }
   if (claimed.kind === 'held') {
-    const until = claimed.entry.claimedUntil;
+    const { entry } = claimed;
+    // Held by a live claim until it ends, or deferred (its own copy comes back then): a deferred entry's
+    // claimedUntil is in the past, and re-scheduling for it would spin this copy until the deferral's time.
+    const until = entry.state === 'deferred' ? entry.scheduledFor : entry.claimedUntil;
+    const holder =
+      entry.state === 'deferred' ? 'it is deferred' : `delivery ${entry.claimedBy ?? 'unknown'} is sending it`;
     logger.info(
-      `Reminder ${reminderId}: delivery ${claimed.entry.claimedBy ?? 'unknown'} is sending it${until ? ` (claim until ${until.toISOString()})` : ''} (delivery ${deliveryId}).`,
+      `Reminder ${reminderId}: ${holder}${until ? ` (until ${until.toISOString()})` : ''} (delivery ${deliveryId}).`,
     );
     if (until && deps.reschedule !== undefined) {
       return defer(
         'ClaimHeld',
         new Date(until.getTime() + CLAIM_RECHECK_MARGIN_MS),
-        'Another delivery holds its claim.',
+        entry.state === 'deferred' ? 'The reminder is deferred until then.' : 'Another delivery holds its claim.',
       );
     }
     return until ? { status: 'inProgress', reminderId, claimedUntil: until } : { status: 'inProgress', reminderId };

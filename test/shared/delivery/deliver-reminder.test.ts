@@ -11,6 +11,7 @@ import { deliverReminder, DeliveryError, REMINDER_ID_HEADER } from '../../../sha
 import type { DeliveryDependencies, DeliveryOutcome } from '../../../shared/delivery/deliver-reminder.js';
 import {
   claimReminder,
+  deferClaim,
   createReminderLedger,
   findSentReminderIds,
   lookupReminder,
@@ -211,6 +212,74 @@ describe('deliverReminder', () => {
     now = copies[0] ?? now;
     expect(await deliverReminder(deps, message, { deliveryId: 'its-copy-again' })).toMatchObject({ status: 'sent' });
     expect(outboxFor(message)).toHaveLength(1);
+  });
+
+  it('a copy that meets a deferred reminder comes back when the deferral ends, not at once (no spinning copy)', async () => {
+    const message = reminder();
+    let now = NOW;
+    const copies: Date[] = [];
+    const deps = {
+      ...deliveryDeps({ clock: () => now }),
+      reschedule: async (_message: unknown, at: Date) => {
+        copies.push(at);
+      },
+    };
+    const deferredUntil = new Date(NOW.getTime() + 3_600_000);
+    const held = await claimReminder(deps.ledger, message, { owner: 'paced', now, durationMs: CLAIM_MS });
+    if (held.kind !== 'claimed') throw new Error('expected a claim');
+    await deferClaim(deps.ledger, held.claim, {
+      now,
+      until: deferredUntil,
+      slotKept: false,
+      reason: 'MailboxPaused',
+      code: 'MailThrottled',
+      message: 'paused',
+    });
+
+    now = new Date(NOW.getTime() + 60_000);
+    expect(await deliverReminder(deps, message, { deliveryId: 'duplicate-copy' })).toMatchObject({
+      status: 'deferred',
+      code: 'ClaimHeld',
+      until: new Date(deferredUntil.getTime() + 5_000),
+    });
+    expect(copies).toEqual([new Date(deferredUntil.getTime() + 5_000)]);
+    expect(outboxFor(message)).toEqual([]);
+  });
+
+  it("a reminder deferred to a slot comes back 5 s before it and waits for it in the worker (the queue's polling would make it late)", async () => {
+    const start = new Date(NOW.getTime() + 86_400_000);
+    let now = start;
+    const copies: Date[] = [];
+    const sleeps: number[] = [];
+    const base = deliveryDeps({ clock: () => now });
+    const deps: DeliveryDependencies = {
+      ...base,
+      settings: {
+        ...base.settings,
+        senders: [{ mailbox: base.settings.senderMailbox, messagesPerMinute: 30, recipientsPerDay: 10_000 }],
+      },
+      reschedule: async (_message, at) => {
+        copies.push(at);
+      },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    };
+    // Slots every 2.1 s (30 a minute, 5 % below): five within the 10 s the worker waits, the sixth deferred.
+    const messages = Array.from({ length: 6 }, () => reminder());
+    const outcomes: DeliveryOutcome[] = [];
+    for (const message of messages) outcomes.push(await deliverReminder(deps, message, { deliveryId: message.id }));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent', 'deferred']);
+    const slot = new Date(start.getTime() + 5 * 2_100);
+    expect(outcomes[5]).toMatchObject({ code: 'MailboxPace', until: slot });
+    expect(copies).toEqual([new Date(slot.getTime() - 5_000)]);
+
+    now = copies[0] ?? now;
+    sleeps.length = 0;
+    const last = messages[5] ?? reminder();
+    expect(await deliverReminder(deps, last, { deliveryId: 'its-copy' })).toMatchObject({ status: 'sent' });
+    expect(sleeps).toEqual([5_000]);
+    expect(outboxFor(last)).toHaveLength(1);
   });
 
   it('a delivery that died between claim and send: its claim holds until it expires, then a redelivery sends', async () => {
