@@ -11,7 +11,15 @@ import type { Logger } from '../base/logger.js';
 import type { DelayedQueue } from '../clients/queue-storage.js';
 import { DeliveryError } from './delivery-outcome.js';
 import type { DeferralCode, DeliveryOutcome } from './delivery-outcome.js';
-import { BUDGET_LEAD_MS, LedgerError, deferClaim, pauseMailbox, releaseClaim, takeSendSlot } from './ledger/index.js';
+import {
+  BUDGET_LEAD_MS,
+  LedgerError,
+  SLOT_RETURN_LEAD_MS,
+  deferClaim,
+  pauseMailbox,
+  releaseClaim,
+  takeSendSlot,
+} from './ledger/index.js';
 import type { MailError } from './mailer.js';
 import type { LedgerClaim, MailboxPaceLimits, ReminderLedger } from './ledger/index.js';
 import type { ReminderMessage } from '../reminders/rules.js';
@@ -30,7 +38,10 @@ export function rescheduleOn(queue: DelayedQueue): Reschedule {
  * queue's polling, the worker's load), and slots spaced exactly at the limit would then bunch over it.
  */
 export const PACE_MARGIN = 1.05;
-/** Slots up to this far ahead are waited for in the worker; later ones are deferred through the queue. */
+/**
+ * Slots up to this far ahead are waited for in the worker; later ones are deferred through the queue. At
+ * least as long as a deferred message may come back early (ledger/claims.ts), so that it keeps its slot.
+ */
 export const MAX_IN_PROCESS_WAIT_MS = 10_000;
 
 /** The mailbox's pace as send slots: one every minute ÷ messages per minute, with {@link PACE_MARGIN}. */
@@ -99,8 +110,10 @@ export async function deferReminder(options: DeferOptions): Promise<void> {
       ...signal,
     });
   }
+  // A reserved slot's message comes back a little early; the delivery waits for the slot (ledger/pace.ts).
+  const returnAt = options.slotKept ? new Date(Math.max(now.getTime(), until.getTime() - SLOT_RETURN_LEAD_MS)) : until;
   try {
-    await options.reschedule(reminder, until, abortSignal, now);
+    await options.reschedule(reminder, returnAt, abortSignal, now);
   } catch (error) {
     if (claim !== undefined) {
       const released = { ...claim, etag: '*' };

@@ -14,6 +14,7 @@ import type { ReminderMessage } from '../../reminders/rules.js';
 import { readStored } from './entries.js';
 import type { LedgerEntry, LedgerState } from './entries.js';
 import { indexSentReminder } from './sent-index.js';
+import { SLOT_RETURN_LEAD_MS } from './pace.js';
 import { reminderKeys } from './table-keys.js';
 import { LedgerError, hasStatus, unavailable } from './table.js';
 import type { ReminderLedger } from './table.js';
@@ -54,8 +55,11 @@ export type ClaimResult =
 
 /** A claim is re-read after a lost race; more rounds than this means the entity keeps changing. */
 const MAX_CLAIM_ROUNDS = 4;
-/** A deferred reminder's message may come back this much before its time (clocks differ): it is its time. */
-const DEFERRED_EARLY_TOLERANCE_MS = 5_000;
+/**
+ * A deferred reminder's message may come back this much before its time (a reserved slot's message comes
+ * SLOT_RETURN_LEAD_MS early, and clocks differ by a few seconds): it is its time.
+ */
+export const DEFERRED_EARLY_TOLERANCE_MS = SLOT_RETURN_LEAD_MS + 5_000;
 const MAX_ERROR_TEXT_LENGTH = 1000;
 
 /** Claims `reminder` for one delivery attempt (see the module comment). */

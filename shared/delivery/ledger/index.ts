@@ -1,6 +1,6 @@
 /** The idempotency ledger (docs/delivery.md): what delivery, the sweep and the tools use of it. */
 export { claimReminder, deferClaim, recordFailed, recordSent, releaseClaim } from './claims.js';
-export { BUDGET_LEAD_MS, mailboxRecovered, pauseMailbox, takeSendSlot } from './pace.js';
+export { BUDGET_LEAD_MS, SLOT_RETURN_LEAD_MS, mailboxRecovered, pauseMailbox, takeSendSlot } from './pace.js';
 export type { MailboxPaceLimits, SlotDecision } from './pace.js';
 export type {
   ClaimOptions,

@@ -11,6 +11,7 @@
  * hour over the last 24 hours, so that a slot past the daily budget moves to when the budget frees:
  * the next day, ahead of everything that next day's run enqueues (slots are handed out in order).
  */
+import { abortableSleep } from '../../http/retry.js';
 import { encodeTableKey } from './table-keys.js';
 import { LedgerError, hasStatus, unavailable } from './table.js';
 import type { ReminderLedger } from './table.js';
@@ -18,10 +19,17 @@ import type { ReminderLedger } from './table.js';
 export const PACE_PARTITION = '%pace';
 const HOUR = 3_600_000;
 const HOURS_PER_DAY = 24;
-/** Rounds of read and conditional write before giving up as contended. */
-const MAX_ROUNDS = 10;
-/** A kept slot this late is given up for a new one: sending it now could bunch with the slots after it. */
-export const LATE_SLOT_TOLERANCE_MS = 30_000;
+/** Rounds of read and conditional write before giving up as contended (instances racing for one mailbox). */
+const MAX_ROUNDS = 20;
+/** After a lost race, a random wait up to this times the round, so that the instances' retries spread. */
+const RACE_BACKOFF_MS = 5;
+/**
+ * A reserved slot's queue message comes back this long before the slot, and the delivery waits for the
+ * slot in the worker: a queue message is visible only to the whole second, and the trigger finds it only
+ * at its next poll (host.json `maxPollingInterval`, 2 s), so a message due at the slot itself would be
+ * sent late, and late sends bunch with the slots after them.
+ */
+export const SLOT_RETURN_LEAD_MS = 5_000;
 /**
  * A reminder over the daily budget reserves no slot until the budget frees within this time: it comes
  * back this long before (see deferral.ts), so that the day's overflow reserves its slots ahead of the
@@ -146,6 +154,18 @@ async function updatePace<T>(
 ): Promise<T> {
   await ledger.ready(abortSignal);
   const rowKey = encodeTableKey(mailbox.toLowerCase());
+  return ledger.inTurn(`${PACE_PARTITION}/${rowKey}`, () =>
+    updatePaceRounds(ledger, rowKey, mailbox, abortSignal, change),
+  );
+}
+
+async function updatePaceRounds<T>(
+  ledger: ReminderLedger,
+  rowKey: string,
+  mailbox: string,
+  abortSignal: AbortSignal | undefined,
+  change: (state: PaceState) => { readonly result: T; readonly write: boolean },
+): Promise<T> {
   for (let round = 1; round <= MAX_ROUNDS; round += 1) {
     let entity: Record<string, unknown> | undefined;
     try {
@@ -168,6 +188,7 @@ async function updatePace<T>(
       if (!hasStatus(error, 409) && !hasStatus(error, 412)) {
         throw unavailable(ledger.table, `reserve a send slot of a sender mailbox`, error);
       }
+      await abortableSleep(Math.random() * RACE_BACKOFF_MS * round, abortSignal);
     }
   }
   throw new LedgerError('LedgerContention', `The pace of a sender mailbox kept changing while a slot was reserved.`);
@@ -181,7 +202,9 @@ export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: T
     const paused = state.pausedUntil > now;
     if (kept !== undefined && !paused) {
       const at = kept.getTime();
-      if (at - now <= maxWaitMs && now - at <= LATE_SLOT_TOLERANCE_MS) {
+      // Sent up to one interval late, a slot adds at most one send to any minute (PACE_MARGIN's room);
+      // later, it is given up for a new one.
+      if (at - now <= maxWaitMs && now - at <= limits.intervalMs) {
         return {
           result: { kind: 'send', at: new Date(Math.max(at, now)), pausedBefore: state.refusals > 0 },
           write: false,

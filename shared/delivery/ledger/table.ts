@@ -13,12 +13,32 @@ export interface ReminderLedger {
   readonly table: TableClient;
   /** Creates the table on first use (once per ledger; tried again after a failure). */
   ready(abortSignal?: AbortSignal): Promise<void>;
+  /**
+   * Runs the tasks given one `key` one at a time in this instance, in order: the many deliveries of an
+   * instance then update a shared entity (a mailbox's pace) in turn, and its ETag races are only between
+   * instances.
+   */
+  inTurn<T>(key: string, task: () => Promise<T>): Promise<T>;
 }
 
 export function createReminderLedger(table: TableClient): ReminderLedger {
   let creating: Promise<void> | undefined;
+  const turns = new Map<string, Promise<unknown>>();
   return {
     table,
+    inTurn(key, task) {
+      const previous = turns.get(key) ?? Promise.resolve();
+      const result = previous.then(task, task);
+      const settled = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      turns.set(key, settled);
+      void settled.then(() => {
+        if (turns.get(key) === settled) turns.delete(key);
+      });
+      return result;
+    },
     ready(abortSignal) {
       creating ??= table.createTable({ abortSignal }).catch((error: unknown) => {
         creating = undefined;
