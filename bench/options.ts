@@ -109,6 +109,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --concurrency N          GRAPH_CONCURRENCY of the concurrent run (default 4)
   --delivery-reminders N   reminders of the delivery scenario (default ${FULL.deliveryReminders}; --quick: ${QUICK.deliveryReminders})
   --delivery-time-scale N  time compression of the delivery scenario (default ${DELIVERY_TIME_SCALE})
+  --delivery-instances N,N instance counts of the delivery scenario (default 1,4)
   --out DIR                output folder (default bench-results)
   --help                   this text`;
 
@@ -135,6 +136,7 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.cw
         concurrency: { type: 'string' },
         'delivery-reminders': { type: 'string' },
         'delivery-time-scale': { type: 'string' },
+        'delivery-instances': { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -175,7 +177,7 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.cw
     quick,
     scenarios: scenariosOf(values.scenario),
     latency,
-    listSizes: values.sizes === undefined ? preset.listSizes : listSizesOf(values.sizes),
+    listSizes: values.sizes === undefined ? preset.listSizes : wholeNumbersOf('--sizes', values.sizes, MAX_LIST_SIZE),
     steadyRuns: wholeNumber('--steady-runs', values['steady-runs'], preset.steadyRuns, 1),
     steadyIntervalMinutes: 15,
     steadyListSize: preset.steadyListSize,
@@ -194,7 +196,10 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.cw
       1,
       100_000,
     ),
-    deliveryInstances: [1, 4],
+    deliveryInstances:
+      values['delivery-instances'] === undefined
+        ? [1, 4]
+        : wholeNumbersOf('--delivery-instances', values['delivery-instances'], 16),
     deliveryTimeScale: wholeNumber(
       '--delivery-time-scale',
       values['delivery-time-scale'],
@@ -224,9 +229,9 @@ function scenariosOf(names: readonly string[] | undefined): readonly ScenarioNam
   });
 }
 
-function listSizesOf(text: string): readonly number[] {
-  const sizes = text.split(',').map((part) => wholeNumber('--sizes', part.trim(), 0, 1, MAX_LIST_SIZE));
-  return [...new Set(sizes)].sort((a, b) => a - b);
+function wholeNumbersOf(flag: string, text: string, max: number): readonly number[] {
+  const numbers = text.split(',').map((part) => wholeNumber(flag, part.trim(), 0, 1, max));
+  return [...new Set(numbers)].sort((a, b) => a - b);
 }
 
 function wholeNumber(

@@ -49,6 +49,10 @@ export interface DeliveryRow {
   readonly waiting: number;
   readonly lost: number;
   readonly sendMailRequests: number;
+  /** sendMail requests the mailbox refused for a limit, by limit (MessageRate, MailboxConcurrency, MailboxRequests). */
+  readonly throttledBy: Readonly<Record<string, number>>;
+  /** The most sendMail requests in flight at once at the mailbox. */
+  readonly peakInFlight: number;
   readonly listRequests: number;
   /** Mailbox time (real time × time scale) from the instances' go (all loaded) to the last message settled. */
   readonly mailboxMs: number;
@@ -77,6 +81,8 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
       { title: 'duplicates', align: 'right' },
       { title: 'lost', align: 'right' },
       { title: 'sendMail requests / e-mail', align: 'right' },
+      { title: '429: rate / concurrency / 10 min', align: 'right' },
+      { title: 'peak in flight', align: 'right' },
       { title: 'Graph list requests / e-mail', align: 'right' },
       { title: 'time (mailbox clock)', align: 'right' },
       { title: 'floor', align: 'right' },
@@ -92,6 +98,8 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
       formatCount(row.duplicates),
       formatCount(row.lost),
       formatPerMail(row.sendMailRequests, row),
+      ['MessageRate', 'MailboxConcurrency', 'MailboxRequests'].map((limit) => row.throttledBy[limit] ?? 0).join(' / '),
+      String(row.peakInFlight),
       row.listRequests === 0 ? '0 (no verify)' : formatPerMail(row.listRequests, row),
       formatDuration(row.mailboxMs),
       formatDuration(row.floorMs),
@@ -188,6 +196,7 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
         (properties) => properties.approximateMessagesCount ?? 0,
         () => 0,
       );
+    const usage = stack.graph.mailboxes.usage(settings.SENDER_MAILBOX ?? '');
     const waiting = (await queue.getProperties()).approximateMessagesCount ?? 0;
     const invocations = done.reduce((sum, report) => sum + report.invocations, 0);
     // From the moment every instance was ready and told to go, to the last message settled.
@@ -203,6 +212,8 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
       waiting,
       lost: Math.max(0, reminders - sent - poisoned - waiting),
       sendMailRequests: stack.counters.get('graph.sendMail'),
+      throttledBy: usage.throttledBy,
+      peakInFlight: usage.peakInFlight,
       listRequests: stack.counters.get('graph.listItems'),
       mailboxMs: realMs * timeScale,
       floorMs: (reminders / (DEFAULT_MAILBOX_LIMITS.messagesPerMinute * Math.max(1, senders))) * 60_000,

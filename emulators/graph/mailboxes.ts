@@ -79,6 +79,8 @@ export interface MailboxUsage {
   /** Every sendMail request and every one refused for a limit, since the start. */
   readonly requests: number;
   readonly throttled: number;
+  /** The throttled requests by the limit they passed: `MailboxRequests`, `MailboxConcurrency`, `MessageRate`. */
+  readonly throttledBy: Readonly<Record<string, number>>;
   /** The largest number of requests in flight at once. */
   readonly peakInFlight: number;
 }
@@ -168,6 +170,7 @@ interface MailboxState {
   peakInFlight: number;
   requests: number;
   throttled: number;
+  readonly throttledBy: Record<string, number>;
   readonly requestWindow: SlidingWindow;
   readonly messageWindow: SlidingWindow;
   readonly recipientWindow: SlidingWindow;
@@ -209,6 +212,7 @@ export function createMailboxModel(options: MailboxModelOptions & { readonly clo
         peakInFlight: 0,
         requests: 0,
         throttled: 0,
+        throttledBy: {},
         requestWindow: new SlidingWindow(TEN_MINUTES),
         messageWindow: new SlidingWindow(MINUTE),
         recipientWindow: new SlidingWindow(DAY),
@@ -224,6 +228,7 @@ export function createMailboxModel(options: MailboxModelOptions & { readonly clo
   });
   const throttled = (state: MailboxState, limit: string, waitMs: number): GraphRequestError => {
     state.throttled += 1;
+    state.throttledBy[limit] = (state.throttledBy[limit] ?? 0) + 1;
     return new GraphRequestError(
       429,
       'ApplicationThrottled',
@@ -266,6 +271,7 @@ export function createMailboxModel(options: MailboxModelOptions & { readonly clo
         recipientsLastDay: state?.recipientWindow.total(at) ?? 0,
         requests: state?.requests ?? 0,
         throttled: state?.throttled ?? 0,
+        throttledBy: { ...state?.throttledBy },
         peakInFlight: state?.peakInFlight ?? 0,
       };
     },

@@ -54,7 +54,12 @@ describe('the mailbox model', () => {
     model.admit(other).end();
     held[0]?.end();
     model.admit(billing).end();
-    expect(model.usage(billing.userPrincipalName)).toMatchObject({ throttled: 1, peakInFlight: 4, requests: 6 });
+    expect(model.usage(billing.userPrincipalName)).toMatchObject({
+      throttled: 1,
+      throttledBy: { MailboxConcurrency: 1 },
+      peakInFlight: 4,
+      requests: 6,
+    });
   });
 
   it('accepts 30 messages a minute; the 31st waits until the first leaves the window', async () => {
