@@ -5,7 +5,7 @@
  */
 import { startLocalStack, DEMO_SEED_PATH } from '../emulators/stack/stack.js';
 import type { LocalStack } from '../emulators/stack/stack.js';
-import { loadSeedFile, parseSeed } from '../emulators/stack/seed.js';
+import { loadSeedFile, parseSeed } from '../emulators/stack/seed-file.js';
 import type { SeedFile } from '../emulators/stack/seed.js';
 import { obligationColumns } from '../emulators/graph/obligations-generator.js';
 import type { FaultRule } from '../emulators/stack/types.js';

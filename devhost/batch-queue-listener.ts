@@ -13,7 +13,7 @@
  */
 import { resolveBindingOptions } from './app-settings.js';
 import type { AppSettings } from './app-settings.js';
-import type { FunctionApp, InvocationOutcome } from './host.js';
+import type { FunctionApp, InvocationOutcome } from './host-types.js';
 import { devHostError } from './errors.js';
 import { decodeQueueMessage, enqueueMessages, queueServiceClientFor } from './queue-storage.js';
 

@@ -10,7 +10,7 @@ import type {
   HttpInvocationOutcome,
   HttpInvocationRequest,
   InvocationOptions,
-} from './host.js';
+} from './host-types.js';
 import { devHostError } from './errors.js';
 
 const API_PREFIX = '/api/';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadFunctionApp } from '../devhost/host.js';
-import type { FunctionApp, InvocationLogRecord } from '../devhost/host.js';
+import type { FunctionApp, InvocationLogRecord } from '../devhost/host-types.js';
 import { invokeHttpPath } from '../devhost/http-routes.js';
 import { runQueueTrigger } from '../devhost/queue-listener.js';
 import { decodeQueueMessage, enqueueMessages, queueServiceClientFor } from '../devhost/queue-storage.js';

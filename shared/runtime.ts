@@ -137,6 +137,7 @@ export function getDeliveryRuntime(
 }
 
 export { getRun, listRuns } from './history/index.js';
+export { telemetryCredential } from './clients/telemetry-credential.js';
 
 /** Verify before send on this instance: its counts (Graph list requests per e-mail) and its snapshot's reset. */
 export const deliveryVerification = {

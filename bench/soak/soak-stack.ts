@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TableClient } from '@azure/data-tables';
 import { loadFunctionApp } from '../../devhost/host.js';
-import type { FunctionApp } from '../../devhost/host.js';
+import type { FunctionApp } from '../../devhost/host-types.js';
 import { queueServiceClientFor } from '../../devhost/queue-storage.js';
 import { startLocalStack } from '../../emulators/stack/stack.js';
 import type { LocalStack } from '../../emulators/stack/stack.js';

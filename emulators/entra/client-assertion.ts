@@ -5,7 +5,7 @@
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
-import type { DirectoryApplication, DirectoryCertificate } from './directory.js';
+import type { DirectoryApplication, DirectoryCertificate } from './directory-records.js';
 import { entraErrors } from './errors.js';
 import type { EntraErrorSpec } from './errors.js';
 

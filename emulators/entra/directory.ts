@@ -6,159 +6,31 @@
  * objects: a secret added through Graph is accepted, a removed one refused, and the app role assignments
  * of an app's service principal on Microsoft Graph become its token's `roles`. Secret values and
  * certificate key pairs are generated at start unless the seed gives them, so nothing secret lives in the seed.
+ * The objects (directory-records.ts), the seeding, the credentials, the principals and the token view are
+ * modules of their own; this one holds them together and makes the changes Graph asks for.
  */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { ApplicationSeed, ClientCertificateSeed, ClientSecretSeed, SeedFile } from '../stack/seed.js';
-import { certificateFacts, createSelfSignedCertificate, toPem } from '../stack/self-signed-certificate.js';
-import type { CertificateFacts } from '../stack/self-signed-certificate.js';
-import { FIRST_PARTY_APPS, GRAPH_APP_ID, derivedGuid } from './first-party-apps.js';
-import type { AppRole } from './first-party-apps.js';
-
-const DEFAULT_CERTIFICATE_VALIDITY_MS = 365 * 86_400_000;
-
-export interface DirectoryTenant {
-  readonly id: string;
-  readonly displayName: string;
-}
-
-/** A password credential (client secret). */
-export interface DirectoryClientSecret {
-  readonly keyId: string;
-  readonly value: string;
-  readonly displayName?: string;
-  readonly startsOn?: Date;
-  readonly expiresOn?: Date;
-}
-
-/** A key credential (certificate); the private key is known only for certificates the directory made itself. */
-export interface DirectoryCertificate extends CertificateFacts {
-  readonly keyId: string;
-  /** DER of the certificate: Graph's `key`. */
-  readonly der: Buffer;
-  readonly certificatePem: string;
-  /** PKCS#8 PEM, for seeded certificates only. */
-  readonly privateKeyPem?: string;
-  readonly displayName: string;
-  /** Graph's `customKeyIdentifier` (base64), by default the SHA-1 thumbprint. */
-  readonly customKeyIdentifier: string;
-}
-
-export interface FederatedIdentityCredential {
-  readonly id: string;
-  name: string;
-  issuer: string;
-  subject: string;
-  audiences: string[];
-  description: string | null;
-}
-
-export interface RequiredResourceAccess {
-  readonly resourceAppId: string;
-  readonly resourceAccess: readonly { readonly id: string; readonly type: 'Role' | 'Scope' }[];
-}
-
-/** Graph's `application` object, held mutable: the Graph emulator's PATCH changes it in place. */
-export interface ApplicationRecord {
-  readonly id: string;
-  readonly appId: string;
-  readonly tenantId: string;
-  readonly createdDateTime: Date;
-  displayName: string;
-  description: string | null;
-  uniqueName: string | null;
-  signInAudience: string;
-  identifierUris: string[];
-  requiredResourceAccess: RequiredResourceAccess[];
-  passwordCredentials: DirectoryClientSecret[];
-  keyCredentials: DirectoryCertificate[];
-  federatedIdentityCredentials: FederatedIdentityCredential[];
-}
-
-export interface ServicePrincipalRecord {
-  readonly id: string;
-  readonly appId: string;
-  readonly tenantId: string;
-  readonly createdDateTime: Date;
-  readonly displayName: string;
-  readonly servicePrincipalType: 'Application' | 'ManagedIdentity';
-  /** The tenant that registered the application (Microsoft's for first-party apps). */
-  readonly appOwnerOrganizationId: string;
-  readonly servicePrincipalNames: readonly string[];
-  readonly appRoles: readonly AppRole[];
-}
-
-export interface AppRoleAssignmentRecord {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly createdDateTime: Date;
-  readonly principalId: string;
-  readonly principalDisplayName: string;
-  readonly resourceId: string;
-  readonly resourceDisplayName: string;
-  readonly appRoleId: string;
-}
-
-export type ClientSecretCheck = 'valid' | 'expired' | 'invalid';
-
-/** A successful app-only sign-in as Entra ID logs it (Graph beta `signIn`, `signInEventTypes` servicePrincipal). */
-export interface SignInRecord {
-  readonly id: string;
-  readonly createdDateTime: Date;
-  readonly appId: string;
-  readonly appDisplayName: string;
-  readonly servicePrincipalId: string;
-  /** The resource the token is for (its URI, e.g. `https://graph.microsoft.com`). */
-  readonly resource: string;
-  readonly clientCredentialType: 'clientSecret' | 'certificate' | 'federatedIdentityCredential';
-  /** keyId of the password or key credential used; for a federated credential, its id. */
-  readonly credentialKeyId: string;
-  readonly credentialThumbprint?: string;
-}
-
-/** An application as the token endpoint sees it in one tenant. */
-export interface DirectoryApplication {
-  readonly tenantId: string;
-  readonly clientId: string;
-  /** Object id of the app's service principal in this tenant; empty while it has none. */
-  readonly objectId: string;
-  readonly hasServicePrincipal: boolean;
-  readonly displayName: string;
-  /** Values of the Microsoft Graph app roles assigned to its service principal (admin consent). */
-  readonly appRoles: readonly string[];
-  /** The secrets currently registered (rotation adds, revocation removes). */
-  readonly secrets: readonly DirectoryClientSecret[];
-  readonly certificates: readonly DirectoryCertificate[];
-  readonly federatedIdentityCredentials: readonly FederatedIdentityCredential[];
-  /** Compares in constant time against every registered secret; expiry is judged by the directory's clock. */
-  checkSecret(presented: string): ClientSecretCheck;
-  /** keyId of the registered secret with this value (for the sign-in log). */
-  secretKeyId(presented: string): string | undefined;
-  /** The registered certificate with this SHA-256 or SHA-1 thumbprint (raw digest bytes). */
-  findCertificate(thumbprint: { readonly sha256?: Buffer; readonly sha1?: Buffer }): DirectoryCertificate | undefined;
-}
-
-export interface DirectoryManagedIdentity {
-  readonly tenantId: string;
-  readonly clientId: string;
-  readonly principalId: string;
-  readonly displayName: string;
-}
-
-export interface VaultCredential {
-  readonly secretName: string;
-  readonly value: string;
-  readonly contentType?: string;
-  readonly expiresOn?: Date;
-}
-
-export interface NewApplication {
-  readonly displayName: string;
-  readonly description?: string | null;
-  readonly uniqueName?: string | null;
-  readonly signInAudience?: string;
-  readonly identifierUris?: readonly string[];
-  readonly requiredResourceAccess?: readonly RequiredResourceAccess[];
-}
+import { randomUUID } from 'node:crypto';
+import type { SeedFile } from '../stack/seed.js';
+import { certificateFromDer, generateSecretValue } from './directory-credentials.js';
+import { DirectoryError } from './directory-records.js';
+import type {
+  AppRoleAssignmentRecord,
+  ApplicationRecord,
+  DirectoryApplication,
+  DirectoryCertificate,
+  DirectoryClientSecret,
+  DirectoryManagedIdentity,
+  DirectoryTenant,
+  NewAppRoleAssignment,
+  NewApplication,
+  ServicePrincipalRecord,
+  SignInRecord,
+  VaultCredential,
+} from './directory-records.js';
+import { addAssignment, removeServicePrincipal, rolesOf, servicePrincipalFor } from './directory-principals.js';
+import type { TenantObjects } from './directory-principals.js';
+import { seedDirectory } from './directory-seed.js';
+import { tokenView } from './directory-token-view.js';
 
 export interface Directory {
   /** The directory's clock (milliseconds since the epoch): secret and certificate expiry are judged by it. */
@@ -180,10 +52,7 @@ export interface Directory {
   addServicePrincipal(tenantId: string, appId: string): ServicePrincipalRecord;
   removeServicePrincipal(tenantId: string, objectId: string): void;
   appRoleAssignments(tenantId: string): AppRoleAssignmentRecord[];
-  addAppRoleAssignment(
-    tenantId: string,
-    assignment: { readonly principalId: string; readonly resourceId: string; readonly appRoleId: string },
-  ): AppRoleAssignmentRecord;
+  addAppRoleAssignment(tenantId: string, assignment: NewAppRoleAssignment): AppRoleAssignmentRecord;
   removeAppRoleAssignment(tenantId: string, assignmentId: string): void;
   /** Adds a client secret (Graph's addPassword): the value is generated and returned once. */
   addPassword(
@@ -214,44 +83,14 @@ export interface DirectoryOptions {
   readonly clock?: () => number;
 }
 
-export type DirectoryErrorCode =
-  | 'UnknownApplication'
-  | 'UnregisteredAppId'
-  | 'UnknownSecret'
-  | 'UnknownServicePrincipal'
-  | 'UnknownAppRole'
-  | 'DuplicateServicePrincipal'
-  | 'DuplicateAssignment'
-  | 'InvalidCertificate'
-  | 'InvalidSeed';
-
-export class DirectoryError extends Error {
-  readonly code: DirectoryErrorCode;
-  constructor(code: DirectoryErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DirectoryError';
-    this.code = code;
-  }
-}
-
-interface TenantObjects {
-  readonly tenant: DirectoryTenant;
-  readonly signIns: SignInRecord[];
-  readonly applications: ApplicationRecord[];
-  readonly servicePrincipals: ServicePrincipalRecord[];
-  readonly assignments: AppRoleAssignmentRecord[];
-}
-
-const MICROSOFT_TENANT_ID = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 const MAX_SIGN_INS = 1000;
 
 export async function createDirectory(seed: SeedFile, options: DirectoryOptions = {}): Promise<Directory> {
   const clock = options.clock ?? Date.now;
   const now = (): Date => new Date(clock());
-  const issuedValues: string[] = [];
-  const tenants = new Map<string, TenantObjects>();
-  const managedIdentities = new Map<string, DirectoryManagedIdentity>();
-  const vaultCredentials: VaultCredential[] = [];
+  const seeded = await seedDirectory(seed, clock);
+  const { tenants, managedIdentities, vaultCredentials } = seeded;
+  const issuedValues = [...seeded.issuedValues];
 
   const objectsOf = (tenantId: string): TenantObjects => {
     const objects = tenants.get(tenantId.toLowerCase());
@@ -259,132 +98,9 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
     return objects;
   };
 
-  for (const [tenantIndex, tenantSeed] of seed.tenants.entries()) {
-    const tenantId = tenantSeed.id.toLowerCase();
-    const objects: TenantObjects = {
-      tenant: { id: tenantId, displayName: tenantSeed.displayName },
-      signIns: [],
-      applications: [],
-      servicePrincipals: FIRST_PARTY_APPS.map((app) => ({
-        id: derivedGuid(tenantId, app.appId),
-        appId: app.appId,
-        tenantId,
-        createdDateTime: now(),
-        displayName: app.displayName,
-        servicePrincipalType: 'Application',
-        appOwnerOrganizationId: MICROSOFT_TENANT_ID,
-        servicePrincipalNames: app.servicePrincipalNames,
-        appRoles: app.appRoles,
-      })),
-      assignments: [],
-    };
-    tenants.set(tenantId, objects);
-    for (const identitySeed of tenantSeed.managedIdentities) {
-      const clientId = identitySeed.clientId.toLowerCase();
-      managedIdentities.set(clientId, { ...identitySeed, clientId, tenantId });
-      objects.servicePrincipals.push({
-        id: identitySeed.principalId.toLowerCase(),
-        appId: clientId,
-        tenantId,
-        createdDateTime: now(),
-        displayName: identitySeed.displayName,
-        servicePrincipalType: 'ManagedIdentity',
-        appOwnerOrganizationId: tenantId,
-        servicePrincipalNames: [clientId],
-        appRoles: [],
-      });
-    }
-    for (const [appIndex, appSeed] of tenantSeed.applications.entries()) {
-      const field = `tenants[${tenantIndex}].applications[${appIndex}]`;
-      const application = await seededApplication(tenantId, appSeed, field, clock);
-      objects.applications.push(application);
-      objects.servicePrincipals.push(servicePrincipalFor(application, appSeed.objectId.toLowerCase(), now()));
-      issuedValues.push(...application.passwordCredentials.map((secret) => secret.value));
-      for (const certificate of application.keyCredentials) {
-        if (certificate.privateKeyPem !== undefined) issuedValues.push(certificate.privateKeyPem);
-      }
-      vaultCredentials.push(...vaultCredentialsOf(appSeed, application));
-      for (const value of appSeed.appRoles) {
-        assign(objects, appSeed.objectId.toLowerCase(), graphRoleId(value, `${field}.appRoles`));
-      }
-    }
-  }
-
-  function graphRoleId(value: string, field: string): string {
-    const role = FIRST_PARTY_APPS.find((app) => app.appId === GRAPH_APP_ID)?.appRoles.find((r) => r.value === value);
-    if (!role)
-      throw new DirectoryError('InvalidSeed', `${field}: Microsoft Graph has no application permission '${value}'`);
-    return role.id;
-  }
-
-  function assign(objects: TenantObjects, principalId: string, appRoleId: string, resourceAppId = GRAPH_APP_ID) {
-    const resource = objects.servicePrincipals.find((sp) => sp.appId === resourceAppId);
-    if (!resource) throw new DirectoryError('UnknownServicePrincipal', `No service principal for ${resourceAppId}`);
-    return addAssignment(objects, { principalId, resourceId: resource.id, appRoleId });
-  }
-
-  function addAssignment(
-    objects: TenantObjects,
-    input: { readonly principalId: string; readonly resourceId: string; readonly appRoleId: string },
-  ): AppRoleAssignmentRecord {
-    const principal = objects.servicePrincipals.find((sp) => sp.id === input.principalId.toLowerCase());
-    if (!principal) {
-      throw new DirectoryError('UnknownServicePrincipal', `No service principal ${input.principalId}`);
-    }
-    const resource = objects.servicePrincipals.find((sp) => sp.id === input.resourceId.toLowerCase());
-    if (!resource) throw new DirectoryError('UnknownServicePrincipal', `No service principal ${input.resourceId}`);
-    const appRoleId = input.appRoleId.toLowerCase();
-    if (!resource.appRoles.some((role) => role.id === appRoleId)) {
-      throw new DirectoryError(
-        'UnknownAppRole',
-        `Permission being assigned was not found on application '${resource.appId}'.`,
-      );
-    }
-    const duplicate = objects.assignments.some(
-      (existing) =>
-        existing.principalId === principal.id &&
-        existing.resourceId === resource.id &&
-        existing.appRoleId === appRoleId,
-    );
-    if (duplicate)
-      throw new DirectoryError('DuplicateAssignment', 'Permission being assigned already exists on the object');
-    const record: AppRoleAssignmentRecord = {
-      // Graph's assignment ids are base64url strings, not GUIDs.
-      id: randomBytes(33).toString('base64url').slice(0, 43),
-      tenantId: objects.tenant.id,
-      createdDateTime: now(),
-      principalId: principal.id,
-      principalDisplayName: principal.displayName,
-      resourceId: resource.id,
-      resourceDisplayName: resource.displayName,
-      appRoleId,
-    };
-    objects.assignments.push(record);
-    return record;
-  }
-
-  function removeServicePrincipal(objects: TenantObjects, objectId: string): void {
-    const index = objects.servicePrincipals.findIndex((sp) => sp.id === objectId.toLowerCase());
-    if (index < 0) throw new DirectoryError('UnknownServicePrincipal', `No service principal ${objectId}`);
-    const [removed] = objects.servicePrincipals.splice(index, 1);
-    // Its assignments go with it, both ways.
-    const remaining = objects.assignments.filter(
-      (assignment) => assignment.principalId !== removed?.id && assignment.resourceId !== removed?.id,
-    );
-    objects.assignments.splice(0, objects.assignments.length, ...remaining);
-  }
-
-  function rolesOf(tenantId: string, principalId: string, resourceAppId: string): string[] {
+  function tenantRolesOf(tenantId: string, principalId: string, resourceAppId: string): string[] {
     const objects = tenants.get(tenantId.toLowerCase());
-    const resource = objects?.servicePrincipals.find((sp) => sp.appId === resourceAppId);
-    if (!objects || !resource) return [];
-    return objects.assignments
-      .filter(
-        (assignment) => assignment.principalId === principalId.toLowerCase() && assignment.resourceId === resource.id,
-      )
-      .flatMap((assignment) =>
-        resource.appRoles.filter((role) => role.id === assignment.appRoleId).map((role) => role.value),
-      );
+    return objects ? rolesOf(objects, principalId, resourceAppId) : [];
   }
 
   function registeredApplication(appId: string): ApplicationRecord | undefined {
@@ -410,47 +126,6 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
     return index;
   }
 
-  function tokenView(objects: TenantObjects, application: ApplicationRecord): DirectoryApplication {
-    const servicePrincipal = (): ServicePrincipalRecord | undefined =>
-      objects.servicePrincipals.find((sp) => sp.appId === application.appId);
-    return {
-      tenantId: objects.tenant.id,
-      clientId: application.appId,
-      get objectId() {
-        return servicePrincipal()?.id ?? '';
-      },
-      get hasServicePrincipal() {
-        return servicePrincipal() !== undefined;
-      },
-      get displayName() {
-        return application.displayName;
-      },
-      get appRoles() {
-        const sp = servicePrincipal();
-        return sp ? rolesOf(objects.tenant.id, sp.id, GRAPH_APP_ID) : [];
-      },
-      get secrets() {
-        return application.passwordCredentials;
-      },
-      get certificates() {
-        return application.keyCredentials;
-      },
-      get federatedIdentityCredentials() {
-        return application.federatedIdentityCredentials;
-      },
-      checkSecret: (presented) => checkSecret(application.passwordCredentials, presented, clock()),
-      secretKeyId: (presented) => application.passwordCredentials.find((secret) => secret.value === presented)?.keyId,
-      findCertificate: (thumbprint) =>
-        application.keyCredentials.find(
-          (certificate) =>
-            (thumbprint.sha256 !== undefined &&
-              thumbprint.sha256.toString('hex').toUpperCase() === certificate.thumbprintSha256) ||
-            (thumbprint.sha1 !== undefined &&
-              thumbprint.sha1.toString('hex').toUpperCase() === certificate.thumbprintSha1),
-        ),
-    };
-  }
-
   return {
     now: () => clock(),
     findTenant: (tenantId) => tenants.get(tenantId.toLowerCase())?.tenant,
@@ -461,11 +136,11 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
       const home = application.tenantId === objects.tenant.id;
       const provisioned = objects.servicePrincipals.some((sp) => sp.appId === application.appId);
       return home || (provisioned && application.signInAudience !== 'AzureADMyOrg')
-        ? tokenView(objects, application)
+        ? tokenView(objects, application, clock)
         : undefined;
     },
     findManagedIdentity: (clientId) => managedIdentities.get(clientId.toLowerCase()),
-    rolesOf,
+    rolesOf: tenantRolesOf,
     credentialsForVault: () => vaultCredentials.map((credential) => ({ ...credential })),
 
     applications: (tenantId) => [...objectsOf(tenantId).applications],
@@ -528,7 +203,7 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
       removeServicePrincipal(objectsOf(tenantId), objectId);
     },
     appRoleAssignments: (tenantId) => [...objectsOf(tenantId).assignments],
-    addAppRoleAssignment: (tenantId, assignment) => addAssignment(objectsOf(tenantId), assignment),
+    addAppRoleAssignment: (tenantId, assignment) => addAssignment(objectsOf(tenantId), assignment, now),
     removeAppRoleAssignment(tenantId, assignmentId) {
       const objects = objectsOf(tenantId);
       const index = objects.assignments.findIndex((assignment) => assignment.id === assignmentId);
@@ -547,24 +222,7 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
       issuedValues.push(secret.value);
       return secret;
     },
-    keyCredentialFrom(der, keyOptions) {
-      let facts: CertificateFacts;
-      try {
-        facts = certificateFacts(der);
-      } catch (error) {
-        throw new DirectoryError('InvalidCertificate', 'The key is not a DER-encoded X.509 certificate', {
-          cause: error,
-        });
-      }
-      return {
-        ...facts,
-        keyId: keyOptions.keyId ?? randomUUID(),
-        der,
-        certificatePem: toCertificatePem(der),
-        displayName: keyOptions.displayName ?? facts.subject,
-        customKeyIdentifier: keyOptions.customKeyIdentifier ?? facts.thumbprintSha1,
-      };
-    },
+    keyCredentialFrom: (der, keyOptions) => certificateFromDer(der, keyOptions),
     rotateSecret(clientId, rotateOptions = {}) {
       const application = applicationByClientId(clientId);
       const secret = {
@@ -594,149 +252,4 @@ export async function createDirectory(seed: SeedFile, options: DirectoryOptions 
     },
     signIns: (tenantId) => [...objectsOf(tenantId).signIns],
   };
-}
-
-function checkSecret(secrets: readonly DirectoryClientSecret[], presented: string, nowMs: number): ClientSecretCheck {
-  const presentedDigest = sha256(Buffer.from(presented, 'utf8'));
-  let result: ClientSecretCheck = 'invalid';
-  // Every secret is compared, so the answer's timing does not reveal which one matched.
-  for (const secret of secrets) {
-    if (!timingSafeEqual(presentedDigest, sha256(Buffer.from(secret.value, 'utf8')))) continue;
-    const expired = secret.expiresOn !== undefined && secret.expiresOn.getTime() <= nowMs;
-    if (!expired) result = 'valid';
-    else if (result === 'invalid') result = 'expired';
-  }
-  return result;
-}
-
-function servicePrincipalFor(application: ApplicationRecord, id: string, created: Date): ServicePrincipalRecord {
-  return {
-    id,
-    appId: application.appId,
-    tenantId: application.tenantId,
-    createdDateTime: created,
-    displayName: application.displayName,
-    servicePrincipalType: 'Application',
-    appOwnerOrganizationId: application.tenantId,
-    servicePrincipalNames: [application.appId, ...application.identifierUris],
-    appRoles: [],
-  };
-}
-
-async function seededApplication(
-  tenantId: string,
-  seed: ApplicationSeed,
-  field: string,
-  clock: () => number,
-): Promise<ApplicationRecord> {
-  const keyCredentials = await Promise.all(
-    seed.certificates.map((certificateSeed, index) =>
-      createCertificate(certificateSeed, `${field}.certificates[${index}]`, clock()),
-    ),
-  );
-  return {
-    id: derivedGuid('application', seed.clientId),
-    appId: seed.clientId.toLowerCase(),
-    tenantId,
-    createdDateTime: new Date(clock()),
-    displayName: seed.displayName,
-    description: null,
-    uniqueName: null,
-    signInAudience: 'AzureADMyOrg',
-    identifierUris: [],
-    requiredResourceAccess: [],
-    passwordCredentials: seed.secrets.map((secretSeed, index) =>
-      createSecret(secretSeed, `${field}.secrets[${index}]`),
-    ),
-    keyCredentials,
-    federatedIdentityCredentials: [],
-  };
-}
-
-function createSecret(seed: ClientSecretSeed, field: string): DirectoryClientSecret {
-  return {
-    keyId: seed.keyId,
-    value: seed.value ?? generateSecretValue(),
-    ...(seed.expiresOn === undefined ? {} : { expiresOn: parseInstant(seed.expiresOn, `${field}.expiresOn`) }),
-  };
-}
-
-async function createCertificate(
-  seed: ClientCertificateSeed,
-  field: string,
-  nowMs: number,
-): Promise<DirectoryCertificate> {
-  const notBefore = new Date(nowMs - 60 * 60 * 1000);
-  const expiresOn =
-    seed.expiresOn === undefined
-      ? new Date(nowMs + DEFAULT_CERTIFICATE_VALIDITY_MS)
-      : parseInstant(seed.expiresOn, `${field}.expiresOn`);
-  try {
-    const created = await createSelfSignedCertificate({ subject: seed.subject, notBefore, notAfter: expiresOn });
-    const facts = certificateFacts(created.der);
-    return {
-      ...facts,
-      // Validity as asked, to the millisecond (X.509 keeps whole seconds).
-      notBefore,
-      expiresOn,
-      keyId: seed.keyId,
-      der: created.der,
-      certificatePem: created.certificatePem,
-      privateKeyPem: created.privateKeyPem,
-      subject: seed.subject,
-      displayName: seed.subject,
-      customKeyIdentifier: facts.thumbprintSha1,
-    };
-  } catch (error) {
-    throw new DirectoryError('InvalidSeed', `${field}: cannot create a certificate for subject '${seed.subject}'`, {
-      cause: error,
-    });
-  }
-}
-
-function vaultCredentialsOf(seed: ApplicationSeed, application: ApplicationRecord): VaultCredential[] {
-  const credentials: VaultCredential[] = [];
-  seed.secrets.forEach((secretSeed, index) => {
-    const secret = application.passwordCredentials[index];
-    if (secretSeed.keyVaultSecretName === undefined || !secret) return;
-    credentials.push({
-      secretName: secretSeed.keyVaultSecretName,
-      value: secret.value,
-      ...(secret.expiresOn ? { expiresOn: secret.expiresOn } : {}),
-    });
-  });
-  seed.certificates.forEach((certificateSeed, index) => {
-    const certificate = application.keyCredentials[index];
-    if (certificateSeed.keyVaultSecretName === undefined || !certificate?.privateKeyPem) return;
-    credentials.push({
-      secretName: certificateSeed.keyVaultSecretName,
-      // Key Vault's PEM layout for a certificate with its key: private key first, then the certificate.
-      value: certificate.privateKeyPem + certificate.certificatePem,
-      contentType: 'application/x-pem-file',
-      expiresOn: certificate.expiresOn,
-    });
-  });
-  return credentials;
-}
-
-/** Shaped like the portal's client secrets (`abc8Q~…`, 40 characters), with about 220 bits of entropy. */
-function generateSecretValue(): string {
-  const characters = randomBytes(30).toString('base64url');
-  return `${characters.slice(0, 3)}8Q~${characters.slice(3, 37)}`;
-}
-
-function parseInstant(value: string, field: string): Date {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new DirectoryError('InvalidSeed', `${field}: '${value}' is not an ISO date-time`);
-  }
-  return date;
-}
-
-function sha256(data: Buffer): Buffer {
-  return createHash('sha256').update(data).digest();
-}
-
-function toCertificatePem(der: Buffer): string {
-  return toPem(der, 'CERTIFICATE');
 }

@@ -8,7 +8,7 @@
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
-import type { DirectoryApplication } from './directory.js';
+import type { DirectoryApplication } from './directory-records.js';
 import { entraErrors } from './errors.js';
 import type { EntraErrorSpec } from './errors.js';
 import type { TokenAuthority } from './tokens.js';

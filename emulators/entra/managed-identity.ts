@@ -7,7 +7,8 @@
  * user-assigned identities. A token for `api://AzureADTokenExchange` is the v2.0 token a federated
  * identity credential of an app registration accepts as client assertion.
  */
-import type { Directory, DirectoryManagedIdentity } from './directory.js';
+import type { Directory } from './directory.js';
+import type { DirectoryManagedIdentity } from './directory-records.js';
 import { GRAPH_APP_ID } from './first-party-apps.js';
 import { GRAPH_RESOURCE, KEY_VAULT_RESOURCE } from './service.js';
 import { correlationIdOf, entraErrorResponse, entraErrors } from './errors.js';

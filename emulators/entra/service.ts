@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { CLIENT_ASSERTION_TYPE, verifyClientAssertion } from './client-assertion.js';
 import { isFederatedAssertion, verifyFederatedAssertion } from './federated-assertion.js';
-import type { Directory, DirectoryApplication, DirectoryTenant, SignInRecord } from './directory.js';
+import type { Directory } from './directory.js';
+import type { DirectoryApplication, DirectoryTenant, SignInRecord } from './directory-records.js';
 import { correlationIdOf, entraErrorResponse, entraErrors, entraHeaders } from './errors.js';
 import type { EntraErrorSpec } from './errors.js';
 import type { TokenAuthority } from './tokens.js';

@@ -3,7 +3,7 @@
  * declare, a value of the wrong type or outside its allowed values is refused with 400
  * `Request_BadRequest` naming the property, before anything changes.
  */
-import type { RequiredResourceAccess } from '../entra/directory.js';
+import type { RequiredResourceAccess } from '../entra/directory-records.js';
 import { GraphRequestError } from './responses.js';
 
 type Json = Record<string, unknown>;

@@ -3,8 +3,9 @@
  * the permission check in the caller's tenant, lookups that answer 404 `Request_ResourceNotFound`, and the
  * directory's refusals as Graph errors.
  */
-import type { ApplicationRecord, Directory, ServicePrincipalRecord } from '../entra/directory.js';
-import { DirectoryError } from '../entra/directory.js';
+import type { ApplicationRecord, ServicePrincipalRecord } from '../entra/directory-records.js';
+import type { Directory } from '../entra/directory.js';
+import { DirectoryError } from '../entra/directory-records.js';
 import type { AccessTokenClaims, EmulatorRequest, EmulatorResponse, Route } from '../stack/types.js';
 import { authorizeDirectory } from './auth.js';
 import { badRequest } from './directory-bodies.js';

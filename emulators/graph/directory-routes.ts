@@ -6,7 +6,7 @@
  * modules beside it. Objects belong to the caller's tenant (the token's `tid`). Permissions are checked as Graph does for app-only tokens (403
  * `Authorization_RequestDenied`); a missing object is 404 `Request_ResourceNotFound`.
  */
-import type { ApplicationRecord, DirectoryCertificate } from '../entra/directory.js';
+import type { ApplicationRecord, DirectoryCertificate } from '../entra/directory-records.js';
 import type { EmulatorRequest, EmulatorResponse, Route } from '../stack/types.js';
 import { directoryPermissions } from './auth.js';
 import type { ApplicationChanges } from './directory-bodies.js';

@@ -12,7 +12,7 @@ import type {
   DirectoryClientSecret,
   FederatedIdentityCredential,
   ServicePrincipalRecord,
-} from '../entra/directory.js';
+} from '../entra/directory-records.js';
 
 export const GRAPH_METADATA = 'https://graph.microsoft.com/v1.0/$metadata';
 /** Graph's date-times: UTC with a `Z`, whole seconds. */

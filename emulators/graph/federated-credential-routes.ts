@@ -4,7 +4,7 @@
  * one audience, the name immutable.
  */
 import { randomUUID } from 'node:crypto';
-import type { ApplicationRecord, FederatedIdentityCredential } from '../entra/directory.js';
+import type { ApplicationRecord, FederatedIdentityCredential } from '../entra/directory-records.js';
 import type { EmulatorRequest, EmulatorResponse, Route } from '../stack/types.js';
 import { directoryPermissions } from './auth.js';
 import { badRequest, federatedCredentialInput, readJsonObject } from './directory-bodies.js';

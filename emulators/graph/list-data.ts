@@ -4,7 +4,7 @@
  * midnight in the site's time zone), numbers and booleans their JSON types, the rest strings.
  */
 import type { ColumnSeed, GraphSeed, ListItemSeed, ListSeed, SeedFieldValue, SiteSeed } from '../stack/seed.js';
-import { resolveSeedDate } from '../stack/seed.js';
+import { resolveSeedDate } from '../stack/seed-dates.js';
 import type { ZonedCalendar } from './dates.js';
 import { createZonedCalendar, isCalendarDate, parseGraphInstant } from './dates.js';
 import type { DueDateBound, IndexRange } from './obligations-generator.js';

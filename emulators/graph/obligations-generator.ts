@@ -4,7 +4,7 @@
  * order, so a due-date window maps to an index range by binary search over the (few) days.
  */
 import type { ColumnSeed, ListGeneratorSeed } from '../stack/seed.js';
-import { resolveSeedDate } from '../stack/seed.js';
+import { resolveSeedDate } from '../stack/seed-dates.js';
 import { addDays, createZonedCalendar } from './dates.js';
 
 export type ObligationCurrency = 'EUR' | 'USD' | 'GBP' | 'CHF' | 'JPY';

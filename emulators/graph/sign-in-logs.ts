@@ -7,7 +7,7 @@
  * `signInEventTypes/any(t: t eq 'servicePrincipal')`; `$top`. The caller needs AuditLog.Read.All. Entries
  * appear at once (Entra ID takes minutes).
  */
-import type { SignInRecord } from '../entra/directory.js';
+import type { SignInRecord } from '../entra/directory-records.js';
 import type { Route } from '../stack/types.js';
 import type { DirectoryContext } from './directory-context.js';
 import { directoryFilter } from './directory-filter.js';

@@ -23,7 +23,7 @@ import { createKeyVaultService } from '../keyvault/service.js';
 import type { KeyVaultControl } from '../keyvault/service.js';
 import { createManagedIdentityService, MANAGED_IDENTITY_PATH } from '../entra/managed-identity.js';
 import { withEmptyTenant } from './empty-tenant.js';
-import { loadSeedFile } from './seed.js';
+import { loadSeedFile } from './seed-file.js';
 import type { SeedFile } from './seed.js';
 import { startEmulatorServer } from './server.js';
 import type { EmulatorServer } from './server.js';

@@ -30,7 +30,11 @@ export function withTelemetry<TTrigger, TResult>(
 ): (input: TTrigger, context: InvocationContext) => Promise<TResult> {
   return async (input, context) => {
     if (!telemetryConfigured()) return handler(input, context);
-    const { runInvocation } = await import('../../shared/telemetry/setup.js');
+    // The runtime chunk, which every handler loads anyway, makes the Entra credential: Azure Identity is bundled there only.
+    const [{ runInvocation }, { telemetryCredential }] = await Promise.all([
+      import('../../shared/telemetry/setup.js'),
+      import('../../shared/runtime.js'),
+    ]);
     return runInvocation(
       {
         functionName: context.functionName,
@@ -40,6 +44,7 @@ export function withTelemetry<TTrigger, TResult>(
         traceState: context.traceContext?.traceState,
       },
       async () => handler(input, context),
+      telemetryCredential,
     );
   };
 }

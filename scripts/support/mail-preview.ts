@@ -5,7 +5,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSeedFile, resolveSeedDate } from '../../emulators/stack/seed.js';
+import { loadSeedFile } from '../../emulators/stack/seed-file.js';
+import { resolveSeedDate } from '../../emulators/stack/seed-dates.js';
 import { readMailTemplateFiles } from '../../shared/delivery/mail-template-files.js';
 import { compileMailTemplates } from '../../shared/reminders/mail-template.js';
 import type { MailBranding, ReminderMail } from '../../shared/reminders/mail-template.js';

@@ -28,7 +28,6 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
-import { ManagedIdentityCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import { TELEMETRY_SCOPE } from '../base/telemetry.js';
 import { readTelemetryAuthentication } from '../base/telemetry-auth.js';
@@ -41,11 +40,11 @@ export interface TelemetrySettings {
   readonly OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
 }
 
-/** The credential the Azure Monitor exporter sends telemetry with, for the identity the settings name. */
+/**
+ * The credential the Azure Monitor exporter sends telemetry with, for the identity the settings name. The
+ * functions pass the runtime chunk's (shared/clients/telemetry-credential.ts): this chunk bundles no Azure Identity.
+ */
 export type TelemetryCredentialFactory = (identity: TelemetryIdentity) => TokenCredential;
-
-const managedIdentity: TelemetryCredentialFactory = ({ clientId }) =>
-  clientId === undefined ? new ManagedIdentityCredential() : new ManagedIdentityCredential({ clientId });
 
 /**
  * Entra authentication for Application Insights, when the settings ask for it: an Application Insights
@@ -82,8 +81,8 @@ let started: Telemetry | undefined;
  * it as the global tracer, meter and logger provider. Returns undefined when no exporter is configured.
  */
 export function startTelemetry(
-  env: TelemetrySettings = process.env,
-  createCredential: TelemetryCredentialFactory = managedIdentity,
+  env: TelemetrySettings,
+  createCredential: TelemetryCredentialFactory,
 ): Telemetry | undefined {
   const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined;
   const authentication = env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING?.trim() || undefined;
@@ -165,10 +164,14 @@ export async function stopTelemetry(): Promise<void> {
 
 /**
  * Runs an invocation in a span that continues the host's trace, then flushes. Without an exporter it
- * only runs the invocation.
+ * only runs the invocation. `createCredential` is for Entra authentication to Application Insights.
  */
-export async function runInvocation<T>(invocation: InvocationTrace, task: () => Promise<T>): Promise<T> {
-  const telemetry = startTelemetry();
+export async function runInvocation<T>(
+  invocation: InvocationTrace,
+  task: () => Promise<T>,
+  createCredential: TelemetryCredentialFactory,
+): Promise<T> {
+  const telemetry = startTelemetry(process.env, createCredential);
   if (telemetry === undefined) return task();
   const carrier: Record<string, string> = {};
   if (invocation.traceParent) carrier.traceparent = invocation.traceParent;

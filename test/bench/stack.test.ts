@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
-import { loadSeedFile } from '../../emulators/stack/seed.js';
+import { loadSeedFile } from '../../emulators/stack/seed-file.js';
 import { benchSeed, latencyRules, requestsBetween, sumRequests } from '../../bench/stack.js';
 
 describe('benchSeed', () => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../../devhost/host.js';
-import type { FunctionApp } from '../../devhost/host.js';
+import type { FunctionApp } from '../../devhost/host-types.js';
 import { invokeHttpPath } from '../../devhost/http-routes.js';
 import { drainQueue } from '../../devhost/queue-storage.js';
 import { startAzurite } from '../../emulators/stack/azurite.js';

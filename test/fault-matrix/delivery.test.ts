@@ -10,7 +10,7 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import { decodeQueueMessage } from '../../devhost/queue-storage.js';
-import type { InvocationOutcome } from '../../devhost/host.js';
+import type { InvocationOutcome } from '../../devhost/host-types.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import { lookupReminder } from '../../shared/delivery/ledger/index.js';
 import { useFunctionHost } from '../support/function-host.js';

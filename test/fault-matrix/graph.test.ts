@@ -9,7 +9,7 @@
  * of requests, and so which request a fault hits, fixed.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSeedFile } from '../../emulators/stack/seed.js';
+import { loadSeedFile } from '../../emulators/stack/seed-file.js';
 import type { SeedFile } from '../../emulators/stack/seed.js';
 import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
 import type { SweepSummary } from '../../shared/sweep/sweep.js';

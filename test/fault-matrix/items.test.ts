@@ -9,7 +9,7 @@
  * the Graph emulator's control (replaceListItems). Driven through the local host against the stack.
  */
 import { describe, expect, it } from 'vitest';
-import { loadSeedFile } from '../../emulators/stack/seed.js';
+import { loadSeedFile } from '../../emulators/stack/seed-file.js';
 import type { ListSeed, SeedFile } from '../../emulators/stack/seed.js';
 import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
 import { MAX_TEXT_FIELD_LENGTH } from '../../shared/reminders/rules.js';

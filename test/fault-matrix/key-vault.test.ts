@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { loadSeedFile } from '../../emulators/stack/seed.js';
+import { loadSeedFile } from '../../emulators/stack/seed-file.js';
 import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
 import { failureOf, publicFailureCode, useFunctionHost } from '../support/function-host.js';
 import { useLocalStack } from '../support/stack.js';

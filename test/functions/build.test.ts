@@ -152,6 +152,15 @@ describe('build output (dist/main.cjs and its chunks)', () => {
     expect(new Set(otlpPaths)).toEqual(new Set(['/v1/traces', '/v1/logs']));
   });
 
+  it('bundles Azure Identity and MSAL in the runtime chunk only: the telemetry chunk is handed its credential', async () => {
+    const read = (file: string) => readFile(path.join(appRoot ?? '', file), 'utf8');
+    const [runtime, telemetry] = await Promise.all([read('dist/runtime.cjs'), read('dist/telemetry.cjs')]);
+    for (const identityClass of ['ManagedIdentityCredential', 'ConfidentialClientApplication']) {
+      expect(runtime).toContain(identityClass);
+      expect(telemetry).not.toContain(identityClass);
+    }
+  });
+
   it('answers a ConfigError thrown in the runtime chunk as one: the chunks share the error classes', () => {
     expect(fromBundle.misconfigured).toMatchObject({
       status: 500,

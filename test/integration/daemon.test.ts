@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { drainQueue, queueServiceClientFor } from '../../devhost/queue-storage.js';
 import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
-import { loadSeedFile } from '../../emulators/stack/seed.js';
+import { loadSeedFile } from '../../emulators/stack/seed-file.js';
 import type { ListItemSeed, ListSeed, SeedFile } from '../../emulators/stack/seed.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';

@@ -5,7 +5,7 @@
  */
 import { QueueServiceClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
-import type { InvocationOutcome } from '../../devhost/host.js';
+import type { InvocationOutcome } from '../../devhost/host-types.js';
 import { drainQueue } from '../../devhost/queue-storage.js';
 import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';

@@ -8,7 +8,7 @@
  * no e-mail address).
  */
 import { describe, expect, it } from 'vitest';
-import type { HttpInvocationOutcome } from '../../devhost/host.js';
+import type { HttpInvocationOutcome } from '../../devhost/host-types.js';
 import { createRunHistory, getRun, recordDelivery, recordRun } from '../../shared/history/index.js';
 import type { RunDetails, RunPage } from '../../shared/history/index.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';

@@ -4,7 +4,7 @@
  * The sweep reads them in the configured zone and warns once per run with the count and the fix.
  */
 import { describe, expect, it } from 'vitest';
-import { loadSeedFile } from '../../emulators/stack/seed.js';
+import { loadSeedFile } from '../../emulators/stack/seed-file.js';
 import type { SeedFile } from '../../emulators/stack/seed.js';
 import { DEMO_SEED_PATH } from '../../emulators/stack/stack.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';

@@ -5,7 +5,7 @@
  * hand, as anyone with write access to the queue could.
  */
 import { describe, expect, it } from 'vitest';
-import type { InvocationOutcome } from '../../devhost/host.js';
+import type { InvocationOutcome } from '../../devhost/host-types.js';
 import type { ListItemSeed } from '../../emulators/stack/seed.js';
 import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
 import { listObligationReminders, lookupRefusal, lookupReminder } from '../../shared/delivery/ledger/index.js';

@@ -22,7 +22,7 @@ import type {
   InvocationLogRecord,
   InvocationOutcome,
   TimerInvocationOptions,
-} from '../../devhost/host.js';
+} from '../../devhost/host-types.js';
 import { invokeHttpPath } from '../../devhost/http-routes.js';
 import { runQueueTrigger } from '../../devhost/queue-listener.js';
 import type { QueueListenerOptions, QueueListenerResult } from '../../devhost/queue-listener.js';

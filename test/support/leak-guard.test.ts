@@ -10,7 +10,7 @@ import { InvocationContext } from '@azure/functions';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionApp } from '../../devhost/host.js';
-import type { FunctionApp } from '../../devhost/host.js';
+import type { FunctionApp } from '../../devhost/host-types.js';
 import { createGraphTokenProvider } from '../../shared/clients/auth.js';
 import { createKeyVaultCredentialProvider } from '../../shared/clients/key-vault-credentials.js';
 import { createLeakGuard, LeakDetectedError, leakGuard, stackCredentials, withLeakGuard } from './leak-guard.js';

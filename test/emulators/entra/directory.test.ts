@@ -1,7 +1,9 @@
 import { X509Certificate, createHash, createPrivateKey, sign, verify } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DirectoryError, createDirectory } from '../../../emulators/entra/directory.js';
-import type { Directory, DirectoryApplication } from '../../../emulators/entra/directory.js';
+import { DirectoryError } from '../../../emulators/entra/directory-records.js';
+import { createDirectory } from '../../../emulators/entra/directory.js';
+import type { Directory } from '../../../emulators/entra/directory.js';
+import type { DirectoryApplication } from '../../../emulators/entra/directory-records.js';
 import type { SeedFile } from '../../../emulators/stack/seed.js';
 import { createTestClock, identityTestSeed, ids, vaultSecretNames } from './identity-fixtures.js';
 

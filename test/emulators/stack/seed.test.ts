@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSeedFile, parseSeed, resolveSeedDate, SeedError } from '../../../emulators/stack/seed.js';
+import { loadSeedFile, parseSeed } from '../../../emulators/stack/seed-file.js';
+import { resolveSeedDate } from '../../../emulators/stack/seed-dates.js';
+import { SeedError } from '../../../emulators/stack/seed-error.js';
 
 const DEMO_SEED_PATH = fileURLToPath(new URL('../../../emulators/data/demo-seed.json', import.meta.url));
 

@@ -7,8 +7,14 @@ import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inSpan } from '../../../shared/base/telemetry.js';
 import { runInvocation, startTelemetry, stopTelemetry } from '../../../shared/telemetry/setup.js';
+import type { TelemetryCredentialFactory } from '../../../shared/telemetry/setup.js';
 import { startRecordingServer } from '../../support/https-test-servers.js';
 import type { TestHttpsServer } from '../../support/https-test-servers.js';
+
+/** For settings without Entra authentication: no credential is made. */
+const noCredential: TelemetryCredentialFactory = () => {
+  throw new Error('these settings ask for no Entra authentication');
+};
 
 describe('telemetry SDK set-up', () => {
   let ingestion: TestHttpsServer;
@@ -21,9 +27,9 @@ describe('telemetry SDK set-up', () => {
   });
 
   it('starts nothing without an exporter setting', () => {
-    expect(startTelemetry({})).toBeUndefined();
+    expect(startTelemetry({}, noCredential)).toBeUndefined();
     expect(
-      startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ', APPLICATIONINSIGHTS_CONNECTION_STRING: '' }),
+      startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ', APPLICATIONINSIGHTS_CONNECTION_STRING: '' }, noCredential),
     ).toBeUndefined();
   });
 
@@ -32,9 +38,11 @@ describe('telemetry SDK set-up', () => {
     const saved = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
     process.env.APPLICATIONINSIGHTS_CONNECTION_STRING = connectionString;
     try {
-      expect(startTelemetry({ APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString })).toBeDefined();
-      await runInvocation({ functionName: 'reminderTimer', invocationId: 'inv-1', trigger: 'timer' }, () =>
-        inSpan('reminders.sweep', { 'due_notifier.reminders': 3 }, () => Promise.resolve()),
+      expect(startTelemetry({ APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString }, noCredential)).toBeDefined();
+      await runInvocation(
+        { functionName: 'reminderTimer', invocationId: 'inv-1', trigger: 'timer' },
+        () => inSpan('reminders.sweep', { 'due_notifier.reminders': 3 }, () => Promise.resolve()),
+        noCredential,
       );
     } finally {
       if (saved === undefined) delete process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
@@ -58,13 +66,14 @@ describe('telemetry SDK set-up', () => {
     Object.assign(process.env, settings);
     const before = ingestion.requests.length;
     try {
-      // Started here with a stand-in for the managed identity; the invocation finds it started for these settings.
-      startTelemetry(settings, (identity) => {
-        identities.push(identity);
-        return credential;
-      });
-      await runInvocation({ functionName: 'reminderTimer', invocationId: 'inv-2', trigger: 'timer' }, () =>
-        inSpan('reminders.sweep', { 'due_notifier.reminders': 1 }, () => Promise.resolve()),
+      // A stand-in for the managed identity, handed over as the functions hand over the runtime chunk's.
+      await runInvocation(
+        { functionName: 'reminderTimer', invocationId: 'inv-2', trigger: 'timer' },
+        () => inSpan('reminders.sweep', { 'due_notifier.reminders': 1 }, () => Promise.resolve()),
+        (identity) => {
+          identities.push(identity);
+          return credential;
+        },
       );
     } finally {
       for (const name of Object.keys(settings)) {
@@ -79,11 +88,11 @@ describe('telemetry SDK set-up', () => {
   });
 
   it('starts again, registered, when the exporter settings change', () => {
-    const first = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
-    const second = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:2' });
+    const first = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' }, noCredential);
+    const second = startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:2' }, noCredential);
     expect(second).toBeDefined();
     expect(second).not.toBe(first);
-    expect(startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:2' })).toBe(second);
+    expect(startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:2' }, noCredential)).toBe(second);
     // Recording: the new SDK is the registered one (left unended: nothing to export to these ports).
     expect(trace.getTracer('test').startSpan('probe').isRecording()).toBe(true);
   });
