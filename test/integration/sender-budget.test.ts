@@ -5,7 +5,7 @@
  * what the mailbox has already sent this hour is taken off, and a dry run says what would fit; with the
  * Table service down the run still enqueues everything and says the budget is unknown.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { HttpInvocationOutcome } from '../../devhost/host.js';
 import { paceLimitsOf } from '../../shared/delivery/deferral.js';
 import { takeSendSlot } from '../../shared/delivery/ledger/index.js';
@@ -16,7 +16,7 @@ import { useFunctionHost } from '../support/function-host.js';
 import { captureOutput } from '../support/leak-guard.js';
 import { forgetMailboxPace } from '../support/mailbox-pace.js';
 import { inDays, obligation } from '../support/obligations.js';
-import { startOutageProxy } from '../support/outage-proxy.js';
+import { useTableOutage } from '../support/outage-proxy.js';
 import { useLocalStack } from '../support/stack.js';
 
 const MAILBOX = 'billing@contoso.com';
@@ -97,21 +97,10 @@ describe("the sender mailboxes' daily budget in the run summary", () => {
   });
 
   describe('with the Table service down', () => {
-    let restore: (() => Promise<void>) | undefined;
-    afterEach(async () => {
-      await restore?.();
-      restore = undefined;
-    });
+    const tableOutage = useTableOutage(stack, host);
 
     it('the run enqueues every reminder and says the budget is unknown', async () => {
-      const { azurite } = stack();
-      if (azurite === undefined) throw new Error('The stack runs without Azurite');
-      const proxy = await startOutageProxy(new URL(azurite.tableEndpoint));
-      restore = () => proxy.close();
-      const connection = stack().settings.AzureWebJobsStorage ?? '';
-      host().setSettings({
-        AzureWebJobsStorage: connection.replace(`TableEndpoint=${azurite.tableEndpoint}`, `TableEndpoint=${proxy.url}`),
-      });
+      const proxy = await tableOutage();
       listObligations(6, 201);
       proxy.down();
       const outcome = await host().runByHttp();
