@@ -4,8 +4,10 @@
  * stdout carries JSON lines only (`npm run -s sweep`, so that npm's banner stays out); logs go to stderr.
  * --dry-run: each reminder as one JSON line on stdout (ordered by id), the summary (JSON) on stderr.
  * Otherwise the reminders are enqueued as the timer's output binding would, and the summary, with what
- * was enqueued (`enqueued: { queue, count, ids }`), is the one JSON line on stdout. Either way the run
- * is recorded in the run history (trigger `cli`; `npm run runs` shows it).
+ * was enqueued (`enqueued: { queue, count, ids }`), is the one JSON line on stdout. With a sender
+ * mailbox set, the summary's `senderBudget` (and one line on stderr) says how many of them fit today's
+ * sender budget and how many go out tomorrow first. Either way the run is recorded in the run history
+ * (trigger `cli`; `npm run runs` shows it).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +15,11 @@ import { parseArgs } from 'node:util';
 import { parseIsoInstant } from '../functions/support/run-request.js';
 import type { Logger } from '../shared/base/logger.js';
 import { isCalendarDate, startOfDayIn } from '../shared/reminders/calendar.js';
+import { dailyBudgetCheck } from '../shared/delivery/daily-budget.js';
 import { recordSweep } from '../shared/history/index.js';
 import { getDaemonRuntime } from '../shared/runtime.js';
 import { runSweep } from '../shared/sweep/sweep.js';
+import { describeRun } from '../shared/sweep/sender-budget.js';
 import { commandLineError, failureLine } from './support/cli-errors.js';
 import { applyLocalSettings } from './support/local-settings.js';
 import { enqueueReminders } from './support/reminder-queue.js';
@@ -83,8 +87,8 @@ function parseArguments(argv: readonly string[]): SweepArguments | 'help' {
   };
 }
 
-/** The sweep's own summary log line: the command prints the summary itself, once. */
-const SUMMARY_LOG = /^Run \S+ summary: \{/;
+/** The sweep's own summary log lines: the command prints the summary itself, once. */
+const SUMMARY_LOG = /^Run \S+(?: summary: \{|: [\d,]+ reminders? (?:would be )?enqueued)/;
 
 function stderrLogger(verbose: boolean): Logger {
   return {
@@ -107,24 +111,31 @@ async function main(): Promise<void> {
   await applyLocalSettings(args.settingsFile, { required: args.settingsFileGiven });
 
   const logger = stderrLogger(args.verbose);
-  const { config, graph, metrics, history } = getDaemonRuntime(process.env, { logger });
+  const { config, graph, metrics, history, ledger } = getDaemonRuntime(process.env, { logger });
   const now = typeof args.now === 'string' ? startOfDayIn(args.now, config.timeZone) : args.now;
-  // Recorded in the run history like the timer's runs (trigger `cli`); the ledger is not consulted.
+  // Recorded in the run history like the timer's runs (trigger `cli`); the ledger is not consulted for
+  // reminders already sent, only for the sender mailboxes' pace (how many fit today's budget).
+  const senderBudget = dailyBudgetCheck(ledger, config.delivery.senders);
   const result = await recordSweep(
     history,
     logger,
     { trigger: 'cli', dryRun: args.dryRun, ...(now ? { now } : {}) },
-    (options) => runSweep({ config, graph, metrics, logger }, options),
+    (options) => runSweep({ config, graph, metrics, logger, senderBudget }, options),
   );
+  // With a sender mailbox, the sweep's one-line account of the run (how many fit today's budget).
+  const { reminders, senderBudget: budget } = result.summary;
+  const account = budget === undefined ? undefined : `${describeRun(reminders, budget, args.dryRun)}.\n`;
 
   if (args.dryRun) {
     for (const reminder of result.reminders) {
       process.stdout.write(`${JSON.stringify(reminder)}\n`);
     }
+    if (account !== undefined) process.stderr.write(account);
     process.stderr.write(`${JSON.stringify(result.summary)}\n`);
     return;
   }
   const enqueued = await enqueueReminders(APP_ROOT, config.queueName, result.reminders);
+  if (account !== undefined) process.stderr.write(account);
   process.stdout.write(`${JSON.stringify({ ...result.summary, enqueued })}\n`);
 }
 

@@ -35,6 +35,7 @@ import type { Reschedule } from './delivery/deferral.js';
 import { backlogReport, redrive } from './delivery/backlog.js';
 import type { BacklogQueues, BacklogReport, RedriveOptions, RedriveResult } from './delivery/backlog.js';
 import { createDeliverySummary } from './delivery/delivery-summary.js';
+import { dailyBudgetCheck } from './delivery/daily-budget.js';
 import { deliveryTime } from './delivery/delivery-time.js';
 import type { DeliverySummary } from './delivery/delivery-summary.js';
 import { createReminderLedger, findSentReminderIds } from './delivery/ledger/index.js';
@@ -203,8 +204,9 @@ export function createDaemonRuntime(config: AppConfig, logger: Logger): DaemonRu
 
 /**
  * A sweep as the timer and the HTTP trigger run it, on the runtime of the app settings in the
- * environment: reminders the ledger records as sent are left out; the run is recorded in the run
- * history, and a timer run then prunes the runs older than the retention (a few at a time).
+ * environment: reminders the ledger records as sent are left out, those left are counted against the
+ * sender mailboxes' daily budget (their pace in the ledger); the run is recorded in the run history,
+ * and a timer run then prunes the runs older than the retention (a few at a time).
  */
 export async function sweepWithRuntime(
   logger: Logger,
@@ -213,9 +215,10 @@ export async function sweepWithRuntime(
   const { config, graph, metrics, ledger, history } = getDaemonRuntime(process.env);
   const findSent = (reminders: readonly ReminderMessage[], abortSignal?: AbortSignal) =>
     findSentReminderIds(ledger, reminders, abortSignal ? { abortSignal } : {});
+  const senderBudget = dailyBudgetCheck(ledger, config.delivery.senders);
   try {
     return await recordSweep(history, logger, options, (sweepOptions) =>
-      runSweep({ config, graph, metrics, logger, findSent }, sweepOptions),
+      runSweep({ config, graph, metrics, logger, findSent, senderBudget }, sweepOptions),
     );
   } finally {
     if (options.trigger === 'timer') {

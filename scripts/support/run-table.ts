@@ -2,7 +2,8 @@
  * What `npm run runs` (and the demo) print of the run history, as pure functions: recent runs as a
  * table, one run as labelled lines with its deliveries by outcome and its failed or deferred ones.
  */
-import type { RunDetails, RunWithDeliveries } from '../../shared/history/index.js';
+import type { RunDetails, RunWithDeliveries, SenderBudgetCounts } from '../../shared/history/index.js';
+import { describeSenderBudget } from '../../shared/sweep/sender-budget.js';
 
 const COLUMNS = [
   'started (UTC)',
@@ -11,13 +12,14 @@ const COLUMNS = [
   'status',
   'instant (UTC)',
   'emitted',
+  'over budget',
   'sent',
   'failed',
   'took',
   'note',
 ];
 /** Columns of counts, right-aligned. */
-const NUMERIC = new Set(['emitted', 'sent', 'failed', 'took']);
+const NUMERIC = new Set(['emitted', 'over budget', 'sent', 'failed', 'took']);
 
 /** The runs as a table: a header, a rule, one row per run (newest first as given). */
 export function formatRunTable(runs: readonly RunWithDeliveries[]): string[] {
@@ -29,6 +31,7 @@ export function formatRunTable(runs: readonly RunWithDeliveries[]): string[] {
     run.status,
     minute(run.instant),
     run.counts === undefined ? '-' : String(run.counts.reminders),
+    overBudget(run.counts?.senderBudget),
     String(run.deliveries.byStatus.sent ?? 0),
     String(run.deliveries.byStatus.failed ?? 0),
     run.durationMs === undefined ? '-' : duration(run.durationMs),
@@ -63,6 +66,7 @@ export function formatRunDetails(run: RunDetails): string[] {
     ['eligible', run.counts && String(run.counts.eligible)],
     ['emitted', run.counts && String(run.counts.reminders)],
     ['already sent', run.counts && String(run.counts.alreadySent)],
+    ['sender budget', run.counts?.senderBudget && describeSenderBudget(run.counts.senderBudget, run.dryRun)],
     ['skipped', run.counts && (skipped.length > 0 ? skipped.join(', ') : 'none')],
     ['deliveries', deliveries.length > 0 ? deliveries.join(', ') : 'none recorded'],
     ['resubmitted from', run.resubmittedFrom],
@@ -77,6 +81,12 @@ export function formatRunDetails(run: RunDetails): string[] {
       `  ${problem.status.padEnd(8)} ${problem.reminderId}  ${problem.code ?? ''}`.trimEnd(),
     ),
   ];
+}
+
+/** Reminders past the sender mailboxes' daily budget: `-` without a sender mailbox, `?` when unknown. */
+function overBudget(budget: SenderBudgetCounts | undefined): string {
+  if (budget === undefined) return '-';
+  return budget.known ? String(budget.overBudget) : '?';
 }
 
 function noteOf(run: RunWithDeliveries): string {

@@ -17,4 +17,5 @@ export type {
   RunRecord,
   RunStatus,
   RunTrigger,
+  SenderBudgetCounts,
 } from './run-record.js';

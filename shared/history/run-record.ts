@@ -26,7 +26,14 @@ export interface RunCounts {
   readonly skipped: Readonly<Partial<Record<string, number>>>;
   readonly languageIgnored?: number;
   readonly warnings?: readonly string[];
+  /** How many reminders fit the sender mailboxes' daily budget, or why that is unknown; with a sender mailbox. */
+  readonly senderBudget?: SenderBudgetCounts;
 }
+
+/** The sweep's `senderBudget`: reminders that fit today's sender budget and those that go out tomorrow first. */
+export type SenderBudgetCounts =
+  | { readonly known: true; readonly fitToday: number; readonly overBudget: number }
+  | { readonly known: false; readonly reason: string };
 
 export interface RunFailure {
   readonly code: string;
@@ -108,6 +115,7 @@ export function runProperties(run: RunRecord): Record<string, string | number | 
           skipped: JSON.stringify(counts.skipped),
           ...(counts.languageIgnored === undefined ? {} : { languageIgnored: counts.languageIgnored }),
           ...(counts.warnings === undefined ? {} : { warnings: JSON.stringify(counts.warnings.map(historyMessage)) }),
+          ...senderBudgetProperties(counts.senderBudget),
         }),
     ...(run.resubmittedFrom === undefined ? {} : { resubmittedFrom: run.resubmittedFrom }),
     ...(run.resubmittedAs === undefined ? {} : { resubmittedAs: run.resubmittedAs }),
@@ -164,6 +172,10 @@ export function runFromEntity(entity: Readonly<Record<string, unknown>>): RunRec
             skipped: countsFrom(parseJson(text('skipped'))),
             ...(languageIgnored === undefined ? {} : { languageIgnored }),
             ...(Array.isArray(warnings) ? { warnings: warnings.filter((line) => typeof line === 'string') } : {}),
+            ...optional(
+              'senderBudget',
+              senderBudgetFrom(count('budgetFitToday'), count('budgetOverBudget'), text('budgetUnknown')),
+            ),
           },
         }),
     ...optional('resubmittedFrom', text('resubmittedFrom')),
@@ -188,6 +200,22 @@ export function countDeliveries(deliveries: readonly Pick<DeliveryRecord, 'statu
     if (code !== undefined) byCode[code] = (byCode[code] ?? 0) + 1;
   }
   return { byStatus, byCode };
+}
+
+/** A run's `senderBudget` as flat properties: the two counts, or why the budget was unknown. */
+function senderBudgetProperties(budget: SenderBudgetCounts | undefined): Record<string, number | string> {
+  if (budget === undefined) return {};
+  if (!budget.known) return { budgetUnknown: historyMessage(budget.reason) };
+  return { budgetFitToday: budget.fitToday, budgetOverBudget: budget.overBudget };
+}
+
+function senderBudgetFrom(
+  fitToday: number | undefined,
+  overBudget: number | undefined,
+  unknown: string | undefined,
+): SenderBudgetCounts | undefined {
+  if (fitToday !== undefined && overBudget !== undefined) return { known: true, fitToday, overBudget };
+  return unknown === undefined ? undefined : { known: false, reason: unknown };
 }
 
 function countsFrom(value: unknown): Record<string, number> {

@@ -24,6 +24,8 @@ import type { ListItem, ReminderMessage, ReminderRules, SkipReason } from '../re
 import { createRunTally } from '../reminders/run-tally.js';
 import { createDueDateZoneCheck } from '../reminders/zone-check.js';
 import type { ZoneMismatch } from '../reminders/zone-check.js';
+import { describeRun, senderBudgetOf } from './sender-budget.js';
+import type { SenderBudget, SenderBudgetCheck } from './sender-budget.js';
 
 export interface SweepDependencies {
   readonly config: AppConfig;
@@ -43,6 +45,8 @@ export interface SweepDependencies {
   ) => Promise<ReadonlySet<string>>;
   /** How many due-date ranges to read at once (one when the last window fitted in a page); default: the process's. */
   readonly rangePlanner?: RangePlanner;
+  /** How many reminders fit the sender mailboxes' daily budget (the runtime's, from the delivery's pace); absent: not said. */
+  readonly senderBudget?: SenderBudgetCheck | undefined;
 }
 
 export interface SweepOptions {
@@ -71,6 +75,8 @@ export interface SweepSummary {
   readonly languageIgnored?: number;
   /** What an operator should fix, each said once per run (a misconfigured time zone); only when any. */
   readonly warnings?: readonly string[];
+  /** How many reminders fit today's sender budget and how many go out tomorrow first (sender-budget.ts); with a sender mailbox. */
+  readonly senderBudget?: SenderBudget;
   /** Outbound requests made during this run (a cached token or secret makes none). */
   readonly requests: RequestCounts;
   readonly durationMs: number;
@@ -152,7 +158,8 @@ async function sweep(deps: SweepDependencies, options: SweepOptions): Promise<Sw
   const budget = AbortSignal.timeout(deps.config.runTimeBudgetMs);
   const deadline = Date.now() + deps.config.runTimeBudgetMs;
   const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal, budget]) : budget;
-  let sent: ReadonlySet<string>;
+  let reminders: ReminderMessage[];
+  let senderBudget: SenderBudget | undefined;
   try {
     await forEachPageConcurrently(
       readObligations(deps, dueDateFilterWindow(rules, now), ranges, { ...options, deadline }),
@@ -161,13 +168,14 @@ async function sweep(deps: SweepDependencies, options: SweepOptions): Promise<Sw
     );
     planner.record(list, tally.summary().itemsRead);
     due.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    sent = await findSent(deps, due, runId, abortSignal);
+    const sent = await findSent(deps, due, runId, abortSignal);
+    reminders = sent.size === 0 ? due : due.filter((reminder) => !sent.has(reminder.id));
+    senderBudget = await senderBudgetOf(deps.senderBudget, reminders, now, abortSignal);
   } catch (error) {
     throw budget.aborted && !options.abortSignal?.aborted
       ? runTimeBudgetExceeded(deps.config, runId, tally.summary().itemsRead, error)
       : error;
   }
-  const reminders = sent.size === 0 ? due : due.filter((reminder) => !sent.has(reminder.id));
   const counts = tally.summary();
   const mismatch = zoneCheck.result();
   if (mismatch !== undefined) {
@@ -183,9 +191,11 @@ async function sweep(deps: SweepDependencies, options: SweepOptions): Promise<Sw
     skipped: counts.skipped,
     ...(counts.languageIgnored === undefined ? {} : { languageIgnored: counts.languageIgnored }),
     ...(mismatch === undefined ? {} : { warnings: [zoneMismatchWarning(mismatch, rules.timeZone)] }),
+    ...(senderBudget === undefined ? {} : { senderBudget }),
     requests: countsSince(requestsBefore, deps.metrics.snapshot()),
     durationMs: Math.round(performance.now() - startedAt),
   };
+  deps.logger.info(`Run ${runId}: ${describeRun(summary.reminders, senderBudget, options.dryRun === true)}`);
   deps.logger.info(`Run ${runId} summary: ${JSON.stringify(summary)}`);
   return { runId, now: summary.now, reminders, summary };
 }

@@ -7,14 +7,14 @@
  * 30 × TIME_SCALE a minute; DELIVERY_RETRY_DELAY_SECONDS 1 for the default 60: 1/60).
  */
 import { QueueServiceClient } from '@azure/storage-queue';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueueMessages } from '../../devhost/queue-storage.js';
 import { lookupReminder } from '../../shared/delivery/ledger/index.js';
 import type { ReminderMessage } from '../../shared/reminders/rules.js';
 import { getDaemonRuntime } from '../../shared/runtime.js';
 import { calendarDate, useFunctionHost } from '../support/function-host.js';
 import { forgetMailboxPace } from '../support/mailbox-pace.js';
-import { startOutageProxy } from '../support/outage-proxy.js';
+import { useTableOutage } from '../support/outage-proxy.js';
 import { listObligationsFor } from '../support/obligations.js';
 import { reminderMessage } from '../support/reminder-messages.js';
 import { useLocalStack } from '../support/stack.js';
@@ -170,21 +170,10 @@ describe('the daily recipient budget', () => {
 });
 
 describe('a Table storage outage', () => {
-  let restore: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await restore?.();
-    restore = undefined;
-  });
+  const tableOutage = useTableOutage(stack, host);
 
   it('of 10 minutes (10 s at 1/60) poisons nothing: the reminders wait and are sent once it is over', async () => {
-    const { azurite } = stack();
-    if (azurite === undefined) throw new Error('The stack runs without Azurite');
-    const proxy = await startOutageProxy(new URL(azurite.tableEndpoint));
-    restore = () => proxy.close();
-    const connection = stack().settings.AzureWebJobsStorage ?? '';
-    host().setSettings({
-      AzureWebJobsStorage: connection.replace(`TableEndpoint=${azurite.tableEndpoint}`, `TableEndpoint=${proxy.url}`),
-    });
+    const proxy = await tableOutage();
     const reminders = await enqueueReminders(4);
     proxy.down();
     setTimeout(() => proxy.up(), 10_000);
@@ -195,6 +184,7 @@ describe('a Table storage outage', () => {
     expect(host().mailedReminderIds()).toEqual(ids(reminders));
     // The outage outlasted what the queue's maxDequeueCount (5) would have survived.
     expect(outcomes.length).toBeGreaterThan(5 * reminders.length);
+    const connection = stack().settings.AzureWebJobsStorage ?? '';
     const poison = QueueServiceClient.fromConnectionString(connection).getQueueClient('reminders-poison');
     expect((await poison.exists()) ? (await poison.getProperties()).approximateMessagesCount : 0).toBe(0);
   }, 90_000);

@@ -51,7 +51,7 @@ describe('npm run runs', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^started \(UTC\)\s+run id\s+trigger\s+status\s+instant \(UTC\)\s+emitted\s+sent\s+failed\s+took\s+note$/,
+      /^started \(UTC\)\s+run id\s+trigger\s+status\s+instant \(UTC\)\s+emitted\s+over budget\s+sent\s+failed\s+took\s+note$/,
     );
     expect(lines[2]).toMatch(/ cli +failed .* GraphAccessDenied$/);
     expect(lines[3]).toContain(succeededId);

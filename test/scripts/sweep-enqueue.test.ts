@@ -32,6 +32,7 @@ describe('npm run sweep (a real run)', () => {
     expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines[0] ?? '') as {
       reminders: number;
+      senderBudget: unknown;
       enqueued: { queue: string; count: number; ids: string[] };
     };
     const queueName = stack().settings.NOTIFICATION_QUEUE ?? '';
@@ -40,6 +41,9 @@ describe('npm run sweep (a real run)', () => {
     expect(summary.enqueued.ids).toHaveLength(summary.reminders);
     expect(summary.reminders).toBeGreaterThan(0);
     expect(result.stderr).toContain(`Enqueued ${summary.reminders} reminder(s) on queue '${queueName}': `);
+    // SENDER_MAILBOX at its default budget, nothing sent yet: all of them fit today.
+    expect(summary.senderBudget).toEqual({ known: true, fitToday: summary.reminders, overBudget: 0 });
+    expect(result.stderr).toContain(`\n${summary.reminders} reminders enqueued; all fit today's sender budget.\n`);
 
     const queue = queueServiceClientFor('AzureWebJobsStorage', stack().settings).getQueueClient(queueName);
     const texts = await drainQueue(queue, { encoding: 'none' });

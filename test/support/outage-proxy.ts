@@ -5,9 +5,14 @@
  *
  *   const proxy = await startOutageProxy(new URL(tableEndpoint));
  *   proxy.down(); ... proxy.up(); await proxy.close();
+ *
+ * For a function host, `useTableOutage(stack, host)` puts one in front of the app's Table storage.
  */
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterEach } from 'vitest';
+import type { LocalStack } from '../../emulators/stack/stack.js';
+import type { FunctionHost } from './function-host.js';
 
 export interface OutageProxy {
   /** `http://127.0.0.1:{port}` plus the target's path: where clients connect instead of the target. */
@@ -56,5 +61,28 @@ export async function startOutageProxy(target: URL): Promise<OutageProxy> {
       for (const socket of open) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * A proxy in front of the stack's Azurite table endpoint, the app's AzureWebJobsStorage pointed at it for
+ * the rest of the test (queues stay direct); closed after each test of the calling file.
+ */
+export function useTableOutage(stack: () => LocalStack, host: () => FunctionHost): () => Promise<OutageProxy> {
+  let proxy: OutageProxy | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+  return async () => {
+    const { azurite } = stack();
+    if (azurite === undefined) throw new Error('The stack runs without Azurite');
+    const started = await startOutageProxy(new URL(azurite.tableEndpoint));
+    proxy = started;
+    const connection = stack().settings.AzureWebJobsStorage ?? '';
+    host().setSettings({
+      AzureWebJobsStorage: connection.replace(`TableEndpoint=${azurite.tableEndpoint}`, `TableEndpoint=${started.url}`),
+    });
+    return started;
   };
 }

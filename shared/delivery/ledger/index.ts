@@ -2,6 +2,7 @@
 export { claimReminder, deferClaim, recordFailed, recordSent, releaseClaim } from './claims.js';
 export { BUDGET_LEAD_MS, SLOT_RETURN_LEAD_MS, mailboxRecovered, pauseMailbox, takeSendSlot } from './pace.js';
 export type { MailboxPaceLimits, SlotDecision } from './pace.js';
+export { readRecipientsLeft, recipientsLeftIn } from './pace-budget.js';
 export type {
   ClaimOptions,
   ClaimResult,

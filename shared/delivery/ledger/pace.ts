@@ -17,8 +17,8 @@ import { LedgerError, hasStatus, unavailable } from './table.js';
 import type { ReminderLedger } from './table.js';
 
 export const PACE_PARTITION = '%pace';
-const HOUR = 3_600_000;
-const HOURS_PER_DAY = 24;
+export const HOUR = 3_600_000;
+export const HOURS_PER_DAY = 24;
 /** Rounds of read and conditional write before giving up as contended (instances racing for one mailbox). */
 const MAX_ROUNDS = 20;
 /** After a lost race, a random wait up to this times the round, so that the instances' retries spread. */
@@ -67,7 +67,7 @@ export type SlotDecision =
       readonly reserved: boolean;
     };
 
-interface PaceState {
+export interface PaceState {
   nextSlotAt: number;
   pausedUntil: number;
   /** Mailbox-wide refusals in a row (a success resets it): the pause doubles with each. */
@@ -77,7 +77,7 @@ interface PaceState {
   readonly counts: number[];
 }
 
-function stateOf(entity: Readonly<Record<string, unknown>> | undefined): PaceState {
+export function stateOf(entity: Readonly<Record<string, unknown>> | undefined): PaceState {
   const number = (name: string): number => (typeof entity?.[name] === 'number' ? entity[name] : 0);
   return {
     nextSlotAt: number('nextSlotAt'),
@@ -107,7 +107,7 @@ function entityOf(mailbox: string, state: PaceState): PaceEntity {
 }
 
 /** Recipients counted in the 24 hours up to and including `hour`. */
-function usedUpTo(state: PaceState, hour: number): number {
+export function usedUpTo(state: PaceState, hour: number): number {
   let used = 0;
   state.hours.forEach((counted, index) => {
     if (counted > hour - HOURS_PER_DAY && counted <= hour) used += state.counts[index] ?? 0;
@@ -116,7 +116,7 @@ function usedUpTo(state: PaceState, hour: number): number {
 }
 
 /** The earliest instant from `at` on at which one more recipient fits the last 24 hours' budget. */
-function budgetFreeAt(state: PaceState, at: number, recipientsPerDay: number): number {
+export function budgetFreeAt(state: PaceState, at: number, recipientsPerDay: number): number {
   const hour = Math.floor(at / HOUR);
   let used = usedUpTo(state, hour);
   if (used < recipientsPerDay) return at;
@@ -131,7 +131,7 @@ function budgetFreeAt(state: PaceState, at: number, recipientsPerDay: number): n
   return (hour + HOURS_PER_DAY) * HOUR;
 }
 
-function count(state: PaceState, at: number, delta: number): void {
+export function count(state: PaceState, at: number, delta: number): void {
   const hour = Math.floor(at / HOUR);
   const index = hour % HOURS_PER_DAY;
   if (state.hours[index] !== hour) {

@@ -41,6 +41,24 @@ describe('run records', () => {
     expect(entity).toMatchObject({ emitted: 7, skipped: '{"statusClosed":2,"invalidEmail":1}' });
   });
 
+  it('round-trip the sender budget: the fit as two counts, or why it was unknown (one line, no host)', () => {
+    const counts = RUN.counts ?? { itemsRead: 0, eligible: 0, reminders: 0, alreadySent: 0, skipped: {} };
+    const known: RunRecord = {
+      ...RUN,
+      counts: { ...counts, senderBudget: { known: true, fitToday: 5, overBudget: 2 } },
+    };
+    const knownEntity = runProperties(known);
+    expect(knownEntity).toMatchObject({ budgetFitToday: 5, budgetOverBudget: 2 });
+    expect(runFromEntity(knownEntity)?.counts?.senderBudget).toEqual({ known: true, fitToday: 5, overBudget: 2 });
+    const reason = "the sender mailboxes' pace could not be read (LedgerUnavailable) at\nhttp://127.0.0.1:10002";
+    const unknown: RunRecord = { ...RUN, counts: { ...counts, senderBudget: { known: false, reason } } };
+    expect(runFromEntity(runProperties(unknown))?.counts?.senderBudget).toEqual({
+      known: false,
+      reason: "the sender mailboxes' pace could not be read (LedgerUnavailable) at [url]",
+    });
+    expect(runFromEntity(runProperties(RUN))?.counts).not.toHaveProperty('senderBudget');
+  });
+
   it('a run that is still running has no end, counts or failure; an entity that is no run reads as none', () => {
     const started: RunRecord = {
       runId: RUN.runId,
