@@ -23,6 +23,8 @@ export const HOURS_PER_DAY = 24;
 const MAX_ROUNDS = 20;
 /** After a lost race, a random wait up to this times the round, so that the instances' retries spread. */
 const RACE_BACKOFF_MS = 5;
+/** A round's read and write of the schedule give up after this long (Table storage not answering). */
+const PACE_ROUND_TIMEOUT_MS = 10_000;
 /**
  * A reserved slot's queue message comes back this long before the slot, and the delivery waits for the
  * slot in the worker: a queue message is visible only to the whole second, and the trigger finds it only
@@ -142,31 +144,36 @@ export function count(state: PaceState, at: number, delta: number): void {
   state.counts[index] = Math.max(0, (state.counts[index] ?? 0) + delta);
 }
 
+/** A change of a mailbox's schedule: its result, and whether the schedule must be written. */
+type PaceChange<T> = (state: PaceState) => { readonly result: T; readonly write: boolean };
+
 /**
- * Reads the mailbox's schedule and lets `change` update it (return undefined to leave it), written back
- * only if nobody changed it meanwhile; re-read and retried on a conflict.
+ * Reads the mailbox's schedule and lets `change` update it (return `write: false` to leave it), written
+ * back only if nobody changed it meanwhile; re-read and retried on a conflict. The changes an instance
+ * asks for at once are applied in order to one read and written once (ledger `batches`).
  */
 async function updatePace<T>(
   ledger: ReminderLedger,
   mailbox: string,
   abortSignal: AbortSignal | undefined,
-  change: (state: PaceState) => { readonly result: T; readonly write: boolean },
+  change: PaceChange<T>,
 ): Promise<T> {
   await ledger.ready(abortSignal);
   const rowKey = encodeTableKey(mailbox.toLowerCase());
-  return ledger.inTurn(`${PACE_PARTITION}/${rowKey}`, () =>
-    updatePaceRounds(ledger, rowKey, mailbox, abortSignal, change),
-  );
+  const runBatch = (changes: readonly PaceChange<unknown>[]) => applyPaceChanges(ledger, mailbox, rowKey, changes);
+  const result = await ledger.batches.submit(`${PACE_PARTITION}/${rowKey}`, change, runBatch, abortSignal);
+  return result as T; // The batch returns each change's own result.
 }
 
-async function updatePaceRounds<T>(
+async function applyPaceChanges(
   ledger: ReminderLedger,
-  rowKey: string,
   mailbox: string,
-  abortSignal: AbortSignal | undefined,
-  change: (state: PaceState) => { readonly result: T; readonly write: boolean },
-): Promise<T> {
+  rowKey: string,
+  changes: readonly PaceChange<unknown>[],
+): Promise<unknown[]> {
+  // Not the callers' signals: a batch serves several of them. Each round is bounded instead.
   for (let round = 1; round <= MAX_ROUNDS; round += 1) {
+    const abortSignal = AbortSignal.timeout(PACE_ROUND_TIMEOUT_MS);
     let entity: Record<string, unknown> | undefined;
     try {
       entity = await ledger.table.getEntity<Record<string, unknown>>(PACE_PARTITION, rowKey, { abortSignal });
@@ -174,8 +181,9 @@ async function updatePaceRounds<T>(
       if (!hasStatus(error, 404)) throw unavailable(ledger.table, `read the pace of a sender mailbox`, error);
     }
     const state = stateOf(entity);
-    const { result, write } = change(state);
-    if (!write) return result;
+    const applied = changes.map((change) => change(state));
+    const results = applied.map((outcome) => outcome.result);
+    if (!applied.some((outcome) => outcome.write)) return results;
     try {
       if (entity === undefined) {
         await ledger.table.createEntity(entityOf(mailbox, state), { abortSignal });
@@ -183,12 +191,12 @@ async function updatePaceRounds<T>(
         const etag = typeof entity.etag === 'string' ? entity.etag : '*';
         await ledger.table.updateEntity(entityOf(mailbox, state), 'Replace', { etag, abortSignal });
       }
-      return result;
+      return results;
     } catch (error) {
       if (!hasStatus(error, 409) && !hasStatus(error, 412)) {
         throw unavailable(ledger.table, `reserve a send slot of a sender mailbox`, error);
       }
-      await abortableSleep(Math.random() * RACE_BACKOFF_MS * round, abortSignal);
+      await abortableSleep(Math.random() * RACE_BACKOFF_MS * round);
     }
   }
   throw new LedgerError('LedgerContention', `The pace of a sender mailbox kept changing while a slot was reserved.`);

@@ -8,37 +8,22 @@ import type { DueNotifierErrorOptions } from '../../base/errors.js';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
 import { hasStatus } from '../../clients/table-storage.js';
+import { createKeyedBatches } from '../../base/keyed-batches.js';
+import type { KeyedBatches } from '../../base/keyed-batches.js';
 
 export interface ReminderLedger {
   readonly table: TableClient;
   /** Creates the table on first use (once per ledger; tried again after a failure). */
   ready(abortSignal?: AbortSignal): Promise<void>;
-  /**
-   * Runs the tasks given one `key` one at a time in this instance, in order: the many deliveries of an
-   * instance then update a shared entity (a mailbox's pace) in turn, and its ETag races are only between
-   * instances.
-   */
-  inTurn<T>(key: string, task: () => Promise<T>): Promise<T>;
+  /** This instance's batches of updates of shared entities (a sender mailbox's pace): see keyed-batches.ts. */
+  readonly batches: KeyedBatches;
 }
 
 export function createReminderLedger(table: TableClient): ReminderLedger {
   let creating: Promise<void> | undefined;
-  const turns = new Map<string, Promise<unknown>>();
   return {
     table,
-    inTurn(key, task) {
-      const previous = turns.get(key) ?? Promise.resolve();
-      const result = previous.then(task, task);
-      const settled = result.then(
-        () => undefined,
-        () => undefined,
-      );
-      turns.set(key, settled);
-      void settled.then(() => {
-        if (turns.get(key) === settled) turns.delete(key);
-      });
-      return result;
-    },
+    batches: createKeyedBatches(),
     ready(abortSignal) {
       creating ??= table.createTable({ abortSignal }).catch((error: unknown) => {
         creating = undefined;

@@ -91,6 +91,28 @@ describe('the send-slot schedule', () => {
     expect(back).toMatchObject({ kind: 'defer', reason: 'budget', reserved: true, at: at(24 * 3_600_000) });
   });
 
+  it("an instance's reservations made at once are read and written together, not one request each", async () => {
+    let writes = 0;
+    const ledger = freshLedger({
+      additionalPolicies: [
+        {
+          position: 'perCall',
+          policy: {
+            name: 'countPaceWrites',
+            sendRequest(request, next) {
+              if (request.method !== 'GET' && !new URL(request.url).pathname.endsWith('/Tables')) writes += 1;
+              return next(request);
+            },
+          },
+        },
+      ],
+    });
+    const decisions = await Promise.all(Array.from({ length: 40 }, () => take(ledger, T0, { maxWaitMs: 600_000 })));
+    expect(decisions.map(slotOf).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i * 2_000));
+    // The first alone, the 39 that arrived meanwhile as one batch.
+    expect(writes).toBe(2);
+  });
+
   it('reservations made at once never share a slot: 40 deliveries on each of 3 instances', async () => {
     const first = freshLedger();
     // Three instances: three ledgers (each its own turns) on one table.
