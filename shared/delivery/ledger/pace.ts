@@ -2,14 +2,17 @@
  * One pace per sender mailbox for the whole app, every instance included: a send-slot schedule kept in
  * the ledger's table (one entity per mailbox, partition `%pace`), updated with ETag-conditional writes.
  *
- * A delivery reserves the mailbox's next free slot (`nextSlotAt`, then moved on by one interval): the
- * slots are spaced so that the mailbox never gets more than its messages per minute, whichever instance
- * sends. A slot within a few seconds is waited for; a later one is kept by the reminder (the ledger
- * records it as `deferred` until then) while its queue message waits, invisible, for that moment. The
- * schedule also holds the mailbox's pause (after a 429 or a mailbox-wide refusal nobody sends until it
- * ends: one request probes the mailbox per pause, however many reminders wait) and its recipients per
- * hour over the last 24 hours, so that a slot past the daily budget moves to when the budget frees:
- * the next day, ahead of everything that next day's run enqueues (slots are handed out in order).
+ * Two clocks. The plan (`nextSlotAt`): a delivery that cannot send within a few seconds reserves the
+ * mailbox's next free slot, moved on by one interval, and is kept by the reminder (the ledger records it
+ * as `deferred` until then) while its queue message waits, invisible, for that moment. The sends
+ * (`nextSendAt`): every send, of a new delivery or of a copy back for its slot, takes the mailbox's next
+ * turn, one interval after the last one; so the mailbox never gets more than its messages per minute,
+ * whichever instance sends, and a copy that comes back late costs no turn (a copy back early takes it)
+ * and bunches nothing. The schedule also holds the mailbox's pause (after a 429 or a mailbox-wide
+ * refusal nobody sends until it ends: one request probes the mailbox per pause, however many reminders
+ * wait) and its recipients per hour over the last 24 hours, so that a slot past the daily budget moves
+ * to when the budget frees: the next day, ahead of everything that next day's run enqueues (slots are
+ * handed out in order).
  */
 import { abortableSleep } from '../../http/retry.js';
 import { encodeTableKey } from './table-keys.js';
@@ -70,7 +73,10 @@ export type SlotDecision =
     };
 
 export interface PaceState {
+  /** The plan: the next slot a deferred reminder can reserve. */
   nextSlotAt: number;
+  /** The sends: the mailbox's next turn to send, one interval after the last send. */
+  nextSendAt: number;
   pausedUntil: number;
   /** Mailbox-wide refusals in a row (a success resets it): the pause doubles with each. */
   refusals: number;
@@ -83,6 +89,7 @@ export function stateOf(entity: Readonly<Record<string, unknown>> | undefined): 
   const number = (name: string): number => (typeof entity?.[name] === 'number' ? entity[name] : 0);
   return {
     nextSlotAt: number('nextSlotAt'),
+    nextSendAt: number('nextSendAt'),
     pausedUntil: number('pausedUntil'),
     refusals: number('refusals'),
     hours: Array.from({ length: HOURS_PER_DAY }, (_, index) => number(`h${index}`)),
@@ -98,6 +105,7 @@ function entityOf(mailbox: string, state: PaceState): PaceEntity {
     rowKey: encodeTableKey(mailbox.toLowerCase()),
     mailbox: mailbox.toLowerCase(),
     nextSlotAt: state.nextSlotAt,
+    nextSendAt: state.nextSendAt,
     pausedUntil: state.pausedUntil,
     refusals: state.refusals,
   };
@@ -202,25 +210,28 @@ async function applyPaceChanges(
   throw new LedgerError('LedgerContention', `The pace of a sender mailbox kept changing while a slot was reserved.`);
 }
 
-/** The slot this delivery sends in: its kept slot if still good, else the mailbox's next free one. */
+/**
+ * When this delivery sends: at the mailbox's next turn (or when the daily budget frees) if that is
+ * within `maxWaitMs`, its kept slot or not (a kept slot says when the copy comes back, not when it
+ * sends); else at a slot reserved for it (a kept one is given up).
+ */
 export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: TakeSlotOptions): Promise<SlotDecision> {
   const { limits, maxWaitMs, kept } = options;
   const now = options.now.getTime();
   return updatePace(ledger, mailbox, options.abortSignal, (state) => {
-    const paused = state.pausedUntil > now;
-    if (kept !== undefined && !paused) {
-      const at = kept.getTime();
-      // Sent up to one interval late, a slot adds at most one send to any minute (PACE_MARGIN's room);
-      // later, it is given up for a new one.
-      if (at - now <= maxWaitMs && now - at <= limits.intervalMs) {
-        return {
-          result: { kind: 'send', at: new Date(Math.max(at, now)), pausedBefore: state.refusals > 0 },
-          write: false,
-        };
-      }
+    const nextTurn = Math.max(now, state.nextSendAt, state.pausedUntil);
+    const sendAt = (at: number): SlotDecision => {
+      count(state, at, 1);
+      state.nextSendAt = at + limits.intervalMs;
+      return { kind: 'send', at: new Date(at), pausedBefore: state.refusals > 0 };
+    };
+    if (kept !== undefined) {
+      // Its recipient is counted when it sends, or at the slot it reserves instead.
+      count(state, kept.getTime(), -1);
+      const at = budgetFreeAt(state, nextTurn, limits.recipientsPerDay);
+      if (at - now <= maxWaitMs) return { result: sendAt(at), write: true };
     }
-    if (kept !== undefined) count(state, kept.getTime(), -1);
-    const earliest = Math.max(now, state.nextSlotAt, state.pausedUntil);
+    const earliest = Math.max(nextTurn, state.nextSlotAt);
     const slot = budgetFreeAt(state, earliest, limits.recipientsPerDay);
     if (slot > earliest && slot - now > BUDGET_LEAD_MS) {
       return {
@@ -229,13 +240,12 @@ export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: T
       };
     }
     state.nextSlotAt = slot + limits.intervalMs;
+    // Within the wait it sends at its next turn, no later than the slot (the budget is monotone in time).
+    if (slot - now <= maxWaitMs)
+      return { result: sendAt(budgetFreeAt(state, nextTurn, limits.recipientsPerDay)), write: true };
     count(state, slot, 1);
-    const reason = slot > earliest ? 'budget' : paused ? 'paused' : 'pace';
-    const result: SlotDecision =
-      slot - now <= maxWaitMs
-        ? { kind: 'send', at: new Date(slot), pausedBefore: state.refusals > 0 }
-        : { kind: 'defer', at: new Date(slot), reason, reserved: true };
-    return { result, write: true };
+    const reason = slot > earliest ? 'budget' : state.pausedUntil > now ? 'paused' : 'pace';
+    return { result: { kind: 'defer', at: new Date(slot), reason, reserved: true }, write: true };
   });
 }
 

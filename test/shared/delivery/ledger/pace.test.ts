@@ -43,19 +43,22 @@ describe('the send-slot schedule', () => {
     });
   });
 
-  it('a kept slot is used when it comes, or up to one interval late; later it is replaced by a new one', async () => {
+  it("a kept slot says when the copy comes back; it sends at the mailbox's next turn: an early copy takes the turn a late one left, the late one the next", async () => {
     const ledger = freshLedger();
-    await take(ledger, T0, { maxWaitMs: 0 });
-    expect(await take(ledger, T0, { maxWaitMs: 0 })).toMatchObject({ kind: 'defer', at: at(2_000) });
-    expect(await take(ledger, T0, { maxWaitMs: 0 })).toMatchObject({ kind: 'defer', at: at(4_000) });
-    expect(await take(ledger, at(2_000), { kept: at(2_000) })).toMatchObject({ kind: 'send', at: at(2_000) });
-    // Early by up to the wait: kept, and waited for.
-    expect(await take(ledger, at(-5_000), { kept: at(4_000) })).toMatchObject({ kind: 'send', at: at(4_000) });
-    expect(await take(ledger, at(7_500), { kept: at(6_000) })).toMatchObject({ kind: 'send', at: at(7_500) });
-    // 2.5 s late, over the 2 s interval: sending it now could bunch with the slots after it.
-    const late = await take(ledger, at(10_500), { kept: at(8_000) });
-    expect(late).toMatchObject({ kind: 'send', at: at(10_500) });
-    expect(await take(ledger, at(10_500), { maxWaitMs: 0 })).toMatchObject({ kind: 'defer', at: at(12_500) });
+    expect(await take(ledger, T0, { maxWaitMs: 0 })).toMatchObject({ kind: 'send', at: T0 });
+    for (const slot of [2_000, 4_000, 6_000]) {
+      expect(await take(ledger, T0, { maxWaitMs: 0 })).toMatchObject({ kind: 'defer', at: at(slot), reserved: true });
+    }
+    // The copy for 2 s is late; the one for 4 s is back early and sends in the free turn.
+    expect(await take(ledger, at(1_500), { kept: at(4_000) })).toMatchObject({ kind: 'send', at: at(2_000) });
+    // The late copy does not send at once, 1 s after the other (bunched), but at the next turn.
+    expect(await take(ledger, at(3_000), { kept: at(2_000) })).toMatchObject({ kind: 'send', at: at(4_000) });
+    expect(await take(ledger, at(5_500), { kept: at(6_000) })).toMatchObject({ kind: 'send', at: at(6_000) });
+    // A copy whose turn is beyond the wait gives its slot up and reserves the plan's next one.
+    expect(await take(ledger, at(6_000), { kept: at(6_000), maxWaitMs: 0 })).toMatchObject({
+      kind: 'defer',
+      at: at(8_000),
+    });
   });
 
   it('a pause holds every delivery until it ends, doubling per refusal in a row without Retry-After', async () => {
