@@ -28,6 +28,8 @@ export interface InstanceReport {
   /** Warning and error lines the invocations logged. */
   readonly warningLines: number;
   readonly storageErrors: number;
+  /** Deferrals by their code (MailboxPace, ClaimHeld, LedgerUnavailable, …), from the deliveries' log lines. */
+  readonly deferredBy: Readonly<Record<string, number>>;
   /** Wall-clock epoch ms of the first message received and the last settled (absent: none). */
   readonly firstReceivedAt?: number;
   readonly lastSettledAt?: number;
@@ -50,11 +52,24 @@ async function main(): Promise<void> {
       .flatMap((outcome) => outcome.logs)
       .filter((record) => record.level === 'warning' || record.level === 'error' || record.level === 'critical').length,
     storageErrors: result.storageErrors,
+    deferredBy: deferralsByCode(result.outcomes.flatMap((outcome) => outcome.logs.map((record) => record.message))),
     ...(result.firstReceivedAt === undefined ? {} : { firstReceivedAt: result.firstReceivedAt }),
     ...(result.lastSettledAt === undefined ? {} : { lastSettledAt: result.lastSettledAt }),
   };
   send({ type: 'report', ...report });
   process.disconnect?.();
+}
+
+/** The deferral line deliver-reminder.ts logs: `Reminder <id>: deferred until <instant> (<code>). …`. */
+const DEFERRAL_LINE = /: deferred until \S+ \((\w+)\)/;
+
+function deferralsByCode(lines: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of lines) {
+    const code = DEFERRAL_LINE.exec(line)?.[1];
+    if (code !== undefined) counts[code] = (counts[code] ?? 0) + 1;
+  }
+  return counts;
 }
 
 function send(message: InstanceMessage): void {

@@ -43,6 +43,8 @@ export interface DeliveryRow {
   readonly sent: number;
   /** Invocations beyond one per reminder: retries and re-scheduled copies. */
   readonly redeliveries: number;
+  /** Deferrals by code (MailboxPace, ClaimHeld, LedgerUnavailable, …), over all instances. */
+  readonly deferredBy: Readonly<Record<string, number>>;
   readonly poisoned: number;
   readonly duplicates: number;
   /** Still on the queue when the instances stopped. */
@@ -77,6 +79,7 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
       { title: 'reminders', align: 'right' },
       { title: 'sent', align: 'right' },
       { title: 'deferred (re-deliveries)', align: 'right' },
+      { title: 'deferrals by reason', align: 'left' },
       { title: 'poisoned', align: 'right' },
       { title: 'duplicates', align: 'right' },
       { title: 'lost', align: 'right' },
@@ -94,6 +97,10 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
       formatCount(row.reminders),
       formatCount(row.sent),
       formatCount(row.redeliveries),
+      Object.entries(row.deferredBy)
+        .sort(([, a], [, b]) => b - a)
+        .map(([code, count]) => `${code} ${formatCount(count)}`)
+        .join(', ') || '–',
       formatCount(row.poisoned),
       formatCount(row.duplicates),
       formatCount(row.lost),
@@ -145,6 +152,12 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
     ],
     data: { rows },
   };
+}
+
+function sumCounts(counts: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const each of counts) for (const [key, value] of Object.entries(each)) sum[key] = (sum[key] ?? 0) + value;
+  return sum;
 }
 
 function perMail(requests: number, row: DeliveryRow): number {
@@ -207,6 +220,7 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
       reminders,
       sent,
       redeliveries: Math.max(0, invocations - reminders),
+      deferredBy: sumCounts(done.map((report) => report.deferredBy)),
       poisoned,
       duplicates: mails.length - sent,
       waiting,

@@ -211,9 +211,11 @@ async function applyPaceChanges(
 }
 
 /**
- * When this delivery sends: at the mailbox's next turn (or when the daily budget frees) if that is
- * within `maxWaitMs`, its kept slot or not (a kept slot says when the copy comes back, not when it
- * sends); else at a slot reserved for it (a kept one is given up).
+ * When this delivery sends: its kept slot, or the mailbox's next turn if it is back late (a late copy
+ * neither gives its slot up nor bunches with the sends after it); without one, the plan's next free slot
+ * if that is within `maxWaitMs`. Beyond the wait it reserves the plan's next free slot (a kept one is
+ * given up). The daily budget is checked at the plan's frontier, where slots are reserved: the hourly
+ * counts of a later hour replace those of the same hour a day before.
  */
 export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: TakeSlotOptions): Promise<SlotDecision> {
   const { limits, maxWaitMs, kept } = options;
@@ -221,15 +223,13 @@ export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: T
   return updatePace(ledger, mailbox, options.abortSignal, (state) => {
     const nextTurn = Math.max(now, state.nextSendAt, state.pausedUntil);
     const sendAt = (at: number): SlotDecision => {
-      count(state, at, 1);
       state.nextSendAt = at + limits.intervalMs;
       return { kind: 'send', at: new Date(at), pausedBefore: state.refusals > 0 };
     };
     if (kept !== undefined) {
-      // Its recipient is counted when it sends, or at the slot it reserves instead.
-      count(state, kept.getTime(), -1);
-      const at = budgetFreeAt(state, nextTurn, limits.recipientsPerDay);
+      const at = Math.max(nextTurn, kept.getTime());
       if (at - now <= maxWaitMs) return { result: sendAt(at), write: true };
+      count(state, kept.getTime(), -1);
     }
     const earliest = Math.max(nextTurn, state.nextSlotAt);
     const slot = budgetFreeAt(state, earliest, limits.recipientsPerDay);
@@ -240,10 +240,8 @@ export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: T
       };
     }
     state.nextSlotAt = slot + limits.intervalMs;
-    // Within the wait it sends at its next turn, no later than the slot (the budget is monotone in time).
-    if (slot - now <= maxWaitMs)
-      return { result: sendAt(budgetFreeAt(state, nextTurn, limits.recipientsPerDay)), write: true };
     count(state, slot, 1);
+    if (slot - now <= maxWaitMs) return { result: sendAt(slot), write: true };
     const reason = slot > earliest ? 'budget' : state.pausedUntil > now ? 'paused' : 'pace';
     return { result: { kind: 'defer', at: new Date(slot), reason, reserved: true }, write: true };
   });

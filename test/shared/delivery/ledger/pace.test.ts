@@ -43,21 +43,20 @@ describe('the send-slot schedule', () => {
     });
   });
 
-  it("a kept slot says when the copy comes back; it sends at the mailbox's next turn: an early copy takes the turn a late one left, the late one the next", async () => {
+  it('a copy back early waits for its kept slot; one back late takes the next turn, neither bunched nor given up', async () => {
     const ledger = freshLedger();
     expect(await take(ledger, T0, { maxWaitMs: 0 })).toMatchObject({ kind: 'send', at: T0 });
     for (const slot of [2_000, 4_000, 6_000]) {
       expect(await take(ledger, T0, { maxWaitMs: 0 })).toMatchObject({ kind: 'defer', at: at(slot), reserved: true });
     }
-    // The copy for 2 s is late; the one for 4 s is back early and sends in the free turn.
-    expect(await take(ledger, at(1_500), { kept: at(4_000) })).toMatchObject({ kind: 'send', at: at(2_000) });
-    // The late copy does not send at once, 1 s after the other (bunched), but at the next turn.
-    expect(await take(ledger, at(3_000), { kept: at(2_000) })).toMatchObject({ kind: 'send', at: at(4_000) });
-    expect(await take(ledger, at(5_500), { kept: at(6_000) })).toMatchObject({ kind: 'send', at: at(6_000) });
+    expect(await take(ledger, at(1_500), { kept: at(4_000) })).toMatchObject({ kind: 'send', at: at(4_000) });
+    // Back 3.5 s late for 2 s: not at once, right after the send at 4 s, but at the next turn.
+    expect(await take(ledger, at(5_500), { kept: at(2_000) })).toMatchObject({ kind: 'send', at: at(6_000) });
+    expect(await take(ledger, at(5_800), { kept: at(6_000) })).toMatchObject({ kind: 'send', at: at(8_000) });
     // A copy whose turn is beyond the wait gives its slot up and reserves the plan's next one.
     expect(await take(ledger, at(6_000), { kept: at(6_000), maxWaitMs: 0 })).toMatchObject({
       kind: 'defer',
-      at: at(8_000),
+      at: at(10_000),
     });
   });
 
