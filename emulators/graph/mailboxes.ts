@@ -169,7 +169,6 @@ interface MailboxState {
   inFlight: number;
   peakInFlight: number;
   requests: number;
-  throttled: number;
   readonly throttledBy: Record<string, number>;
   readonly requestWindow: SlidingWindow;
   readonly messageWindow: SlidingWindow;
@@ -211,7 +210,6 @@ export function createMailboxModel(options: MailboxModelOptions & { readonly clo
         inFlight: 0,
         peakInFlight: 0,
         requests: 0,
-        throttled: 0,
         throttledBy: {},
         requestWindow: new SlidingWindow(TEN_MINUTES),
         messageWindow: new SlidingWindow(MINUTE),
@@ -227,7 +225,6 @@ export function createMailboxModel(options: MailboxModelOptions & { readonly clo
     'Retry-After': String(Math.max(0.001, Math.ceil(mailboxMs / timeScale) / 1000)),
   });
   const throttled = (state: MailboxState, limit: string, waitMs: number): GraphRequestError => {
-    state.throttled += 1;
     state.throttledBy[limit] = (state.throttledBy[limit] ?? 0) + 1;
     return new GraphRequestError(
       429,
@@ -270,7 +267,7 @@ export function createMailboxModel(options: MailboxModelOptions & { readonly clo
         messagesLastMinute: state?.messageWindow.total(at) ?? 0,
         recipientsLastDay: state?.recipientWindow.total(at) ?? 0,
         requests: state?.requests ?? 0,
-        throttled: state?.throttled ?? 0,
+        throttled: Object.values(state?.throttledBy ?? {}).reduce((sum, count) => sum + count, 0),
         throttledBy: { ...state?.throttledBy },
         peakInFlight: state?.peakInFlight ?? 0,
       };

@@ -9,6 +9,7 @@ import { TableClient } from '@azure/data-tables';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverReminder, DeliveryError, REMINDER_ID_HEADER } from '../../../shared/delivery/deliver-reminder.js';
 import type { DeliveryDependencies, DeliveryOutcome } from '../../../shared/delivery/deliver-reminder.js';
+import type { Reschedule } from '../../../shared/delivery/deferral.js';
 import {
   claimReminder,
   deferClaim,
@@ -76,6 +77,17 @@ const failingIndexWrites: PipelinePolicy = {
     return next(request);
   },
 };
+
+/** A reschedule that keeps when each copy of a message was put back for, instead of a queue. */
+function recordedCopies(): { readonly copies: Date[]; readonly reschedule: Reschedule } {
+  const copies: Date[] = [];
+  return {
+    copies,
+    reschedule: async (_message, at) => {
+      copies.push(at);
+    },
+  };
+}
 
 function deliveryDeps(
   overrides: { clock?: () => Date; mailer?: Partial<MailerOptions>; ledger?: ReminderLedger } = {},
@@ -190,13 +202,8 @@ describe('deliverReminder', () => {
   it('a message that meets a live claim comes back after the claim ends (the claimant may have deferred with the ledger down), and then sends', async () => {
     const message = reminder();
     let now = NOW;
-    const copies: Date[] = [];
-    const deps = {
-      ...deliveryDeps({ clock: () => now }),
-      reschedule: async (_message: unknown, at: Date) => {
-        copies.push(at);
-      },
-    };
+    const { copies, reschedule } = recordedCopies();
+    const deps = { ...deliveryDeps({ clock: () => now }), reschedule };
     // A delivery claimed it, then lost the ledger: its claim is neither settled nor released.
     await claimReminder(deps.ledger, message, { owner: 'deferred-with-ledger-down', now, durationMs: CLAIM_MS });
 
@@ -217,13 +224,8 @@ describe('deliverReminder', () => {
   it('a copy that meets a deferred reminder comes back when the deferral ends, not at once (no spinning copy)', async () => {
     const message = reminder();
     let now = NOW;
-    const copies: Date[] = [];
-    const deps = {
-      ...deliveryDeps({ clock: () => now }),
-      reschedule: async (_message: unknown, at: Date) => {
-        copies.push(at);
-      },
-    };
+    const { copies, reschedule } = recordedCopies();
+    const deps = { ...deliveryDeps({ clock: () => now }), reschedule };
     const deferredUntil = new Date(NOW.getTime() + 3_600_000);
     const held = await claimReminder(deps.ledger, message, { owner: 'paced', now, durationMs: CLAIM_MS });
     if (held.kind !== 'claimed') throw new Error('expected a claim');
@@ -249,7 +251,7 @@ describe('deliverReminder', () => {
   it("a reminder deferred to a slot comes back 5 s before it and waits for it in the worker (the queue's polling would make it late)", async () => {
     const start = new Date(NOW.getTime() + 86_400_000);
     let now = start;
-    const copies: Date[] = [];
+    const { copies, reschedule } = recordedCopies();
     const sleeps: number[] = [];
     const base = deliveryDeps({ clock: () => now });
     const deps: DeliveryDependencies = {
@@ -258,9 +260,7 @@ describe('deliverReminder', () => {
         ...base.settings,
         senders: [{ mailbox: base.settings.senderMailbox, messagesPerMinute: 30, recipientsPerDay: 10_000 }],
       },
-      reschedule: async (_message, at) => {
-        copies.push(at);
-      },
+      reschedule,
       sleep: async (ms) => {
         sleeps.push(ms);
       },
