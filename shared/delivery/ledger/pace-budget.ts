@@ -6,7 +6,7 @@
  *
  * The schedule counts recipients per hour in the hour of their slot, slots reserved ahead included. The
  * capacity replays what the delivery would hand out from now on, hour by hour: slots one interval apart
- * from the mailbox's next free one (after a pause), as many in an hour as the 24 hours up to it leave of
+ * from the mailbox's next free one (after the last send and after a pause), as many in an hour as the 24 hours up to it leave of
  * the daily budget, and none while the budget is full until an hour of recipients ages out of the window.
  * So recipients counted in this hour and slots reserved ahead are taken off, and those of an earlier
  * hour, which leaves the window later today, are given back as the delivery gives them back.
@@ -14,7 +14,7 @@
 import { hasStatus, unavailable } from './table.js';
 import type { ReminderLedger } from './table.js';
 import { encodeTableKey } from './table-keys.js';
-import { HOUR, HOURS_PER_DAY, PACE_PARTITION, budgetFreeAt, count, stateOf, usedUpTo } from './pace.js';
+import { HOUR, HOURS_PER_DAY, PACE_PARTITION, budgetFreeAt, count, stateOf, usedUpTo } from './pace-state.js';
 import type { MailboxPaceLimits } from './pace.js';
 
 const DAY = HOURS_PER_DAY * HOUR;
@@ -30,7 +30,7 @@ export function recipientsLeftIn(
 ): number {
   const state = stateOf(entity);
   const end = Math.floor(now.getTime() / HOUR) * HOUR + DAY;
-  let at = Math.max(now.getTime(), state.nextSlotAt, state.pausedUntil);
+  let at = Math.max(now.getTime(), state.nextSlotAt, state.nextSendAt, state.pausedUntil);
   let left = 0;
   while (at < end) {
     const free = budgetFreeAt(state, at, limits.recipientsPerDay);

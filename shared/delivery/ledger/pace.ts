@@ -8,20 +8,20 @@
  * (`nextSendAt`): every send, of a new delivery or of a copy back for its slot, takes the mailbox's next
  * turn, one interval after the last one; so the mailbox never gets more than its messages per minute,
  * whichever instance sends, and a copy that comes back late costs no turn (a copy back early takes it)
- * and bunches nothing. The schedule also holds the mailbox's pause (after a 429 or a mailbox-wide
+ * and bunches nothing; a turn nobody has taken goes to a new delivery that is there, so that the mailbox
+ * does not idle while the copies of its slots wait behind a backlog on the queue. The schedule also holds the mailbox's pause (after a 429 or a mailbox-wide
  * refusal nobody sends until it ends: one request probes the mailbox per pause, however many reminders
- * wait) and its recipients per hour over the last 24 hours, so that a slot past the daily budget moves
+ * wait) and its recipients per hour (pace-state.ts), so that a slot past the daily budget moves
  * to when the budget frees: the next day, ahead of everything that next day's run enqueues (slots are
  * handed out in order).
  */
 import { abortableSleep } from '../../http/retry.js';
 import { encodeTableKey } from './table-keys.js';
+import { PACE_PARTITION, budgetFreeAt, count, entityOf, fitsBudgetAt, stateOf } from './pace-state.js';
+import type { PaceState } from './pace-state.js';
 import { LedgerError, hasStatus, unavailable } from './table.js';
 import type { ReminderLedger } from './table.js';
 
-export const PACE_PARTITION = '%pace';
-export const HOUR = 3_600_000;
-export const HOURS_PER_DAY = 24;
 /** Rounds of read and conditional write before giving up as contended (instances racing for one mailbox). */
 const MAX_ROUNDS = 20;
 /** After a lost race, a random wait up to this times the round, so that the instances' retries spread. */
@@ -71,86 +71,6 @@ export type SlotDecision =
       readonly reason: 'pace' | 'paused' | 'budget';
       readonly reserved: boolean;
     };
-
-export interface PaceState {
-  /** The plan: the next slot a deferred reminder can reserve. */
-  nextSlotAt: number;
-  /** The sends: the mailbox's next turn to send, one interval after the last send. */
-  nextSendAt: number;
-  pausedUntil: number;
-  /** Mailbox-wide refusals in a row (a success resets it): the pause doubles with each. */
-  refusals: number;
-  /** Recipients per hour: `hours[i]` is the absolute hour (epoch ms ÷ 1 h) whose count is `counts[i]`. */
-  readonly hours: number[];
-  readonly counts: number[];
-}
-
-export function stateOf(entity: Readonly<Record<string, unknown>> | undefined): PaceState {
-  const number = (name: string): number => (typeof entity?.[name] === 'number' ? entity[name] : 0);
-  return {
-    nextSlotAt: number('nextSlotAt'),
-    nextSendAt: number('nextSendAt'),
-    pausedUntil: number('pausedUntil'),
-    refusals: number('refusals'),
-    hours: Array.from({ length: HOURS_PER_DAY }, (_, index) => number(`h${index}`)),
-    counts: Array.from({ length: HOURS_PER_DAY }, (_, index) => number(`n${index}`)),
-  };
-}
-
-type PaceEntity = { partitionKey: string; rowKey: string } & Record<string, string | number>;
-
-function entityOf(mailbox: string, state: PaceState): PaceEntity {
-  const entity: PaceEntity = {
-    partitionKey: PACE_PARTITION,
-    rowKey: encodeTableKey(mailbox.toLowerCase()),
-    mailbox: mailbox.toLowerCase(),
-    nextSlotAt: state.nextSlotAt,
-    nextSendAt: state.nextSendAt,
-    pausedUntil: state.pausedUntil,
-    refusals: state.refusals,
-  };
-  state.hours.forEach((hour, index) => {
-    entity[`h${index}`] = hour;
-    entity[`n${index}`] = state.counts[index] ?? 0;
-  });
-  return entity;
-}
-
-/** Recipients counted in the 24 hours up to and including `hour`. */
-export function usedUpTo(state: PaceState, hour: number): number {
-  let used = 0;
-  state.hours.forEach((counted, index) => {
-    if (counted > hour - HOURS_PER_DAY && counted <= hour) used += state.counts[index] ?? 0;
-  });
-  return used;
-}
-
-/** The earliest instant from `at` on at which one more recipient fits the last 24 hours' budget. */
-export function budgetFreeAt(state: PaceState, at: number, recipientsPerDay: number): number {
-  const hour = Math.floor(at / HOUR);
-  let used = usedUpTo(state, hour);
-  if (used < recipientsPerDay) return at;
-  const counted = state.hours
-    .map((countedHour, index) => ({ hour: countedHour, count: state.counts[index] ?? 0 }))
-    .filter((bucket) => bucket.hour > hour - HOURS_PER_DAY && bucket.hour <= hour && bucket.count > 0)
-    .sort((a, b) => a.hour - b.hour);
-  for (const bucket of counted) {
-    used -= bucket.count;
-    if (used < recipientsPerDay) return (bucket.hour + HOURS_PER_DAY) * HOUR;
-  }
-  return (hour + HOURS_PER_DAY) * HOUR;
-}
-
-export function count(state: PaceState, at: number, delta: number): void {
-  const hour = Math.floor(at / HOUR);
-  const index = hour % HOURS_PER_DAY;
-  if (state.hours[index] !== hour) {
-    if (delta < 0) return; // That hour's count is gone already.
-    state.hours[index] = hour;
-    state.counts[index] = 0;
-  }
-  state.counts[index] = Math.max(0, (state.counts[index] ?? 0) + delta);
-}
 
 /** A change of a mailbox's schedule: its result, and whether the schedule must be written. */
 type PaceChange<T> = (state: PaceState) => { readonly result: T; readonly write: boolean };
@@ -212,10 +132,11 @@ async function applyPaceChanges(
 
 /**
  * When this delivery sends: its kept slot, or the mailbox's next turn if it is back late (a late copy
- * neither gives its slot up nor bunches with the sends after it); without one, the plan's next free slot
- * if that is within `maxWaitMs`. Beyond the wait it reserves the plan's next free slot (a kept one is
- * given up). The daily budget is checked at the plan's frontier, where slots are reserved: the hourly
- * counts of a later hour replace those of the same hour a day before.
+ * neither gives its slot up nor bunches with the sends after it). Without one, the next turn if nobody
+ * has taken it (it is due within an interval: the copies whose slots it serves are late, most often
+ * behind a backlog of new reminders on the queue) and the daily budget has room then; else the plan's
+ * next free slot if that is within `maxWaitMs`. Beyond the wait it reserves the plan's next free slot (a
+ * kept one is given up), where the daily budget is checked.
  */
 export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: TakeSlotOptions): Promise<SlotDecision> {
   const { limits, maxWaitMs, kept } = options;
@@ -230,6 +151,13 @@ export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: T
       const at = Math.max(nextTurn, kept.getTime());
       if (at - now <= maxWaitMs) return { result: sendAt(at), write: true };
       count(state, kept.getTime(), -1);
+    } else if (
+      nextTurn - now <= Math.min(limits.intervalMs, maxWaitMs) &&
+      fitsBudgetAt(state, nextTurn, limits.recipientsPerDay)
+    ) {
+      // A turn nobody took (the copies of its slots are late): whoever is here sends, outside the plan.
+      count(state, nextTurn, 1);
+      return { result: sendAt(nextTurn), write: true };
     }
     const earliest = Math.max(nextTurn, state.nextSlotAt);
     const slot = budgetFreeAt(state, earliest, limits.recipientsPerDay);

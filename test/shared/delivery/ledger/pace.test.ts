@@ -60,6 +60,31 @@ describe('the send-slot schedule', () => {
     });
   });
 
+  it('a turn nobody took goes to a new delivery that is there, outside the plan; the late copy takes the next turn', async () => {
+    const ledger = freshLedger();
+    expect(await take(ledger, T0, { maxWaitMs: 0 })).toMatchObject({ kind: 'send', at: T0 });
+    for (const slot of [2_000, 4_000, 6_000]) {
+      expect(await take(ledger, T0, { maxWaitMs: 0 })).toMatchObject({ kind: 'defer', at: at(slot), reserved: true });
+    }
+    // 2.1 s: the copy for 2 s is late (behind a backlog on the queue): a new delivery sends now, not at 8 s.
+    expect(await take(ledger, at(2_100))).toMatchObject({ kind: 'send', at: at(2_100) });
+    // The late copy keeps its place: the next turn, within the wait.
+    expect(await take(ledger, at(2_500), { kept: at(2_000) })).toMatchObject({ kind: 'send', at: at(4_100) });
+    // The turn at 4.1 s is taken: a new delivery gets the plan's next free slot, which is still 8 s.
+    expect(await take(ledger, at(2_600), { maxWaitMs: 0 })).toMatchObject({ kind: 'defer', at: at(8_000) });
+  });
+
+  it('a turn outside the plan is not taken past the daily budget of the slots reserved ahead', async () => {
+    const ledger = freshLedger();
+    const budget = { intervalMs: 1_000, recipientsPerDay: 2 };
+    const takeBudget = (now: Date, maxWaitMs: number) =>
+      takeSendSlot(ledger, MAILBOX, { now, limits: budget, maxWaitMs });
+    expect(await takeBudget(T0, 0)).toMatchObject({ kind: 'send', at: T0 });
+    expect(await takeBudget(T0, 0)).toMatchObject({ kind: 'defer', at: at(1_000), reserved: true });
+    // Idle turn at 5 s, but the day's 2 recipients are taken (one of them reserved): over the budget.
+    expect(await takeBudget(at(5_000), 10_000)).toMatchObject({ kind: 'defer', reason: 'budget', reserved: false });
+  });
+
   it('a pause holds every delivery until it ends, doubling per refusal in a row without Retry-After', async () => {
     const ledger = freshLedger();
     expect(await pauseMailbox(ledger, MAILBOX, { now: T0, baseDelayMs: 1_000 })).toEqual(at(1_000));
