@@ -21,6 +21,8 @@ import { REMINDER_ID_HEADER } from '../../shared/delivery/deliver-reminder.js';
 import { addDays, calendarDateIn } from '../../shared/reminders/calendar.js';
 import { decideReminder } from '../../shared/reminders/rules.js';
 import { DELIVERY_INSTANCE_ENV } from '../delivery/instance.js';
+import { probeStorageStalls } from '../delivery/storage-stalls.js';
+import type { StallProbe } from '../delivery/storage-stalls.js';
 import type { InstanceListenerOptions, InstanceMessage, InstanceReport } from '../delivery/instance.js';
 import { formatCount, formatDuration, formatRatio, formatTable } from '../table.js';
 import type { ScenarioContext, ScenarioResult, TargetCheck } from './scenario.js';
@@ -58,6 +60,8 @@ export interface DeliveryRow {
   readonly listRequests: number;
   /** Mailbox time (real time × time scale) from the instances' go (all loaded) to the last message settled. */
   readonly mailboxMs: number;
+  /** Storage emulator stalls during the run, in mailbox time (storage-stalls.ts). */
+  readonly storageStallsMs: { readonly longest: number; readonly total: number };
   readonly floorMs: number;
   readonly senders: number;
   readonly warningLines: number;
@@ -90,6 +94,8 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
       { title: 'time (mailbox clock)', align: 'right' },
       { title: 'floor', align: 'right' },
       { title: 'time / floor', align: 'right' },
+      { title: 'Azurite stalls: longest / total', align: 'right' },
+      { title: 'time / floor net of stalls', align: 'right' },
       { title: 'warning lines', align: 'right' },
     ],
     rows.map((row) => [
@@ -111,6 +117,8 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
       formatDuration(row.mailboxMs),
       formatDuration(row.floorMs),
       formatRatio(row.mailboxMs / row.floorMs),
+      `${formatDuration(row.storageStallsMs.longest)} / ${formatDuration(row.storageStallsMs.total)}`,
+      formatRatio((row.mailboxMs - row.storageStallsMs.total) / row.floorMs),
       formatCount(row.warningLines),
     ]),
   );
@@ -148,6 +156,7 @@ export async function runDelivery(context: ScenarioContext): Promise<ScenarioRes
     notes: [
       `Each instance is a process of its own running reminderDeliver under the host's queue semantics (host.json's batchSize, newBatchThreshold, maxDequeueCount and visibilityTimeout, Storage's defaults where it sets none); all instances share one queue, one ledger and one sender mailbox model (${DEFAULT_MAILBOX_LIMITS.concurrentRequests} concurrent requests, ${messagesPerMinute} messages a minute, ${formatCount(DEFAULT_MAILBOX_LIMITS.requestsPerTenMinutes)} requests per 10 minutes, 429 + Retry-After beyond).`,
       `Time is compressed ${options.deliveryTimeScale}×: the mailbox's clock runs that much faster and its Retry-After is in real seconds; the host's visibility timeout and polling interval are divided by it (never below Storage's 1 s), and so are the app's pace (SENDER_MAILBOXES mailbox|${messagesPerMinute * options.deliveryTimeScale}) and first pause after a refusal (DELIVERY_RETRY_DELAY_SECONDS 60 ÷ ${options.deliveryTimeScale}). Times are on the mailbox's clock (real time × ${options.deliveryTimeScale}); the floor is reminders ÷ (${messagesPerMinute} a minute × the sender mailboxes used).`,
+      "Azurite stalls: the local Storage emulator's pauses (a probe's request took over 2 s), on the mailbox clock. Azurite rebuilds a LokiJS index after every change, and its queue's garbage collection (every 60 s) does so for each deleted message: after the first pass has deleted thousands it freezes queue and table for tens of seconds; Azure Storage does not. The target is checked on the time with them.",
       'Deferred counts invocations beyond one per reminder (retries and re-scheduled copies); lost = reminders neither e-mailed, nor poisoned, nor still waiting; duplicates = e-mails beyond one per reminder id (the X-DueNotifier-Reminder-Id header); Graph list requests per e-mail are the verification reads (0 when delivery does not verify).',
     ],
     data: { rows },
@@ -172,6 +181,7 @@ function formatPerMail(requests: number, row: DeliveryRow): string {
 
 async function measureDelivery(reminders: number, instances: number, timeScale: number): Promise<DeliveryRow> {
   const stack = await startLocalStack({ azurite: { inMemory: true }, mailboxes: { timeScale } });
+  let stalls: StallProbe | undefined;
   try {
     const settings = stack.settings;
     const config = loadConfig(settings);
@@ -188,6 +198,7 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
       visibilityTimeoutMs: compressed(queues.visibilityTimeoutMs ?? 0, timeScale),
       maxPollingIntervalMs: compressed(queues.maxPollingIntervalMs ?? HOST_MAX_POLLING_INTERVAL_MS, timeScale),
     };
+    stalls = probeStorageStalls(queue);
     const { wentAt, reports } = await runInstances(
       instances,
       { ...settings, ...compressedSettings(settings.SENDER_MAILBOX ?? '', timeScale) },
@@ -215,6 +226,7 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
     // From the moment every instance was ready and told to go, to the last message settled.
     const lastSettled = Math.max(...done.map((report) => report.lastSettledAt ?? Number.NEGATIVE_INFINITY));
     const realMs = lastSettled - wentAt;
+    const storageStalls = await stalls.stop(wentAt, lastSettled);
     return {
       instances,
       reminders,
@@ -230,12 +242,14 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
       peakInFlight: usage.peakInFlight,
       listRequests: stack.counters.get('graph.listItems'),
       mailboxMs: realMs * timeScale,
+      storageStallsMs: { longest: storageStalls.longestMs * timeScale, total: storageStalls.totalMs * timeScale },
       floorMs: (reminders / (DEFAULT_MAILBOX_LIMITS.messagesPerMinute * Math.max(1, senders))) * 60_000,
       senders,
       warningLines: done.reduce((sum, report) => sum + report.warningLines, 0),
       ...(failed?.status === 'rejected' ? { failure: String(failed.reason) } : {}),
     };
   } finally {
+    await stalls?.stop(0, 0);
     await stack.stop();
   }
 }

@@ -41,6 +41,13 @@ export const SLOT_RETURN_LEAD_MS = 5_000;
  * next day's run.
  */
 export const BUDGET_LEAD_MS = 10 * 60_000;
+/**
+ * A turn nobody has taken this close (or one interval, if longer) goes to a new delivery that is there: a
+ * decision reaches the mailbox a pace round and a request later (up to about a second under load), so a
+ * turn left for later than that would be lost, while the copies whose slots it serves book theirs
+ * {@link SLOT_RETURN_LEAD_MS} ahead when on time.
+ */
+const FREE_TURN_HORIZON_MS = 1_000;
 
 export interface MailboxPaceLimits {
   /** Time between two sends of the mailbox (one minute ÷ its messages per minute, with a margin). */
@@ -133,7 +140,7 @@ async function applyPaceChanges(
 /**
  * When this delivery sends: its kept slot, or the mailbox's next turn if it is back late (a late copy
  * neither gives its slot up nor bunches with the sends after it). Without one, the next turn if nobody
- * has taken it (it is due within an interval: the copies whose slots it serves are late, most often
+ * has taken it (it is due within {@link FREE_TURN_HORIZON_MS}: the copies whose slots it serves are late, most often
  * behind a backlog of new reminders on the queue) and the daily budget has room then; else the plan's
  * next free slot if that is within `maxWaitMs`. Beyond the wait it reserves the plan's next free slot (a
  * kept one is given up), where the daily budget is checked.
@@ -152,7 +159,7 @@ export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: T
       if (at - now <= maxWaitMs) return { result: sendAt(at), write: true };
       count(state, kept.getTime(), -1);
     } else if (
-      nextTurn - now <= Math.min(limits.intervalMs, maxWaitMs) &&
+      nextTurn - now <= Math.min(Math.max(limits.intervalMs, FREE_TURN_HORIZON_MS), maxWaitMs) &&
       fitsBudgetAt(state, nextTurn, limits.recipientsPerDay)
     ) {
       // A turn nobody took (the copies of its slots are late): whoever is here sends, outside the plan.

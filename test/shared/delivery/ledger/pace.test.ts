@@ -74,6 +74,24 @@ describe('the send-slot schedule', () => {
     expect(await take(ledger, at(2_600), { maxWaitMs: 0 })).toMatchObject({ kind: 'defer', at: at(8_000) });
   });
 
+  it('turns nobody took are given out up to a second ahead (a pace round and a request away), not further', async () => {
+    const ledger = freshLedger();
+    const fast = { intervalMs: 200, recipientsPerDay: 10_000 };
+    const decisions = [];
+    for (let index = 0; index < 7; index += 1) {
+      decisions.push(await takeSendSlot(ledger, MAILBOX, { now: T0, limits: fast, maxWaitMs: 10_000 }));
+    }
+    expect(decisions.map((decision) => [decision.kind, slotOf(decision)])).toEqual([
+      ...[0, 200, 400, 600, 800, 1_000].map((slot) => ['send', slot]),
+      ['send', 1_200], // the plan's first slot, within the wait
+    ]);
+    // The plan starts after the free turns: a delivery that cannot wait is deferred to its next slot.
+    expect(await takeSendSlot(ledger, MAILBOX, { now: T0, limits: fast, maxWaitMs: 0 })).toMatchObject({
+      kind: 'defer',
+      at: at(1_400),
+    });
+  });
+
   it('a turn outside the plan is not taken past the daily budget of the slots reserved ahead', async () => {
     const ledger = freshLedger();
     const budget = { intervalMs: 1_000, recipientsPerDay: 2 };
