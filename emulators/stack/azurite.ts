@@ -1,6 +1,11 @@
 /**
- * Azurite (Storage: blobs, queues, tables) from npm as a child process on OS-chosen loopback ports,
+ * Azurite (Storage: blobs, queues, tables) from npm as child processes on OS-chosen loopback ports,
  * with the explicit devstoreaccount1 connection string clients need for those ports.
+ *
+ * Tables run in a process of their own, as Azure's services are independent: Azurite keeps its metadata
+ * in LokiJS collections whose indices are rebuilt after every change, and its queue garbage collection
+ * (every 60 s) rebuilds one per deleted message; after thousands of deletions that freezes its process
+ * for tens of seconds, which must not freeze the ledger's table as well.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -48,9 +53,9 @@ export interface AzuriteInstance {
   readonly blobEndpoint: string;
   readonly queueEndpoint: string;
   readonly tableEndpoint: string;
-  /** Process id of the Azurite child (for diagnostics and leak checks). */
-  readonly pid: number;
-  /** Stops Azurite and waits until its process has exited. */
+  /** Process ids of the Azurite children: blobs and queues, tables (for diagnostics and leak checks). */
+  readonly pids: readonly number[];
+  /** Stops Azurite and waits until its processes have exited. */
   stop(): Promise<void>;
 }
 
@@ -68,21 +73,62 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   options.signal?.throwIfAborted();
   const inMemory = options.inMemory ?? true;
   const location = options.location ?? DEFAULT_AZURITE_LOCATION;
-  if (!inMemory) await mkdir(location, { recursive: true });
-
-  const args = [
-    '--import',
-    ORPHAN_WATCHDOG,
-    azuriteEntryPoint(),
+  // Each process is a whole Azurite (only it reports the ports it bound); each serves what it is asked for.
+  const args = (folder: string): string[] => [
     ...['--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1'],
     ...['--blobPort', '0', '--queuePort', '0', '--tablePort', '0'],
-    '--silent',
-    '--skipApiVersionCheck',
-    '--disableTelemetry',
-    ...(inMemory ? ['--inMemoryPersistence', '--extentMemoryLimit', '256'] : ['--location', location]),
+    ...['--silent', '--skipApiVersionCheck', '--disableTelemetry'],
+    ...(inMemory ? ['--inMemoryPersistence', '--extentMemoryLimit', '256'] : ['--location', folder]),
   ];
+  const tables = join(location, 'tables');
+  const services = [
+    startService(args(location), ['blob', 'queue'], { inMemory, location, options }),
+    startService(args(tables), ['table'], { inMemory, location: tables, options }),
+  ];
+  const started = await Promise.allSettled(services);
+  const running = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  const stop = async (): Promise<void> => {
+    await Promise.all(running.map((service) => service.stop()));
+  };
+  const failed = started.find((outcome) => outcome.status === 'rejected');
+  if (failed !== undefined) {
+    await stop();
+    throw failed.reason;
+  }
+  options.signal?.addEventListener('abort', () => void stop(), { once: true });
+  const endpoints: Partial<Endpoints> = Object.assign({}, ...running.map((service) => service.endpoints));
+  const accountUrl = (service: keyof Endpoints): string => `${endpoints[service] ?? ''}/${DEV_STORE_ACCOUNT_NAME}`;
+  const blobEndpoint = accountUrl('blob');
+  const queueEndpoint = accountUrl('queue');
+  const tableEndpoint = accountUrl('table');
+  return {
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${DEV_STORE_ACCOUNT_NAME};AccountKey=${DEV_STORE_ACCOUNT_KEY};` +
+      `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
+    blobEndpoint,
+    queueEndpoint,
+    tableEndpoint,
+    pids: running.map((service) => service.pid),
+    stop,
+  };
+}
+
+interface AzuriteService {
+  readonly endpoints: Partial<Endpoints>;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** One Azurite as a child process, until it listens for the `wanted` services. */
+async function startService(
+  serviceArgs: readonly string[],
+  wanted: readonly (keyof Endpoints)[],
+  context: { readonly inMemory: boolean; readonly location: string; readonly options: AzuriteOptions },
+): Promise<AzuriteService> {
+  const { inMemory, location, options } = context;
+  if (!inMemory) await mkdir(location, { recursive: true });
   // process.execPath: the Node 22 that runs us (Azurite needs >= 22; the machine's node may be older).
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, ['--import', ORPHAN_WATCHDOG, azuriteEntryPoint(), ...serviceArgs], {
     cwd: inMemory ? tmpdir() : location,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -98,24 +144,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     stopping ??= stopChild(child, exited);
     return stopping;
   };
-
   try {
-    const endpoints = await waitForEndpoints(child, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, options.signal);
-    options.signal?.addEventListener('abort', () => void stop(), { once: true });
-    const accountUrl = (origin: string): string => `${origin}/${DEV_STORE_ACCOUNT_NAME}`;
-    const blobEndpoint = accountUrl(endpoints.blob);
-    const queueEndpoint = accountUrl(endpoints.queue);
-    const tableEndpoint = accountUrl(endpoints.table);
-    return {
-      connectionString:
-        `DefaultEndpointsProtocol=http;AccountName=${DEV_STORE_ACCOUNT_NAME};AccountKey=${DEV_STORE_ACCOUNT_KEY};` +
-        `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
-      blobEndpoint,
-      queueEndpoint,
-      tableEndpoint,
-      pid: child.pid ?? -1,
-      stop,
-    };
+    const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    const found = await waitForEndpoints(child, wanted, timeoutMs, options.signal);
+    // Only what this process is for: the other services it also starts stay unused.
+    const endpoints = Object.fromEntries(wanted.map((service) => [service, found[service]]));
+    return { endpoints, pid: child.pid ?? -1, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -138,7 +172,12 @@ interface Endpoints {
 }
 
 /** Azurite prints `Azurite Queue service is successfully listening at http://127.0.0.1:PORT` per service. */
-function waitForEndpoints(child: ChildProcess, timeoutMs: number, signal: AbortSignal | undefined): Promise<Endpoints> {
+function waitForEndpoints(
+  child: ChildProcess,
+  wanted: readonly (keyof Endpoints)[],
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Partial<Endpoints>> {
   return new Promise((resolve, reject) => {
     const found: Partial<Record<keyof Endpoints, string>> = {};
     const output: string[] = [];
@@ -176,10 +215,9 @@ function waitForEndpoints(child: ChildProcess, timeoutMs: number, signal: AbortS
       const match = /Azurite (Blob|Queue|Table) service is successfully listening at (https?:\/\/\S+)/.exec(line);
       if (!match?.[1] || !match[2]) return;
       found[match[1].toLowerCase() as keyof Endpoints] = match[2].replace(/\/$/, '');
-      const { blob, queue, table } = found;
-      if (blob && queue && table) {
+      if (wanted.every((service) => found[service] !== undefined)) {
         cleanUp();
-        resolve({ blob, queue, table });
+        resolve(found);
       }
     });
     stderr?.on('line', remember);
