@@ -2,7 +2,9 @@
  * How long the local Storage emulator stopped answering during a delivery run. Azurite keeps queue and
  * table metadata in LokiJS collections whose indices are rebuilt (a full sort) after every change, and
  * its queue's garbage collector, every 60 s, deletes each unreferenced message extent with such a
- * rebuild: after thousands of messages were deleted it freezes the queues' process for tens of seconds. Azure Storage does not; the benchmark says how much of its time that was.
+ * rebuild: after thousands of messages were deleted it freezes the queues' process for tens of seconds
+ * (emulators/stack/azurite.ts runs tables in another). Azure Storage does not; the benchmark says how
+ * much of its time that was.
  */
 import type { QueueClient } from '@azure/storage-queue';
 
