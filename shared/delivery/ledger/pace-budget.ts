@@ -6,8 +6,9 @@
  *
  * The schedule counts recipients per hour in the hour of their slot, slots reserved ahead included. The
  * capacity replays what the delivery would hand out from now on, hour by hour: slots one interval apart
- * from the mailbox's next free one (after the last send and after a pause), as many in an hour as the 24 hours up to it leave of
- * the daily budget, and none while the budget is full until an hour of recipients ages out of the window.
+ * from the mailbox's next free one (after the last send and after a pause), as many in an hour as the 24
+ * hours up to it leave of the daily budget, and none while the budget is full until an hour of
+ * recipients ages out of the window.
  * So recipients counted in this hour and slots reserved ahead are taken off, and those of an earlier
  * hour, which leaves the window later today, are given back as the delivery gives them back.
  */

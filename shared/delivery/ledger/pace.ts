@@ -9,11 +9,11 @@
  * turn, one interval after the last one; so the mailbox never gets more than its messages per minute,
  * whichever instance sends, and a copy that comes back late costs no turn (a copy back early takes it)
  * and bunches nothing; a turn nobody has taken goes to a new delivery that is there, so that the mailbox
- * does not idle while the copies of its slots wait behind a backlog on the queue. The schedule also holds the mailbox's pause (after a 429 or a mailbox-wide
- * refusal nobody sends until it ends: one request probes the mailbox per pause, however many reminders
- * wait) and its recipients per hour (pace-state.ts), so that a slot past the daily budget moves
- * to when the budget frees: the next day, ahead of everything that next day's run enqueues (slots are
- * handed out in order).
+ * does not idle while the copies of its slots wait behind a backlog on the queue. The schedule also
+ * holds the mailbox's pause (after a 429 or a mailbox-wide refusal nobody sends until it ends: one
+ * request probes the mailbox per pause, however many reminders wait) and its recipients per hour
+ * (pace-state.ts), so that a slot past the daily budget moves to when the budget frees: the next day,
+ * ahead of everything that next day's run enqueues (slots are handed out in order).
  */
 import { abortableSleep } from '../../http/retry.js';
 import { encodeTableKey } from './table-keys.js';
@@ -140,10 +140,10 @@ async function applyPaceChanges(
 /**
  * When this delivery sends: its kept slot, or the mailbox's next turn if it is back late (a late copy
  * neither gives its slot up nor bunches with the sends after it). Without one, the next turn if nobody
- * has taken it (it is due within {@link FREE_TURN_HORIZON_MS}: the copies whose slots it serves are late, most often
- * behind a backlog of new reminders on the queue) and the daily budget has room then; else the plan's
- * next free slot if that is within `maxWaitMs`. Beyond the wait it reserves the plan's next free slot (a
- * kept one is given up), where the daily budget is checked.
+ * has taken it (it is due within {@link FREE_TURN_HORIZON_MS}: the copies whose slots it serves are
+ * late, most often behind a backlog of new reminders on the queue) and every 24 hours it falls in have
+ * room for one more; else the plan's next free slot if that is within `maxWaitMs`. Beyond the wait it
+ * reserves the plan's next free slot (a kept one is given up), where the daily budget is checked.
  */
 export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: TakeSlotOptions): Promise<SlotDecision> {
   const { limits, maxWaitMs, kept } = options;
