@@ -12,10 +12,18 @@
  * So recipients counted in this hour and slots reserved ahead are taken off, and those of an earlier
  * hour, which leaves the window later today, are given back as the delivery gives them back.
  */
-import { hasStatus, unavailable } from './table.js';
 import type { ReminderLedger } from './table.js';
-import { encodeTableKey } from './table-keys.js';
-import { HOUR, HOURS_PER_DAY, PACE_PARTITION, budgetFreeAt, count, stateOf, usedUpTo } from './pace-state.js';
+import {
+  HOUR,
+  HOURS_PER_DAY,
+  budgetFreeAt,
+  count,
+  nextFreeSlotAt,
+  paceRowKey,
+  readPaceEntity,
+  stateOf,
+  usedUpTo,
+} from './pace-state.js';
 import type { MailboxPaceLimits } from './pace.js';
 
 const DAY = HOURS_PER_DAY * HOUR;
@@ -31,7 +39,7 @@ export function recipientsLeftIn(
 ): number {
   const state = stateOf(entity);
   const end = Math.floor(now.getTime() / HOUR) * HOUR + DAY;
-  let at = Math.max(now.getTime(), state.nextSlotAt, state.nextSendAt, state.pausedUntil);
+  let at = nextFreeSlotAt(state, now.getTime());
   let left = 0;
   while (at < end) {
     const free = budgetFreeAt(state, at, limits.recipientsPerDay);
@@ -59,15 +67,6 @@ export async function readRecipientsLeft(
   mailbox: string,
   options: { readonly limits: MailboxPaceLimits; readonly now: Date; readonly abortSignal?: AbortSignal },
 ): Promise<number> {
-  let entity: Record<string, unknown> | undefined;
-  try {
-    entity = await ledger.table.getEntity<Record<string, unknown>>(
-      PACE_PARTITION,
-      encodeTableKey(mailbox.toLowerCase()),
-      { abortSignal: options.abortSignal },
-    );
-  } catch (error) {
-    if (!hasStatus(error, 404)) throw unavailable(ledger.table, 'read the pace of a sender mailbox', error);
-  }
+  const entity = await readPaceEntity(ledger, paceRowKey(mailbox), options.abortSignal);
   return recipientsLeftIn(entity, options.limits, options.now);
 }

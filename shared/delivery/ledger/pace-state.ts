@@ -7,6 +7,8 @@
  * same hour of the day before, and the budget of any instant before the plan's frontier read wrong.
  */
 import { encodeTableKey } from './table-keys.js';
+import { hasStatus, unavailable } from './table.js';
+import type { ReminderLedger } from './table.js';
 
 export const PACE_PARTITION = '%pace';
 export const HOUR = 3_600_000;
@@ -26,6 +28,25 @@ export interface PaceState {
   readonly counts: number[];
 }
 
+/** The row key of a mailbox's schedule (partition {@link PACE_PARTITION}). */
+export function paceRowKey(mailbox: string): string {
+  return encodeTableKey(mailbox.toLowerCase());
+}
+
+/** A mailbox's schedule entity as stored (with its ETag), or undefined if it has none yet. */
+export async function readPaceEntity(
+  ledger: ReminderLedger,
+  rowKey: string,
+  abortSignal: AbortSignal | undefined,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await ledger.table.getEntity<Record<string, unknown>>(PACE_PARTITION, rowKey, { abortSignal });
+  } catch (error) {
+    if (hasStatus(error, 404)) return undefined;
+    throw unavailable(ledger.table, 'read the pace of a sender mailbox', error);
+  }
+}
+
 export function stateOf(entity: Readonly<Record<string, unknown>> | undefined): PaceState {
   const number = (name: string): number => (typeof entity?.[name] === 'number' ? entity[name] : 0);
   return {
@@ -43,7 +64,7 @@ export type PaceEntity = { partitionKey: string; rowKey: string } & Record<strin
 export function entityOf(mailbox: string, state: PaceState): PaceEntity {
   const entity: PaceEntity = {
     partitionKey: PACE_PARTITION,
-    rowKey: encodeTableKey(mailbox.toLowerCase()),
+    rowKey: paceRowKey(mailbox),
     mailbox: mailbox.toLowerCase(),
     nextSlotAt: state.nextSlotAt,
     nextSendAt: state.nextSendAt,
@@ -55,6 +76,11 @@ export function entityOf(mailbox: string, state: PaceState): PaceEntity {
     entity[`n${index}`] = state.counts[index] ?? 0;
   });
   return entity;
+}
+
+/** The plan's next free slot from `now` on: after the plan's last slot, the last send and any pause. */
+export function nextFreeSlotAt(state: PaceState, now: number): number {
+  return Math.max(now, state.nextSlotAt, state.nextSendAt, state.pausedUntil);
 }
 
 /** Recipients counted in the 24 hours up to and including `hour`. */

@@ -16,8 +16,17 @@
  * ahead of everything that next day's run enqueues (slots are handed out in order).
  */
 import { abortableSleep } from '../../http/retry.js';
-import { encodeTableKey } from './table-keys.js';
-import { PACE_PARTITION, budgetFreeAt, count, entityOf, fitsBudgetAt, stateOf } from './pace-state.js';
+import {
+  PACE_PARTITION,
+  budgetFreeAt,
+  count,
+  entityOf,
+  fitsBudgetAt,
+  nextFreeSlotAt,
+  paceRowKey,
+  readPaceEntity,
+  stateOf,
+} from './pace-state.js';
 import type { PaceState } from './pace-state.js';
 import { LedgerError, hasStatus, unavailable } from './table.js';
 import type { ReminderLedger } from './table.js';
@@ -94,7 +103,7 @@ async function updatePace<T>(
   change: PaceChange<T>,
 ): Promise<T> {
   await ledger.ready(abortSignal);
-  const rowKey = encodeTableKey(mailbox.toLowerCase());
+  const rowKey = paceRowKey(mailbox);
   const runBatch = (changes: readonly PaceChange<unknown>[]) => applyPaceChanges(ledger, mailbox, rowKey, changes);
   const result = await ledger.batches.submit(`${PACE_PARTITION}/${rowKey}`, change, runBatch, abortSignal);
   return result as T; // The batch returns each change's own result.
@@ -109,12 +118,7 @@ async function applyPaceChanges(
   // Not the callers' signals: a batch serves several of them. Each round is bounded instead.
   for (let round = 1; round <= MAX_ROUNDS; round += 1) {
     const abortSignal = AbortSignal.timeout(PACE_ROUND_TIMEOUT_MS);
-    let entity: Record<string, unknown> | undefined;
-    try {
-      entity = await ledger.table.getEntity<Record<string, unknown>>(PACE_PARTITION, rowKey, { abortSignal });
-    } catch (error) {
-      if (!hasStatus(error, 404)) throw unavailable(ledger.table, `read the pace of a sender mailbox`, error);
-    }
+    const entity = await readPaceEntity(ledger, rowKey, abortSignal);
     const state = stateOf(entity);
     const applied = changes.map((change) => change(state));
     const results = applied.map((outcome) => outcome.result);
@@ -166,7 +170,7 @@ export function takeSendSlot(ledger: ReminderLedger, mailbox: string, options: T
       count(state, nextTurn, 1);
       return { result: sendAt(nextTurn), write: true };
     }
-    const earliest = Math.max(nextTurn, state.nextSlotAt);
+    const earliest = nextFreeSlotAt(state, now);
     const slot = budgetFreeAt(state, earliest, limits.recipientsPerDay);
     if (slot > earliest && slot - now > BUDGET_LEAD_MS) {
       return {
