@@ -26,8 +26,10 @@ interface Stall {
 }
 
 export interface StallProbe {
-  /** Stops probing; the stalls (their parts) between `from` and `to` (epoch ms). */
-  stop(from: number, to: number): Promise<StorageStalls>;
+  /** Stops probing (again: nothing). */
+  stop(): Promise<void>;
+  /** The stalls seen so far, the parts of them between `from` and `to` (epoch ms). */
+  within(from: number, to: number): StorageStalls;
 }
 
 /** Asks the queue for its properties in a loop, one request at a time, until stopped. */
@@ -44,9 +46,11 @@ export function probeStorageStalls(queue: QueueClient): StallProbe {
     }
   })();
   return {
-    async stop(from, to) {
+    async stop() {
       controller.abort();
       await loop;
+    },
+    within(from, to) {
       const within = stalls.map((stall) =>
         Math.max(0, Math.min(to, stall.at + stall.tookMs) - Math.max(from, stall.at)),
       );

@@ -226,7 +226,8 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
     // From the moment every instance was ready and told to go, to the last message settled.
     const lastSettled = Math.max(...done.map((report) => report.lastSettledAt ?? Number.NEGATIVE_INFINITY));
     const realMs = lastSettled - wentAt;
-    const storageStalls = await stalls.stop(wentAt, lastSettled);
+    await stalls.stop();
+    const storageStalls = stalls.within(wentAt, lastSettled);
     return {
       instances,
       reminders,
@@ -249,7 +250,7 @@ async function measureDelivery(reminders: number, instances: number, timeScale: 
       ...(failed?.status === 'rejected' ? { failure: String(failed.reason) } : {}),
     };
   } finally {
-    await stalls?.stop(0, 0);
+    await stalls?.stop();
     await stack.stop();
   }
 }

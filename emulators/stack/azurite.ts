@@ -80,11 +80,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     ...['--silent', '--skipApiVersionCheck', '--disableTelemetry'],
     ...(inMemory ? ['--inMemoryPersistence', '--extentMemoryLimit', '256'] : ['--location', folder]),
   ];
-  const tables = join(location, 'tables');
-  const services = [
-    startService(args(location), ['blob', 'queue'], { inMemory, location, options }),
-    startService(args(tables), ['table'], { inMemory, location: tables, options }),
-  ];
+  const serve = (folder: string, wanted: readonly (keyof Endpoints)[]) =>
+    startService(args(folder), wanted, { inMemory, location: folder, options });
+  const services = [serve(location, ['blob', 'queue']), serve(join(location, 'tables'), ['table'])];
   const started = await Promise.allSettled(services);
   const running = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   const stop = async (): Promise<void> => {
